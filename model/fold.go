@@ -1,0 +1,193 @@
+package model
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Fold maps s to the form search and dedupe compare: lower case, accents
+// removed, German umlauts and their transliterations made equal ("Müller",
+// "Mueller" and "Muller" all fold to "muller"), ß and ẞ to "ss", runs of
+// spaces and punctuation to one space. It is applied to the stored text and
+// to the query alike, so a prefix of a word folds to a prefix of its fold.
+func Fold(s string) string {
+	if isPlainLower(s) {
+		return collapseVowelE(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true // drop leading separators
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r): // combining accents
+			continue
+		case r == 'ß' || r == 'ẞ':
+			b.WriteString("ss")
+			space = false
+		case r == 'æ' || r == 'Æ':
+			b.WriteString("ae")
+			space = false
+		case r == 'ø' || r == 'Ø':
+			b.WriteByte('o')
+			space = false
+		case r == 'ł' || r == 'Ł':
+			b.WriteByte('l')
+			space = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '@':
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		case r == '.' || r == '-' || r == '_' || r == '+': // keep inside emails and domains
+			b.WriteRune(r)
+			space = false
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return collapseVowelE(strings.TrimRight(b.String(), " "))
+}
+
+// isPlainLower reports whether s is already lower-case ASCII letters, digits
+// and single inner spaces: the common case, folded without allocation.
+func isPlainLower(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	prevSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '@', c == '.', c == '-', c == '_', c == '+':
+			prevSpace = false
+		case c == ' ' && !prevSpace:
+			prevSpace = true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// collapseVowelE turns "ae", "oe", "ue" into "a", "o", "u": the ASCII
+// transliteration of ä, ö, ü meets the plain vowel the accent stripping left.
+func collapseVowelE(s string) string {
+	if !strings.Contains(s, "e") {
+		return s
+	}
+	i := strings.Index(s, "ae")
+	if j := strings.Index(s, "oe"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if j := strings.Index(s, "ue"); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	if i < 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	b = append(b, s[:i]...)
+	for ; i < len(s); i++ {
+		c := s[i]
+		b = append(b, c)
+		if (c == 'a' || c == 'o' || c == 'u') && i+1 < len(s) && s[i+1] == 'e' {
+			i++
+		}
+	}
+	return string(b)
+}
+
+// FoldWords folds s and splits it into words.
+func FoldWords(s string) []string { return strings.Fields(Fold(s)) }
+
+// NormalizeEmail is the dedupe key of an email address: trimmed, lower case.
+func NormalizeEmail(s string) string {
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// Digits returns only the ASCII digits of s.
+func Digits(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// DefaultRegion is the region phone numbers without a country code are
+// read in when the caller passes none ("CH", "DE", "AT" …).
+const DefaultRegion = "CH"
+
+var e164Cache sync.Map // string(region+"|"+number) → string
+
+// E164 returns the number in E.164 form (+41791234567) read in region, or ""
+// when it cannot be parsed as a possible number.
+func E164(number, region string) string {
+	number = strings.TrimSpace(number)
+	if number == "" {
+		return ""
+	}
+	if region == "" {
+		region = DefaultRegion
+	}
+	key := region + "|" + number
+	if v, ok := e164Cache.Load(key); ok {
+		return v.(string)
+	}
+	out := ""
+	if num, err := phonenumbers.Parse(number, strings.ToUpper(region)); err == nil && phonenumbers.IsPossibleNumber(num) {
+		out = phonenumbers.Format(num, phonenumbers.E164)
+	}
+	e164Cache.Store(key, out)
+	return out
+}
+
+// PhoneKeys returns the digit strings search matches a phone number by: its
+// E.164 digits (41791234567) and its national digits without leading zeros
+// (791234567). A query typed as "079 123 45 67" or "+41 79…" then matches by
+// prefix of one of them or of a suffix.
+func PhoneKeys(number, region string) []string {
+	keys := []string{}
+	if e := E164(number, region); e != "" {
+		keys = append(keys, strings.TrimPrefix(e, "+"))
+	}
+	d := strings.TrimLeft(Digits(number), "0")
+	if d != "" && (len(keys) == 0 || keys[0] != d) {
+		keys = append(keys, d)
+	}
+	return keys
+}
+
+// NameKey is the dedupe key of a customer's name and company: folded words
+// sorted, so "Müller Hans" and "Hans Mueller" match.
+func NameKey(c *Customer) string {
+	words := FoldWords(c.GivenName + " " + c.FamilyName)
+	sortStrings(words)
+	name := strings.Join(words, " ")
+	return name + "|" + Fold(c.Company)
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// Initial returns the upper-case first letter of the folded sort name, or "#".
+func Initial(sortName string) string {
+	r, _ := utf8.DecodeRuneInString(sortName)
+	if unicode.IsLetter(r) {
+		return string(unicode.ToUpper(r))
+	}
+	return "#"
+}

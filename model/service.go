@@ -1,0 +1,296 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// CustomerService manages customers.
+type CustomerService interface {
+	// Customer returns a live customer. ENOTFOUND if it does not exist or is deleted.
+	Customer(id ID) (*Customer, error)
+	// CreateCustomer normalizes, validates and stores c, filling its Meta
+	// (a zero ID gets a fresh one). EINVALID with field errors on bad input,
+	// ECONFLICT if the ID exists.
+	CreateCustomer(c *Customer) error
+	// UpdateCustomer replaces the stored customer with c (the whole record;
+	// only the fields that differ are logged). EINVALID, ENOTFOUND.
+	UpdateCustomer(c *Customer) error
+	// DeleteCustomer tombstones the customer; its notes, follow-ups and
+	// gestures stay and come back with RestoreCustomer. ENOTFOUND.
+	DeleteCustomer(id ID) error
+	// RestoreCustomer undoes DeleteCustomer. ENOTFOUND if it never existed.
+	RestoreCustomer(id ID) error
+	// Timeline returns the customer with all its live notes, follow-ups and
+	// gestures, read in one transaction. ENOTFOUND.
+	Timeline(id ID) (*Timeline, error)
+	// Photo returns the photo stored under key (see Customer.Photo). ENOTFOUND.
+	Photo(key string) ([]byte, error)
+	// SetPhoto stores data as the customer's photo (nil removes it). ENOTFOUND, EINVALID.
+	SetPhoto(id ID, data []byte) error
+}
+
+// Timeline is a customer with everything that happened with them.
+type Timeline struct {
+	Customer  Customer
+	Stats     Stats
+	Notes     []Note     // newest first; superseded versions left out
+	FollowUps []FollowUp // by due time, newest first
+	Gestures  []Gesture  // newest first
+}
+
+// NoteService manages visit notes.
+type NoteService interface {
+	// AddNote stores a new note. EINVALID; ENOTFOUND if the customer does not exist.
+	AddNote(n *Note) error
+	// ReviseNote stores n as a new version of the note old. EINVALID, ENOTFOUND.
+	ReviseNote(old ID, n *Note) error
+	// DeleteNote tombstones a note. ENOTFOUND.
+	DeleteNote(id ID) error
+	// Notes returns live, current notes matching f, newest first.
+	Notes(f NoteFilter) ([]Note, error)
+}
+
+// NoteFilter selects notes. Zero fields do not filter.
+type NoteFilter struct {
+	CustomerID ID
+	Kinds      []NoteKind
+	From, To   time.Time // At in [From, To)
+	Text       string    // folded substring of the text
+	Limit      int       // 0 means no limit
+}
+
+// FollowUpService manages follow-up appointments.
+type FollowUpService interface {
+	// FollowUp returns a live follow-up. ENOTFOUND.
+	FollowUp(id ID) (*FollowUp, error)
+	// CreateFollowUp stores a new follow-up. EINVALID, ENOTFOUND (customer).
+	CreateFollowUp(f *FollowUp) error
+	// UpdateFollowUp replaces a follow-up and raises its Sequence. EINVALID, ENOTFOUND.
+	UpdateFollowUp(f *FollowUp) error
+	// SetFollowUpStatus marks a follow-up done, cancelled or open again. ENOTFOUND, EINVALID.
+	SetFollowUpStatus(id ID, s FollowUpStatus) error
+	// DeleteFollowUp tombstones a follow-up. ENOTFOUND.
+	DeleteFollowUp(id ID) error
+	// FollowUps returns live follow-ups matching f, by due time ascending.
+	FollowUps(f FollowUpFilter) ([]FollowUp, error)
+}
+
+// FollowUpFilter selects follow-ups. Zero fields do not filter.
+type FollowUpFilter struct {
+	CustomerID ID
+	Statuses   []FollowUpStatus
+	From, To   time.Time // Due in [From, To)
+	Assignee   string
+	Tag        string // customers carrying this tag
+	Limit      int
+}
+
+// GestureService manages loyalty gestures and events.
+type GestureService interface {
+	// Gesture returns a live gesture. ENOTFOUND.
+	Gesture(id ID) (*Gesture, error)
+	// CreateGesture stores a new gesture. EINVALID, ENOTFOUND (customer or event).
+	CreateGesture(g *Gesture) error
+	// UpdateGesture replaces a gesture. EINVALID, ENOTFOUND.
+	UpdateGesture(g *Gesture) error
+	// SetGestureStatus moves a gesture along its lifecycle; EINVALID when
+	// the step is not allowed (see CanMove), ENOTFOUND.
+	SetGestureStatus(id ID, s GestureStatus) error
+	// DeleteGesture tombstones a gesture. ENOTFOUND.
+	DeleteGesture(id ID) error
+	// Gestures returns live gestures matching f, newest first.
+	Gestures(f GestureFilter) ([]Gesture, error)
+
+	// Event returns a live event. ENOTFOUND.
+	Event(id ID) (*Event, error)
+	// CreateEvent stores a new event. EINVALID.
+	CreateEvent(e *Event) error
+	// UpdateEvent replaces an event. EINVALID, ENOTFOUND.
+	UpdateEvent(e *Event) error
+	// Events returns all live events, by start ascending.
+	Events() ([]Event, error)
+	// Invite creates an invitation (a copy of template with the customer and
+	// event filled in) for each customer not yet invited, in one
+	// transaction, and returns how many it created. ENOTFOUND (event).
+	Invite(eventID ID, customers []ID, template Gesture) (int, error)
+}
+
+// GestureFilter selects gestures. Zero fields do not filter.
+type GestureFilter struct {
+	CustomerID ID
+	EventID    ID
+	Kinds      []GestureKind
+	Statuses   []GestureStatus
+	From, To   time.Time // Created in [From, To)
+	Limit      int
+}
+
+// Query selects and orders customers in the Directory.
+type Query struct {
+	Text          string // words, each matching a prefix of a word of name, company, email, city, tags, or phone digits
+	Tag           string // folded-equal tag
+	Segment       string
+	Due           bool // due or overdue for contact by rhythm at Now
+	OpenComplaint bool
+	MailConsent   bool
+	Sort          SortOrder
+	Now           time.Time // for Due; time.Now when zero
+	Limit         int       // 0 means all
+}
+
+// SortOrder orders customer lists.
+type SortOrder int
+
+// The sort orders.
+const (
+	SortByName        SortOrder = iota // folded sort name
+	SortByLastContact                  // most recent contact first; never contacted last
+	SortByNextDue                      // most overdue first; without rhythm last
+)
+
+// Directory is the in-memory index of every live customer's summary. It
+// answers searches within a keystroke and is kept current after every commit.
+type Directory interface {
+	// Search returns the matching customers in q.Sort order.
+	Search(q Query) []*CustomerSummary
+	// Summary returns one customer's summary.
+	Summary(id ID) (*CustomerSummary, bool)
+	// Len returns the number of live customers.
+	Len() int
+	// Tags returns every tag in use, sorted; Segments likewise.
+	Tags() []string
+	Segments() []string
+}
+
+// MatchKind says how an incoming record matched a stored customer.
+type MatchKind string
+
+// The match kinds, strongest first.
+const (
+	MatchUID   MatchKind = "uid"
+	MatchEmail MatchKind = "email"
+	MatchPhone MatchKind = "phone"
+	MatchName  MatchKind = "name"
+)
+
+// Match is a stored customer an incoming one may be the same as.
+type Match struct {
+	ID ID
+	By MatchKind
+}
+
+// ImportService is what importers (vCard, CSV) and the duplicate review need.
+type ImportService interface {
+	// Matches returns stored live customers that c may duplicate, strongest
+	// match first, each customer once.
+	Matches(c *Customer) ([]Match, error)
+	// SaveCustomers creates and updates customers in chunks of a few
+	// thousand per transaction, calling progress after each chunk with the
+	// number done. It stops between chunks when ctx is done and returns
+	// ctx.Err(); chunks already committed stay. EINVALID names the first bad
+	// customer by its position in create, then update.
+	SaveCustomers(ctx context.Context, create, update []*Customer, progress func(done int)) error
+	// Customers returns live customers by ID, in order; missing ones are skipped.
+	Customers(ids []ID) ([]*Customer, error)
+}
+
+// Settings are per device, never synced.
+type Settings struct {
+	UserName        string // author of notes made on this device
+	Region          string // default region for phone numbers, e.g. "CH"
+	Language        string // "de", "en" or "" for the system language
+	ReminderMinutes int    // default reminder of new follow-ups
+	FollowUpDays    int    // default "follow up in N days" of trade-fair capture
+	CurrentFair     string // tag of trade-fair capture, e.g. "Messe Basel 2026"
+	BackupDir       string // "" means the default next to the database
+	BackupKeep      int    // how many automatic backups to keep
+	ICSAutoPath     string // when set, follow-ups are exported here after every change
+	TimeZone        string // IANA zone new follow-ups are planned in; "" means the system zone
+}
+
+// SettingsService stores the device's settings.
+type SettingsService interface {
+	Settings() (Settings, error)
+	SaveSettings(s Settings) error
+}
+
+// BackupInfo describes one backup file.
+type BackupInfo struct {
+	Path    string
+	Created time.Time
+	Size    int64
+	Reason  string // "manual", "daily", "import", "sync", "merge", "restore"
+}
+
+// BackupService makes and lists consistent snapshots.
+type BackupService interface {
+	// Backup writes a consistent snapshot and rotates old automatic ones.
+	Backup(reason string) (BackupInfo, error)
+	// Backups lists existing backups, newest first.
+	Backups() ([]BackupInfo, error)
+}
+
+// ChangeLog is the device's record of every change, the ground sync stands on.
+type ChangeLog interface {
+	// DeviceID returns this database's device ID.
+	DeviceID() string
+	// Ops returns up to limit ops after local sequence number after, in
+	// log order, and the sequence number of the last one returned.
+	Ops(after uint64, limit int) ([]Op, uint64, error)
+	// ApplyOps merges ops from other devices (or a replay) in one
+	// transaction: per field the newer stamp wins, losers of concurrent edits
+	// are kept as conflicts. Applying the same ops again changes nothing.
+	ApplyOps(ops []Op) (ApplyResult, error)
+	// Conflicts returns the conflicts kept for review, newest first.
+	Conflicts() ([]Conflict, error)
+	// DismissConflict removes a reviewed conflict.
+	DismissConflict(c Conflict) error
+}
+
+// Change tells listeners which records a commit changed.
+type Change struct {
+	Type RecordType
+	IDs  []ID
+}
+
+// Notifier lets the GUI and exporters follow committed changes.
+type Notifier interface {
+	// Subscribe calls fn after every commit, on the committing goroutine,
+	// with the changes of that commit. The returned func unsubscribes.
+	Subscribe(fn func([]Change)) (cancel func())
+}
+
+// Services bundles what the GUI and the CLI use; storage implements all.
+type Services interface {
+	CustomerService
+	NoteService
+	FollowUpService
+	GestureService
+	ImportService
+	SettingsService
+	BackupService
+	ChangeLog
+	Notifier
+	Directory() Directory
+	// Now is the clock all services use.
+	Now() time.Time
+}
+
+// Bulk is a set of records loaded in one go (demo data, replays, restores
+// from other tools). Records keep the IDs and Created times they carry.
+type Bulk struct {
+	Customers []Customer
+	Notes     []Note
+	FollowUps []FollowUp
+	Gestures  []Gesture
+	Events    []Event
+}
+
+// BulkLoader stores large sets of new records fast: chunked transactions,
+// change log and indexes written as for single changes.
+type BulkLoader interface {
+	// BulkLoad validates and stores b in chunks; it stops between chunks
+	// when ctx is done. EINVALID names the first bad record.
+	BulkLoad(ctx context.Context, b Bulk, progress func(done, total int)) error
+}
