@@ -1,0 +1,26 @@
+// Package app is the Fyne GUI of Kundenkartei: one small struct per screen,
+// talking to storage only through the model service interfaces.
+package app
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// env is what every screen needs: the services, the window dialogs open
+// on, the clock, and navigation between screens.
+type env struct {
+	svc model.Services
+	win fyne.Window
+	now func() time.Time
+
+	// settings returns the current device settings (cached; refreshed on save).
+	settings func() model.Settings
+	// openCustomer shows the customer screen for id.
+	openCustomer func(id model.ID)
+	// showError logs err with fyne.LogError and shows a translated message.
+	showError func(err error)
+}
