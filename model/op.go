@@ -27,6 +27,10 @@ func (o *Op) Stamp() Stamp { return Stamp{HLC: o.HLC, Device: o.Device} }
 const (
 	FieldDeleted = "deleted" // value true is a tombstone, false restores
 	FieldCreated = "created" // creation time, written once
+	// FieldAll marks the op that creates a record: Value is a JSON object
+	// of all its fields, each applied as if it were an op of its own with
+	// the same stamp. It keeps the log of a new record as small as the record.
+	FieldAll = "*"
 )
 
 // MetaFields are record fields that are derived from the ops themselves and
