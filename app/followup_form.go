@@ -1,0 +1,508 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// followUpForm is the dialog that plans a new follow-up or changes one.
+type followUpForm struct {
+	e        *env
+	existing *model.FollowUp
+	customer model.ID
+	loc      *time.Location
+	tz       string
+
+	title    *careEntry
+	date     *careEntry
+	clock    *careEntry
+	allDay   *widget.Check
+	duration *careEntry
+	reminder *careEntry
+	assignee *careEntry
+	details  *careEntry
+	form     *careForm
+	dlg      *dialog.CustomDialog
+
+	// onSaved, when set, is called with the stored follow-up after a
+	// successful save (tests and callers that want to react).
+	onSaved func(f *model.FollowUp)
+}
+
+// showFollowUpForm opens the follow-up dialog for customerID; existing nil
+// plans a new one, otherwise existing is edited (rescheduled).
+func showFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) {
+	newFollowUpForm(e, customerID, existing).show()
+}
+
+func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *followUpForm {
+	f := &followUpForm{e: e, existing: existing, customer: customerID}
+	st := e.settings()
+	f.tz, f.loc = careZone(st.TimeZone)
+	if existing != nil {
+		f.customer = existing.CustomerID
+		if existing.TZ != "" {
+			f.tz, f.loc = existing.TZ, existing.Location()
+		}
+	}
+	f.title = newCareEntry()
+	f.date = newCareEntry()
+	f.date.SetPlaceHolder(careFormatDate(e.now()))
+	f.clock = newCareEntry()
+	f.clock.SetPlaceHolder("09:00")
+	f.allDay = widget.NewCheck(lang.X("followup.form.allday", "All day"), f.onAllDay)
+	f.duration = newCareEntry()
+	f.reminder = newCareEntry()
+	f.assignee = newCareEntry()
+	f.details = newCareEntry()
+	f.details.MultiLine = true
+	f.details.Wrapping = fyne.TextWrapWord
+	f.details.SetMinRowsVisible(3)
+
+	if existing != nil {
+		due := existing.Due.In(f.loc)
+		f.title.SetText(existing.Title)
+		f.date.SetText(careFormatDate(due))
+		if !existing.AllDay {
+			f.clock.SetText(due.Format("15:04"))
+		}
+		f.allDay.SetChecked(existing.AllDay)
+		f.duration.SetText(strconv.Itoa(existing.Duration))
+		f.reminder.SetText(strconv.Itoa(existing.Reminder))
+		f.assignee.SetText(existing.Assignee)
+		f.details.SetText(existing.Details)
+	} else {
+		tomorrow := e.now().In(f.loc).AddDate(0, 0, 1)
+		f.date.SetText(careFormatDate(tomorrow))
+		f.clock.SetText("09:00")
+		f.duration.SetText("30")
+		f.reminder.SetText(strconv.Itoa(st.ReminderMinutes))
+		f.assignee.SetText(st.UserName)
+	}
+
+	f.form = newCareForm()
+	f.form.add("title", lang.X("followup.form.title", "Title"), f.title)
+	f.form.add("due", lang.X("followup.form.date", "Date"), f.date)
+	f.form.add("time", lang.X("followup.form.time", "Time"), container.NewBorder(nil, nil, nil, f.allDay, f.clock))
+	f.form.add("duration", lang.X("followup.form.duration", "Duration (minutes)"), f.duration)
+	f.form.add("reminder", lang.X("followup.form.reminder", "Reminder (minutes before)"), f.reminder)
+	f.form.add("assignee", lang.X("followup.form.assignee", "Assigned to"), f.assignee)
+	f.form.add("details", lang.X("followup.form.details", "Details"), f.details)
+	f.form.add("tz", lang.X("followup.form.timezone", "Time zone"), widget.NewLabel(f.loc.String()))
+	for _, en := range []*careEntry{f.title, f.date, f.clock, f.duration, f.reminder, f.assignee} {
+		en.OnSubmitted = func(string) { f.onSave() }
+	}
+
+	title := lang.X("followup.form.new", "New follow-up")
+	if existing != nil {
+		title = lang.X("followup.form.edit", "Change follow-up")
+	}
+	f.dlg = dialog.NewCustomWithoutButtons(title, f.form.build(), e.win)
+	f.dlg.SetButtons([]fyne.CanvasObject{
+		&widget.Button{Text: lang.X("followup.form.cancel", "Cancel"), Icon: theme.CancelIcon(), OnTapped: f.dlg.Hide},
+		&widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
+			Importance: widget.HighImportance, OnTapped: f.onSave},
+	})
+	careEscapeCloses(e.win, f.dlg, f.title, f.date, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	f.onAllDay(f.allDay.Checked)
+	return f
+}
+
+func (f *followUpForm) show() {
+	f.dlg.Resize(fyne.NewSize(480, 0))
+	f.dlg.Show()
+	f.e.win.Canvas().Focus(f.title)
+}
+
+func (f *followUpForm) onAllDay(on bool) {
+	if on {
+		f.clock.Disable()
+		f.duration.Disable()
+	} else {
+		f.clock.Enable()
+		f.duration.Enable()
+	}
+}
+
+// collect reads the widgets into a follow-up; parse errors come back as
+// field errors so they show where the user typed.
+func (f *followUpForm) collect() (*model.FollowUp, error) {
+	var fu model.FollowUp
+	if f.existing != nil {
+		fu = *f.existing
+	} else {
+		fu.CustomerID = f.customer
+		fu.Status = model.FollowUpOpen
+	}
+	fu.TZ = f.tz
+	fu.Title = f.title.Text
+	fu.Details = f.details.Text
+	fu.Assignee = strings.TrimSpace(f.assignee.Text)
+	fu.AllDay = f.allDay.Checked
+
+	var fe []model.FieldError
+	day, err := careParseDate(f.date.Text, f.e.now().In(f.loc).Year())
+	if err != nil {
+		fe = append(fe, careFieldError("due", "care.validation.date", "not a date"))
+	}
+	h, m := 0, 0
+	if !fu.AllDay {
+		if h, m, err = careParseClock(f.clock.Text); err != nil {
+			fe = append(fe, careFieldError("time", "care.validation.time", "not a time"))
+		}
+	}
+	if !day.IsZero() {
+		fu.Due = time.Date(day.Year, day.Month, day.Day, h, m, 0, 0, f.loc)
+	} else {
+		fu.Due = time.Time{}
+	}
+	if fu.AllDay {
+		fu.Duration = 0
+	} else if fu.Duration, err = careParseInt(f.duration.Text); err != nil {
+		fe = append(fe, careFieldError("duration", "care.validation.number", "not a number"))
+	}
+	if fu.Reminder, err = careParseInt(f.reminder.Text); err != nil {
+		fe = append(fe, careFieldError("reminder", "care.validation.number", "not a number"))
+	}
+	if len(fe) > 0 {
+		return nil, &model.Error{Code: model.EINVALID, Message: "invalid follow-up", Fields: fe}
+	}
+	return &fu, nil
+}
+
+func (f *followUpForm) onSave() {
+	fu, err := f.collect()
+	if err == nil {
+		if f.existing != nil {
+			err = f.e.svc.UpdateFollowUp(fu)
+		} else {
+			err = f.e.svc.CreateFollowUp(fu)
+		}
+	}
+	if err != nil {
+		if !f.form.showErrors(err) {
+			f.e.showError(err)
+		}
+		return
+	}
+	f.dlg.Hide()
+	if f.onSaved != nil {
+		f.onSaved(fu)
+	}
+}
+
+// The helpers below are shared by the care screens (follow-ups, gestures,
+// events, Today, loyalty, trade fair, wishes). They carry the prefix care
+// so the lead can unify them with format.go later without name clashes.
+
+// careEntry is an entry that closes its dialog on Esc: fyne dialogs do not
+// handle Esc themselves, and a focused entry swallows the key before the
+// canvas sees it.
+type careEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newCareEntry() *careEntry {
+	e := &careEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey handles Esc and passes every other key to the entry.
+func (e *careEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// careEscapeCloses makes Esc hide d, whether an entry or nothing has focus,
+// and restores the canvas key handler when d closes.
+func careEscapeCloses(w fyne.Window, d dialog.Dialog, entries ...*careEntry) {
+	for _, en := range entries {
+		en.onEscape = d.Hide
+	}
+	c := w.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			d.Hide()
+			return
+		}
+		if prev != nil {
+			prev(k)
+		}
+	})
+	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
+}
+
+// careForm lays out labelled fields with a message line under each, so
+// validation errors appear next to the field they concern.
+type careForm struct {
+	grid    *fyne.Container
+	general *widget.Label
+	errs    map[string]*widget.Label
+	order   []string
+}
+
+func newCareForm() *careForm {
+	general := widget.NewLabel("")
+	general.Importance = widget.DangerImportance
+	general.Wrapping = fyne.TextWrapWord
+	general.Hide()
+	return &careForm{grid: container.New(layout.NewFormLayout()), general: general, errs: map[string]*widget.Label{}}
+}
+
+// add appends a field; field is the model's field name (FieldError.Field,
+// without index) the message line belongs to.
+func (f *careForm) add(field, label string, obj fyne.CanvasObject) {
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Hide()
+	f.errs[field] = msg
+	f.order = append(f.order, field)
+	f.grid.Add(widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
+	f.grid.Add(container.NewVBox(obj, msg))
+}
+
+// alias routes errors of another model field to an existing message line.
+func (f *careForm) alias(field, to string) { f.errs[field] = f.errs[to] }
+
+func (f *careForm) build() fyne.CanvasObject {
+	return container.NewVBox(f.general, f.grid)
+}
+
+// clear hides all messages.
+func (f *careForm) clear() {
+	for _, l := range f.errs {
+		l.SetText("")
+		l.Hide()
+	}
+	f.general.SetText("")
+	f.general.Hide()
+}
+
+// showErrors shows err's field errors next to their fields and reports
+// whether err was such a validation error at all.
+func (f *careForm) showErrors(err error) bool {
+	f.clear()
+	if model.ErrorCode(err) != model.EINVALID {
+		return false
+	}
+	fields := model.ErrorFields(err)
+	if len(fields) == 0 {
+		return false
+	}
+	var rest []string
+	for _, fe := range fields {
+		// Field keys are shared with the model (validation.*); the shell's
+		// translation files hold them, so look them up by key at run time.
+		text := lang.X(fe.Key, fe.Message)
+		name := fe.Field
+		if i := strings.IndexAny(name, "[."); i >= 0 {
+			name = name[:i]
+		}
+		if l, ok := f.errs[name]; ok {
+			if l.Text != "" {
+				text = l.Text + "; " + text
+			}
+			l.SetText(text)
+			l.Show()
+		} else {
+			rest = append(rest, text)
+		}
+	}
+	if len(rest) > 0 {
+		f.general.SetText(strings.Join(rest, "\n"))
+		f.general.Show()
+	}
+	return true
+}
+
+// message returns the text shown under field (for tests and screen readers).
+func (f *careForm) message(field string) string {
+	if l, ok := f.errs[field]; ok {
+		return l.Text
+	}
+	return ""
+}
+
+func careFieldError(field, key, msg string) model.FieldError {
+	return model.FieldError{Field: field, Key: key, Message: msg}
+}
+
+// careDateLayout is the Go layout of dates in the current language; it
+// lives in the translation files so every language brings its own.
+func careDateLayout() string { return lang.X("care.format.date", "2006-01-02") }
+
+func careFormatDate(t time.Time) string { return t.Format(careDateLayout()) }
+
+func careFormatDateTime(t time.Time) string {
+	return t.Format(lang.X("care.format.datetime", "2006-01-02 15:04"))
+}
+
+// careFormatDay formats a calendar date (year may be unknown).
+func careFormatDay(d model.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	if !d.HasYear() {
+		return d.Time(2000, time.UTC).Format(lang.X("care.format.daymonth", "Jan 2"))
+	}
+	return careFormatDate(d.Time(0, time.UTC))
+}
+
+// careParseDate reads a date in either language's form; a date without
+// year takes year.
+func careParseDate(s string, year int) (model.Date, error) {
+	d, err := model.ParseDate(s)
+	if err != nil {
+		return model.Date{}, err
+	}
+	if d.IsZero() {
+		return d, model.Errorf(model.EINVALID, "empty date")
+	}
+	if !d.HasYear() {
+		d.Year = year
+	}
+	return d, nil
+}
+
+// careParseOptionalDate is careParseDate that allows an empty field.
+func careParseOptionalDate(s string, year int) (model.Date, error) {
+	if strings.TrimSpace(s) == "" {
+		return model.Date{}, nil
+	}
+	return careParseDate(s, year)
+}
+
+// careParseClock reads 9:00, 09:00, 9.00, 0900 or 9 (hours).
+func careParseClock(s string) (h, m int, err error) {
+	s = strings.TrimSpace(s)
+	bad := model.Errorf(model.EINVALID, "invalid time %q", s)
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "h"), " Uhr")
+	if i := strings.IndexAny(s, ":."); i >= 0 {
+		h, err = strconv.Atoi(s[:i])
+		if err == nil {
+			m, err = strconv.Atoi(s[i+1:])
+		}
+	} else if len(s) == 4 {
+		h, err = strconv.Atoi(s[:2])
+		if err == nil {
+			m, err = strconv.Atoi(s[2:])
+		}
+	} else {
+		h, err = strconv.Atoi(s)
+	}
+	if err != nil || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, 0, bad
+	}
+	return h, m, nil
+}
+
+// careParseInt reads a whole number; empty means 0.
+func careParseInt(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	return strconv.Atoi(s)
+}
+
+// careParseMoney reads 12, 12.5, 12,50, 1'200.00 or 1.200,00 into minor
+// units (two decimals).
+func careParseMoney(s string) (int64, error) {
+	s = strings.TrimSpace(strings.NewReplacer("'", "", "’", "", " ", "").Replace(s))
+	if s == "" {
+		return 0, nil
+	}
+	// The last separator is the decimal one when followed by 1–2 digits.
+	dec := strings.LastIndexAny(s, ".,")
+	whole, frac := s, ""
+	if dec >= 0 && len(s)-dec-1 <= 2 {
+		whole, frac = s[:dec], s[dec+1:]
+	}
+	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
+	if whole == "" {
+		whole = "0"
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	fr, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil || w < 0 {
+		return 0, errors.New("invalid amount")
+	}
+	return w*100 + fr, nil
+}
+
+// careFormatMoney formats minor units with the language's decimal mark.
+func careFormatMoney(minor int64, currency string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	s := fmt.Sprintf("%s%d%s%02d", sign, minor/100, lang.X("care.format.decimal", "."), minor%100)
+	if currency == "" {
+		return s
+	}
+	return currency + " " + s
+}
+
+// careZone returns the zone new follow-ups and events are planned in: the
+// setting, else the system zone by IANA name ("" when it has none, which
+// the model reads as UTC, so the instant is still right).
+func careZone(setting string) (string, *time.Location) {
+	if setting != "" {
+		if loc, err := time.LoadLocation(setting); err == nil {
+			return setting, loc
+		}
+	}
+	name := careSystemZoneName()
+	if name == "" {
+		return "", time.Local
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return "", time.Local
+	}
+	return name, loc
+}
+
+// careSystemZoneName finds the IANA name of the system zone: time.Local
+// only says "Local", which calendars on other devices cannot read.
+func careSystemZoneName() string {
+	if tz := os.Getenv("TZ"); tz != "" && !strings.HasPrefix(tz, ":") {
+		return tz
+	}
+	target, err := filepath.EvalSymlinks("/etc/localtime")
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+		return target[i+len("zoneinfo/"):]
+	}
+	return ""
+}

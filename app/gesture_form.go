@@ -1,0 +1,302 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// careDefaultCurrency is the currency of new gestures: the business is in
+// Switzerland more often than not, and the field is editable.
+const careDefaultCurrency = "CHF"
+
+// gestureForm is the dialog that gives a customer a loyalty gesture or
+// changes one.
+type gestureForm struct {
+	e        *env
+	existing *model.Gesture
+	customer model.ID
+	kinds    []model.GestureKind
+	statuses []model.GestureStatus
+
+	kind       *widget.Select
+	title      *careEntry
+	percent    *careEntry
+	amount     *careEntry
+	currency   *careEntry
+	cost       *careEntry
+	validFrom  *careEntry
+	validUntil *careEntry
+	occasion   *widget.SelectEntry
+	status     *widget.Select
+	details    *careEntry
+	form       *careForm
+	dlg        *dialog.CustomDialog
+
+	onSaved func(g *model.Gesture)
+}
+
+// showGestureForm opens the gesture dialog for customerID; existing nil
+// creates a new gesture, otherwise existing is edited.
+func showGestureForm(e *env, customerID model.ID, existing *model.Gesture) {
+	newGestureForm(e, customerID, existing).show()
+}
+
+func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestureForm {
+	g := &gestureForm{e: e, existing: existing, customer: customerID}
+	// Invitations need an event; they are made from the event on the
+	// loyalty screen, so a new gesture offers every kind but that one.
+	for _, k := range model.GestureKinds {
+		if k != model.GestureInvite || (existing != nil && existing.Kind == model.GestureInvite) {
+			g.kinds = append(g.kinds, k)
+		}
+	}
+	if existing != nil {
+		g.customer = existing.CustomerID
+		g.statuses = append([]model.GestureStatus{existing.Status}, model.NextStatuses(existing.Status)...)
+	} else {
+		g.statuses = []model.GestureStatus{model.GestureIdea, model.GestureOffered, model.GestureAccepted, model.GestureRedeemed}
+	}
+
+	kindLabels := make([]string, len(g.kinds))
+	for i, k := range g.kinds {
+		kindLabels[i] = careGestureKindLabel(k)
+	}
+	g.kind = widget.NewSelect(kindLabels, nil)
+	statusLabels := make([]string, len(g.statuses))
+	for i, s := range g.statuses {
+		statusLabels[i] = careGestureStatusLabel(s)
+	}
+	g.status = widget.NewSelect(statusLabels, nil)
+	occasions := make([]string, len(model.Occasions))
+	for i, o := range model.Occasions {
+		occasions[i] = careOccasionLabel(o)
+	}
+	g.occasion = widget.NewSelectEntry(occasions)
+
+	g.title = newCareEntry()
+	g.percent = newCareEntry()
+	g.percent.SetPlaceHolder("10")
+	g.amount = newCareEntry()
+	g.amount.SetPlaceHolder(careFormatMoney(5000, ""))
+	g.currency = newCareEntry()
+	g.cost = newCareEntry()
+	g.validFrom = newCareEntry()
+	g.validFrom.SetPlaceHolder(careFormatDate(e.now()))
+	g.validUntil = newCareEntry()
+	g.validUntil.SetPlaceHolder(careFormatDate(e.now().AddDate(0, 1, 0)))
+	g.details = newCareEntry()
+	g.details.MultiLine = true
+	g.details.Wrapping = fyne.TextWrapWord
+	g.details.SetMinRowsVisible(3)
+
+	if existing != nil {
+		g.kind.SetSelected(careGestureKindLabel(existing.Kind))
+		g.title.SetText(existing.Title)
+		if existing.Percent != 0 {
+			g.percent.SetText(strconv.Itoa(existing.Percent))
+		}
+		if existing.Amount != 0 {
+			g.amount.SetText(careFormatMoney(existing.Amount, ""))
+		}
+		g.currency.SetText(existing.Currency)
+		if existing.Cost != 0 {
+			g.cost.SetText(careFormatMoney(existing.Cost, ""))
+		}
+		g.validFrom.SetText(careFormatDay(existing.ValidFrom))
+		g.validUntil.SetText(careFormatDay(existing.ValidUntil))
+		g.occasion.SetText(careOccasionLabel(existing.Occasion))
+		g.status.SetSelected(careGestureStatusLabel(existing.Status))
+		g.details.SetText(existing.Details)
+	} else {
+		g.kind.SetSelectedIndex(0)
+		g.currency.SetText(careDefaultCurrency)
+		g.status.SetSelected(careGestureStatusLabel(model.GestureOffered))
+	}
+
+	g.form = newCareForm()
+	g.form.add("kind", lang.X("gesture.form.kind", "Kind"), g.kind)
+	g.form.add("title", lang.X("gesture.form.title", "Title"), g.title)
+	g.form.add("percent", lang.X("gesture.form.percent", "Discount (%)"), g.percent)
+	g.form.add("amount", lang.X("gesture.form.amount", "Value"),
+		container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(80, g.currency.MinSize().Height), g.currency), g.amount))
+	g.form.alias("currency", "amount")
+	g.form.add("cost", lang.X("gesture.form.cost", "Cost to us"), g.cost)
+	g.form.add("valid_from", lang.X("gesture.form.validfrom", "Valid from"), g.validFrom)
+	g.form.add("valid_until", lang.X("gesture.form.validuntil", "Valid until"), g.validUntil)
+	g.form.add("occasion", lang.X("gesture.form.occasion", "Occasion"), g.occasion)
+	g.form.add("status", lang.X("gesture.form.status", "Status"), g.status)
+	g.form.add("details", lang.X("gesture.form.details", "Details"), g.details)
+	g.form.alias("event_id", "kind")
+	for _, en := range []*careEntry{g.title, g.percent, g.amount, g.currency, g.cost, g.validFrom, g.validUntil} {
+		en.OnSubmitted = func(string) { g.onSave() }
+	}
+
+	title := lang.X("gesture.form.new", "New gesture")
+	if existing != nil {
+		title = lang.X("gesture.form.edit", "Change gesture")
+	}
+	g.dlg = dialog.NewCustomWithoutButtons(title, g.form.build(), e.win)
+	g.dlg.SetButtons([]fyne.CanvasObject{
+		&widget.Button{Text: lang.X("gesture.form.cancel", "Cancel"), Icon: theme.CancelIcon(), OnTapped: g.dlg.Hide},
+		&widget.Button{Text: lang.X("gesture.form.save", "Save"), Icon: theme.ConfirmIcon(),
+			Importance: widget.HighImportance, OnTapped: g.onSave},
+	})
+	careEscapeCloses(e.win, g.dlg, g.title, g.percent, g.amount, g.currency, g.cost, g.validFrom, g.validUntil, g.details)
+	return g
+}
+
+func (g *gestureForm) show() {
+	g.dlg.Resize(fyne.NewSize(520, 0))
+	g.dlg.Show()
+	g.e.win.Canvas().Focus(g.title)
+}
+
+func (g *gestureForm) collect() (*model.Gesture, error) {
+	var gs model.Gesture
+	if g.existing != nil {
+		gs = *g.existing
+	} else {
+		gs.CustomerID = g.customer
+	}
+	if i := g.kind.SelectedIndex(); i >= 0 {
+		gs.Kind = g.kinds[i]
+	} else {
+		gs.Kind = ""
+	}
+	if i := g.status.SelectedIndex(); i >= 0 {
+		gs.Status = g.statuses[i]
+	}
+	gs.Title = g.title.Text
+	gs.Currency = g.currency.Text
+	gs.Occasion = careOccasionKey(g.occasion.Text)
+	gs.Details = g.details.Text
+
+	var fe []model.FieldError
+	var err error
+	if gs.Percent, err = careParseInt(g.percent.Text); err != nil {
+		fe = append(fe, careFieldError("percent", "care.validation.number", "not a number"))
+	}
+	if gs.Amount, err = careParseMoney(g.amount.Text); err != nil {
+		fe = append(fe, careFieldError("amount", "care.validation.amount", "not an amount"))
+	}
+	if gs.Cost, err = careParseMoney(g.cost.Text); err != nil {
+		fe = append(fe, careFieldError("cost", "care.validation.amount", "not an amount"))
+	}
+	year := g.e.now().Year()
+	if gs.ValidFrom, err = careParseOptionalDate(g.validFrom.Text, year); err != nil {
+		fe = append(fe, careFieldError("valid_from", "care.validation.date", "not a date"))
+	}
+	if gs.ValidUntil, err = careParseOptionalDate(g.validUntil.Text, year); err != nil {
+		fe = append(fe, careFieldError("valid_until", "care.validation.date", "not a date"))
+	}
+	if len(fe) > 0 {
+		return nil, &model.Error{Code: model.EINVALID, Message: "invalid gesture", Fields: fe}
+	}
+	return &gs, nil
+}
+
+func (g *gestureForm) onSave() {
+	gs, err := g.collect()
+	if err == nil {
+		if g.existing != nil {
+			err = g.e.svc.UpdateGesture(gs)
+		} else {
+			err = g.e.svc.CreateGesture(gs)
+		}
+	}
+	if err != nil {
+		if !g.form.showErrors(err) {
+			g.e.showError(err)
+		}
+		return
+	}
+	g.dlg.Hide()
+	if g.onSaved != nil {
+		g.onSaved(gs)
+	}
+}
+
+// careGestureKindLabel names a gesture kind in the user's language. One
+// literal key per kind, so the translation check finds every key.
+func careGestureKindLabel(k model.GestureKind) string {
+	switch k {
+	case model.GesturePriority:
+		return lang.X("gesture.kind.priority", "Priority access")
+	case model.GestureDiscount:
+		return lang.X("gesture.kind.discount", "Loyalty discount")
+	case model.GestureInvite:
+		return lang.X("gesture.kind.invite", "Event invitation")
+	case model.GestureGift:
+		return lang.X("gesture.kind.gift", "Gift")
+	case model.GestureSpecial:
+		return lang.X("gesture.kind.service", "Special service")
+	case model.GestureCustom:
+		return lang.X("gesture.kind.custom", "Custom work")
+	case model.GesturePartner:
+		return lang.X("gesture.kind.partner", "Partner offer")
+	case model.GestureApology:
+		return lang.X("gesture.kind.apology", "Apology")
+	case model.GestureThankYou:
+		return lang.X("gesture.kind.thankyou", "Thank-you")
+	case model.GestureOtherKind:
+		return lang.X("gesture.kind.other", "Other")
+	}
+	return string(k)
+}
+
+// careGestureStatusLabel names a gesture state in the user's language.
+func careGestureStatusLabel(s model.GestureStatus) string {
+	switch s {
+	case model.GestureIdea:
+		return lang.X("gesture.status.idea", "Idea")
+	case model.GestureOffered:
+		return lang.X("gesture.status.offered", "Offered")
+	case model.GestureAccepted:
+		return lang.X("gesture.status.accepted", "Accepted")
+	case model.GestureRedeemed:
+		return lang.X("gesture.status.redeemed", "Redeemed")
+	case model.GestureDeclined:
+		return lang.X("gesture.status.declined", "Declined")
+	case model.GestureExpired:
+		return lang.X("gesture.status.expired", "Expired")
+	}
+	return string(s)
+}
+
+// careOccasionLabel names a built-in occasion; free text stays as typed.
+func careOccasionLabel(o string) string {
+	switch o {
+	case model.OccasionBirthday:
+		return lang.X("gesture.occasion.birthday", "Birthday")
+	case model.OccasionAnniversary:
+		return lang.X("gesture.occasion.anniversary", "Anniversary")
+	case model.OccasionComplaint:
+		return lang.X("gesture.occasion.complaint", "Complaint")
+	case model.OccasionEvent:
+		return lang.X("gesture.occasion.event", "Event")
+	case model.OccasionThanks:
+		return lang.X("gesture.occasion.thanks", "Thank-you")
+	}
+	return o
+}
+
+// careOccasionKey maps a shown occasion back to the built-in key, so the
+// stored value does not depend on the language it was entered in.
+func careOccasionKey(label string) string {
+	label = strings.TrimSpace(label)
+	for _, o := range model.Occasions {
+		if label == careOccasionLabel(o) || label == o {
+			return o
+		}
+	}
+	return label
+}
