@@ -1,0 +1,232 @@
+package ical
+
+import (
+	"time"
+)
+
+// zoneUse is a time zone the calendar refers to and the span of instants it
+// must describe correctly.
+type zoneUse struct {
+	name     string
+	loc      *time.Location
+	min, max time.Time
+}
+
+func (z *zoneUse) cover(t time.Time) {
+	if z.min.IsZero() || t.Before(z.min) {
+		z.min = t
+	}
+	if z.max.IsZero() || t.After(z.max) {
+		z.max = t
+	}
+}
+
+// transition is one change of a zone's offset (or name), read from Go's zone
+// data with Time.ZoneBounds.
+type transition struct {
+	at      time.Time // UTC instant of the change
+	from    int       // offset in seconds east of UTC before the change
+	to      int       // offset after the change
+	name    string    // abbreviation after the change, e.g. "CEST"
+	dst     bool      // the new period is daylight saving time
+	initial bool      // not a real change: the zone had this offset since ever
+}
+
+// onset is the wall-clock time of the change in the offset before it, as
+// DTSTART of a VTIMEZONE observance is written (RFC 5545 §3.6.5).
+func (t transition) onset() time.Time {
+	return t.at.In(time.FixedZone("", t.from))
+}
+
+// transitions lists the offset in force at from (with the change that
+// started it) and every change up to to.
+func transitions(loc *time.Location, from, to time.Time) []transition {
+	var out []transition
+	at := from.In(loc)
+	start, end := at.ZoneBounds()
+	name, off := at.Zone()
+	first := transition{to: off, name: name, dst: at.IsDST()}
+	if start.IsZero() {
+		// No change before: the observance needs some onset; one early
+		// enough for every time we write will do.
+		first.at = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC).Add(-time.Duration(off) * time.Second)
+		first.from, first.initial = off, true
+	} else {
+		first.at = start.UTC()
+		_, first.from = start.Add(-time.Second).In(loc).Zone()
+	}
+	out = append(out, first)
+	prev := off
+	for !end.IsZero() && end.Before(to) {
+		t := end.In(loc)
+		name, off := t.Zone()
+		out = append(out, transition{at: end.UTC(), from: prev, to: off, name: name, dst: t.IsDST()})
+		prev = off
+		_, end = t.ZoneBounds()
+	}
+	return out
+}
+
+// observance is one STANDARD or DAYLIGHT component: a single onset, or a
+// yearly rule (RRULE) that repeats it.
+type observance struct {
+	first  transition
+	last   transition // equal to first for a single onset
+	count  int
+	month  time.Month
+	day    time.Weekday
+	ord    ordSet // the BYDAY ordinals every onset of the run satisfies
+	open   bool   // the rule runs past the covered span: no UNTIL
+	rruled bool
+}
+
+// ordSet holds the possible BYDAY ordinals of an onset day: its week of the
+// month (1..5) and -1 when it is also the last such weekday of the month.
+type ordSet struct {
+	nth, last bool
+	n         int
+}
+
+func ordinals(t time.Time) ordSet {
+	daysInMonth := time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	return ordSet{nth: true, n: (t.Day()-1)/7 + 1, last: t.Day()+7 > daysInMonth}
+}
+
+func (o ordSet) and(p ordSet) ordSet {
+	return ordSet{nth: o.nth && p.nth && o.n == p.n, n: o.n, last: o.last && p.last}
+}
+
+func (o ordSet) empty() bool { return !o.nth && !o.last }
+
+// byday formats the ordinal and weekday, preferring "last" because real
+// rules (last Sunday of March) are usually written that way.
+func (o ordSet) byday(d time.Weekday) string {
+	wd := [...]string{"SU", "MO", "TU", "WE", "TH", "FR", "SA"}[d]
+	if o.last {
+		return "-1" + wd
+	}
+	return string(rune('0'+o.n)) + wd
+}
+
+// observances groups transitions into as few components as possible: a run
+// of changes of the same kind, one a year on the same weekday rule and wall
+// time, becomes one observance with an RRULE; anything irregular (a zone
+// that changed its rules, fixed-date rules) stays a single onset, which is
+// always correct.
+func observances(ts []transition, to time.Time) []observance {
+	var runs []*observance
+	open := map[bool]*observance{} // the run each kind (dst or not) may extend
+	for _, t := range ts {
+		on := t.onset()
+		r := open[t.dst]
+		if r != nil && !t.initial && !r.first.initial && r.first.from == t.from && r.first.to == t.to &&
+			r.first.name == t.name && r.last.onset().Year()+1 == on.Year() && r.month == on.Month() &&
+			r.day == on.Weekday() && sameClock(r.last.onset(), on) && !r.ord.and(ordinals(on)).empty() {
+			r.ord = r.ord.and(ordinals(on))
+			r.last = t
+			r.count++
+			continue
+		}
+		r = &observance{first: t, last: t, count: 1, month: on.Month(), day: on.Weekday(), ord: ordinals(on)}
+		runs = append(runs, r)
+		open[t.dst] = r
+	}
+	out := make([]observance, 0, len(runs))
+	for _, r := range runs {
+		r.rruled = r.count > 1
+		out = append(out, *r)
+	}
+	// A rule whose last onset falls in the final covered year is taken to go
+	// on (as Go's zone data extends the current rule): leaving out UNTIL
+	// matches what calendar programs themselves write.
+	if len(ts) > 0 {
+		finalYear := to.Year()
+		for i := range out {
+			if out[i].rruled && out[i].last.onset().Year() >= finalYear-1 && isLastOfKind(out, i) {
+				out[i].open = true
+			}
+		}
+	}
+	return out
+}
+
+func isLastOfKind(obs []observance, i int) bool {
+	for j := i + 1; j < len(obs); j++ {
+		if obs[j].first.dst == obs[i].first.dst {
+			return false
+		}
+	}
+	return true
+}
+
+func sameClock(a, b time.Time) bool {
+	return a.Hour() == b.Hour() && a.Minute() == b.Minute() && a.Second() == b.Second()
+}
+
+// writeVTimezone writes a complete VTIMEZONE for the zone, correct for every
+// instant in [z.min, z.max]: the observance in force at the start and every
+// change up to the end, derived from Go's zone data.
+func writeVTimezone(l *lineWriter, z *zoneUse) {
+	from := time.Date(z.min.In(z.loc).Year(), 1, 1, 0, 0, 0, 0, z.loc)
+	to := time.Date(z.max.In(z.loc).Year()+1, 1, 1, 0, 0, 0, 0, z.loc)
+	obs := observances(transitions(z.loc, from, to), to)
+	l.prop("BEGIN", "VTIMEZONE")
+	l.textProp("TZID", z.name)
+	// Thunderbird and Evolution map the zone to their own data by this name.
+	l.textProp("X-LIC-LOCATION", z.name)
+	for _, o := range obs {
+		kind := "STANDARD"
+		if o.first.dst {
+			kind = "DAYLIGHT"
+		}
+		l.prop("BEGIN", kind)
+		l.begin("DTSTART")
+		l.buf = append(l.buf, ':')
+		l.buf = o.first.onset().AppendFormat(l.buf, "20060102T150405")
+		l.flush()
+		if o.rruled {
+			l.begin("RRULE")
+			l.buf = append(l.buf, ":FREQ=YEARLY;BYMONTH="...)
+			l.buf = appendInt(l.buf, int(o.month))
+			l.buf = append(l.buf, ";BYDAY="...)
+			l.buf = append(l.buf, o.ord.byday(o.day)...)
+			if !o.open {
+				// UNTIL in a VTIMEZONE must be UTC (RFC 5545 §3.3.10).
+				l.buf = append(l.buf, ";UNTIL="...)
+				l.buf = o.last.at.AppendFormat(l.buf, "20060102T150405Z")
+			}
+			l.flush()
+		}
+		l.prop("TZOFFSETFROM", offset(o.first.from))
+		l.prop("TZOFFSETTO", offset(o.first.to))
+		if o.first.name != "" {
+			l.textProp("TZNAME", o.first.name)
+		}
+		l.prop("END", kind)
+	}
+	l.prop("END", "VTIMEZONE")
+}
+
+// offset formats seconds east of UTC as +hhmm or +hhmmss (RFC 5545 §3.3.14).
+func offset(sec int) string {
+	b := []byte{'+'}
+	if sec < 0 {
+		b[0] = '-'
+		sec = -sec
+	}
+	b = appendTwo(b, sec/3600)
+	b = appendTwo(b, sec/60%60)
+	if s := sec % 60; s != 0 {
+		b = appendTwo(b, s)
+	}
+	return string(b)
+}
+
+func appendTwo(b []byte, n int) []byte { return append(b, byte('0'+n/10), byte('0'+n%10)) }
+
+func appendInt(b []byte, n int) []byte {
+	if n >= 10 {
+		b = appendInt(b, n/10)
+	}
+	return append(b, byte('0'+n%10))
+}
