@@ -68,12 +68,12 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 
 	kindLabels := make([]string, len(g.kinds))
 	for i, k := range g.kinds {
-		kindLabels[i] = careGestureKindLabel(k)
+		kindLabels[i] = gestureKindText(k)
 	}
 	g.kind = widget.NewSelect(kindLabels, nil)
 	statusLabels := make([]string, len(g.statuses))
 	for i, s := range g.statuses {
-		statusLabels[i] = careGestureStatusLabel(s)
+		statusLabels[i] = gestureStatusText(s)
 	}
 	g.status = widget.NewSelect(statusLabels, nil)
 	occasions := make([]string, len(model.Occasions))
@@ -99,7 +99,7 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	g.details.SetMinRowsVisible(3)
 
 	if existing != nil {
-		g.kind.SetSelected(careGestureKindLabel(existing.Kind))
+		g.kind.SetSelected(gestureKindText(existing.Kind))
 		g.title.SetText(existing.Title)
 		if existing.Percent != 0 {
 			g.percent.SetText(strconv.Itoa(existing.Percent))
@@ -114,12 +114,12 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 		g.validFrom.SetText(careFormatDay(existing.ValidFrom))
 		g.validUntil.SetText(careFormatDay(existing.ValidUntil))
 		g.occasion.SetText(careOccasionLabel(existing.Occasion))
-		g.status.SetSelected(careGestureStatusLabel(existing.Status))
+		g.status.SetSelected(gestureStatusText(existing.Status))
 		g.details.SetText(existing.Details)
 	} else {
 		g.kind.SetSelectedIndex(0)
 		g.currency.SetText(careDefaultCurrency)
-		g.status.SetSelected(careGestureStatusLabel(model.GestureOffered))
+		g.status.SetSelected(gestureStatusText(model.GestureOffered))
 	}
 
 	g.form = newCareForm()
@@ -223,53 +223,6 @@ func (g *gestureForm) onSave() {
 	if g.onSaved != nil {
 		g.onSaved(gs)
 	}
-}
-
-// careGestureKindLabel names a gesture kind in the user's language. One
-// literal key per kind, so the translation check finds every key.
-func careGestureKindLabel(k model.GestureKind) string {
-	switch k {
-	case model.GesturePriority:
-		return lang.X("gesture.kind.priority", "Priority access")
-	case model.GestureDiscount:
-		return lang.X("gesture.kind.discount", "Loyalty discount")
-	case model.GestureInvite:
-		return lang.X("gesture.kind.invite", "Event invitation")
-	case model.GestureGift:
-		return lang.X("gesture.kind.gift", "Gift")
-	case model.GestureSpecial:
-		return lang.X("gesture.kind.service", "Special service")
-	case model.GestureCustom:
-		return lang.X("gesture.kind.custom", "Custom work")
-	case model.GesturePartner:
-		return lang.X("gesture.kind.partner", "Partner offer")
-	case model.GestureApology:
-		return lang.X("gesture.kind.apology", "Apology")
-	case model.GestureThankYou:
-		return lang.X("gesture.kind.thankyou", "Thank-you")
-	case model.GestureOtherKind:
-		return lang.X("gesture.kind.other", "Other")
-	}
-	return string(k)
-}
-
-// careGestureStatusLabel names a gesture state in the user's language.
-func careGestureStatusLabel(s model.GestureStatus) string {
-	switch s {
-	case model.GestureIdea:
-		return lang.X("gesture.status.idea", "Idea")
-	case model.GestureOffered:
-		return lang.X("gesture.status.offered", "Offered")
-	case model.GestureAccepted:
-		return lang.X("gesture.status.accepted", "Accepted")
-	case model.GestureRedeemed:
-		return lang.X("gesture.status.redeemed", "Redeemed")
-	case model.GestureDeclined:
-		return lang.X("gesture.status.declined", "Declined")
-	case model.GestureExpired:
-		return lang.X("gesture.status.expired", "Expired")
-	}
-	return string(s)
 }
 
 // careOccasionLabel names a built-in occasion; free text stays as typed.
