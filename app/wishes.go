@@ -1,0 +1,168 @@
+package app
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// wishesScreen collects every feedback and wish note across customers,
+// newest first: the business's list of ideas from the people it serves.
+type wishesScreen struct {
+	e      *env
+	loader *careLoader
+	unsub  func()
+
+	text     *widget.Entry
+	from     *widget.Entry
+	to       *widget.Entry
+	problem  *widget.Label
+	count    *widget.Label
+	progress *widget.ProgressBarInfinite
+	rows     *careRows
+	hint     *widget.Label
+
+	mu     sync.Mutex // guards filter, read by the loader goroutine
+	filter model.NoteFilter
+	notes  []model.Note // what the list shows (UI thread only)
+}
+
+func newWishesScreen(e *env) *wishesScreen {
+	s := &wishesScreen{e: e}
+	s.loader = newCareLoader(s.load, s.setBusy)
+	s.filter = model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}}
+	s.text = widget.NewEntry()
+	s.text.SetPlaceHolder(lang.X("wishes.filter.text", "Search in feedback and wishes"))
+	s.from = widget.NewEntry()
+	s.from.SetPlaceHolder(lang.X("wishes.filter.from", "from (date)"))
+	s.to = widget.NewEntry()
+	s.to.SetPlaceHolder(lang.X("wishes.filter.to", "until (date)"))
+	for _, en := range []*widget.Entry{s.text, s.from, s.to} {
+		en.OnChanged = func(string) { s.onFilter() }
+	}
+	s.problem = widget.NewLabel("")
+	s.problem.Importance = widget.DangerImportance
+	s.problem.Hide()
+	s.count = widget.NewLabel("")
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Hide()
+	s.rows = newCareRows()
+	s.hint = widget.NewLabel(lang.X("wishes.empty",
+		"No feedback or wishes yet. Record them as notes of the kind “Feedback / wish” on a customer's page."))
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.hint.Importance = widget.LowImportance
+	return s
+}
+
+func (s *wishesScreen) build() fyne.CanvasObject {
+	if s.unsub == nil {
+		s.unsub = s.e.svc.Subscribe(func(ch []model.Change) {
+			for _, c := range ch {
+				if c.Type == model.TypeNote || c.Type == model.TypeCustomer {
+					s.refresh()
+					return
+				}
+			}
+		})
+	}
+	dates := container.NewGridWithColumns(2, s.from, s.to)
+	head := container.NewBorder(nil, nil, nil, s.count,
+		widget.NewLabelWithStyle(lang.X("wishes.title", "Wishes & feedback"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	filters := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(320, s.text.MinSize().Height), dates), s.text)
+	s.refresh()
+	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress), nil, nil, nil,
+		container.NewStack(s.rows.list, container.NewVBox(s.hint)))
+}
+
+func (s *wishesScreen) refresh() { s.loader.start() }
+
+func (s *wishesScreen) dispose() {
+	if s.unsub != nil {
+		s.unsub()
+		s.unsub = nil
+	}
+}
+
+func (s *wishesScreen) setBusy(on bool) {
+	if on {
+		s.progress.Show()
+	} else {
+		s.progress.Hide()
+	}
+}
+
+// onFilter reads the filter fields on the UI thread and reloads.
+func (s *wishesScreen) onFilter() {
+	f := model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}, Text: strings.TrimSpace(s.text.Text)}
+	year := s.e.now().Year()
+	from, errFrom := careParseOptionalDate(s.from.Text, year)
+	to, errTo := careParseOptionalDate(s.to.Text, year)
+	if errFrom != nil || errTo != nil {
+		s.problem.SetText(lang.X("care.validation.date", "Please enter a date, e.g. 2026-11-23."))
+		s.problem.Show()
+		return
+	}
+	s.problem.Hide()
+	if !from.IsZero() {
+		f.From = from.Time(0, time.Local)
+	}
+	if !to.IsZero() {
+		f.To = to.Time(0, time.Local).AddDate(0, 0, 1) // the whole last day
+	}
+	s.mu.Lock()
+	s.filter = f
+	s.mu.Unlock()
+	s.refresh()
+}
+
+func (s *wishesScreen) load() func() {
+	s.mu.Lock()
+	f := s.filter
+	s.mu.Unlock()
+	notes, err := s.e.svc.Notes(f)
+	return func() {
+		if err != nil {
+			s.e.showError(err)
+			return
+		}
+		s.apply(notes)
+	}
+}
+
+func (s *wishesScreen) apply(notes []model.Note) {
+	s.notes = notes
+	dir := s.e.svc.Directory()
+	rows := make([]careRowData, len(notes))
+	for i := range notes {
+		n := notes[i]
+		name := lang.X("wishes.unknownCustomer", "(deleted customer)")
+		if c, ok := dir.Summary(n.CustomerID); ok {
+			name = c.Name
+		}
+		detail := strings.ReplaceAll(n.Text, "\n", " ")
+		if by := n.By; by != "" {
+			detail = lang.X("wishes.row.detail", "{{.Text}} — {{.By}}", map[string]any{"Text": detail, "By": by})
+		}
+		id := n.CustomerID
+		rows[i] = careRowData{
+			title:  careFormatDate(n.At.In(time.Local)) + " · " + name,
+			detail: detail,
+			warn:   n.Impression == model.Negative,
+			open:   func() { s.e.openCustomer(id) },
+		}
+	}
+	s.rows.set(rows)
+	s.count.SetText(lang.XN("wishes.count", "{{.Count}} entries", len(rows), map[string]any{"Count": len(rows)}))
+	if len(rows) == 0 {
+		s.hint.Show()
+	} else {
+		s.hint.Hide()
+	}
+}
