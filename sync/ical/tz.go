@@ -167,7 +167,11 @@ func sameClock(a, b time.Time) bool {
 // instant in [z.min, z.max]: the observance in force at the start and every
 // change up to the end, derived from Go's zone data.
 func writeVTimezone(l *lineWriter, z *zoneUse) {
-	from := time.Date(z.min.In(z.loc).Year(), 1, 1, 0, 0, 0, 0, z.loc)
+	// One year more than needed at the start, so even a calendar within a
+	// single year gets the usual pair of yearly rules (one change of each
+	// kind a year would otherwise be two bare onsets), which is what
+	// programs that match VTIMEZONEs to their own zones (Outlook) expect.
+	from := time.Date(z.min.In(z.loc).Year()-1, 1, 1, 0, 0, 0, 0, z.loc)
 	to := time.Date(z.max.In(z.loc).Year()+1, 1, 1, 0, 0, 0, 0, z.loc)
 	obs := observances(transitions(z.loc, from, to), to)
 	l.prop("BEGIN", "VTIMEZONE")
@@ -191,9 +195,12 @@ func writeVTimezone(l *lineWriter, z *zoneUse) {
 			l.buf = append(l.buf, ";BYDAY="...)
 			l.buf = append(l.buf, o.ord.byday(o.day)...)
 			if !o.open {
-				// UNTIL in a VTIMEZONE must be UTC (RFC 5545 §3.3.10).
-				l.buf = append(l.buf, ";UNTIL="...)
-				l.buf = o.last.at.AppendFormat(l.buf, "20060102T150405Z")
+				// COUNT rather than UNTIL: both are exact here, but UNTIL
+				// must be UTC in a VTIMEZONE while DTSTART is local, a mix
+				// that python-dateutil (under python3-icalendar, khal)
+				// refuses.
+				l.buf = append(l.buf, ";COUNT="...)
+				l.buf = appendInt(l.buf, o.count)
 			}
 			l.flush()
 		}
