@@ -1,0 +1,226 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Backup reasons. Manual backups are never rotated away.
+const (
+	BackupManual  = "manual"
+	BackupDaily   = "daily"
+	BackupImport  = "import"
+	BackupSync    = "sync"
+	BackupMerge   = "merge"
+	BackupRestore = "restore"
+)
+
+const backupPrefix = "kundenkartei-"
+const backupTimeLayout = "20060102-150405.000"
+
+// backupDir returns where backups go.
+func (db *DB) backupDir() string {
+	if d := db.currentSettings().BackupDir; d != "" {
+		return d
+	}
+	return filepath.Join(filepath.Dir(db.path), "backups")
+}
+
+// Backup writes a consistent snapshot (one read transaction) to a temp
+// file, fsyncs and renames it, then rotates old automatic backups.
+func (db *DB) Backup(reason string) (model.BackupInfo, error) {
+	if reason == "" || strings.ContainsAny(reason, `/\. `) {
+		return model.BackupInfo{}, model.Errorf(model.EINVALID, "invalid backup reason %q", reason)
+	}
+	dir := db.backupDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return model.BackupInfo{}, model.WrapError(model.EINTERNAL, err, "create backup folder %s", dir)
+	}
+	now := db.now()
+	name := backupPrefix + now.UTC().Format(backupTimeLayout) + "-" + reason + ".db"
+	path := filepath.Join(dir, name)
+	var size int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		size = tx.Size()
+		return writeAtomic(path, func(w io.Writer) error {
+			_, err := tx.WriteTo(w)
+			return err
+		})
+	})
+	if err != nil {
+		return model.BackupInfo{}, model.WrapError(model.EINTERNAL, err, "write backup %s", path)
+	}
+	info := model.BackupInfo{Path: path, Created: now.UTC().Truncate(time.Millisecond), Size: size, Reason: reason}
+	return info, db.rotate()
+}
+
+// writeAtomic writes a file through a temp file in the same folder, fsync
+// and rename, so readers see the old file or the whole new one.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil { // persist the rename
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// Backups lists backups, newest first.
+func (db *DB) Backups() ([]model.BackupInfo, error) {
+	return listBackups(db.backupDir())
+}
+
+func listBackups(dir string) ([]model.BackupInfo, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "list backups in %s", dir)
+	}
+	var out []model.BackupInfo
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasPrefix(name, backupPrefix) || !strings.HasSuffix(name, ".db") {
+			continue
+		}
+		rest := strings.TrimSuffix(strings.TrimPrefix(name, backupPrefix), ".db")
+		if len(rest) < len(backupTimeLayout)+2 {
+			continue
+		}
+		t, err := time.Parse(backupTimeLayout, rest[:len(backupTimeLayout)])
+		if err != nil {
+			continue
+		}
+		fi, err := e.Info()
+		if err != nil {
+			continue
+		}
+		out = append(out, model.BackupInfo{Path: filepath.Join(dir, name), Created: t, Size: fi.Size(), Reason: rest[len(backupTimeLayout)+1:]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
+	return out, nil
+}
+
+// rotate removes the oldest automatic backups beyond BackupKeep.
+func (db *DB) rotate() error {
+	all, err := db.Backups()
+	if err != nil {
+		return err
+	}
+	keep := db.currentSettings().BackupKeep
+	n := 0
+	for _, b := range all {
+		if b.Reason == BackupManual {
+			continue
+		}
+		n++
+		if n > keep {
+			if err := os.Remove(b.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return model.WrapError(model.EINTERNAL, err, "remove old backup %s", b.Path)
+			}
+		}
+	}
+	return nil
+}
+
+// DailyBackup makes a "daily" backup unless one is younger than a day.
+func (db *DB) DailyBackup() (bool, error) {
+	all, err := db.Backups()
+	if err != nil {
+		return false, err
+	}
+	for _, b := range all {
+		if b.Reason == BackupDaily && db.now().Sub(b.Created) < 24*time.Hour {
+			return false, nil
+		}
+	}
+	_, err = db.Backup(BackupDaily)
+	return err == nil, err
+}
+
+// Restore replaces the database file at dbPath with the backup at
+// backupPath. The database must be closed. The backup is checked first
+// (it must open and pass bbolt's consistency check); the current file is
+// itself kept as a "restore" backup in backupDir, so a restore can be undone.
+func Restore(backupPath, dbPath, backupDir string) error {
+	if err := verifyFile(backupPath); err != nil {
+		return model.WrapError(model.EINVALID, err, "backup %s is damaged or not a Kundenkartei database", backupPath)
+	}
+	if _, err := os.Stat(dbPath); err == nil {
+		if err := os.MkdirAll(backupDir, 0o700); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "create backup folder")
+		}
+		keep := filepath.Join(backupDir, backupPrefix+time.Now().UTC().Format(backupTimeLayout)+"-"+BackupRestore+".db")
+		if err := copyFile(dbPath, keep); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "keep the current database before restoring")
+		}
+	}
+	if err := copyFile(backupPath, dbPath); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
+	}
+	return nil
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return writeAtomic(to, func(w io.Writer) error {
+		_, err := io.Copy(w, src)
+		return err
+	})
+}
+
+// verifyFile opens a database file read-only and runs bbolt's check and ours.
+func verifyFile(path string) error {
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return err
+	}
+	defer bdb.Close()
+	return bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketRec) == nil {
+			return fmt.Errorf("no Kundenkartei buckets")
+		}
+		for err := range tx.Check() {
+			return err
+		}
+		return nil
+	})
+}

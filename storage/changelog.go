@@ -1,0 +1,107 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// applyChunk bounds how many remote ops one transaction applies.
+const applyChunk = 20000
+
+// Ops returns up to limit ops after local sequence number after.
+func (db *DB) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
+	var out []model.Op
+	last := after
+	err := db.view(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketLog).Cursor()
+		for k, v := c.Seek(u64(after + 1)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
+			var op model.Op
+			if err := json.Unmarshal(v, &op); err != nil {
+				return model.WrapError(model.EINTERNAL, err, "decode log entry %d", binary.BigEndian.Uint64(k))
+			}
+			out = append(out, op)
+			last = binary.BigEndian.Uint64(k)
+		}
+		return nil
+	})
+	return out, last, err
+}
+
+// ApplyOps merges ops from other devices. All ops are checked first; a bad
+// one rejects the whole batch before anything is written. Large batches
+// commit in chunks; each chunk is atomic and re-applying is harmless.
+func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
+	var res model.ApplyResult
+	for i := range ops {
+		if err := checkOp(&ops[i]); err != nil {
+			return res, err
+		}
+	}
+	for done := 0; done < len(ops); {
+		end := min(done+applyChunk, len(ops))
+		var part model.ApplyResult
+		err := db.update(func(w *writer) error {
+			part = model.ApplyResult{}
+			for i := done; i < end; i++ {
+				if err := w.apply(&ops[i], &part); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Applied += part.Applied
+		res.Ignored += part.Ignored
+		res.Conflicts += part.Conflicts
+		res.Drift = max(res.Drift, part.Drift)
+		done = end
+	}
+	return res, nil
+}
+
+// checkOp rejects ops no device of ours could have written.
+func checkOp(op *model.Op) error {
+	switch {
+	case newRecord(op.Type) == nil:
+		return model.Errorf(model.EINVALID, "op with unknown record type %q", op.Type)
+	case op.ID == model.NilID:
+		return model.Errorf(model.EINVALID, "op without record id")
+	case op.Field == "" || model.MetaFields[op.Field]:
+		return model.Errorf(model.EINVALID, "op with invalid field %q", op.Field)
+	case op.HLC == 0 || op.Device == "":
+		return model.Errorf(model.EINVALID, "op without stamp")
+	case !json.Valid(op.Value):
+		return model.Errorf(model.EINVALID, "op with invalid value for %s.%s", op.Type, op.Field)
+	}
+	return nil
+}
+
+// Conflicts returns kept conflicts, newest first.
+func (db *DB) Conflicts() ([]model.Conflict, error) {
+	var out []model.Conflict
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketConflict).ForEach(func(k, v []byte) error {
+			var c model.Conflict
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			out = append(out, c)
+			return nil
+		})
+	})
+	sortSlice(out, func(a, b *model.Conflict) bool { return a.LostStamp.After(b.LostStamp) })
+	return out, err
+}
+
+// DismissConflict removes a reviewed conflict.
+func (db *DB) DismissConflict(c model.Conflict) error {
+	return translate(db.bolt.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketConflict).Delete(conflictKey(c))
+	}))
+}

@@ -1,0 +1,256 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// mutate makes a varied history on db: creates, field edits, notes,
+// revisions, follow-ups with status changes, gestures, deletes and restores.
+func mutate(tb testing.TB, db *DB, rng *rand.Rand, steps int) {
+	tb.Helper()
+	var customers []model.ID
+	var notes []model.ID
+	var fus []model.ID
+	names := []string{"Müller", "Meier", "Weiß", "Brändli", "Zürcher", "Käser", "Schneider"}
+	for i := 0; i < steps; i++ {
+		switch op := rng.Intn(10); {
+		case op < 3 || len(customers) == 0:
+			c := newCustomer("Hans", names[rng.Intn(len(names))], "")
+			c.Emails = []model.Email{{Address: fmt.Sprintf("h%d@example.ch", rng.Intn(1000))}}
+			c.RhythmDays = 30 * rng.Intn(4)
+			mustOK(tb, db.CreateCustomer(c))
+			customers = append(customers, c.ID)
+		case op < 5:
+			id := customers[rng.Intn(len(customers))]
+			c, err := db.Customer(id)
+			if model.ErrorCode(err) == model.ENOTFOUND {
+				continue
+			}
+			mustOK(tb, err)
+			c.Tags = append(c.Tags, fmt.Sprintf("tag%d", rng.Intn(5)))
+			c.Memo = fmt.Sprintf("memo %d", rng.Intn(100))
+			mustOK(tb, db.UpdateCustomer(c))
+		case op < 7:
+			id := customers[rng.Intn(len(customers))]
+			n := &model.Note{CustomerID: id, At: time.Date(2026, 1, 1+rng.Intn(300), 10, 0, 0, 0, time.UTC),
+				Kind: model.NoteKinds[rng.Intn(len(model.NoteKinds))], Impression: model.Impressions[rng.Intn(3)], Text: "Gespräch"}
+			if err := db.AddNote(n); model.ErrorCode(err) == model.ENOTFOUND {
+				continue
+			} else {
+				mustOK(tb, err)
+			}
+			notes = append(notes, n.ID)
+		case op < 8 && len(notes) > 0:
+			old := notes[rng.Intn(len(notes))]
+			ns, _ := db.Notes(model.NoteFilter{})
+			for _, n := range ns {
+				if n.ID == old {
+					rev := n
+					rev.Text += " (korrigiert)"
+					if err := db.ReviseNote(old, &rev); err == nil {
+						notes = append(notes, rev.ID)
+					}
+				}
+			}
+		case op < 9:
+			id := customers[rng.Intn(len(customers))]
+			f := &model.FollowUp{CustomerID: id, Due: time.Date(2026, 12, 1+rng.Intn(20), 9, 0, 0, 0, time.UTC), Title: "Anrufen", TZ: "Europe/Zurich"}
+			if err := db.CreateFollowUp(f); err == nil {
+				fus = append(fus, f.ID)
+			}
+			if len(fus) > 0 && rng.Intn(2) == 0 {
+				db.SetFollowUpStatus(fus[rng.Intn(len(fus))], model.FollowUpDone)
+			}
+		default:
+			id := customers[rng.Intn(len(customers))]
+			if rng.Intn(2) == 0 {
+				db.DeleteCustomer(id)
+			} else {
+				db.RestoreCustomer(id)
+			}
+		}
+	}
+}
+
+func TestChangeLogReplayRebuildsIdenticalRecords(t *testing.T) {
+	src := openTest(t)
+	mutate(t, src, rand.New(rand.NewSource(1)), 400)
+	mustCheck(t, src)
+
+	dst := openTest(t)
+	res, err := dst.ApplyOps(allOps(t, src))
+	mustOK(t, err)
+	if res.Conflicts != 0 {
+		t.Fatalf("a replay of one device's log has no concurrency, got %d conflicts", res.Conflicts)
+	}
+	mustCheck(t, dst)
+	if got, want := dump(t, dst), dump(t, src); got != want {
+		t.Fatalf("replayed database differs from the original\n got: %.2000s\nwant: %.2000s", got, want)
+	}
+	if dst.Directory().Len() != src.Directory().Len() {
+		t.Fatalf("directory: got %d, want %d", dst.Directory().Len(), src.Directory().Len())
+	}
+	// Applying the same ops again changes nothing.
+	res, err = dst.ApplyOps(allOps(t, src))
+	mustOK(t, err)
+	if res.Applied != 0 {
+		t.Fatalf("second apply changed %d fields", res.Applied)
+	}
+}
+
+func TestApplyIsCommutativeAndKeepsConflicts(t *testing.T) {
+	// Two devices start from the same customer and edit it concurrently.
+	a, b := openTest(t), openTest(t)
+	c := newCustomer("Reto", "Brändli", "")
+	mustOK(t, a.CreateCustomer(c))
+	_, err := b.ApplyOps(allOps(t, a))
+	mustOK(t, err)
+	base := len(allOps(t, a))
+
+	ca, _ := a.Customer(c.ID)
+	ca.Memo = "von A"
+	ca.Segment = model.SegmentKey
+	mustOK(t, a.UpdateCustomer(ca))
+	cb, _ := b.Customer(c.ID)
+	cb.Memo = "von B"
+	cb.RhythmDays = 60
+	mustOK(t, b.UpdateCustomer(cb))
+	mustOK(t, b.AddNote(&model.Note{CustomerID: c.ID, Kind: model.NoteFair, Text: "Messegespräch"}))
+
+	opsA, opsB := allOps(t, a)[base:], allOps(t, b)[base:]
+	resA, err := a.ApplyOps(opsB)
+	mustOK(t, err)
+	resB, err := b.ApplyOps(opsA)
+	mustOK(t, err)
+	mustCheck(t, a)
+	mustCheck(t, b)
+	if got, want := dump(t, a), dump(t, b); got != want {
+		t.Fatalf("devices diverged:\nA: %s\nB: %s", got, want)
+	}
+	got, _ := a.Customer(c.ID)
+	if got.Segment != model.SegmentKey || got.RhythmDays != 60 {
+		t.Fatalf("edits of different fields must both survive: %+v", got)
+	}
+	if resA.Conflicts+resB.Conflicts == 0 {
+		t.Fatalf("concurrent memo edits must leave a conflict")
+	}
+	for _, db := range []*DB{a, b} {
+		cs, err := db.Conflicts()
+		mustOK(t, err)
+		if len(cs) != 1 || cs[0].Field != "memo" {
+			t.Fatalf("conflicts: %+v", cs)
+		}
+		kept, lost := string(cs[0].Kept), string(cs[0].Lost)
+		if !(kept == `"von A"` && lost == `"von B"` || kept == `"von B"` && lost == `"von A"`) {
+			t.Fatalf("conflict keeps %s and %s", kept, lost)
+		}
+		mustOK(t, db.DismissConflict(cs[0]))
+		if cs, _ := db.Conflicts(); len(cs) != 0 {
+			t.Fatalf("dismissed conflict still listed")
+		}
+	}
+}
+
+func TestApplyInAnyOrderConverges(t *testing.T) {
+	const devices = 3
+	dbs := make([]*DB, devices)
+	for i := range dbs {
+		dbs[i] = openTest(t)
+	}
+	// Shared start.
+	mutate(t, dbs[0], rand.New(rand.NewSource(7)), 60)
+	start := allOps(t, dbs[0])
+	for _, db := range dbs[1:] {
+		_, err := db.ApplyOps(start)
+		mustOK(t, err)
+	}
+	// Concurrent work on every device.
+	var fresh [][]model.Op
+	for i, db := range dbs {
+		before := len(allOps(t, db))
+		editExisting(t, db, rand.New(rand.NewSource(int64(100+i))), 80)
+		fresh = append(fresh, allOps(t, db)[before:])
+	}
+	// Every device receives everybody's ops, in a different order, some twice.
+	for i, db := range dbs {
+		rng := rand.New(rand.NewSource(int64(i)))
+		order := rng.Perm(devices)
+		for _, j := range order {
+			if j == i {
+				continue
+			}
+			ops := fresh[j]
+			if rng.Intn(2) == 0 && len(ops) > 2 {
+				_, err := db.ApplyOps(ops[:len(ops)/2]) // interrupted, then complete
+				mustOK(t, err)
+			}
+			_, err := db.ApplyOps(ops)
+			mustOK(t, err)
+		}
+	}
+	want := dump(t, dbs[0])
+	for i, db := range dbs[1:] {
+		mustCheck(t, db)
+		if got := dump(t, db); got != want {
+			t.Fatalf("device %d diverged from device 0", i+1)
+		}
+	}
+}
+
+// editExisting edits records that exist on all devices.
+func editExisting(tb testing.TB, db *DB, rng *rand.Rand, steps int) {
+	tb.Helper()
+	ids := db.Directory().Search(model.Query{})
+	for i := 0; i < steps && len(ids) > 0; i++ {
+		id := ids[rng.Intn(len(ids))].ID
+		switch rng.Intn(4) {
+		case 0:
+			c, err := db.Customer(id)
+			if err != nil {
+				continue
+			}
+			c.Memo = fmt.Sprintf("memo %d", rng.Intn(1000))
+			c.Tags = []string{fmt.Sprintf("t%d", rng.Intn(3))}
+			mustOK(tb, db.UpdateCustomer(c))
+		case 1:
+			db.AddNote(&model.Note{CustomerID: id, Kind: model.NoteCall, Text: fmt.Sprintf("Anruf %d", i)})
+		case 2:
+			db.DeleteCustomer(id)
+		default:
+			db.RestoreCustomer(id)
+		}
+	}
+}
+
+func TestApplyRejectsBadOps(t *testing.T) {
+	db := openTest(t)
+	good := model.Op{Type: model.TypeCustomer, ID: model.NewID(), Field: "memo", Value: []byte(`"x"`), HLC: 1 << 20, Device: "d"}
+	tests := []struct {
+		name string
+		mod  func(*model.Op)
+	}{
+		{"unknown type", func(o *model.Op) { o.Type = "invoice" }},
+		{"no id", func(o *model.Op) { o.ID = model.NilID }},
+		{"meta field", func(o *model.Op) { o.Field = "updated" }},
+		{"no stamp", func(o *model.Op) { o.HLC = 0 }},
+		{"bad json", func(o *model.Op) { o.Value = []byte(`{`) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			op := good
+			tt.mod(&op)
+			before := dump(t, db)
+			if _, err := db.ApplyOps([]model.Op{good, op}); model.ErrorCode(err) != model.EINVALID {
+				t.Fatalf("got %v, want EINVALID", err)
+			}
+			if dump(t, db) != before {
+				t.Fatalf("a rejected batch changed the database")
+			}
+		})
+	}
+}

@@ -1,0 +1,134 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Check verifies the whole database: bbolt's own page check, then that
+// every index holds exactly the entries its records call for, every record
+// has its field clocks, every customer's stats equal a fresh computation,
+// and the directory agrees with the stored customers. Tests run it after
+// every mutation; it is also the CLI's "check".
+func (db *DB) Check() error {
+	var problems []error
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			problems = append(problems, fmt.Errorf("bbolt: %w", err))
+		}
+		problems = append(problems, checkTx(tx, db.currentSettings().Region)...)
+		live := 0
+		err := recBucket(tx, model.TypeCustomer).ForEach(func(k, v []byte) error {
+			var c model.Customer
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			if c.Deleted {
+				if _, ok := db.dir.Summary(c.ID); ok {
+					problems = append(problems, fmt.Errorf("directory lists deleted customer %s", c.ID))
+				}
+				return nil
+			}
+			live++
+			s, ok := db.dir.Summary(c.ID)
+			if !ok {
+				problems = append(problems, fmt.Errorf("directory misses customer %s", c.ID))
+			} else if s.SortName != c.SortName() || s.Name != c.DisplayName() {
+				problems = append(problems, fmt.Errorf("directory entry of %s is stale", c.ID))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n := db.dir.Len(); n != live {
+			problems = append(problems, fmt.Errorf("directory has %d customers, database %d", n, live))
+		}
+		return nil
+	})
+	if err != nil {
+		problems = append(problems, err)
+	}
+	if len(problems) > 0 {
+		return model.WrapError(model.EINTERNAL, errors.Join(problems...), "database check found %d problems", len(problems))
+	}
+	return nil
+}
+
+// checkTx checks indexes, clocks and stats inside tx.
+func checkTx(tx *bolt.Tx, region string) []error {
+	var problems []error
+	want := map[string]map[string]bool{}
+	for _, b := range allIndexes {
+		want[string(b)] = map[string]bool{}
+	}
+	customers := map[model.ID]bool{}
+	for _, typ := range model.RecordTypes {
+		err := recBucket(tx, typ).ForEach(func(k, v []byte) error {
+			rec := newRecord(typ)
+			if err := json.Unmarshal(v, rec); err != nil {
+				problems = append(problems, fmt.Errorf("%s %x: %w", typ, k, err))
+				return nil
+			}
+			m := metaOf(rec)
+			if !bytes.Equal(idBytes(m.ID), k) {
+				problems = append(problems, fmt.Errorf("%s %x stored under another id %s", typ, k, m.ID))
+			}
+			if clockBucket(tx, typ).Get(k) == nil {
+				problems = append(problems, fmt.Errorf("%s %s has no field clocks", typ, m.ID))
+			}
+			if typ == model.TypeCustomer {
+				customers[m.ID] = true
+			}
+			for _, ik := range indexKeys(typ, rec, region) {
+				want[string(ik.bucket)][string(ik.key)] = true
+			}
+			return nil
+		})
+		if err != nil {
+			problems = append(problems, err)
+		}
+	}
+	for _, b := range allIndexes {
+		have := map[string]bool{}
+		tx.Bucket(bucketIdx).Bucket(b).ForEach(func(k, _ []byte) error {
+			have[string(k)] = true
+			if !want[string(b)][string(k)] {
+				problems = append(problems, fmt.Errorf("index %s has a stray entry %x", b, k))
+			}
+			return nil
+		})
+		for k := range want[string(b)] {
+			if !have[k] {
+				problems = append(problems, fmt.Errorf("index %s misses entry %x", b, k))
+			}
+		}
+	}
+	for id := range customers {
+		st, err := computeStats(tx, id)
+		if err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		var stored model.Stats
+		raw := tx.Bucket(bucketStats).Get(idBytes(id))
+		if raw == nil {
+			problems = append(problems, fmt.Errorf("customer %s has no stats", id))
+			continue
+		}
+		if err := json.Unmarshal(raw, &stored); err != nil {
+			problems = append(problems, err)
+			continue
+		}
+		if !equalJSON(st, stored) {
+			problems = append(problems, fmt.Errorf("stats of customer %s are stale", id))
+		}
+	}
+	return problems
+}

@@ -1,0 +1,239 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Options configure Open. Zero values pick sensible defaults.
+type Options struct {
+	// Now is the wall clock; time.Now when nil. Tests fix it.
+	Now func() time.Time
+	// Timeout is how long Open waits for another instance to release the
+	// file before it returns ELOCKED; 1 s when zero.
+	Timeout time.Duration
+	// NoSync skips fsync on commit. Only for benchmarks that build data sets.
+	NoSync bool
+}
+
+// DB is the bbolt-backed implementation of model.Services.
+type DB struct {
+	bolt   *bolt.DB
+	path   string
+	now    func() time.Time
+	clock  *model.Clock
+	device string
+	dir    directoryIndex
+
+	mu       sync.RWMutex // guards settings and subs
+	settings model.Settings
+	subs     map[int]func([]model.Change)
+	nextSub  int
+}
+
+// directoryIndex is the in-memory customer index the DB keeps current
+// after every commit (implemented by package search).
+type directoryIndex interface {
+	model.Directory
+	Load(all []model.CustomerSummary)
+	Put(s model.CustomerSummary)
+	Delete(id model.ID)
+}
+
+// Services returns db as model.Services; DB implements all of them.
+var _ model.Services = (*DB)(nil)
+var _ model.BulkLoader = (*DB)(nil)
+
+// DefaultPath returns the database path in the user's data directory:
+// %AppData%\Kundenkartei on Windows, ~/Library/Application Support/Kundenkartei
+// on macOS, $XDG_DATA_HOME/kundenkartei (~/.local/share/kundenkartei) on Linux.
+// KUNDENKARTEI_DB overrides it.
+func DefaultPath() (string, error) {
+	if p := os.Getenv("KUNDENKARTEI_DB"); p != "" {
+		return p, nil
+	}
+	var dir string
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		d, err := os.UserConfigDir() // %AppData%, ~/Library/Application Support
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Join(d, "Kundenkartei")
+	default:
+		if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+			dir = filepath.Join(x, "kundenkartei")
+		} else {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				return "", err
+			}
+			dir = filepath.Join(home, ".local", "share", "kundenkartei")
+		}
+	}
+	return filepath.Join(dir, "kundenkartei.db"), nil
+}
+
+// Open opens or creates the database at path (mode 0600, directories 0700),
+// migrates it to the current schema and loads the customer directory. A
+// database held open by another instance yields ELOCKED after the timeout.
+func Open(path string, opt Options) (*DB, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Timeout == 0 {
+		opt.Timeout = time.Second
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "create data folder")
+	}
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, model.WrapError(model.ELOCKED, err, "database %s is already open in another instance", path)
+	} else if err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "open database %s", path)
+	}
+	db := &DB{bolt: bdb, path: path, now: opt.Now, subs: map[int]func([]model.Change){}}
+	if err := db.init(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// init migrates, reads the device identity, clock and settings, and loads
+// the directory.
+func (db *DB) init() error {
+	if err := db.bolt.Update(func(tx *bolt.Tx) error { return migrate(tx, db.now) }); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "migrate database")
+	}
+	var last model.HLC
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		db.device = string(meta.Get(keyDevice))
+		if v := meta.Get(keyHLC); len(v) == 8 {
+			last = model.HLC(binary.BigEndian.Uint64(v))
+		}
+		if v := meta.Get(keySettings); v != nil {
+			if err := json.Unmarshal(v, &db.settings); err != nil {
+				return fmt.Errorf("settings: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "read database header")
+	}
+	db.settings = withDefaults(db.settings)
+	db.clock = model.NewClock(db.now)
+	db.clock.Observe(last)
+	return db.loadDirectory()
+}
+
+// Close closes the database file.
+func (db *DB) Close() error {
+	if err := db.bolt.Close(); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "close database")
+	}
+	return nil
+}
+
+// Path returns the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// DeviceID returns this database's device ID.
+func (db *DB) DeviceID() string { return db.device }
+
+// Now returns the current time of the injected clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// Directory returns the in-memory customer index.
+func (db *DB) Directory() model.Directory { return db.dir }
+
+// Subscribe registers fn to be called after every commit.
+func (db *DB) Subscribe(fn func([]model.Change)) (cancel func()) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	id := db.nextSub
+	db.nextSub++
+	db.subs[id] = fn
+	return func() {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		delete(db.subs, id)
+	}
+}
+
+func (db *DB) notify(changes []model.Change) {
+	if len(changes) == 0 {
+		return
+	}
+	db.mu.RLock()
+	fns := make([]func([]model.Change), 0, len(db.subs))
+	for _, fn := range db.subs {
+		fns = append(fns, fn)
+	}
+	db.mu.RUnlock()
+	for _, fn := range fns {
+		fn(changes)
+	}
+}
+
+// author returns the user name changes are made in.
+func (db *DB) author() string {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return db.settings.UserName
+}
+
+// view runs fn in a read transaction and translates bbolt's errors.
+func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+	return translate(db.bolt.View(fn))
+}
+
+// update runs fn in one write transaction with a change context; after a
+// successful commit it applies the directory updates and notifies
+// subscribers. Nothing is applied or announced when fn fails.
+func (db *DB) update(fn func(w *writer) error) error {
+	var w *writer
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		w = newWriter(db, tx)
+		if err := fn(w); err != nil {
+			return err
+		}
+		return w.finish()
+	})
+	if err != nil {
+		return translate(err)
+	}
+	w.afterCommit()
+	return nil
+}
+
+// translate maps bbolt's errors to model error codes; model errors pass.
+func translate(err error) error {
+	var me *model.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &me):
+		return err
+	case errors.Is(err, bolterrors.ErrDatabaseNotOpen):
+		return model.WrapError(model.EINTERNAL, err, "database is closed")
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return model.WrapError(model.ELOCKED, err, "database is locked")
+	}
+	return model.WrapError(model.EINTERNAL, err, "database")
+}

@@ -1,0 +1,193 @@
+package storage
+
+import (
+	"bytes"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// FollowUp returns a live follow-up.
+func (db *DB) FollowUp(id model.ID) (*model.FollowUp, error) {
+	var f *model.FollowUp
+	err := db.view(func(tx *bolt.Tx) error {
+		var err error
+		f, err = getLive[model.FollowUp](tx, model.TypeFollowUp, id)
+		return err
+	})
+	return f, err
+}
+
+// CreateFollowUp stores a new follow-up for a live customer.
+func (db *DB) CreateFollowUp(f *model.FollowUp) error {
+	if f.ID == model.NilID {
+		f.ID = model.NewID()
+	}
+	f.Deleted, f.Sequence = false, 0
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	return db.update(func(w *writer) error {
+		if _, err := getLive[model.Customer](w.tx, model.TypeCustomer, f.CustomerID); err != nil {
+			return err
+		}
+		return w.save(model.TypeFollowUp, f, true)
+	})
+}
+
+// UpdateFollowUp replaces a live follow-up and raises its Sequence when
+// anything changed, so calendars take the new version.
+func (db *DB) UpdateFollowUp(f *model.FollowUp) error {
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	return db.update(func(w *writer) error {
+		old, err := getLive[model.FollowUp](w.tx, model.TypeFollowUp, f.ID)
+		if err != nil {
+			return err
+		}
+		if _, err := getLive[model.Customer](w.tx, model.TypeCustomer, f.CustomerID); err != nil {
+			return err
+		}
+		if f.Status != old.Status {
+			f.DoneAt = time0IfOpen(f.Status, db)
+		}
+		return saveFollowUp(w, old, f)
+	})
+}
+
+// saveFollowUp saves f over old, raising the sequence when something changed.
+func saveFollowUp(w *writer, old, f *model.FollowUp) error {
+	f.Deleted = old.Deleted
+	f.Sequence = old.Sequence
+	probe := *f
+	probe.Meta = old.Meta
+	if equalJSON(&probe, old) {
+		f.Meta = old.Meta
+		return nil
+	}
+	f.Sequence = old.Sequence + 1
+	return w.save(model.TypeFollowUp, f, false)
+}
+
+func time0IfOpen(s model.FollowUpStatus, db *DB) (t timeT) {
+	if s == model.FollowUpOpen {
+		return t
+	}
+	return db.now().UTC()
+}
+
+// SetFollowUpStatus marks a follow-up done, cancelled or open again.
+func (db *DB) SetFollowUpStatus(id model.ID, s model.FollowUpStatus) error {
+	return db.update(func(w *writer) error {
+		old, err := getLive[model.FollowUp](w.tx, model.TypeFollowUp, id)
+		if err != nil {
+			return err
+		}
+		f := *old
+		f.Status = s
+		if err := f.Validate(); err != nil {
+			return err
+		}
+		if s == old.Status {
+			return nil
+		}
+		f.DoneAt = time0IfOpen(s, db)
+		return saveFollowUp(w, old, &f)
+	})
+}
+
+// DeleteFollowUp tombstones a follow-up; calendars learn of it as a cancellation.
+func (db *DB) DeleteFollowUp(id model.ID) error {
+	return db.update(func(w *writer) error {
+		old, err := getLive[model.FollowUp](w.tx, model.TypeFollowUp, id)
+		if err != nil {
+			return err
+		}
+		f := *old
+		f.Deleted = true
+		f.Sequence++
+		return w.save(model.TypeFollowUp, &f, false)
+	})
+}
+
+// FollowUps returns live follow-ups matching f, by due time ascending.
+func (db *DB) FollowUps(f model.FollowUpFilter) ([]model.FollowUp, error) {
+	var out []model.FollowUp
+	tag := model.Fold(f.Tag)
+	err := db.view(func(tx *bolt.Tx) error {
+		keep := func(x *model.FollowUp) bool {
+			if len(f.Statuses) > 0 && !containsStatus(f.Statuses, x.Status) {
+				return false
+			}
+			if f.Assignee != "" && x.Assignee != f.Assignee {
+				return false
+			}
+			if !f.From.IsZero() && x.Due.Before(f.From) || !f.To.IsZero() && !x.Due.Before(f.To) {
+				return false
+			}
+			if !customerLive(tx, x.CustomerID) {
+				return false
+			}
+			if tag != "" {
+				c, err := get[model.Customer](tx, model.TypeCustomer, x.CustomerID)
+				if err != nil || !c.HasTag(f.Tag) {
+					return false
+				}
+			}
+			return true
+		}
+		if f.CustomerID != model.NilID {
+			fus, err := listByPrefix[model.FollowUp](tx, idxFUCust, idBytes(f.CustomerID), model.TypeFollowUp)
+			if err != nil {
+				return err
+			}
+			for i := range fus {
+				if keep(&fus[i]) {
+					out = append(out, fus[i])
+				}
+			}
+			sortSlice(out, func(a, b *model.FollowUp) bool { return a.Due.Before(b.Due) })
+			return nil
+		}
+		c := tx.Bucket(bucketIdx).Bucket(idxFUDue).Cursor()
+		recs := recBucket(tx, model.TypeFollowUp)
+		k, _ := c.First()
+		if !f.From.IsZero() {
+			k, _ = c.Seek(ms(f.From))
+		}
+		var end []byte
+		if !f.To.IsZero() {
+			end = ms(f.To)
+		}
+		for ; k != nil && (end == nil || bytes.Compare(k[:8], end) < 0); k, _ = c.Next() {
+			var x model.FollowUp
+			if err := jsonDecode(recs.Get(k[8:]), &x); err != nil {
+				return err
+			}
+			if keep(&x) {
+				out = append(out, x)
+				if f.Limit > 0 && len(out) >= f.Limit {
+					break
+				}
+			}
+		}
+		return nil
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, err
+}
+
+func containsStatus(ss []model.FollowUpStatus, s model.FollowUpStatus) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

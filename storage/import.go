@@ -1,0 +1,142 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// chunkSize is how many records bulk work commits per transaction: large
+// enough that fsync cost vanishes, small enough to keep memory and the
+// time a crash can lose bounded.
+const chunkSize = 2000
+
+// Matches returns stored live customers that c may duplicate, strongest
+// first: by external UID, normalized email, E.164 phone, then name key.
+func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
+	var out []model.Match
+	region := db.currentSettings().Region
+	err := db.view(func(tx *bolt.Tx) error {
+		out = matches(tx, c, region)
+		return nil
+	})
+	return out, err
+}
+
+func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
+	var out []model.Match
+	seen := map[model.ID]bool{}
+	idx := tx.Bucket(bucketIdx)
+	scan := func(bucket []byte, value string, by model.MatchKind) {
+		if value == "" {
+			return
+		}
+		prefix := append([]byte(value), 0)
+		cur := idx.Bucket(bucket).Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			id := idAtEnd(k)
+			if !seen[id] && id != c.ID {
+				seen[id] = true
+				out = append(out, model.Match{ID: id, By: by})
+			}
+		}
+	}
+	for _, u := range c.ExternalUIDs {
+		scan(idxCustUID, u, model.MatchUID)
+	}
+	for _, e := range c.Emails {
+		scan(idxCustEmail, model.NormalizeEmail(e.Address), model.MatchEmail)
+	}
+	for _, p := range c.Phones {
+		scan(idxCustPhone, model.E164(p.Number, region), model.MatchPhone)
+	}
+	if c.GivenName != "" || c.FamilyName != "" || c.Company != "" {
+		scan(idxCustName, model.NameKey(c), model.MatchName)
+	}
+	return out
+}
+
+// SaveCustomers creates and updates customers in chunks.
+func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
+	all := len(create) + len(update)
+	for i, c := range create {
+		if c.ID == model.NilID {
+			c.ID = model.NewID()
+		}
+		c.Deleted = false
+		if err := prepareCustomer(c); err != nil {
+			return fmt.Errorf("new customer %d (%s): %w", i+1, c.DisplayName(), err)
+		}
+	}
+	for i, c := range update {
+		if err := prepareCustomer(c); err != nil {
+			return fmt.Errorf("updated customer %d (%s): %w", i+1, c.DisplayName(), err)
+		}
+	}
+	done := 0
+	for done < all {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := min(done+chunkSize, all)
+		err := db.update(func(w *writer) error {
+			for i := done; i < end; i++ {
+				if i < len(create) {
+					if err := w.save(model.TypeCustomer, create[i], true); err != nil {
+						return err
+					}
+					continue
+				}
+				c := update[i-len(create)]
+				old, err := getLive[model.Customer](w.tx, model.TypeCustomer, c.ID)
+				if err != nil {
+					return err
+				}
+				c.Photo = keepPhoto(old.Photo, c.Photo)
+				if err := w.save(model.TypeCustomer, c, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done = end
+		if progress != nil {
+			progress(done)
+		}
+	}
+	return nil
+}
+
+// keepPhoto keeps the stored photo unless the update brings another key
+// (set through SetPhoto, or already stored by key).
+func keepPhoto(old, new string) string {
+	if new == "" {
+		return old
+	}
+	return new
+}
+
+// Customers returns live customers by ID, in order.
+func (db *DB) Customers(ids []model.ID) ([]*model.Customer, error) {
+	out := make([]*model.Customer, 0, len(ids))
+	err := db.view(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
+			if model.ErrorCode(err) == model.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	return out, err
+}

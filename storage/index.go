@@ -1,0 +1,80 @@
+package storage
+
+import (
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// ikey is one entry of a secondary index.
+type ikey struct {
+	bucket []byte
+	key    []byte
+}
+
+// indexKeys returns the index entries of a record; tombstoned records have none.
+func indexKeys(typ model.RecordType, rec any, region string) []ikey {
+	if metaOf(rec).Deleted {
+		return nil
+	}
+	switch r := rec.(type) {
+	case *model.Customer:
+		return customerKeys(r, region)
+	case *model.Note:
+		id := idBytes(r.ID)
+		return []ikey{
+			{idxNoteCust, key(idBytes(r.CustomerID), ms(r.At), id)},
+			{idxNoteKind, key([]byte(r.Kind), sep, ms(r.At), id)},
+		}
+	case *model.FollowUp:
+		id := idBytes(r.ID)
+		return []ikey{
+			{idxFUDue, key(ms(r.Due), id)},
+			{idxFUCust, key(idBytes(r.CustomerID), id)},
+		}
+	case *model.Gesture:
+		id := idBytes(r.ID)
+		keys := []ikey{
+			{idxGeCust, key(idBytes(r.CustomerID), id)},
+			{idxGeStatus, key([]byte(r.Status), sep, []byte(r.ValidUntil.String()), sep, id)},
+		}
+		if r.EventID != model.NilID {
+			keys = append(keys, ikey{idxGeEvent, key(idBytes(r.EventID), id)})
+		}
+		return keys
+	case *model.Event:
+		return []ikey{{idxEvStart, key(ms(r.Start), idBytes(r.ID))}}
+	}
+	return nil
+}
+
+func customerKeys(c *model.Customer, region string) []ikey {
+	id := idBytes(c.ID)
+	keys := []ikey{
+		{idxCustSort, key([]byte(c.SortName()), sep, id)},
+		{idxCustName, key([]byte(model.NameKey(c)), sep, id)},
+	}
+	add := func(b []byte, v string) {
+		if v == "" {
+			return
+		}
+		k := ikey{b, key([]byte(v), sep, id)}
+		if !containsKey(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if c.Segment != "" {
+		add(idxCustSegment, c.Segment)
+	}
+	for _, t := range c.Tags {
+		add(idxCustTag, model.Fold(t))
+	}
+	for _, e := range c.Emails {
+		add(idxCustEmail, model.NormalizeEmail(e.Address))
+	}
+	for _, p := range c.Phones {
+		add(idxCustPhone, model.E164(p.Number, region))
+	}
+	for _, u := range c.ExternalUIDs {
+		add(idxCustUID, u)
+	}
+	return keys
+}

@@ -1,0 +1,112 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/google/uuid"
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// migration moves the database from version-1 to version. Each one has a
+// test named TestMigration<version> (migrations_test.go checks that).
+type migration struct {
+	version int
+	name    string
+	fn      func(tx *bolt.Tx, now func() time.Time) error
+}
+
+// migrations in order. Append only; never change a released one.
+var migrations = []migration{
+	{1, "create buckets and device identity", migrateCreate},
+	{2, "index events by start", migrateEventIndex},
+}
+
+// schemaVersion is the version a fully migrated database has.
+func schemaVersion() int { return migrations[len(migrations)-1].version }
+
+// migrate runs every migration the database has not had yet, in one
+// transaction, so a crash leaves either the old or the new schema.
+func migrate(tx *bolt.Tx, now func() time.Time) error {
+	meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+	if err != nil {
+		return err
+	}
+	have := 0
+	if v := meta.Get(keySchema); len(v) == 4 {
+		have = int(binary.BigEndian.Uint32(v))
+	}
+	if have > schemaVersion() {
+		return model.Errorf(model.EINVALID, "database schema %d is newer than this program (%d): update Kundenkartei", have, schemaVersion())
+	}
+	for _, m := range migrations {
+		if m.version <= have {
+			continue
+		}
+		if err := m.fn(tx, now); err != nil {
+			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+		}
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(m.version))
+		if err := meta.Put(keySchema, b[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
+	for _, name := range [][]byte{bucketRec, bucketClock, bucketStats, bucketPhoto, bucketLog, bucketConflict, bucketIdx} {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	for _, typ := range model.RecordTypes {
+		if _, err := tx.Bucket(bucketRec).CreateBucketIfNotExists([]byte(typ)); err != nil {
+			return err
+		}
+		if _, err := tx.Bucket(bucketClock).CreateBucketIfNotExists([]byte(typ)); err != nil {
+			return err
+		}
+	}
+	for _, name := range allIndexes {
+		if string(name) == string(idxEvStart) {
+			continue // came with version 2
+		}
+		if _, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name); err != nil {
+			return err
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	if meta.Get(keyDevice) == nil {
+		if err := meta.Put(keyDevice, []byte(uuid.NewString())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateEventIndex adds the index of events by start, so the loyalty view
+// lists events in date order without decoding all of them.
+func migrateEventIndex(tx *bolt.Tx, _ func() time.Time) error {
+	b, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(idxEvStart)
+	if err != nil {
+		return err
+	}
+	return recBucket(tx, model.TypeEvent).ForEach(func(k, v []byte) error {
+		ev := new(model.Event)
+		if err := json.Unmarshal(v, ev); err != nil {
+			return err
+		}
+		for _, ik := range indexKeys(model.TypeEvent, ev, "") {
+			if err := b.Put(ik.key, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// TestEveryMigrationHasATest fails when a migration is added without its
+// own TestMigration<version> in this file.
+func TestEveryMigrationHasATest(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "migrations_test.go", nil, 0)
+	mustOK(t, err)
+	have := map[string]bool{}
+	for name := range f.Scope.Objects {
+		have[name] = true
+	}
+	for i, m := range migrations {
+		if m.version != i+1 {
+			t.Errorf("migration %d has version %d: versions must count up from 1", i, m.version)
+		}
+		if name := fmt.Sprintf("TestMigration%d", m.version); !have[name] {
+			t.Errorf("migration %d (%s) has no %s", m.version, m.name, name)
+		}
+	}
+}
+
+// openRaw opens a bbolt file migrated up to version only.
+func openRaw(t *testing.T, version int) *bolt.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "k.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	mustOK(t, err)
+	t.Cleanup(func() { bdb.Close() })
+	saved := migrations
+	migrations = migrations[:version]
+	defer func() { migrations = saved }()
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error { return migrate(tx, time.Now) }))
+	return bdb
+}
+
+func schemaOf(t *testing.T, bdb *bolt.DB) int {
+	t.Helper()
+	var v int
+	bdb.View(func(tx *bolt.Tx) error {
+		v = int(binary.BigEndian.Uint32(tx.Bucket(bucketMeta).Get(keySchema)))
+		return nil
+	})
+	return v
+}
+
+func TestMigration1(t *testing.T) {
+	bdb := openRaw(t, 1)
+	if got := schemaOf(t, bdb); got != 1 {
+		t.Fatalf("schema: got %d, want 1", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		for _, typ := range model.RecordTypes {
+			if recBucket(tx, typ) == nil || clockBucket(tx, typ) == nil {
+				t.Errorf("bucket for %s missing", typ)
+			}
+		}
+		if len(tx.Bucket(bucketMeta).Get(keyDevice)) != 36 {
+			t.Errorf("no device id")
+		}
+		return nil
+	})
+}
+
+func TestMigration2(t *testing.T) {
+	bdb := openRaw(t, 1)
+	ev := model.Event{Meta: model.Meta{ID: model.NewID()}, Name: "Apéro", Start: time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)}
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		raw, _ := json.Marshal(ev)
+		return recBucket(tx, model.TypeEvent).Put(idBytes(ev.ID), raw)
+	}))
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error { return migrate(tx, time.Now) }))
+	if got := schemaOf(t, bdb); got != 2 {
+		t.Fatalf("schema: got %d, want 2", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketIdx).Bucket(idxEvStart).Get(key(ms(ev.Start), idBytes(ev.ID))) == nil {
+			t.Errorf("existing event not indexed by start")
+		}
+		return nil
+	})
+}
+
+func TestNewerSchemaIsRefused(t *testing.T) {
+	bdb := openRaw(t, len(migrations))
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], uint32(schemaVersion()+1))
+		return tx.Bucket(bucketMeta).Put(keySchema, b[:])
+	}))
+	err := bdb.Update(func(tx *bolt.Tx) error { return migrate(tx, time.Now) })
+	if model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("got %v, want EINVALID", err)
+	}
+}

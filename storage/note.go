@@ -1,0 +1,168 @@
+package storage
+
+import (
+	"bytes"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// AddNote stores a new note for a live customer.
+func (db *DB) AddNote(n *model.Note) error {
+	return db.addNote(n, model.NilID)
+}
+
+// ReviseNote stores n as a new version of the note old; the old version
+// stays in the database (notes are append-only) but leaves the timeline.
+func (db *DB) ReviseNote(old model.ID, n *model.Note) error {
+	if old == model.NilID {
+		return model.Errorf(model.EINVALID, "revise: no note given")
+	}
+	return db.addNote(n, old)
+}
+
+func (db *DB) addNote(n *model.Note, replaces model.ID) error {
+	n.ID = model.NewID()
+	n.Created = n.Meta.Created.UTC()
+	n.Deleted = false
+	n.Replaces = replaces
+	if n.By == "" {
+		n.By = db.author()
+	}
+	if n.At.IsZero() {
+		n.At = db.now()
+	}
+	n.Normalize()
+	if err := n.Validate(); err != nil {
+		return err
+	}
+	return db.update(func(w *writer) error {
+		if _, err := getLive[model.Customer](w.tx, model.TypeCustomer, n.CustomerID); err != nil {
+			return err
+		}
+		if replaces != model.NilID {
+			old, err := getLive[model.Note](w.tx, model.TypeNote, replaces)
+			if err != nil {
+				return err
+			}
+			if old.CustomerID != n.CustomerID {
+				return model.Errorf(model.EINVALID, "a revision must keep the note's customer")
+			}
+		}
+		return w.save(model.TypeNote, n, true)
+	})
+}
+
+// DeleteNote tombstones a note.
+func (db *DB) DeleteNote(id model.ID) error {
+	return db.update(func(w *writer) error {
+		n, err := getLive[model.Note](w.tx, model.TypeNote, id)
+		if err != nil {
+			return err
+		}
+		n.Deleted = true
+		return w.save(model.TypeNote, n, false)
+	})
+}
+
+// Notes returns live current notes matching f, newest first. With a
+// customer it walks that customer's notes; with kinds, the kind index;
+// otherwise all notes.
+func (db *DB) Notes(f model.NoteFilter) ([]model.Note, error) {
+	var out []model.Note
+	text := model.Fold(f.Text)
+	match := func(n *model.Note) bool {
+		if !f.From.IsZero() && n.At.Before(f.From) || !f.To.IsZero() && !n.At.Before(f.To) {
+			return false
+		}
+		if len(f.Kinds) > 0 && !containsKind(f.Kinds, n.Kind) {
+			return false
+		}
+		return text == "" || strings.Contains(model.Fold(n.Text), text)
+	}
+	err := db.view(func(tx *bolt.Tx) error {
+		var notes []model.Note
+		var err error
+		switch {
+		case f.CustomerID != model.NilID:
+			if notes, err = notesOf(tx, f.CustomerID); err != nil {
+				return err
+			}
+			notes = currentNotes(notes)
+		case len(f.Kinds) > 0:
+			for _, k := range f.Kinds {
+				ns, err := listByPrefix[model.Note](tx, idxNoteKind, append([]byte(k), 0), model.TypeNote)
+				if err != nil {
+					return err
+				}
+				notes = append(notes, ns...)
+			}
+			notes = dropReplaced(tx, notes)
+		default:
+			if notes, err = listByPrefix[model.Note](tx, idxNoteKind, nil, model.TypeNote); err != nil {
+				return err
+			}
+			notes = currentNotes(notes)
+		}
+		for i := range notes {
+			if match(&notes[i]) && customerLive(tx, notes[i].CustomerID) {
+				out = append(out, notes[i])
+			}
+		}
+		return nil
+	})
+	sortNotesNewestFirst(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, err
+}
+
+// dropReplaced removes notes a live revision of the same customer replaced
+// (revisions may be of another kind than the original, so look them up).
+func dropReplaced(tx *bolt.Tx, notes []model.Note) []model.Note {
+	out := notes[:0]
+	for _, n := range notes {
+		if !isReplaced(tx, &n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func isReplaced(tx *bolt.Tx, n *model.Note) bool {
+	prefix := idBytes(n.CustomerID)
+	c := tx.Bucket(bucketIdx).Bucket(idxNoteCust).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		raw := recBucket(tx, model.TypeNote).Get(k[len(k)-16:])
+		if raw != nil && bytes.Contains(raw, []byte(`"replaces":"`+n.ID.String()+`"`)) {
+			return true
+		}
+	}
+	return false
+}
+
+func customerLive(tx *bolt.Tx, id model.ID) bool {
+	c, err := get[model.Customer](tx, model.TypeCustomer, id)
+	return err == nil && !c.Deleted
+}
+
+func containsKind(kinds []model.NoteKind, k model.NoteKind) bool {
+	for _, x := range kinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+func sortNotesNewestFirst(ns []model.Note) {
+	sortSlice(ns, func(a, b *model.Note) bool {
+		if !a.At.Equal(b.At) {
+			return a.At.After(b.At)
+		}
+		return bytes.Compare(a.ID[:], b.ID[:]) > 0
+	})
+}

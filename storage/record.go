@@ -1,0 +1,414 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// fieldClock is the stamp of one field's current value, and the stamp of
+// the value it replaced (Prev), which tells concurrent edits from sequential ones.
+type fieldClock struct {
+	HLC    model.HLC `json:"h"`
+	Device string    `json:"d"`
+	Author string    `json:"a,omitempty"`
+	Prev   model.HLC `json:"p,omitempty"`
+}
+
+func (c fieldClock) stamp() model.Stamp { return model.Stamp{HLC: c.HLC, Device: c.Device} }
+
+// clocks holds the stamps of a record's fields: Base is the stamp of the
+// op that created the record, Fields only those that differ from it. The
+// form is canonical, so two devices that merged the same ops store equal bytes.
+type clocks struct {
+	Base   *fieldClock           `json:"b,omitempty"`
+	Fields map[string]fieldClock `json:"f,omitempty"`
+}
+
+func (c *clocks) get(field string) (fieldClock, bool) {
+	if fc, ok := c.Fields[field]; ok {
+		return fc, true
+	}
+	if c.Base != nil {
+		return *c.Base, true
+	}
+	return fieldClock{}, false
+}
+
+func (c *clocks) set(field string, fc fieldClock) {
+	if c.Base != nil && *c.Base == fc {
+		delete(c.Fields, field)
+		return
+	}
+	if c.Fields == nil {
+		c.Fields = map[string]fieldClock{}
+	}
+	c.Fields[field] = fc
+}
+
+// newest returns the stamp of the newest change to the record.
+func (c *clocks) newest() fieldClock {
+	var n fieldClock
+	if c.Base != nil {
+		n = *c.Base
+	}
+	for _, fc := range c.Fields {
+		if fc.stamp().After(n.stamp()) {
+			n = fc
+		}
+	}
+	return n
+}
+
+// metaOf returns the Meta of a pointer to a model record.
+func metaOf(rec any) *model.Meta {
+	switch r := rec.(type) {
+	case *model.Customer:
+		return &r.Meta
+	case *model.Note:
+		return &r.Meta
+	case *model.FollowUp:
+		return &r.Meta
+	case *model.Gesture:
+		return &r.Meta
+	case *model.Event:
+		return &r.Meta
+	}
+	panic(fmt.Sprintf("storage: not a record: %T", rec))
+}
+
+// newRecord returns a pointer to a zero record of typ, or nil for an unknown type.
+func newRecord(typ model.RecordType) any {
+	switch typ {
+	case model.TypeCustomer:
+		return new(model.Customer)
+	case model.TypeNote:
+		return new(model.Note)
+	case model.TypeFollowUp:
+		return new(model.FollowUp)
+	case model.TypeGesture:
+		return new(model.Gesture)
+	case model.TypeEvent:
+		return new(model.Event)
+	}
+	return nil
+}
+
+func recBucket(tx *bolt.Tx, typ model.RecordType) *bolt.Bucket {
+	return tx.Bucket(bucketRec).Bucket([]byte(typ))
+}
+
+func clockBucket(tx *bolt.Tx, typ model.RecordType) *bolt.Bucket {
+	return tx.Bucket(bucketClock).Bucket([]byte(typ))
+}
+
+// get decodes the record id of type typ into a new T. Deleted records are
+// returned too; callers that want live ones check Deleted. ENOTFOUND when absent.
+func get[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) {
+	raw := recBucket(tx, typ).Get(idBytes(id))
+	if raw == nil {
+		return nil, model.Errorf(model.ENOTFOUND, "%s %s not found", typ, id)
+	}
+	v := new(T)
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, id)
+	}
+	return v, nil
+}
+
+// getLive is get for records that are not tombstoned.
+func getLive[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) {
+	v, err := get[T](tx, typ, id)
+	if err != nil {
+		return nil, err
+	}
+	if metaOf(any(v)).Deleted {
+		return nil, model.Errorf(model.ENOTFOUND, "%s %s was deleted", typ, id)
+	}
+	return v, nil
+}
+
+func loadClocks(tx *bolt.Tx, typ model.RecordType, id model.ID) (clocks, error) {
+	var c clocks
+	if raw := clockBucket(tx, typ).Get(idBytes(id)); raw != nil {
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return c, model.WrapError(model.EINTERNAL, err, "decode clocks of %s %s", typ, id)
+		}
+	}
+	return c, nil
+}
+
+func putClocks(tx *bolt.Tx, typ model.RecordType, id model.ID, c clocks) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return clockBucket(tx, typ).Put(idBytes(id), raw)
+}
+
+// fieldsOf splits a record's JSON into its fields.
+func fieldsOf(raw []byte) (map[string]json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	if raw == nil {
+		return m, nil
+	}
+	return m, json.Unmarshal(raw, &m)
+}
+
+// save writes rec, a pointer to a model record, as a local change: a new
+// record is logged as one FieldAll op, an existing one as one op per field
+// that differs from the stored value. Meta is filled from the stamp.
+// Nothing is written when nothing changed.
+func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
+	m := metaOf(rec)
+	b := recBucket(w.tx, typ)
+	oldRaw := b.Get(idBytes(m.ID))
+	switch {
+	case isNew && oldRaw != nil:
+		return model.Errorf(model.ECONFLICT, "%s %s exists already", typ, m.ID)
+	case !isNew && oldRaw == nil:
+		return model.Errorf(model.ENOTFOUND, "%s %s not found", typ, m.ID)
+	}
+	var old any
+	if oldRaw != nil {
+		old = newRecord(typ)
+		if err := json.Unmarshal(oldRaw, old); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, m.ID)
+		}
+		om := metaOf(old)
+		m.Created = om.Created // never changed by an update
+	}
+	stamp := w.db.clock.Now()
+	fc := fieldClock{HLC: stamp, Device: w.db.device, Author: w.db.author()}
+	if m.Created.IsZero() {
+		m.Created = stamp.Time()
+	}
+	m.Updated, m.Device, m.Author = stamp.Time(), fc.Device, fc.Author
+	newRaw, err := json.Marshal(rec)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+	}
+	newFields, err := fieldsOf(newRaw)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+	}
+	var ops []model.Op
+	var clk clocks
+	if old == nil {
+		for f := range model.MetaFields {
+			delete(newFields, f)
+		}
+		all, err := json.Marshal(newFields)
+		if err != nil {
+			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+		}
+		ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, Value: all, HLC: stamp, Device: fc.Device, Author: fc.Author})
+		clk.Base = &fc
+	} else {
+		oldFields, err := fieldsOf(oldRaw)
+		if err != nil {
+			return model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, m.ID)
+		}
+		if clk, err = loadClocks(w.tx, typ, m.ID); err != nil {
+			return err
+		}
+		names := sortedKeys(newFields)
+		for _, f := range names {
+			v := newFields[f]
+			if model.MetaFields[f] || bytes.Equal(v, oldFields[f]) {
+				continue
+			}
+			prev, _ := clk.get(f)
+			ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: f, Value: v, HLC: stamp, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
+			clk.set(f, fieldClock{HLC: stamp, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
+		}
+		if len(ops) == 0 {
+			*m = *metaOf(old) // report the stored meta back: nothing changed
+			return nil
+		}
+	}
+	if err := b.Put(idBytes(m.ID), newRaw); err != nil {
+		return err
+	}
+	if err := putClocks(w.tx, typ, m.ID, clk); err != nil {
+		return err
+	}
+	for i := range ops {
+		if err := w.log(&ops[i]); err != nil {
+			return err
+		}
+	}
+	return w.reindex(typ, old, rec)
+}
+
+// apply merges one op from another device (or a replay): per field the
+// newer stamp wins; the loser of a concurrent edit is kept as a conflict.
+// It reports whether the op changed anything; ops that change nothing are
+// not logged again, so applying the same ops twice is a no-op.
+func (w *writer) apply(op *model.Op, res *model.ApplyResult) error {
+	b := recBucket(w.tx, op.Type)
+	if b == nil || newRecord(op.Type) == nil {
+		return model.Errorf(model.EINVALID, "unknown record type %q in op for %s", op.Type, op.ID)
+	}
+	oldRaw := b.Get(idBytes(op.ID))
+	fields, err := fieldsOf(oldRaw)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
+	}
+	clk, err := loadClocks(w.tx, op.Type, op.ID)
+	if err != nil {
+		return err
+	}
+	vals := map[string]json.RawMessage{op.Field: op.Value}
+	in := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author, Prev: op.Prev}
+	if op.Field == model.FieldAll {
+		vals = map[string]json.RawMessage{}
+		if err := json.Unmarshal(op.Value, &vals); err != nil {
+			return model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
+		}
+		if clk.Base == nil {
+			// Fields set before by newer partial ops keep their own stamps.
+			clk.Base = &fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author}
+			in = *clk.Base
+			for f := range vals {
+				if _, ok := clk.Fields[f]; !ok {
+					clk.Fields = withField(clk.Fields, f, fieldClock{}) // placeholder: not set yet
+				}
+			}
+		}
+	}
+	changed := false
+	for _, f := range sortedKeys(vals) {
+		v := vals[f]
+		if model.MetaFields[f] {
+			continue
+		}
+		cur, ok := clk.get(f)
+		if ok && cur.HLC == 0 { // placeholder from a FieldAll that arrived after partial ops
+			ok = false
+		}
+		switch {
+		case !ok:
+			fields[f] = v
+			clk.set(f, in)
+			changed = true
+		case in.stamp() == cur.stamp():
+			// already known
+		case in.stamp().After(cur.stamp()):
+			if in.Prev < cur.HLC && !bytes.Equal(fields[f], v) {
+				if err := w.conflict(op, f, v, in, fields[f], cur, res); err != nil {
+					return err
+				}
+			}
+			fields[f] = v
+			clk.set(f, in)
+			changed = true
+		default:
+			if cur.Prev < in.HLC && !bytes.Equal(fields[f], v) {
+				if err := w.conflict(op, f, fields[f], cur, v, in, res); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if !changed {
+		res.Ignored++
+		return nil
+	}
+	res.Applied++
+	if d := w.db.clock.Observe(op.HLC); d > res.Drift {
+		res.Drift = d
+	}
+	var old any
+	if oldRaw != nil {
+		old = newRecord(op.Type)
+		if err := json.Unmarshal(oldRaw, old); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
+		}
+	}
+	merged, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	rec := newRecord(op.Type)
+	if err := json.Unmarshal(merged, rec); err != nil {
+		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", op.Type, op.ID)
+	}
+	m := metaOf(rec)
+	newest := clk.newest()
+	m.ID, m.Updated, m.Device, m.Author = op.ID, newest.HLC.Time(), newest.Device, newest.Author
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(idBytes(op.ID), raw); err != nil {
+		return err
+	}
+	if err := putClocks(w.tx, op.Type, op.ID, clk); err != nil {
+		return err
+	}
+	if err := w.log(op); err != nil {
+		return err
+	}
+	return w.reindex(op.Type, old, rec)
+}
+
+func withField(m map[string]fieldClock, f string, fc fieldClock) map[string]fieldClock {
+	if m == nil {
+		m = map[string]fieldClock{}
+	}
+	m[f] = fc
+	return m
+}
+
+// conflict keeps the losing value of a concurrent edit for review.
+func (w *writer) conflict(op *model.Op, field string, kept json.RawMessage, keptBy fieldClock, lost json.RawMessage, lostBy fieldClock, res *model.ApplyResult) error {
+	c := model.Conflict{
+		Type: op.Type, ID: op.ID, Field: field,
+		Kept: kept, KeptStamp: keptBy.stamp(), Lost: lost, LostStamp: lostBy.stamp(), LostBy: lostBy.Author,
+		Seen: w.db.now().UTC(),
+	}
+	k := conflictKey(c)
+	bk := w.tx.Bucket(bucketConflict)
+	if bk.Get(k) != nil {
+		return nil
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	res.Conflicts++
+	return bk.Put(k, raw)
+}
+
+func conflictKey(c model.Conflict) []byte {
+	return key([]byte(c.Type), sep, idBytes(c.ID), []byte(c.Field), sep, u64(uint64(c.LostStamp.HLC)), []byte(c.LostStamp.Device))
+}
+
+// log appends op to the change log.
+func (w *writer) log(op *model.Op) error {
+	bk := w.tx.Bucket(bucketLog)
+	seq, err := bk.NextSequence()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(op)
+	if err != nil {
+		return err
+	}
+	return bk.Put(u64(seq), raw)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,350 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+func TestCreateCustomerValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		c     model.Customer
+		field string
+	}{
+		{"no name", model.Customer{}, "name"},
+		{"bad email", model.Customer{FamilyName: "Müller", Emails: []model.Email{{Address: "hans@"}}}, "emails[0].address"},
+		{"bad phone", model.Customer{FamilyName: "Müller", Phones: []model.Phone{{Number: "call me"}}}, "phones[0].number"},
+		{"bad birthday", model.Customer{FamilyName: "Müller", Birthday: model.Date{Year: 2026, Month: 2, Day: 30}}, "birthday"},
+		{"negative rhythm", model.Customer{FamilyName: "Müller", RhythmDays: -1}, "rhythm_days"},
+		{"bad website", model.Customer{FamilyName: "Müller", Website: "not a url"}, "website"},
+		{"company without name", model.Customer{Kind: model.Company, FamilyName: "Müller"}, "company"},
+		{"consent without date", model.Customer{FamilyName: "Müller", Consents: []model.Consent{{Channel: model.ChannelEmail}}}, "consents[0].given_at"},
+	}
+	db := openTest(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.c
+			err := db.CreateCustomer(&c)
+			if got := model.ErrorCode(err); got != model.EINVALID {
+				t.Fatalf("code: got %q, want %q (%v)", got, model.EINVALID, err)
+			}
+			fields := model.ErrorFields(err)
+			if len(fields) == 0 || fields[0].Field != tt.field {
+				t.Fatalf("fields: got %+v, want %s first", fields, tt.field)
+			}
+			if db.Directory().Len() != 0 {
+				t.Fatalf("an invalid customer reached the directory")
+			}
+		})
+	}
+	mustCheck(t, db)
+}
+
+func TestCustomerLifecycle(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Hans", "Müller", "Müller Haustechnik AG")
+	c.Emails = []model.Email{{Label: model.LabelWork, Address: "hans@mueller-haustechnik.ch"}}
+	c.Phones = []model.Phone{{Label: model.LabelMobile, Number: "+41 79 123 45 67"}}
+	c.Tags = []string{"VIP", "Messe Basel 2026"}
+	c.Segment = model.SegmentKey
+	mustOK(t, db.CreateCustomer(c))
+	mustCheck(t, db)
+	if c.ID == model.NilID || c.Created.IsZero() || c.Device != db.DeviceID() {
+		t.Fatalf("meta not filled: %+v", c.Meta)
+	}
+	got, err := db.Customer(c.ID)
+	mustOK(t, err)
+	if got.FamilyName != "Müller" || got.Emails[0].Address != "hans@mueller-haustechnik.ch" {
+		t.Fatalf("got %+v", got)
+	}
+
+	got.Tags = []string{"VIP"}
+	got.Phones[0].Number = "079 765 43 21"
+	mustOK(t, db.UpdateCustomer(got))
+	mustCheck(t, db)
+	if m, _ := db.Matches(&model.Customer{Phones: []model.Phone{{Number: "+41797654321"}}}); len(m) != 1 || m[0].By != model.MatchPhone {
+		t.Fatalf("phone index not updated: %+v", m)
+	}
+	if m, _ := db.Matches(&model.Customer{Phones: []model.Phone{{Number: "+41791234567"}}}); len(m) != 0 {
+		t.Fatalf("old phone still indexed: %+v", m)
+	}
+
+	mustOK(t, db.DeleteCustomer(c.ID))
+	mustCheck(t, db)
+	if _, err := db.Customer(c.ID); model.ErrorCode(err) != model.ENOTFOUND {
+		t.Fatalf("deleted customer: got %v, want ENOTFOUND", err)
+	}
+	if db.Directory().Len() != 0 {
+		t.Fatalf("deleted customer still in directory")
+	}
+	mustOK(t, db.RestoreCustomer(c.ID))
+	mustCheck(t, db)
+	if _, err := db.Customer(c.ID); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	if err := db.UpdateCustomer(&model.Customer{Meta: model.Meta{ID: model.NewID()}, FamilyName: "X"}); model.ErrorCode(err) != model.ENOTFOUND {
+		t.Fatalf("update of unknown: got %v, want ENOTFOUND", err)
+	}
+}
+
+func TestUnchangedUpdateWritesNothing(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Reto", "Brändli", "")
+	mustOK(t, db.CreateCustomer(c))
+	before := len(allOps(t, db))
+	again, _ := db.Customer(c.ID)
+	mustOK(t, db.UpdateCustomer(again))
+	if after := len(allOps(t, db)); after != before {
+		t.Fatalf("log grew from %d to %d on an unchanged save", before, after)
+	}
+}
+
+func TestNotesStatsAndComplaint(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Käthi", "Zürcher", "")
+	c.RhythmDays = 30
+	mustOK(t, db.CreateCustomer(c))
+	at := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	n := &model.Note{CustomerID: c.ID, At: at, Kind: model.NoteComplaint, Impression: model.Negative, Text: "Lieferung zu spät"}
+	mustOK(t, db.AddNote(n))
+	mustCheck(t, db)
+	s, ok := db.Directory().Summary(c.ID)
+	if !ok || !s.OpenComplaint || !s.LastContact.Equal(at) {
+		t.Fatalf("after complaint: got %+v", s)
+	}
+	// A done follow-up closes the complaint.
+	f := &model.FollowUp{CustomerID: c.ID, Due: at.Add(24 * time.Hour), Title: "Nachfassen", TZ: "Europe/Zurich"}
+	mustOK(t, db.CreateFollowUp(f))
+	s, _ = db.Directory().Summary(c.ID)
+	if !s.OpenComplaint || s.OpenFollowUps != 1 {
+		t.Fatalf("open follow-up must not close the complaint: %+v", s.Stats)
+	}
+	mustOK(t, db.SetFollowUpStatus(f.ID, model.FollowUpDone))
+	mustCheck(t, db)
+	s, _ = db.Directory().Summary(c.ID)
+	if s.OpenComplaint || s.OpenFollowUps != 0 {
+		t.Fatalf("done follow-up must close the complaint: %+v", s.Stats)
+	}
+
+	// Revising a note replaces it in the timeline, deleting removes it.
+	rev := &model.Note{CustomerID: c.ID, At: at, Kind: model.NoteComplaint, Impression: model.Negative, Text: "Lieferung 3 Tage zu spät"}
+	mustOK(t, db.ReviseNote(n.ID, rev))
+	mustCheck(t, db)
+	tl, err := db.Timeline(c.ID)
+	mustOK(t, err)
+	if len(tl.Notes) != 1 || tl.Notes[0].Text != "Lieferung 3 Tage zu spät" {
+		t.Fatalf("timeline after revise: %+v", tl.Notes)
+	}
+	mustOK(t, db.DeleteNote(rev.ID))
+	mustCheck(t, db)
+	tl, _ = db.Timeline(c.ID)
+	if len(tl.Notes) != 1 || tl.Notes[0].ID != n.ID {
+		t.Fatalf("deleting the revision should bring the original back: %+v", tl.Notes)
+	}
+	if err := db.AddNote(&model.Note{CustomerID: model.NewID(), Kind: model.NoteCall, Text: "x"}); model.ErrorCode(err) != model.ENOTFOUND {
+		t.Fatalf("note for unknown customer: got %v, want ENOTFOUND", err)
+	}
+	feedback := &model.Note{CustomerID: c.ID, Kind: model.NoteFeedback, Text: "Wunsch: Online-Terminbuchung"}
+	mustOK(t, db.AddNote(feedback))
+	ns, err := db.Notes(model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}})
+	mustOK(t, err)
+	if len(ns) != 1 || ns[0].ID != feedback.ID {
+		t.Fatalf("feedback notes: got %+v", ns)
+	}
+}
+
+func TestFollowUpSequence(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Ueli", "Käser", "")
+	mustOK(t, db.CreateCustomer(c))
+	f := &model.FollowUp{CustomerID: c.ID, Due: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Title: "Offerte nachfassen"}
+	mustOK(t, db.CreateFollowUp(f))
+	if f.Sequence != 0 {
+		t.Fatalf("new sequence: got %d, want 0", f.Sequence)
+	}
+	f.Title = "Offerte nachfassen (2)"
+	mustOK(t, db.UpdateFollowUp(f))
+	got, _ := db.FollowUp(f.ID)
+	if got.Sequence != 1 {
+		t.Fatalf("after update: got %d, want 1", got.Sequence)
+	}
+	mustOK(t, db.UpdateFollowUp(got)) // unchanged
+	got, _ = db.FollowUp(f.ID)
+	if got.Sequence != 1 {
+		t.Fatalf("unchanged update raised the sequence to %d", got.Sequence)
+	}
+	mustOK(t, db.SetFollowUpStatus(f.ID, model.FollowUpCancelled))
+	got, _ = db.FollowUp(f.ID)
+	if got.Sequence != 2 || got.DoneAt.IsZero() {
+		t.Fatalf("after cancel: %+v", got)
+	}
+	open, err := db.FollowUps(model.FollowUpFilter{Statuses: []model.FollowUpStatus{model.FollowUpOpen}})
+	mustOK(t, err)
+	if len(open) != 0 {
+		t.Fatalf("open follow-ups: got %d, want 0", len(open))
+	}
+	mustCheck(t, db)
+}
+
+func TestGestureLifecycleAndInvite(t *testing.T) {
+	db := openTest(t)
+	a, b := newCustomer("Bärbel", "Weiß", ""), newCustomer("Sören", "Größer", "")
+	mustOK(t, db.CreateCustomer(a))
+	mustOK(t, db.CreateCustomer(b))
+	g := &model.Gesture{CustomerID: a.ID, Kind: model.GestureGift, Title: "Weinflasche", Cost: 2500, Currency: "chf"}
+	mustOK(t, db.CreateGesture(g))
+	if err := db.SetGestureStatus(g.ID, model.GestureRedeemed); model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("idea → redeemed: got %v, want EINVALID", err)
+	}
+	mustOK(t, db.SetGestureStatus(g.ID, model.GestureOffered))
+	mustOK(t, db.SetGestureStatus(g.ID, model.GestureRedeemed))
+	s, _ := db.Directory().Summary(a.ID)
+	if s.Gestures != 1 {
+		t.Fatalf("gestures in stats: got %d, want 1", s.Gestures)
+	}
+	ev := &model.Event{Name: "Herbstapéro", Start: time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC), Capacity: 40}
+	mustOK(t, db.CreateEvent(ev))
+	n, err := db.Invite(ev.ID, []model.ID{a.ID, b.ID, a.ID}, model.Gesture{})
+	mustOK(t, err)
+	if n != 2 {
+		t.Fatalf("invited: got %d, want 2", n)
+	}
+	n, err = db.Invite(ev.ID, []model.ID{a.ID, b.ID}, model.Gesture{})
+	mustOK(t, err)
+	if n != 0 {
+		t.Fatalf("second invite: got %d, want 0", n)
+	}
+	inv, err := db.Gestures(model.GestureFilter{EventID: ev.ID})
+	mustOK(t, err)
+	if r := model.CountRSVP(inv); r.Invited != 2 || r.Pending != 2 {
+		t.Fatalf("rsvp: %+v", r)
+	}
+	mustCheck(t, db)
+}
+
+func TestSecondOpenIsLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := openTestAt(t, path)
+	_ = db
+	start := time.Now()
+	_, err := Open(path, Options{Timeout: 200 * time.Millisecond})
+	if got := model.ErrorCode(err); got != model.ELOCKED {
+		t.Fatalf("second open: got %q (%v), want %q", got, err, model.ELOCKED)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("second open hung")
+	}
+}
+
+func TestFileMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "k.db")
+	openTestAt(t, path)
+	fi, err := os.Stat(path)
+	mustOK(t, err)
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode: got %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+func TestBackupRestoreRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.db")
+	db, err := Open(path, Options{Now: newTestClock().Now})
+	mustOK(t, err)
+	c := newCustomer("Jürgen", "Gößnitz", "")
+	mustOK(t, db.CreateCustomer(c))
+	info, err := db.Backup(BackupManual)
+	mustOK(t, err)
+	want := dump(t, db)
+	mustOK(t, db.DeleteCustomer(c.ID))
+	mustOK(t, db.CreateCustomer(newCustomer("Neu", "Nach Backup", "")))
+	list, err := db.Backups()
+	mustOK(t, err)
+	if len(list) != 1 || list[0].Path != info.Path || list[0].Reason != BackupManual {
+		t.Fatalf("backups: %+v", list)
+	}
+	mustOK(t, db.Close())
+
+	mustOK(t, Restore(info.Path, path, filepath.Join(dir, "backups")))
+	db2 := openTestAt(t, path)
+	if got := dump(t, db2); got != want {
+		t.Fatalf("restored database differs")
+	}
+	if db2.Directory().Len() != 1 {
+		t.Fatalf("restored directory: got %d customers, want 1", db2.Directory().Len())
+	}
+	list, _ = db2.Backups()
+	if len(list) != 2 {
+		t.Fatalf("restore should keep the replaced database as a backup, got %d backups", len(list))
+	}
+	// A damaged backup is refused and changes nothing.
+	bad := filepath.Join(dir, "bad.db")
+	mustOK(t, os.WriteFile(bad, []byte("not a database"), 0o600))
+	if err := Restore(bad, filepath.Join(dir, "other.db"), dir); model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("restore of garbage: got %v, want EINVALID", err)
+	}
+}
+
+func TestBackupRotation(t *testing.T) {
+	db := openTest(t)
+	s, _ := db.Settings()
+	s.BackupKeep = 3
+	mustOK(t, db.SaveSettings(s))
+	for i := 0; i < 6; i++ {
+		_, err := db.Backup(BackupImport)
+		mustOK(t, err)
+	}
+	_, err := db.Backup(BackupManual)
+	mustOK(t, err)
+	list, _ := db.Backups()
+	if len(list) != 4 {
+		t.Fatalf("after rotation: got %d backups, want 3 automatic + 1 manual", len(list))
+	}
+}
+
+func TestSaveCustomersChunksAndCancel(t *testing.T) {
+	db := openTest(t)
+	var create []*model.Customer
+	for i := 0; i < chunkSize*2+10; i++ {
+		create = append(create, newCustomer("Anna", "Muster", ""))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls []int
+	err := db.SaveCustomers(ctx, create, nil, func(done int) {
+		calls = append(calls, done)
+		cancel()
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+	if db.Directory().Len() != chunkSize {
+		t.Fatalf("after cancel: %d customers, want the first chunk of %d", db.Directory().Len(), chunkSize)
+	}
+	mustCheck(t, db)
+}
+
+func TestSettingsRegionRekeysPhones(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Max", "Mustermann", "")
+	c.Phones = []model.Phone{{Number: "030 1234567"}}
+	mustOK(t, db.CreateCustomer(c))
+	s, _ := db.Settings()
+	s.Region = "DE"
+	s.UserName = "Anna"
+	mustOK(t, db.SaveSettings(s))
+	mustCheck(t, db)
+	m, _ := db.Matches(&model.Customer{Phones: []model.Phone{{Number: "+49 30 1234567"}}})
+	if len(m) != 1 {
+		t.Fatalf("after region DE: got %+v", m)
+	}
+	s.Region = "Schweiz"
+	if err := db.SaveSettings(s); model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("bad region: got %v", err)
+	}
+}

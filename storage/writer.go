@@ -1,0 +1,190 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// writer is the context of one write transaction: it collects which
+// records changed, recomputes the stats of touched customers before commit,
+// and after commit updates the directory and tells subscribers.
+type writer struct {
+	db      *DB
+	tx      *bolt.Tx
+	region  string
+	changed map[model.RecordType][]model.ID
+	seen    map[model.ID]bool
+	touched map[model.ID]bool // customers whose stats or summary must be rebuilt
+
+	puts []model.CustomerSummary // directory updates after commit
+	dels []model.ID
+}
+
+func newWriter(db *DB, tx *bolt.Tx) *writer {
+	return &writer{
+		db: db, tx: tx, region: db.currentSettings().Region,
+		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{},
+	}
+}
+
+// reindex replaces the index entries of old (nil for a new record) with
+// those of rec, and marks the customers concerned.
+func (w *writer) reindex(typ model.RecordType, old, rec any) error {
+	var oldKeys []ikey
+	if old != nil {
+		oldKeys = indexKeys(typ, old, w.region)
+	}
+	newKeys := indexKeys(typ, rec, w.region)
+	idx := w.tx.Bucket(bucketIdx)
+	for _, k := range oldKeys {
+		if !containsKey(newKeys, k) {
+			if err := idx.Bucket(k.bucket).Delete(k.key); err != nil {
+				return err
+			}
+		}
+	}
+	for _, k := range newKeys {
+		if !containsKey(oldKeys, k) {
+			if err := idx.Bucket(k.bucket).Put(k.key, nil); err != nil {
+				return err
+			}
+		}
+	}
+	id := metaOf(rec).ID
+	if !w.seen[id] {
+		w.seen[id] = true
+		w.changed[typ] = append(w.changed[typ], id)
+	}
+	for _, c := range customersOf(old) {
+		w.touched[c] = true
+	}
+	for _, c := range customersOf(rec) {
+		w.touched[c] = true
+	}
+	return nil
+}
+
+// customersOf returns the customer a record belongs to (or is).
+func customersOf(rec any) []model.ID {
+	switch r := rec.(type) {
+	case *model.Customer:
+		return []model.ID{r.ID}
+	case *model.Note:
+		return []model.ID{r.CustomerID}
+	case *model.FollowUp:
+		return []model.ID{r.CustomerID}
+	case *model.Gesture:
+		return []model.ID{r.CustomerID}
+	}
+	return nil
+}
+
+func containsKey(keys []ikey, k ikey) bool {
+	for _, x := range keys {
+		if bytes.Equal(x.bucket, k.bucket) && bytes.Equal(x.key, k.key) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish runs before commit: it rebuilds the stats of touched customers and
+// prepares their directory entries, and saves the clock.
+func (w *writer) finish() error {
+	now := w.db.now()
+	for id := range w.touched {
+		if id == model.NilID {
+			continue
+		}
+		st, err := computeStats(w.tx, id)
+		if err != nil {
+			return err
+		}
+		raw, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		c, err := get[model.Customer](w.tx, model.TypeCustomer, id)
+		if model.ErrorCode(err) == model.ENOTFOUND {
+			// Notes may arrive by sync before their customer.
+			if err := w.tx.Bucket(bucketStats).Put(idBytes(id), raw); err != nil {
+				return err
+			}
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := w.tx.Bucket(bucketStats).Put(idBytes(id), raw); err != nil {
+			return err
+		}
+		if c.Deleted {
+			w.dels = append(w.dels, id)
+		} else {
+			w.puts = append(w.puts, model.Summarize(c, st, now))
+		}
+	}
+	return w.tx.Bucket(bucketMeta).Put(keyHLC, u64(uint64(w.db.clock.Last())))
+}
+
+// afterCommit applies the prepared directory changes and notifies.
+func (w *writer) afterCommit() {
+	for _, id := range w.dels {
+		w.db.dir.Delete(id)
+	}
+	for _, s := range w.puts {
+		w.db.dir.Put(s)
+	}
+	var changes []model.Change
+	for _, typ := range model.RecordTypes {
+		if ids := w.changed[typ]; len(ids) > 0 {
+			changes = append(changes, model.Change{Type: typ, IDs: ids})
+		}
+	}
+	w.db.notify(changes)
+}
+
+// computeStats derives a customer's stats from its live records.
+func computeStats(tx *bolt.Tx, id model.ID) (model.Stats, error) {
+	notes, err := notesOf(tx, id)
+	if err != nil {
+		return model.Stats{}, err
+	}
+	fus, err := listByPrefix[model.FollowUp](tx, idxFUCust, idBytes(id), model.TypeFollowUp)
+	if err != nil {
+		return model.Stats{}, err
+	}
+	gs, err := listByPrefix[model.Gesture](tx, idxGeCust, idBytes(id), model.TypeGesture)
+	if err != nil {
+		return model.Stats{}, err
+	}
+	return model.ComputeStats(notes, fus, gs), nil
+}
+
+// notesOf returns the live notes of a customer, oldest first.
+func notesOf(tx *bolt.Tx, id model.ID) ([]model.Note, error) {
+	return listByPrefix[model.Note](tx, idxNoteCust, idBytes(id), model.TypeNote)
+}
+
+// listByPrefix decodes the records whose index keys in bucket idx start
+// with prefix, in index order.
+func listByPrefix[T any](tx *bolt.Tx, idx, prefix []byte, typ model.RecordType) ([]T, error) {
+	var out []T
+	c := tx.Bucket(bucketIdx).Bucket(idx).Cursor()
+	recs := recBucket(tx, typ)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		raw := recs.Get(k[len(k)-16:])
+		if raw == nil {
+			return nil, model.Errorf(model.EINTERNAL, "index %s points to missing %s %x", idx, typ, k[len(k)-16:])
+		}
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, model.WrapError(model.EINTERNAL, err, "decode %s", typ)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
