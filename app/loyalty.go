@@ -1,0 +1,629 @@
+package app
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Invitation channels. Only email needs a recorded consent that the
+// directory knows about (CustomerSummary.MailConsent).
+const (
+	inviteByEmail   = "email"
+	inviteByPost    = "post"
+	inviteInPerson  = "personal"
+	inviteByTag     = "tag"
+	inviteBySegment = "segment"
+)
+
+// loyaltyScreen shows gestures, events with their invitations, who got
+// what this year, and how attention is spread over the segments.
+type loyaltyScreen struct {
+	e      *env
+	loader *careLoader
+	unsub  func()
+
+	tabs     *container.AppTabs
+	progress *widget.ProgressBarInfinite
+
+	// gestures tab
+	kindFilter   *widget.Select
+	statusFilter *widget.Select
+	gestureCount *widget.Label
+	gestureRows  *careRows
+	statusDlg    *dialog.CustomDialog
+	statusBtns   map[model.GestureStatus]*widget.Button // of the open status dialog
+
+	// events tab
+	eventRows    *careRows
+	eventTitle   *widget.Label
+	eventInfo    *widget.Label
+	rsvp         *widget.Label
+	inviteRows   *careRows
+	inviteBy     *widget.RadioGroup
+	inviteTarget *widget.Select
+	channel      *widget.Select
+	inviteBtn    *widget.Button
+	inviteResult *widget.Label
+	eventPane    *fyne.Container
+
+	// this year tab
+	yearTotal *widget.Label
+	yearRows  *careRows
+
+	// attention tab
+	attentionRows *careRows
+
+	mu       sync.Mutex // guards the filter state read by the loader
+	kinds    []model.GestureKind
+	statuses []model.GestureStatus
+	eventID  model.ID
+
+	data loyaltyData // last loaded (UI thread)
+}
+
+// loyaltyData is one load of the screen.
+type loyaltyData struct {
+	now       time.Time
+	gestures  []model.Gesture
+	events    []model.Event
+	event     *model.Event
+	invites   []model.Gesture
+	year      []loyaltyYearRow
+	yearTotal loyaltyTotals
+	attention []loyaltyAttention
+}
+
+// loyaltyTotals sums gestures' value and cost per currency.
+type loyaltyTotals struct {
+	count  int
+	value  map[string]int64
+	cost   map[string]int64
+	percen int // number of percentage discounts (their value depends on the purchase)
+}
+
+func (t *loyaltyTotals) add(g *model.Gesture) {
+	if t.value == nil {
+		t.value, t.cost = map[string]int64{}, map[string]int64{}
+	}
+	t.count++
+	if g.Amount != 0 {
+		t.value[g.Currency] += g.Amount
+	}
+	if g.Cost != 0 {
+		t.cost[g.Currency] += g.Cost
+	}
+	if g.Percent != 0 {
+		t.percen++
+	}
+}
+
+// loyaltyYearRow is what one customer got this year.
+type loyaltyYearRow struct {
+	customer model.ID
+	name     string
+	titles   []string
+	totals   loyaltyTotals
+}
+
+// loyaltyAttention compares how much attention a segment gets.
+type loyaltyAttention struct {
+	segment     string
+	customers   int
+	contacted   int     // customers with at least one contact
+	avgDays     float64 // average days since last contact of the contacted ones
+	perCustomer float64 // gestures that reached the customer, per customer
+}
+
+func newLoyaltyScreen(e *env) *loyaltyScreen {
+	s := &loyaltyScreen{e: e, statusBtns: map[model.GestureStatus]*widget.Button{}}
+	s.loader = newCareLoader(s.load, s.setBusy)
+	s.progress = widget.NewProgressBarInfinite()
+	s.progress.Hide()
+
+	kindOpts := []string{lang.X("loyalty.filter.allKinds", "All kinds")}
+	for _, k := range model.GestureKinds {
+		kindOpts = append(kindOpts, gestureKindText(k))
+	}
+	s.kindFilter = widget.NewSelect(kindOpts, nil)
+	s.kindFilter.SetSelectedIndex(0)
+	statusOpts := []string{lang.X("loyalty.filter.allStatuses", "All statuses")}
+	for _, st := range model.GestureStatuses {
+		statusOpts = append(statusOpts, gestureStatusText(st))
+	}
+	s.statusFilter = widget.NewSelect(statusOpts, nil)
+	s.statusFilter.SetSelectedIndex(0)
+	// Callbacks only now: SetSelectedIndex above would fire them early.
+	s.kindFilter.OnChanged = func(string) { s.onFilter() }
+	s.statusFilter.OnChanged = func(string) { s.onFilter() }
+	s.gestureCount = widget.NewLabel("")
+	s.gestureRows = newCareRows()
+
+	s.eventRows = newCareRows()
+	s.eventTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.eventInfo = widget.NewLabel("")
+	s.eventInfo.Wrapping = fyne.TextWrapWord
+	s.rsvp = widget.NewLabel("")
+	s.inviteRows = newCareRows()
+	s.inviteBy = widget.NewRadioGroup([]string{lang.X("loyalty.invite.byTag", "Tag"), lang.X("loyalty.invite.bySegment", "Segment")},
+		func(string) { s.fillTargets() })
+	s.inviteBy.Horizontal = true
+	s.inviteBy.Required = true
+	s.inviteTarget = widget.NewSelect(nil, nil)
+	s.inviteTarget.PlaceHolder = lang.X("loyalty.invite.pickTarget", "Pick tag or segment")
+	s.channel = widget.NewSelect([]string{
+		lang.X("loyalty.invite.byEmail", "by email"),
+		lang.X("loyalty.invite.byPost", "by post"),
+		lang.X("loyalty.invite.inPerson", "in person / by phone"),
+	}, nil)
+	s.channel.SetSelectedIndex(0)
+	s.inviteBtn = widget.NewButtonWithIcon(lang.X("loyalty.invite.button", "Invite"), theme.MailSendIcon(), s.onInvite)
+	s.inviteBtn.Importance = widget.HighImportance
+	s.inviteResult = widget.NewLabel("")
+	s.inviteResult.Wrapping = fyne.TextWrapWord
+
+	s.yearTotal = widget.NewLabel("")
+	s.yearTotal.Wrapping = fyne.TextWrapWord
+	s.yearRows = newCareRows()
+	s.attentionRows = newCareRows()
+	return s
+}
+
+func (s *loyaltyScreen) build() fyne.CanvasObject {
+	if s.unsub == nil {
+		s.unsub = s.e.svc.Subscribe(func([]model.Change) { s.refresh() })
+	}
+	gestures := container.NewBorder(
+		container.NewBorder(nil, nil, nil, s.gestureCount, container.NewGridWithColumns(2, s.kindFilter, s.statusFilter)),
+		nil, nil, nil, s.gestureRows.list)
+
+	newEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.new", "New event"), theme.ContentAddIcon(), s.onNewEvent)
+	editEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.edit", "Change event"), theme.DocumentCreateIcon(), s.onEditEvent)
+	invite := container.NewVBox(
+		widget.NewLabelWithStyle(lang.X("loyalty.invite.title", "Invite a whole tag or segment"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		s.inviteBy, s.inviteTarget, s.channel, s.inviteBtn, s.inviteResult)
+	s.eventPane = container.NewBorder(
+		container.NewVBox(container.NewBorder(nil, nil, nil, editEvent, s.eventTitle), s.eventInfo, s.rsvp),
+		invite, nil, nil, s.inviteRows.list)
+	s.eventPane.Hide()
+	split := container.NewHSplit(container.NewBorder(newEvent, nil, nil, nil, s.eventRows.list), s.eventPane)
+	split.Offset = 0.35
+
+	year := container.NewBorder(s.yearTotal, nil, nil, nil, s.yearRows.list)
+	attention := container.NewBorder(widget.NewLabel(lang.X("loyalty.attention.explain",
+		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer.")),
+		nil, nil, nil, s.attentionRows.list)
+
+	s.tabs = container.NewAppTabs(
+		container.NewTabItem(lang.X("loyalty.tab.gestures", "Gestures"), gestures),
+		container.NewTabItem(lang.X("loyalty.tab.events", "Events"), split),
+		container.NewTabItem(lang.X("loyalty.tab.year", "Who got what this year"), year),
+		container.NewTabItem(lang.X("loyalty.tab.attention", "Attention by segment"), attention),
+	)
+	s.refresh()
+	return container.NewBorder(s.progress, nil, nil, nil, s.tabs)
+}
+
+func (s *loyaltyScreen) refresh() { s.loader.start() }
+
+func (s *loyaltyScreen) dispose() {
+	if s.unsub != nil {
+		s.unsub()
+		s.unsub = nil
+	}
+}
+
+func (s *loyaltyScreen) setBusy(on bool) {
+	if on {
+		s.progress.Show()
+	} else {
+		s.progress.Hide()
+	}
+}
+
+func (s *loyaltyScreen) onFilter() {
+	var kinds []model.GestureKind
+	var statuses []model.GestureStatus
+	if i := s.kindFilter.SelectedIndex(); i > 0 {
+		kinds = []model.GestureKind{model.GestureKinds[i-1]}
+	}
+	if i := s.statusFilter.SelectedIndex(); i > 0 {
+		statuses = []model.GestureStatus{model.GestureStatuses[i-1]}
+	}
+	s.mu.Lock()
+	s.kinds, s.statuses = kinds, statuses
+	s.mu.Unlock()
+	s.refresh()
+}
+
+// load reads everything the tabs show; it runs off the UI thread.
+func (s *loyaltyScreen) load() func() {
+	s.mu.Lock()
+	kinds, statuses, eventID := s.kinds, s.statuses, s.eventID
+	s.mu.Unlock()
+	d, err := s.collect(kinds, statuses, eventID)
+	return func() {
+		if err != nil {
+			s.e.showError(err)
+			return
+		}
+		s.apply(d)
+	}
+}
+
+func (s *loyaltyScreen) collect(kinds []model.GestureKind, statuses []model.GestureStatus, eventID model.ID) (loyaltyData, error) {
+	_, loc := careZone(s.e.settings().TimeZone)
+	d := loyaltyData{now: s.e.now().In(loc)}
+	var err error
+	if d.gestures, err = s.e.svc.Gestures(model.GestureFilter{Kinds: kinds, Statuses: statuses}); err != nil {
+		return d, err
+	}
+	if d.events, err = s.e.svc.Events(); err != nil {
+		return d, err
+	}
+	if eventID != model.NilID {
+		for i := range d.events {
+			if d.events[i].ID == eventID {
+				d.event = &d.events[i]
+			}
+		}
+		if d.event != nil {
+			if d.invites, err = s.e.svc.Gestures(model.GestureFilter{EventID: eventID, Kinds: []model.GestureKind{model.GestureInvite}}); err != nil {
+				return d, err
+			}
+		}
+	}
+	from := time.Date(d.now.Year(), 1, 1, 0, 0, 0, 0, loc)
+	thisYear, err := s.e.svc.Gestures(model.GestureFilter{From: from, To: from.AddDate(1, 0, 0)})
+	if err != nil {
+		return d, err
+	}
+	d.year, d.yearTotal = loyaltyByCustomer(thisYear, s.e.svc.Directory())
+	d.attention = loyaltyAttentionBySegment(s.e.svc.Directory().Search(model.Query{Now: d.now}), d.now)
+	return d, nil
+}
+
+// loyaltyByCustomer groups gestures by customer, most gestures first.
+func loyaltyByCustomer(gs []model.Gesture, dir model.Directory) ([]loyaltyYearRow, loyaltyTotals) {
+	byID := map[model.ID]*loyaltyYearRow{}
+	var total loyaltyTotals
+	var rows []*loyaltyYearRow
+	for i := range gs {
+		g := &gs[i]
+		r := byID[g.CustomerID]
+		if r == nil {
+			r = &loyaltyYearRow{customer: g.CustomerID, name: lang.X("loyalty.unknownCustomer", "(deleted customer)")}
+			if c, ok := dir.Summary(g.CustomerID); ok {
+				r.name = c.Name
+			}
+			byID[g.CustomerID] = r
+			rows = append(rows, r)
+		}
+		r.titles = append(r.titles, g.Title)
+		r.totals.add(g)
+		total.add(g)
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		if rows[i].totals.count != rows[j].totals.count {
+			return rows[i].totals.count > rows[j].totals.count
+		}
+		return rows[i].name < rows[j].name
+	})
+	out := make([]loyaltyYearRow, len(rows))
+	for i, r := range rows {
+		out[i] = *r
+	}
+	return out, total
+}
+
+// loyaltyAttentionBySegment compares the built-in segments (always shown,
+// so an empty "small" segment is visible too) and any user-defined ones.
+func loyaltyAttentionBySegment(all []*model.CustomerSummary, now time.Time) []loyaltyAttention {
+	idx := map[string]int{}
+	var out []loyaltyAttention
+	for _, seg := range []string{model.SegmentKey, model.SegmentRegular, model.SegmentSmall} {
+		idx[seg] = len(out)
+		out = append(out, loyaltyAttention{segment: seg})
+	}
+	sumDays := map[string]float64{}
+	gestures := map[string]int{}
+	for _, c := range all {
+		seg := c.Segment
+		i, ok := idx[seg]
+		if !ok {
+			i = len(out)
+			idx[seg] = i
+			out = append(out, loyaltyAttention{segment: seg})
+		}
+		a := &out[i]
+		a.customers++
+		gestures[seg] += c.Stats.Gestures
+		if !c.LastContact.IsZero() {
+			a.contacted++
+			sumDays[seg] += now.Sub(c.LastContact).Hours() / 24
+		}
+	}
+	for i := range out {
+		a := &out[i]
+		if a.contacted > 0 {
+			a.avgDays = sumDays[a.segment] / float64(a.contacted)
+		}
+		if a.customers > 0 {
+			a.perCustomer = float64(gestures[a.segment]) / float64(a.customers)
+		}
+	}
+	// Built-ins first in their order, then user-defined ones by name, the
+	// unsegmented last.
+	sort.SliceStable(out[3:], func(i, j int) bool {
+		a, b := out[3+i].segment, out[3+j].segment
+		if (a == "") != (b == "") {
+			return b == ""
+		}
+		return a < b
+	})
+	return out
+}
+
+func (s *loyaltyScreen) apply(d loyaltyData) {
+	s.data = d
+	dir := s.e.svc.Directory()
+	name := func(id model.ID) string {
+		if c, ok := dir.Summary(id); ok {
+			return c.Name
+		}
+		return lang.X("loyalty.unknownCustomer", "(deleted customer)")
+	}
+
+	rows := make([]careRowData, len(d.gestures))
+	for i := range d.gestures {
+		g := d.gestures[i]
+		rows[i] = careRowData{
+			title:  g.Title + " · " + name(g.CustomerID),
+			detail: loyaltyGestureDetail(&g),
+			open:   s.opener(g.CustomerID),
+			first:  &careAction{label: lang.X("loyalty.gestures.status", "Status…"), icon: theme.MediaSkipNextIcon(), run: func() { s.showStatusDialog(g) }},
+			second: &careAction{label: lang.X("loyalty.gestures.edit", "Edit"), icon: theme.DocumentCreateIcon(), run: func() { showGestureForm(s.e, g.CustomerID, &g) }},
+		}
+	}
+	s.gestureRows.set(rows)
+	s.gestureCount.SetText(lang.XN("loyalty.gestures.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
+
+	rows = make([]careRowData, len(d.events))
+	for i := range d.events {
+		ev := d.events[i]
+		rows[i] = careRowData{title: ev.Name, detail: careFormatDateTime(ev.Start.In(model.LoadLocation(ev.TZ))) + " · " + ev.Place,
+			open: func() { s.selectEvent(ev.ID) }}
+	}
+	s.eventRows.set(rows)
+	s.applyEvent(d, name)
+
+	rows = make([]careRowData, len(d.year))
+	for i, r := range d.year {
+		id := r.customer
+		rows[i] = careRowData{title: r.name + " · " + lang.XN("loyalty.year.gestures", "{{.Count}} gestures", r.totals.count, map[string]any{"Count": r.totals.count}),
+			detail: strings.Join(r.titles, ", ") + " · " + loyaltyTotalsText(&r.totals), open: s.opener(id)}
+	}
+	s.yearRows.set(rows)
+	s.yearTotal.SetText(lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
+		map[string]any{"Year": d.now.Year(), "Count": d.yearTotal.count, "Customers": len(d.year), "Totals": loyaltyTotalsText(&d.yearTotal)}))
+
+	rows = make([]careRowData, len(d.attention))
+	for i, a := range d.attention {
+		seg := segmentText(a.segment)
+		if a.segment == "" {
+			seg = lang.X("loyalty.attention.noSegment", "without segment")
+		}
+		days := lang.X("loyalty.attention.neverContacted", "no contact yet")
+		if a.contacted > 0 {
+			days = lang.X("loyalty.attention.avgDays", "{{.Days}} days since last contact on average", map[string]any{"Days": int(a.avgDays + 0.5)})
+		}
+		rows[i] = careRowData{
+			title: seg + " · " + lang.XN("loyalty.attention.customers", "{{.Count}} customers", a.customers, map[string]any{"Count": a.customers}),
+			detail: days + " · " + lang.X("loyalty.attention.perCustomer", "{{.Gestures}} gestures per customer",
+				map[string]any{"Gestures": strings.Replace(strconv.FormatFloat(a.perCustomer, 'f', 1, 64), ".", lang.X("care.format.decimal", "."), 1)}),
+		}
+	}
+	s.attentionRows.set(rows)
+}
+
+func (s *loyaltyScreen) applyEvent(d loyaltyData, name func(model.ID) string) {
+	if d.event == nil {
+		s.eventPane.Hide()
+		return
+	}
+	ev := d.event
+	s.eventPane.Show()
+	s.eventTitle.SetText(ev.Name)
+	info := careFormatDateTime(ev.Start.In(model.LoadLocation(ev.TZ)))
+	if ev.Place != "" {
+		info += " · " + ev.Place
+	}
+	if ev.Capacity > 0 {
+		info += " · " + lang.X("loyalty.events.capacity", "{{.Capacity}} places", map[string]any{"Capacity": ev.Capacity})
+	}
+	s.eventInfo.SetText(info)
+	r := model.CountRSVP(d.invites)
+	s.rsvp.SetText(lang.X("loyalty.events.rsvp", "Invited {{.Invited}} · yes {{.Accepted}} · no {{.Declined}} · open {{.Pending}} · attended {{.Attended}}",
+		map[string]any{"Invited": r.Invited, "Accepted": r.Accepted, "Declined": r.Declined, "Pending": r.Pending, "Attended": r.Attended}))
+	if ev.Capacity > 0 && r.Accepted+r.Attended > ev.Capacity {
+		s.rsvp.Importance = widget.DangerImportance
+	} else {
+		s.rsvp.Importance = widget.MediumImportance
+	}
+	s.rsvp.Refresh()
+	rows := make([]careRowData, len(d.invites))
+	for i := range d.invites {
+		g := d.invites[i]
+		rows[i] = careRowData{title: name(g.CustomerID), detail: gestureStatusText(g.Status), open: s.opener(g.CustomerID),
+			first: &careAction{label: lang.X("loyalty.gestures.status", "Status…"), icon: theme.MediaSkipNextIcon(), run: func() { s.showStatusDialog(g) }}}
+	}
+	s.inviteRows.set(rows)
+}
+
+func loyaltyGestureDetail(g *model.Gesture) string {
+	parts := []string{gestureKindText(g.Kind), gestureStatusText(g.Status)}
+	if g.Percent != 0 {
+		parts = append(parts, lang.X("loyalty.gestures.percent", "{{.Percent}} %", map[string]any{"Percent": g.Percent}))
+	}
+	if g.Amount != 0 {
+		parts = append(parts, careFormatMoney(g.Amount, g.Currency))
+	}
+	if !g.ValidUntil.IsZero() {
+		parts = append(parts, lang.X("today.expiring.until", "valid until {{.Date}}", map[string]any{"Date": careFormatDay(g.ValidUntil)}))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func loyaltyTotalsText(t *loyaltyTotals) string {
+	money := func(m map[string]int64) string {
+		if len(m) == 0 {
+			return careFormatMoney(0, "")
+		}
+		cur := make([]string, 0, len(m))
+		for c := range m {
+			cur = append(cur, c)
+		}
+		sort.Strings(cur)
+		var out []string
+		for _, c := range cur {
+			out = append(out, careFormatMoney(m[c], c))
+		}
+		return strings.Join(out, " + ")
+	}
+	text := lang.X("loyalty.totals", "value {{.Value}}, cost {{.Cost}}", map[string]any{"Value": money(t.value), "Cost": money(t.cost)})
+	if t.percen > 0 {
+		text += " · " + lang.XN("loyalty.totals.discounts", "{{.Count}} percentage discounts", t.percen, map[string]any{"Count": t.percen})
+	}
+	return text
+}
+
+func (s *loyaltyScreen) opener(id model.ID) func() {
+	return func() { s.e.openCustomer(id) }
+}
+
+// showStatusDialog offers the states g may move to (model.NextStatuses).
+func (s *loyaltyScreen) showStatusDialog(g model.Gesture) {
+	s.statusBtns = map[model.GestureStatus]*widget.Button{}
+	box := container.NewVBox(widget.NewLabel(lang.X("loyalty.status.current", "Now: {{.Status}}",
+		map[string]any{"Status": gestureStatusText(g.Status)})))
+	for _, next := range model.NextStatuses(g.Status) {
+		b := widget.NewButton(gestureStatusText(next), func() { s.onSetStatus(g.ID, next) })
+		s.statusBtns[next] = b
+		box.Add(b)
+	}
+	s.statusDlg = dialog.NewCustom(lang.X("loyalty.status.title", "Change status of “{{.Title}}”", map[string]any{"Title": g.Title}),
+		lang.X("loyalty.status.cancel", "Cancel"), box, s.e.win)
+	s.statusDlg.Show()
+}
+
+func (s *loyaltyScreen) onSetStatus(id model.ID, st model.GestureStatus) {
+	if s.statusDlg != nil {
+		s.statusDlg.Hide()
+	}
+	if err := s.e.svc.SetGestureStatus(id, st); err != nil {
+		s.e.showError(err)
+	}
+}
+
+func (s *loyaltyScreen) selectEvent(id model.ID) {
+	s.mu.Lock()
+	s.eventID = id
+	s.mu.Unlock()
+	s.inviteResult.SetText("")
+	s.refresh()
+}
+
+func (s *loyaltyScreen) onNewEvent() {
+	showEventForm(s.e, nil, func(ev *model.Event) { s.selectEvent(ev.ID) })
+}
+
+func (s *loyaltyScreen) onEditEvent() {
+	if s.data.event != nil {
+		ev := *s.data.event
+		showEventForm(s.e, &ev, nil)
+	}
+}
+
+// fillTargets lists the tags or the segments to invite.
+func (s *loyaltyScreen) fillTargets() {
+	dir := s.e.svc.Directory()
+	var opts []string
+	if s.inviteMode() == inviteBySegment {
+		for _, seg := range dir.Segments() {
+			opts = append(opts, segmentText(seg))
+		}
+	} else {
+		opts = dir.Tags()
+	}
+	s.inviteTarget.SetOptions(opts)
+	s.inviteTarget.ClearSelected()
+}
+
+func (s *loyaltyScreen) inviteMode() string {
+	if s.inviteBy.Selected == lang.X("loyalty.invite.bySegment", "Segment") {
+		return inviteBySegment
+	}
+	return inviteByTag
+}
+
+func (s *loyaltyScreen) inviteChannel() string {
+	switch s.channel.SelectedIndex() {
+	case 1:
+		return inviteByPost
+	case 2:
+		return inviteInPerson
+	}
+	return inviteByEmail
+}
+
+// onInvite invites every customer of the chosen tag or segment to the
+// selected event. By email only those with an email consent are invited,
+// and the user learns how many were left out.
+func (s *loyaltyScreen) onInvite() {
+	ev := s.data.event
+	target := s.inviteTarget.Selected
+	if ev == nil || target == "" || s.inviteBy.Selected == "" {
+		s.inviteResult.SetText(lang.X("loyalty.invite.pickFirst", "Pick an event, then a tag or a segment."))
+		return
+	}
+	q := model.Query{Tag: target, Now: s.e.now()}
+	if s.inviteMode() == inviteBySegment {
+		q = model.Query{Segment: segmentFromText(target), Now: s.e.now()}
+	}
+	channel := s.inviteChannel()
+	var ids []model.ID
+	left := 0
+	for _, c := range s.e.svc.Directory().Search(q) {
+		if channel == inviteByEmail && (!c.MailConsent || c.Email == "") {
+			left++
+			continue
+		}
+		ids = append(ids, c.ID)
+	}
+	tmpl := model.Gesture{Kind: model.GestureInvite, Title: ev.Name, Status: model.GestureOffered,
+		Occasion: model.OccasionEvent, EventID: ev.ID, Details: s.channel.Selected}
+	n, err := s.e.svc.Invite(ev.ID, ids, tmpl)
+	if err != nil {
+		s.e.showError(err)
+		return
+	}
+	text := lang.XN("loyalty.invite.done", "{{.Count}} invited.", n, map[string]any{"Count": n})
+	if already := len(ids) - n; already > 0 {
+		text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": already})
+	}
+	if left > 0 {
+		text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+	}
+	s.inviteResult.SetText(text)
+}
