@@ -1,0 +1,500 @@
+// Package vcard imports and exports customers as vCards (2.1, 3.0, 4.0).
+//
+// Import is three steps, so the GUI can show a preview before anything is
+// written:
+//
+//	cards, problems, err := vcard.Parse(f)            // never aborts on a bad card
+//	plan, err := vcard.Preview(ctx, cards, svc, vcard.PreviewOptions{})
+//	// show plan.Counts(); let the user pick an Action per group
+//	res, err := plan.Apply(ctx, svc, vcard.DefaultChoices(), progress)
+//
+// Parse runs its own pre-pass instead of go-vcard, because go-vcard loses
+// data on real exports (DESIGN.md §7). The plan and merge logic (Preview,
+// Plan, Apply, Merge) is shared with package sync/csv, whose rows become
+// Cards too.
+//
+// Export is Encode: clean vCard 3.0 (default) or 4.0, or 2.1 in
+// Windows-1252 for Outlook.
+package vcard
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Problem is something the importer could not take over as it was. Card is
+// the 1-based card (or CSV row) number, 0 for text outside any card; Line is
+// the 1-based line in the file.
+type Problem struct {
+	Card   int
+	Line   int
+	Field  string // property or column, e.g. "EMAIL"; "" for the whole card
+	Reason string // English, for the log and the preview
+}
+
+// String formats the problem for logs: "card 3, line 42, EMAIL: reason".
+func (p Problem) String() string {
+	var b strings.Builder
+	if p.Card > 0 {
+		fmt.Fprintf(&b, "card %d, ", p.Card)
+	}
+	fmt.Fprintf(&b, "line %d", p.Line)
+	if p.Field != "" {
+		b.WriteString(", " + p.Field)
+	}
+	return b.String() + ": " + p.Reason
+}
+
+// Card is one imported card (or CSV row) mapped to a customer, normalized
+// (model Customer.Normalize) and validated.
+type Card struct {
+	Index     int            // 1-based number of the card in the file (CSV: data row)
+	Line      int            // line of BEGIN:VCARD (CSV: line of the row)
+	Customer  model.Customer // Meta is zero; ExternalUIDs holds the card's UID
+	PhotoData []byte         // decoded photo, nil for none; Apply stores it with SetPhoto
+	Problems  []Problem      // values not taken over (they are kept in Customer.Extra where possible)
+	Err       error          // EINVALID when the customer cannot be saved as it is (e.g. no name); nil otherwise
+}
+
+// ParseOptions tune ParseContext.
+type ParseOptions struct {
+	// Progress, when set, is called after every 1,000 cards with the number
+	// of cards mapped and the total in the file.
+	Progress func(done, total int)
+}
+
+// Parse reads every card of a .vcf file: vCard 2.1, 3.0 or 4.0, in UTF-8
+// (with or without BOM), UTF-16, or legacy charsets, with LF or CRLF. A
+// broken card never aborts the file: it is returned with its Problems and
+// Err, and the file-level problems come back as well (all problems, sorted
+// by line). The error is only for I/O.
+func Parse(r io.Reader) ([]Card, []Problem, error) {
+	return ParseContext(context.Background(), r, ParseOptions{})
+}
+
+// ParseContext is Parse with cancellation (returns ctx.Err()) and progress.
+func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, []Problem, error) {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
+	}
+	raws, problems := splitCards(decodeText(b))
+	cards := make([]Card, len(raws))
+	for i := range raws {
+		if i%1000 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			if opt.Progress != nil && i > 0 {
+				opt.Progress(i, len(raws))
+			}
+		}
+		mapCard(&raws[i], &cards[i])
+		problems = append(problems, cards[i].Problems...)
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(raws), len(raws))
+	}
+	sortProblems(problems)
+	return cards, problems, nil
+}
+
+func sortProblems(ps []Problem) {
+	// Insertion sort: problems are nearly sorted already (file-level ones
+	// come first, then per card in order).
+	for i := 1; i < len(ps); i++ {
+		for j := i; j > 0 && ps[j].Line < ps[j-1].Line; j-- {
+			ps[j], ps[j-1] = ps[j-1], ps[j]
+		}
+	}
+}
+
+// mapCard maps the properties of rc to the customer of c.
+func mapCard(rc *rawCard, c *Card) {
+	c.Index, c.Line = rc.Index, rc.Line
+	c.Problems = rc.Problems
+	cu := &c.Customer
+	problem := func(p *prop, reason string) {
+		c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
+	}
+
+	// Apple ties a label to a property through a group: item1.EMAIL and
+	// item1.X-ABLabel. Collect the labels first.
+	var labels map[string]string
+	for i := range rc.Props {
+		if p := &rc.Props[i]; p.Group != "" && p.Name == "X-ABLABEL" {
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[strings.ToLower(p.Group)] = unescape(p.Value)
+		}
+	}
+	labelOf := func(p *prop) string {
+		if p.Group == "" || labels == nil {
+			return ""
+		}
+		return labels[strings.ToLower(p.Group)]
+	}
+	// A label belongs to the properties of its group; it is kept as an extra
+	// only when one of them was kept too (or it stands alone).
+	var keptGroups, mappedGroups map[string]bool
+	mark := func(m *map[string]bool, p *prop) {
+		if p.Group != "" {
+			if *m == nil {
+				*m = map[string]bool{}
+			}
+			(*m)[strings.ToLower(p.Group)] = true
+		}
+	}
+	keep := func(p *prop) {
+		cu.Extra = append(cu.Extra, extraOf(p))
+		mark(&keptGroups, p)
+	}
+
+	var fn, org string
+	var hasN, company bool
+	var labelProps []int // X-ABLabel props, resolved once all others are seen
+	for i := range rc.Props {
+		p := &rc.Props[i]
+		if p.Name != "X-ABLABEL" {
+			mark(&mappedGroups, p)
+		}
+		switch p.Name {
+		case "VERSION", "PRODID", "REV", "LABEL", "NAME", "SOURCE", "MAILER":
+			// Derived or about the exporter; export writes its own.
+		case "X-ABLABEL":
+			labelProps = append(labelProps, i)
+		case "FN":
+			fn = strings.TrimSpace(unescape(p.Value))
+		case "N":
+			parts := splitUnescaped(p.Value, ';')
+			get := func(i int) string {
+				if i < len(parts) {
+					return strings.TrimSpace(strings.ReplaceAll(parts[i], ",", " "))
+				}
+				return ""
+			}
+			cu.FamilyName = strings.TrimSpace(get(0) + " " + get(4))
+			cu.GivenName = strings.TrimSpace(get(1) + " " + get(2))
+			cu.Salutation = get(3)
+			hasN = cu.FamilyName != "" || cu.GivenName != ""
+		case "ORG":
+			var parts []string
+			for _, s := range splitUnescaped(p.Value, ';') {
+				if s = strings.TrimSpace(s); s != "" {
+					parts = append(parts, s)
+				}
+			}
+			org = strings.Join(parts, ", ")
+		case "TITLE":
+			if cu.Position == "" {
+				cu.Position = unescape(p.Value)
+			} else {
+				keep(p)
+			}
+		case "ROLE":
+			if cu.Position == "" {
+				cu.Position = unescape(p.Value)
+			} else {
+				keep(p)
+			}
+		case "KIND":
+			company = strings.EqualFold(strings.TrimSpace(p.Value), "org")
+			if !company && !strings.EqualFold(strings.TrimSpace(p.Value), "individual") {
+				keep(p)
+			}
+		case "X-ABSHOWAS":
+			company = strings.EqualFold(strings.TrimSpace(p.Value), "COMPANY")
+		case "EMAIL":
+			addr := strings.TrimSpace(unescape(p.Value))
+			addr = strings.TrimPrefix(addr, "mailto:")
+			if !model.ValidEmail(addr) {
+				if addr != "" {
+					problem(p, fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
+					keep(p)
+				}
+				continue
+			}
+			label, pref := label(p, labelOf(p))
+			cu.Emails = append(cu.Emails, model.Email{Label: label, Address: addr, Pref: pref})
+		case "TEL":
+			num := strings.TrimSpace(unescape(p.Value))
+			num = strings.TrimPrefix(num, "tel:")
+			if !model.ValidPhone(num) {
+				if num != "" {
+					problem(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
+					keep(p)
+				}
+				continue
+			}
+			label, pref := label(p, labelOf(p))
+			cu.Phones = append(cu.Phones, model.Phone{Label: label, Number: num, Pref: pref})
+		case "ADR":
+			parts := splitUnescaped(p.Value, ';')
+			get := func(i int) string {
+				if i < len(parts) {
+					return strings.TrimSpace(normalizeNewlines(parts[i]))
+				}
+				return ""
+			}
+			label, pref := label(p, labelOf(p))
+			a := model.Address{Label: label, POBox: get(0), Extended: get(1), Street: get(2), City: get(3),
+				Region: get(4), PostalCode: get(5), Country: get(6), Pref: pref}
+			if a.OneLine() != "" {
+				cu.Addresses = append(cu.Addresses, a)
+			}
+		case "URL":
+			u := strings.TrimSpace(unescape(p.Value))
+			if cu.Website == "" && u != "" {
+				cu.Website = u
+			} else if u != "" {
+				keep(p)
+			}
+		case "BDAY":
+			d, ok := parseBirthday(p)
+			switch {
+			case !ok:
+				problem(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
+				keep(p)
+			case cu.Birthday.IsZero():
+				cu.Birthday = d
+			}
+		case "NOTE":
+			text := normalizeNewlines(unescape(p.Value))
+			if cu.Memo != "" && text != "" {
+				cu.Memo += "\n\n"
+			}
+			cu.Memo += text
+		case "CATEGORIES":
+			for _, t := range splitUnescaped(p.Value, ',') {
+				if t = strings.TrimSpace(t); t != "" && t != "myContacts" && t != "starred" {
+					cu.Tags = append(cu.Tags, t)
+				}
+			}
+		case "PHOTO":
+			data, ok := photoData(p)
+			switch {
+			case ok && c.PhotoData == nil:
+				c.PhotoData = data
+			case ok: // a second photo: nowhere to put it but Extra
+				keep(p)
+			default:
+				if !isURI(p) {
+					problem(p, "photo data could not be decoded; kept unchanged for export")
+				}
+				keep(p)
+			}
+		case "UID":
+			if u := strings.TrimSpace(unescape(p.Value)); u != "" && len(cu.ExternalUIDs) == 0 {
+				cu.ExternalUIDs = []string{u}
+			}
+		default:
+			keep(p)
+		}
+	}
+	for _, i := range labelProps {
+		p := &rc.Props[i]
+		if g := strings.ToLower(p.Group); g == "" || keptGroups[g] || !mappedGroups[g] {
+			keep(p)
+		}
+	}
+
+	// Names: N is authoritative; without it FN is split, or taken as the
+	// company name when it is one.
+	cu.Company = org
+	if !hasN && fn != "" && !model.ValidEmail(fn) {
+		if company || strings.EqualFold(fn, org) {
+			if cu.Company == "" {
+				cu.Company = fn
+			}
+		} else {
+			given, family := splitFullName(fn)
+			cu.GivenName, cu.FamilyName = given, family
+		}
+	}
+	if company && cu.Company != "" {
+		cu.Kind = model.Company
+	}
+	cu.Normalize()
+	if err := cu.Validate(); err != nil {
+		// A bad website is not worth losing the card over.
+		if onlyField(err, "website") {
+			for i := range rc.Props {
+				if rc.Props[i].Name == "URL" && strings.TrimSpace(unescape(rc.Props[i].Value)) == cu.Website {
+					problem(&rc.Props[i], fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
+					keep(&rc.Props[i])
+					break
+				}
+			}
+			cu.Website = ""
+			err = cu.Validate()
+		}
+		if err != nil {
+			c.Err = err
+			for _, f := range model.ErrorFields(err) {
+				c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: rc.Line, Field: f.Field, Reason: f.Message})
+			}
+		}
+	}
+}
+
+func onlyField(err error, field string) bool {
+	fs := model.ErrorFields(err)
+	for _, f := range fs {
+		if f.Field != field {
+			return false
+		}
+	}
+	return len(fs) > 0
+}
+
+// splitFullName splits "Hans Peter Müller" into "Hans Peter" and "Müller",
+// and "Müller, Hans" into "Hans" and "Müller".
+func splitFullName(fn string) (given, family string) {
+	if f, g, ok := strings.Cut(fn, ","); ok {
+		return strings.TrimSpace(g), strings.TrimSpace(f)
+	}
+	i := strings.LastIndexByte(fn, ' ')
+	if i < 0 {
+		return "", fn
+	}
+	return strings.TrimSpace(fn[:i]), strings.TrimSpace(fn[i+1:])
+}
+
+func normalizeNewlines(s string) string {
+	if strings.IndexByte(s, '\r') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
+// label derives a model label and the preferred flag from TYPE (and PREF)
+// parameters and an Apple X-ABLabel.
+func label(p *prop, abLabel string) (string, bool) {
+	pref := false
+	var std, custom string
+	rank := 0 // fax beats mobile beats work/home/other
+	for _, q := range p.Params {
+		switch q.Name {
+		case "PREF": // vCard 4.0: PREF=1 is the most preferred
+			pref = pref || strings.TrimSpace(q.Value) == "1"
+			continue
+		case "TYPE":
+		default:
+			continue
+		}
+		t := strings.ToLower(strings.TrimSpace(q.Value))
+		if t == "pref" {
+			pref = true
+			continue
+		}
+		l, r := stdLabel(t)
+		switch {
+		case r > rank:
+			std, rank = l, r
+		case r == 0 && l != "" && custom == "":
+			custom = l
+		}
+	}
+	if abLabel != "" {
+		if l, r := stdLabel(strings.ToLower(abLabel)); r > 0 {
+			return l, pref
+		}
+		return abLabel, pref
+	}
+	if std != "" {
+		return std, pref
+	}
+	return custom, pref
+}
+
+// stdLabel maps a TYPE value or label (lower case), including Apple's
+// _$!<Mobile>!$_ and German names, to a model label and its rank; rank 0
+// means not a standard label (label "" for type words that carry no label
+// such as "voice" or "internet").
+func stdLabel(t string) (string, int) {
+	t = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "_$!<"), ">!$_"), "x-")
+	switch t {
+	case "fax", "workfax", "homefax", "telefax":
+		return model.LabelFax, 4
+	case "cell", "mobile", "mobil", "handy", "natel", "iphone", "cellular", "mobiltelefon":
+		return model.LabelMobile, 3
+	case "work", "arbeit", "geschäftlich", "geschaeftlich", "büro", "buero", "firma", "business", "office", "dienstlich":
+		return model.LabelWork, 2
+	case "home", "privat", "zuhause", "zu hause", "private", "personal":
+		return model.LabelHome, 2
+	case "other", "andere", "sonstige", "weitere":
+		return model.LabelOther, 1
+	case "voice", "internet", "x400", "msg", "dom", "intl", "postal", "parcel", "text", "bbs", "modem", "isdn", "video", "pcs", "car", "aol", "applelink", "attmail", "cis", "eworld", "ibmmail", "mcimail", "powershare", "prodigy", "tlx", "":
+		return "", 0
+	}
+	return t, 0
+}
+
+// parseBirthday reads the date forms exporters write: 1970-04-15,
+// 19700415, --0415, --04-15, a date-time, and Apple's year-omitted form
+// (1604-04-15;X-APPLE-OMIT-YEAR=1604).
+func parseBirthday(p *prop) (model.Date, bool) {
+	v := strings.TrimSpace(unescape(p.Value))
+	d, err := model.ParseDate(v)
+	if err != nil {
+		return model.Date{}, false
+	}
+	if omit := p.param("X-APPLE-OMIT-YEAR"); omit != "" && fmt.Sprint(d.Year) == strings.TrimSpace(omit) {
+		d.Year = 0
+	}
+	return d, true
+}
+
+func isURI(p *prop) bool {
+	v := strings.TrimSpace(p.Value)
+	return strings.EqualFold(p.param("VALUE"), "uri") || strings.EqualFold(p.param("VALUE"), "url") ||
+		strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "file:")
+}
+
+// photoData decodes an inline photo: base64 with ENCODING=b/BASE64 (3.0,
+// 2.1) or a data: URI (4.0). URLs are not fetched (the app works offline).
+func photoData(p *prop) ([]byte, bool) {
+	v := p.Value
+	enc := strings.ToUpper(p.param("ENCODING"))
+	if strings.HasPrefix(v, "data:") {
+		meta, data, ok := strings.Cut(v[5:], ",")
+		if !ok || !strings.HasSuffix(meta, ";base64") {
+			return nil, false
+		}
+		v, enc = stripSpace(data), "B"
+	}
+	if enc != "B" && enc != "BASE64" {
+		return nil, false
+	}
+	out, err := base64.StdEncoding.DecodeString(v)
+	if err != nil {
+		out, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(v, "="))
+	}
+	return out, err == nil && len(out) > 0
+}
+
+// extraOf keeps a property the model has no field for. Quoted-printable
+// and CHARSET are dropped: the value is decoded UTF-8 by now.
+func extraOf(p *prop) model.ExtraProp {
+	e := model.ExtraProp{Group: p.Group, Name: p.Name, Value: p.Value}
+	for _, q := range p.Params {
+		if q.Name == "CHARSET" || (q.Name == "ENCODING" && isQP(q.Value)) {
+			continue
+		}
+		if e.Params == nil {
+			e.Params = map[string][]string{}
+		}
+		e.Params[q.Name] = append(e.Params[q.Name], q.Value)
+	}
+	return e
+}
+
+func isQP(s string) bool {
+	return strings.EqualFold(s, "QUOTED-PRINTABLE") || strings.EqualFold(s, "QP")
+}

@@ -1,0 +1,564 @@
+package vcard
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// The pre-pass turns the bytes of a .vcf file into cards of logical
+// properties with decoded values. It exists because go-vcard loses data on
+// real exports (DESIGN.md §7): it knows no QUOTED-PRINTABLE or CHARSET,
+// drops 2.1 bare parameters, fails on a BOM and stops at the first broken
+// card. Everything here is lenient: odd input becomes a Problem, never an
+// abort.
+
+// prop is one logical property line of a card.
+type prop struct {
+	Group  string  // e.g. "item1" of Apple's "item1.EMAIL"; "" for none
+	Name   string  // upper case, e.g. "TEL"
+	Params []param // in the order written; bare 2.1 parameters already named
+	Value  string  // QP and charset decoded to UTF-8; still vCard-escaped
+	Line   int     // 1-based physical line the property starts on
+}
+
+// param is one parameter; a list value like TYPE=WORK,VOICE is split into
+// one param per value so lookups need no further parsing.
+type param struct {
+	Name  string // upper case
+	Value string // as written, unquoted
+}
+
+// has reports whether the property has parameter name with value v
+// (case-insensitive), e.g. has("TYPE", "pref").
+func (p *prop) has(name, v string) bool {
+	for _, q := range p.Params {
+		if q.Name == name && strings.EqualFold(q.Value, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// param returns the first value of parameter name, or "".
+func (p *prop) param(name string) string {
+	for _, q := range p.Params {
+		if q.Name == name {
+			return q.Value
+		}
+	}
+	return ""
+}
+
+// types returns the lower-cased TYPE values.
+func (p *prop) types() []string {
+	var t []string
+	for _, q := range p.Params {
+		if q.Name == "TYPE" {
+			t = append(t, strings.ToLower(q.Value))
+		}
+	}
+	return t
+}
+
+// rawCard is one BEGIN:VCARD … END:VCARD block.
+type rawCard struct {
+	Index    int // 1-based position in the file
+	Line     int // line of BEGIN:VCARD
+	Version  string
+	Props    []prop
+	Problems []Problem
+}
+
+// decodeText returns the file as UTF-8 text: a UTF-8 BOM is stripped and
+// UTF-16 (with a BOM, or recognised by its NUL bytes) is transcoded. Other
+// legacy charsets are handled per value, where the CHARSET parameter says
+// which one applies.
+func decodeText(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		return string(b[3:])
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
+		return utf16(b, unicode.LittleEndian)
+	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return utf16(b, unicode.BigEndian)
+	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
+		return utf16(b, unicode.LittleEndian)
+	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
+		return utf16(b, unicode.BigEndian)
+	}
+	return string(b)
+}
+
+func utf16(b []byte, e unicode.Endianness) string {
+	out, err := unicode.UTF16(e, unicode.UseBOM).NewDecoder().Bytes(b)
+	if err != nil { // odd length or similar: keep what decoded
+		return string(out)
+	}
+	return string(out)
+}
+
+// physLines splits text into lines on CRLF, LF or a lone CR.
+type lineScanner struct {
+	s    string
+	pos  int
+	line int // number of the line last returned
+}
+
+func (ls *lineScanner) next() (string, bool) {
+	if ls.pos >= len(ls.s) {
+		return "", false
+	}
+	rest := ls.s[ls.pos:]
+	i := strings.IndexAny(rest, "\r\n")
+	ls.line++
+	if i < 0 {
+		ls.pos = len(ls.s)
+		return rest, true
+	}
+	l := rest[:i]
+	ls.pos += i + 1
+	if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
+		ls.pos++
+	}
+	return l, true
+}
+
+// peek returns the next line without consuming it.
+func (ls *lineScanner) peek() (string, bool) {
+	save, saveLine := ls.pos, ls.line
+	l, ok := ls.next()
+	ls.pos, ls.line = save, saveLine
+	return l, ok
+}
+
+// splitCards runs the pre-pass over text and returns the cards and the
+// problems found outside any card.
+func splitCards(text string) ([]rawCard, []Problem) {
+	var (
+		cards    []rawCard
+		problems []Problem
+		cur      *rawCard
+		ls       = lineScanner{s: text}
+	)
+	for {
+		l, ok := ls.next()
+		if !ok {
+			break
+		}
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		start := ls.line
+		head, headEnd := splitHead(l)
+		logical := l
+		if headEnd >= 0 {
+			logical = joinContinuations(&ls, l, head)
+		} else {
+			// No colon: a folded tail whose head was lost, or garbage.
+			for {
+				n, ok := ls.peek()
+				if !ok || n == "" || (n[0] != ' ' && n[0] != '\t') {
+					break
+				}
+				ls.next()
+			}
+		}
+		if cur == nil {
+			if headEnd >= 0 && isBegin(logical) {
+				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start})
+				cur = &cards[len(cards)-1]
+				continue
+			}
+			problems = append(problems, Problem{Line: start, Reason: "text outside BEGIN:VCARD … END:VCARD ignored"})
+			continue
+		}
+		if headEnd < 0 {
+			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: "line without a colon ignored: " + clip(l)})
+			continue
+		}
+		if isBegin(logical) {
+			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: cur.Line, Reason: fmt.Sprintf("card has no END:VCARD (the next card begins at line %d)", start)})
+			cards = append(cards, rawCard{Index: len(cards) + 1, Line: start})
+			cur = &cards[len(cards)-1]
+			continue
+		}
+		p, perr := parseProp(logical, start)
+		if perr != "" {
+			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: perr})
+			continue
+		}
+		switch p.Name {
+		case "END":
+			if !strings.EqualFold(strings.TrimSpace(p.Value), "VCARD") {
+				cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Field: "END", Reason: "unexpected END:" + clip(p.Value)})
+				continue
+			}
+			cur = nil
+			continue
+		case "VERSION":
+			cur.Version = strings.TrimSpace(p.Value)
+		}
+		decodeValue(&p, cur)
+		cur.Props = append(cur.Props, p)
+	}
+	if cur != nil {
+		cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: ls.line, Reason: "file ends inside a card (no END:VCARD)"})
+	}
+	return cards, problems
+}
+
+func isBegin(l string) bool {
+	if len(l) < 11 || !strings.EqualFold(l[:6], "BEGIN:") {
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(l[6:]), "VCARD")
+}
+
+// splitHead returns the part before the first colon outside a quoted
+// parameter value, and the colon's index (-1 when there is none).
+func splitHead(l string) (string, int) {
+	quoted := false
+	for i := 0; i < len(l); i++ {
+		switch l[i] {
+		case '"':
+			quoted = !quoted
+		case ':':
+			if !quoted {
+				return l[:i], i
+			}
+		}
+	}
+	// An unbalanced quote: fall back to the first colon.
+	if i := strings.IndexByte(l, ':'); i >= 0 {
+		return l[:i], i
+	}
+	return "", -1
+}
+
+// joinContinuations reads the physical lines that continue first and
+// returns the logical line. Three kinds of continuation exist in the wild:
+// RFC folding (a leading space or tab), quoted-printable soft line breaks (a
+// trailing "="), and vCard 2.1 base64 data on unindented lines.
+func joinContinuations(ls *lineScanner, first, head string) string {
+	hu := strings.ToUpper(head)
+	qp := strings.Contains(hu, "QUOTED-PRINTABLE")
+	b64 := strings.Contains(hu, "BASE64") || strings.Contains(hu, "ENCODING=B")
+	var b *strings.Builder
+	cur := first
+	add := func(s string) {
+		if b == nil {
+			b = &strings.Builder{}
+			b.WriteString(first)
+		}
+		b.WriteString(s)
+		cur = s
+	}
+	for {
+		n, ok := ls.peek()
+		if !ok {
+			break
+		}
+		switch {
+		case qp && strings.HasSuffix(cur, "="):
+			// Soft line break: the "=" goes, the next line is content as is.
+			ls.next()
+			if b == nil {
+				b = &strings.Builder{}
+				b.WriteString(first[:len(first)-1])
+			} else {
+				s := b.String()
+				b.Reset()
+				b.WriteString(s[:len(s)-1])
+			}
+			b.WriteString(n)
+			cur = n
+			continue
+		case n != "" && (n[0] == ' ' || n[0] == '\t'):
+			ls.next()
+			if b64 {
+				add(strings.TrimSpace(n))
+			} else {
+				add(n[1:])
+			}
+			continue
+		case b64 && n != "" && isBase64Line(n):
+			ls.next()
+			add(n)
+			continue
+		}
+		break
+	}
+	if b == nil {
+		return first
+	}
+	return b.String()
+}
+
+func isBase64Line(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	// Every property line has a colon, which base64 lacks, so such a line
+	// can only be data.
+	return true
+}
+
+// parseProp parses a logical line into group, name, parameters and the raw
+// value. It returns a reason when the line is not a property.
+func parseProp(l string, line int) (prop, string) {
+	head, colon := splitHead(l)
+	p := prop{Line: line, Value: l[colon+1:]}
+	name := head
+	var rest string
+	if i := strings.IndexByte(head, ';'); i >= 0 {
+		name, rest = head[:i], head[i+1:]
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		p.Group, name = name[:i], name[i+1:]
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || !validName(name) {
+		return p, "not a property: " + clip(l)
+	}
+	p.Name = upper(name)
+	for rest != "" {
+		var part string
+		part, rest = cutParam(rest)
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		pn, pv, hasEq := strings.Cut(part, "=")
+		if !hasEq { // vCard 2.1 bare parameter: WORK, QUOTED-PRINTABLE, UTF-8 …
+			p.Params = append(p.Params, bareParam(part))
+			continue
+		}
+		pn = upper(strings.TrimSpace(pn))
+		for _, v := range splitParamValues(pv) {
+			p.Params = append(p.Params, param{Name: pn, Value: v})
+		}
+	}
+	return p, ""
+}
+
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func upper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			return strings.ToUpper(s)
+		}
+	}
+	return s
+}
+
+// cutParam cuts the parameter list at the first ';' outside quotes.
+func cutParam(s string) (string, string) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case ';':
+			if !quoted {
+				return s[:i], s[i+1:]
+			}
+		}
+	}
+	return s, ""
+}
+
+// splitParamValues splits TYPE=WORK,VOICE and "work,voice" into values.
+func splitParamValues(s string) []string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		s = s[1 : len(s)-1]
+		if !strings.Contains(s, ",") {
+			return []string{s}
+		}
+	}
+	if !strings.Contains(s, ",") {
+		return []string{strings.Trim(s, `"`)}
+	}
+	vs := strings.Split(s, ",")
+	for i := range vs {
+		vs[i] = strings.Trim(strings.TrimSpace(vs[i]), `"`)
+	}
+	return vs
+}
+
+// bareParam names a vCard 2.1 parameter written without a name.
+func bareParam(v string) param {
+	switch u := upper(v); u {
+	case "QUOTED-PRINTABLE", "BASE64", "8BIT", "7BIT", "B":
+		return param{Name: "ENCODING", Value: u}
+	case "UTF-8", "UTF8":
+		return param{Name: "CHARSET", Value: u}
+	}
+	return param{Name: "TYPE", Value: v}
+}
+
+// decodeValue undoes quoted-printable and the card's character set, so
+// every value is UTF-8 afterwards. Base64 is left for the consumer: only it
+// knows whether the bytes are text or an image.
+func decodeValue(p *prop, c *rawCard) {
+	enc := upper(p.param("ENCODING"))
+	charset := p.param("CHARSET")
+	var raw []byte
+	switch enc {
+	case "QUOTED-PRINTABLE", "QP":
+		raw = decodeQP(p.Value)
+	case "B", "BASE64":
+		p.Value = stripSpace(p.Value)
+		return
+	default:
+		if charset == "" && utf8.ValidString(p.Value) {
+			return
+		}
+		raw = []byte(p.Value)
+	}
+	if charset != "" && !strings.EqualFold(charset, "utf-8") && !strings.EqualFold(charset, "utf8") {
+		if e, err := htmlindex.Get(charset); err == nil {
+			if out, err := e.NewDecoder().Bytes(raw); err == nil {
+				p.Value = string(out)
+				return
+			}
+		}
+		c.Problems = append(c.Problems, Problem{Card: c.Index, Line: p.Line, Field: p.Name, Reason: "unknown character set " + clip(charset) + ", read as Windows-1252"})
+		p.Value = win1252(raw)
+		return
+	}
+	if utf8.Valid(raw) {
+		p.Value = string(raw)
+		return
+	}
+	// Invalid UTF-8 and no charset: Outlook and old Windows tools write
+	// Windows-1252 without saying so.
+	p.Value = win1252(raw)
+}
+
+var cp1252Enc = charmap.Windows1252
+
+func win1252(b []byte) string {
+	out, err := cp1252Enc.NewDecoder().Bytes(b)
+	if err != nil {
+		return strings.ToValidUTF8(string(b), "\uFFFD")
+	}
+	return string(out)
+}
+
+// decodeQP decodes quoted-printable leniently: a broken escape is kept as
+// text instead of failing the value (mime/quotedprintable rejects it).
+// Soft line breaks were joined by the pre-pass already.
+func decodeQP(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '=' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		if c == '=' && i == len(s)-1 { // trailing soft break at the very end
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'F' || c >= 'a' && c <= 'f'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+func stripSpace(s string) string {
+	if !strings.ContainsAny(s, " \t\r\n") {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\t' || r == '\r' || r == '\n' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// unescape resolves vCard text escapes: \n \N \, \; \\ (and \: which some
+// exporters write). An unknown escape keeps its character.
+func unescape(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' || i == len(s)-1 {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n', 'N':
+			b.WriteByte('\n')
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// splitUnescaped splits s on sep where it is not escaped by a backslash and
+// unescapes each part.
+func splitUnescaped(s string, sep byte) []string {
+	var parts []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case sep:
+			parts = append(parts, unescape(s[start:i]))
+			start = i + 1
+		}
+	}
+	return append(parts, unescape(s[start:]))
+}
+
+func clip(s string) string {
+	if len(s) > 60 {
+		s = s[:60]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		return s + "…"
+	}
+	return s
+}
