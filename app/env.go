@@ -3,6 +3,7 @@
 package app
 
 import (
+	"net/url"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,8 +20,16 @@ type env struct {
 
 	// settings returns the current device settings (cached; refreshed on save).
 	settings func() model.Settings
+	// setSettings replaces the cached settings after a successful save, so
+	// every screen sees the new author name and defaults at once.
+	setSettings func(s model.Settings)
 	// openCustomer shows the customer screen for id.
 	openCustomer func(id model.ID)
+	// newCustomer shows an empty customer form.
+	newCustomer func()
 	// showError logs err with fyne.LogError and shows a translated message.
 	showError func(err error)
+	// openURL hands tel:, mailto: and web links to the platform; it comes
+	// from the fyne.App so screens never reach for fyne.CurrentApp.
+	openURL func(u *url.URL) error
 }

@@ -1,0 +1,264 @@
+package app
+
+import (
+	"context"
+	"net/url"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/kundenkartei/kundenkartei/assets"
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Options are what main hands the GUI besides the services: hooks into
+// work that lives outside package app, and facts about the installation.
+type Options struct {
+	// Demo loads the small demo data set, reporting progress; nil hides the
+	// offer on first start.
+	Demo func(ctx context.Context, progress func(done, total int)) error
+	// Import opens the import wizard on w; nil hides the menu item and the
+	// first-start offer.
+	Import func(w fyne.Window)
+	// Export opens the export wizard on w; nil hides the menu item.
+	Export func(w fyne.Window)
+	// Restore replaces the database with the backup at path. The app must be
+	// restarted afterwards; nil hides the restore buttons.
+	Restore func(path string) error
+	// DBPath is the database file, shown in the settings.
+	DBPath string
+	// Version is shown in the About dialog.
+	Version string
+}
+
+// UI is the main window with its navigation and screens.
+type UI struct {
+	app  fyne.App
+	win  fyne.Window
+	env  *env
+	opt  Options
+	cur  model.Settings
+	tabs *container.AppTabs
+
+	customersTab *container.TabItem
+	customers    *customersScreen
+	customer     *customerScreen
+	settingsView *settingsScreen
+}
+
+// LoadTranslations adds the embedded translations to Fyne's lang package.
+// Main calls it before creating the app so every string is translated.
+func LoadTranslations() error {
+	return lang.AddTranslationsFS(assets.Translations, assets.TranslationsDir)
+}
+
+// LoadTranslationsFor is LoadTranslations with the language fixed to code
+// ("de", "en"; "" follows the system). Fyne picks the language from the
+// system locale only, so the chosen language's files are also registered
+// under the system locale and English, which is what Fyne falls back to.
+func LoadTranslationsFor(code string) error {
+	if err := LoadTranslations(); err != nil {
+		return err
+	}
+	if code == "" {
+		return nil
+	}
+	files, err := assets.Translations.ReadDir(assets.TranslationsDir)
+	if err != nil {
+		return err
+	}
+	sys := lang.SystemLocale()
+	for _, f := range files {
+		name := f.Name()
+		if name != code+".json" && !hasSuffix(name, "."+code+".json") {
+			continue
+		}
+		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + name)
+		if err != nil {
+			return err
+		}
+		for _, loc := range []fyne.Locale{sys, "en"} {
+			if err := lang.AddTranslationsForLocale(data, loc); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
+}
+
+// New builds the main window on a and svc. It does not show it.
+func New(a fyne.App, svc model.Services, opt Options) *UI {
+	u := &UI{app: a, opt: opt}
+	u.win = a.NewWindow(lang.X("app.title", "Kundenkartei"))
+	cur, err := svc.Settings()
+	if err != nil {
+		fyne.LogError("reading settings", err)
+	}
+	u.cur = cur
+	u.env = &env{
+		svc:          svc,
+		win:          u.win,
+		now:          svc.Now,
+		settings:     func() model.Settings { return u.cur },
+		setSettings:  func(s model.Settings) { u.cur = s },
+		openCustomer: u.openCustomer,
+		newCustomer:  u.newCustomer,
+		showError:    newErrorShower(u.win),
+		openURL:      func(l *url.URL) error { return a.OpenURL(l) },
+	}
+	u.win.SetContent(u.build())
+	u.win.SetMainMenu(u.mainMenu())
+	u.addShortcuts()
+	u.win.Resize(fyne.NewSize(1200, 800))
+	return u
+}
+
+// Window returns the main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// ShowAndRun shows the main window and runs the app until it quits.
+func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
+
+func (u *UI) build() fyne.CanvasObject {
+	e := u.env
+	u.customers = newCustomersScreen(e, u.opt)
+	u.customer = newCustomerScreen(e)
+	split := container.NewHSplit(u.customers.build(), u.customer.build())
+	split.Offset = 0.4
+	u.customersTab = container.NewTabItemWithIcon(lang.X("nav.customers", "Customers"), theme.AccountIcon(), split)
+	u.settingsView = newSettingsScreen(e, u.opt)
+
+	// The screens of the care area are built by their own files; navigation
+	// only needs their constructors and build/refresh.
+	today := newTodayScreen(e)
+	loyalty := newLoyaltyScreen(e)
+	fair := newFairScreen(e)
+	wishes := newWishesScreen(e)
+	todayTab := container.NewTabItemWithIcon(lang.X("nav.today", "Today"), theme.HomeIcon(), today.build())
+	loyaltyTab := container.NewTabItemWithIcon(lang.X("nav.loyalty", "Loyalty"), theme.ConfirmIcon(), loyalty.build())
+	fairTab := container.NewTabItemWithIcon(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build())
+	wishesTab := container.NewTabItemWithIcon(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build())
+	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())
+	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab, fairTab, wishesTab, settingsTab)
+	u.tabs.SetTabLocation(container.TabLocationLeading)
+	u.tabs.OnSelected = func(t *container.TabItem) {
+		switch t {
+		case todayTab:
+			today.refresh()
+		case loyaltyTab:
+			loyalty.refresh()
+		case fairTab:
+			fair.refresh()
+		case wishesTab:
+			wishes.refresh()
+		case settingsTab:
+			u.settingsView.load()
+		}
+	}
+	if e.svc.Directory().Len() == 0 {
+		u.tabs.Select(u.customersTab) // first start: the welcome lives there
+	}
+	return u.tabs
+}
+
+func (u *UI) mainMenu() *fyne.MainMenu {
+	var file []*fyne.MenuItem
+	if u.opt.Import != nil {
+		file = append(file, fyne.NewMenuItem(lang.X("menu.import", "Import…"), func() { u.opt.Import(u.win) }))
+	}
+	if u.opt.Export != nil {
+		file = append(file, fyne.NewMenuItem(lang.X("menu.export", "Export…"), func() { u.opt.Export(u.win) }))
+	}
+	file = append(file, fyne.NewMenuItem(lang.X("menu.backup", "Back up now"), u.onBackup))
+	quit := fyne.NewMenuItem(lang.X("menu.quit", "Quit"), func() { u.app.Quit() })
+	quit.IsQuit = true
+	file = append(file, fyne.NewMenuItemSeparator(), quit)
+
+	newCust := fyne.NewMenuItem(lang.X("menu.customer.new", "New customer"), u.newCustomer)
+	newCust.Shortcut = shortcutNewCustomer
+	newNote := fyne.NewMenuItem(lang.X("menu.customer.note", "New note"), u.onNewNote)
+	newNote.Shortcut = shortcutNewNote
+	search := fyne.NewMenuItem(lang.X("menu.customer.search", "Search"), u.focusSearch)
+	search.Shortcut = shortcutSearch
+
+	about := fyne.NewMenuItem(lang.X("menu.about", "About Kundenkartei"), u.onAbout)
+	return fyne.NewMainMenu(
+		fyne.NewMenu(lang.X("menu.file", "File"), file...),
+		fyne.NewMenu(lang.X("menu.customer", "Customer"), newCust, newNote, search),
+		fyne.NewMenu(lang.X("menu.help", "Help"), about),
+	)
+}
+
+var (
+	shortcutNewCustomer = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNewNote     = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	shortcutSearch      = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// addShortcuts registers the shortcuts on the canvas too: menu shortcuts
+// only fire where the platform has a native menu bar.
+func (u *UI) addShortcuts() {
+	c := u.win.Canvas()
+	c.AddShortcut(shortcutNewCustomer, func(fyne.Shortcut) { u.newCustomer() })
+	c.AddShortcut(shortcutNewNote, func(fyne.Shortcut) { u.onNewNote() })
+	c.AddShortcut(shortcutSearch, func(fyne.Shortcut) { u.focusSearch() })
+	// Fyne's dialogs do not react to Esc; close the topmost overlay instead.
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name != fyne.KeyEscape {
+			return
+		}
+		if top := c.Overlays().Top(); top != nil {
+			top.Hide()
+			c.Overlays().Remove(top)
+		}
+	})
+}
+
+func (u *UI) openCustomer(id model.ID) {
+	u.tabs.Select(u.customersTab)
+	u.customer.show(id)
+}
+
+func (u *UI) newCustomer() {
+	u.tabs.Select(u.customersTab)
+	u.customer.showNew()
+}
+
+func (u *UI) focusSearch() {
+	u.tabs.Select(u.customersTab)
+	u.win.Canvas().Focus(u.customers.search)
+}
+
+func (u *UI) onNewNote() {
+	if id := u.customer.currentID(); id != model.NilID {
+		showNoteForm(u.env, id, nil)
+	}
+}
+
+func (u *UI) onBackup() {
+	go func() {
+		info, err := u.env.svc.Backup("manual")
+		fyne.Do(func() {
+			if err != nil {
+				u.env.showError(err)
+				return
+			}
+			dialog.ShowInformation(lang.X("backup.done.title", "Backup"),
+				lang.X("backup.done", "Backup written to {{.Path}}", map[string]any{"Path": info.Path}), u.win)
+		})
+	}()
+}
+
+func (u *UI) onAbout() {
+	dialog.ShowInformation(lang.X("about.title", "About Kundenkartei"),
+		lang.X("about.text", "Kundenkartei {{.Version}}\nCustomer care for small businesses, offline first.\nDevice: {{.Device}}",
+			map[string]any{"Version": u.opt.Version, "Device": u.env.svc.DeviceID()}), u.win)
+}

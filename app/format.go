@@ -1,0 +1,161 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// The Go layouts of dates live in the translation files, so each language
+// shows dates its own way ("23.11.2026" in German, "2026-11-23" in English)
+// without the code knowing which language is active.
+
+// formatDate formats the calendar day of t in the local zone.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(lang.X("format.date", "2006-01-02"))
+}
+
+// formatDateTime formats t with minutes in the local zone.
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format(lang.X("format.datetime", "2006-01-02 15:04"))
+}
+
+// formatDay formats a calendar date; without a year only day and month.
+func formatDay(d model.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	if !d.HasYear() {
+		return d.Time(2000, time.UTC).Format(lang.X("format.day_no_year", "--01-02"))
+	}
+	return d.Time(0, time.UTC).Format(lang.X("format.date", "2006-01-02"))
+}
+
+// parseDay reads a date as typed: 15.04.1980, 15.04. (no year), 1980-04-15.
+func parseDay(s string) (model.Date, error) { return model.ParseDate(s) }
+
+// dayToTime is midnight of d in the local zone, as a UTC instant.
+func dayToTime(d model.Date) time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return d.Time(0, time.Local).UTC()
+}
+
+// formatRelative says how long ago t was in days ("heute", "vor 3 Tagen"),
+// and falls back to the date beyond a month.
+func formatRelative(t, now time.Time) string {
+	if t.IsZero() {
+		return lang.X("format.never", "never")
+	}
+	days := model.DaysBetween(model.DateOf(t.Local()), model.DateOf(now.Local()))
+	switch {
+	case days == 0:
+		return lang.X("format.today", "today")
+	case days == 1:
+		return lang.X("format.yesterday", "yesterday")
+	case days > 1 && days <= 31:
+		return lang.XN("format.days_ago", "{{.Count}} days ago", days, map[string]any{"Count": days})
+	}
+	return formatDate(t)
+}
+
+// formatCount renders a count with a thin group separator ("12 345"), which
+// reads well in German and English alike.
+func formatCount(n int) string {
+	s := fmt.Sprint(n)
+	if n < 10000 && n > -10000 {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteRune('\u202f')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Labels of model enumerations. The keys are built from the value; the i18n
+// test checks every value of each enumeration has both translations.
+
+func noteKindText(k model.NoteKind) string {
+	return lang.X("note.kind."+string(k), string(k))
+}
+
+func impressionText(i model.Impression) string {
+	return lang.X("note.impression."+string(i), string(i))
+}
+
+func gestureKindText(k model.GestureKind) string {
+	return lang.X("gesture.kind."+string(k), string(k))
+}
+
+func gestureStatusText(s model.GestureStatus) string {
+	return lang.X("gesture.status."+string(s), string(s))
+}
+
+func followUpStatusText(s model.FollowUpStatus) string {
+	return lang.X("followup.status."+string(s), string(s))
+}
+
+func channelText(ch string) string {
+	return lang.X("consent.channel."+ch, ch)
+}
+
+// builtinSegments are the segments with translated names; users may type others.
+var builtinSegments = []string{model.SegmentKey, model.SegmentRegular, model.SegmentSmall}
+
+// segmentText translates the built-in segments and shows others verbatim.
+func segmentText(seg string) string {
+	for _, b := range builtinSegments {
+		if seg == b {
+			return lang.X("segment."+seg, seg)
+		}
+	}
+	return seg
+}
+
+// segmentFromText maps a translated built-in segment name back to its key.
+func segmentFromText(s string) string {
+	s = strings.TrimSpace(s)
+	for _, b := range builtinSegments {
+		if s == segmentText(b) || s == b {
+			return b
+		}
+	}
+	return s
+}
+
+// labelText translates the common labels of emails, phones and addresses.
+func labelText(l string) string {
+	switch l {
+	case model.LabelWork, model.LabelHome, model.LabelMobile, model.LabelFax, model.LabelOther:
+		return lang.X("label."+l, l)
+	}
+	return l
+}
+
+var builtinLabels = []string{model.LabelWork, model.LabelHome, model.LabelMobile, model.LabelFax, model.LabelOther}
+
+// labelFromText maps a translated label back to its key; free text stays.
+func labelFromText(s string) string {
+	s = strings.TrimSpace(s)
+	for _, l := range builtinLabels {
+		if s == labelText(l) || s == l {
+			return l
+		}
+	}
+	return s
+}
