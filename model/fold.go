@@ -191,3 +191,12 @@ func Initial(sortName string) string {
 	}
 	return "#"
 }
+
+// ParseRegion checks a two-letter region code for phone numbers ("CH").
+func ParseRegion(s string) (string, error) {
+	r := strings.ToUpper(strings.TrimSpace(s))
+	if len(r) != 2 || r[0] < 'A' || r[0] > 'Z' || r[1] < 'A' || r[1] > 'Z' {
+		return "", &Error{Code: EINVALID, Message: "invalid settings", Fields: []FieldError{{Field: "region", Key: "validation.region", Message: "region must be a two-letter country code like CH"}}}
+	}
+	return r, nil
+}
