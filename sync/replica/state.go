@@ -1,0 +1,111 @@
+package replica
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// StateStore keeps the sync state of this device durably: what it has
+// pushed and how far it has read every other device. The Syncer saves
+// after every segment it writes or applies, so an interrupted sync resumes
+// where it stopped. The bytes are opaque JSON, a few hundred bytes per
+// device on the target.
+//
+// Storage should provide one in the database (a key in its meta bucket,
+// written in its own small Update) so the state travels with a backup
+// restore; FileStateStore serves tests and the CLI until then.
+type StateStore interface {
+	// Load returns the saved state, or nil and no error if none was saved.
+	Load() ([]byte, error)
+	// Save replaces the saved state durably before it returns.
+	Save(data []byte) error
+}
+
+// FileStateStore is a StateStore in one file, replaced atomically.
+type FileStateStore struct {
+	path string
+}
+
+// NewFileStateStore returns a StateStore kept in the file at path.
+func NewFileStateStore(path string) *FileStateStore { return &FileStateStore{path: path} }
+
+// Load implements StateStore.
+func (f *FileStateStore) Load() ([]byte, error) {
+	data, err := os.ReadFile(f.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "read sync state")
+	}
+	return data, nil
+}
+
+// Save implements StateStore with a synced temporary file and a rename.
+func (f *FileStateStore) Save(data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(f.path), ".sync-state-*")
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "write sync state")
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), f.path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return model.WrapError(model.EINTERNAL, err, "write sync state")
+	}
+	return nil
+}
+
+// state is what a device remembers about one target.
+type state struct {
+	// Target is the ID from the target description; cursors of another
+	// target are meaningless, so a new target starts from scratch.
+	Target string `json:"target"`
+	// Scanned is the local log sequence number up to which this device's
+	// own ops have been pushed (or found to be remote ops).
+	Scanned uint64 `json:"scanned"`
+	// Last is the seq of this device's newest segment on the target.
+	Last uint64 `json:"last"`
+	// Read maps each other device to the seq of its last applied segment.
+	Read map[string]uint64 `json:"read"`
+	// LastSync is when the last complete sync ended (UTC).
+	LastSync time.Time `json:"last_sync"`
+}
+
+func loadState(s StateStore) (*state, error) {
+	data, err := s.Load()
+	if err != nil {
+		return nil, err
+	}
+	st := &state{}
+	if len(data) > 0 {
+		if err := json.Unmarshal(data, st); err != nil {
+			return nil, model.WrapError(model.EINTERNAL, err, "sync state is damaged")
+		}
+	}
+	if st.Read == nil {
+		st.Read = map[string]uint64{}
+	}
+	return st, nil
+}
+
+func (st *state) save(s StateStore) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "encode sync state")
+	}
+	return s.Save(data)
+}

@@ -1,0 +1,504 @@
+package replica
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Defaults for how the log is read and cut into segments.
+const (
+	// logBatch is how many local ops one ChangeLog.Ops call reads.
+	logBatch = 5000
+	// segmentOps is how many own ops a segment holds at least before it is
+	// closed (at the end of a log batch), unless the log ends first. Ten
+	// thousand ops make segments of a few hundred KB: few files for a
+	// file-sync service, one ApplyOps transaction each.
+	segmentOps = 10000
+)
+
+// Syncer exchanges this device's change log with a target. Create one per
+// target with NewSyncer; it is safe for concurrent use, but only one Sync
+// or Status runs at a time.
+type Syncer struct {
+	log     model.ChangeLog
+	backups model.BackupService
+	target  Target
+	key     *Key
+	store   StateStore
+	now     func() time.Time
+
+	batch, segOps int // log batch and segment size; tests make them small
+
+	mu sync.Mutex
+}
+
+// NewSyncer returns a Syncer that pushes log's own ops to t and applies
+// other devices' ops from t, encrypted with key (from Join or
+// InitWithKDF), remembering its progress in state. backups is asked for a
+// snapshot before the first remote change of each sync is applied.
+func NewSyncer(log model.ChangeLog, backups model.BackupService, t Target, key *Key, state StateStore) *Syncer {
+	return &Syncer{log: log, backups: backups, target: t, key: key, store: state, now: time.Now,
+		batch: logBatch, segOps: segmentOps}
+}
+
+// Phase names the step a sync is in.
+type Phase string
+
+// The phases of a sync, in order.
+const (
+	PhasePush Phase = "push" // writing own segments
+	PhasePull Phase = "pull" // reading and applying other devices' segments
+)
+
+// Progress is reported during Sync. Done and Total count own ops pushed
+// in PhasePush and segments read in PhasePull.
+type Progress struct {
+	Phase  Phase
+	Device string // the device whose segment was just read, in PhasePull
+	Done   int
+	Total  int // 0 when not known yet
+}
+
+// Problem is a file on the target that was rejected.
+type Problem struct {
+	Name string // target name of the file
+	Err  error  // why, an EINVALID model.Error
+}
+
+// Report tells what one Sync did.
+type Report struct {
+	Pushed    int           // own ops written to the target
+	Segments  int           // own segments written
+	Received  int           // remote ops read
+	Applied   int           // remote ops that changed a field
+	Ignored   int           // remote ops already known or older than ours
+	Conflicts int           // concurrent edits whose loser was kept for review
+	Drift     time.Duration // largest amount a remote clock ran ahead of ours; warn above model.MaxDrift
+	Backup    *model.BackupInfo
+	// Waiting lists devices with segments that cannot be read yet because
+	// an earlier one is missing (a file-sync service still copying).
+	Waiting  []string
+	Problems []Problem // rejected files: damaged, truncated, foreign
+}
+
+// DriftWarning reports whether a remote clock ran so far ahead that the
+// user should check the clocks. Sync goes on regardless.
+func (r Report) DriftWarning() bool { return r.Drift > model.MaxDrift }
+
+// Status describes the sync state of this device.
+type Status struct {
+	Device     string    // this device's ID
+	Target     string    // the target's ID, "" before the first sync
+	LastSync   time.Time // end of the last complete sync, zero if never
+	PendingOps int       // own ops not yet pushed
+	Devices    []DeviceStatus
+}
+
+// DeviceStatus is how far this device has read another one.
+type DeviceStatus struct {
+	Device string
+	Read   int // segments applied
+	Unread int // segments on the target not yet applied
+}
+
+// Sync pushes this device's new ops as the next segment(s), then reads
+// the other devices' new segments and applies them, saving its progress
+// after each segment. It may be interrupted at any point (cancelled ctx,
+// lost connection, crash) and called again: nothing is lost and nothing is
+// applied or written twice in a way that matters, because segment names
+// come from the local log, existing own segments are recognized, and
+// applying ops is idempotent.
+//
+// Rejected files (damaged, truncated, foreign) are listed in the report
+// and change nothing; Sync then returns an EINVALID error after finishing
+// everything else. It returns ENOTFOUND if the target is not set up,
+// EINVALID if the key does not fit the target or the target format is
+// newer, ECONFLICT if a sync is already running or this device's segments
+// on the target disagree with its log (a database restored from an old
+// backup), and the target's or storage's error otherwise.
+func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, error) {
+	var rep Report
+	if !s.mu.TryLock() {
+		return rep, model.Errorf(model.ECONFLICT, "a sync is already running")
+	}
+	defer s.mu.Unlock()
+	if progress == nil {
+		progress = func(Progress) {}
+	}
+	me := s.log.DeviceID()
+	if !validDevice(me) {
+		return rep, model.Errorf(model.EINTERNAL, "device id %q cannot name a segment directory", me)
+	}
+	st, err := s.open(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if err := s.push(ctx, me, st, &rep, progress); err != nil {
+		return rep, err
+	}
+	if err := s.pull(ctx, me, st, &rep, progress); err != nil {
+		return rep, err
+	}
+	st.LastSync = s.now().UTC()
+	if err := st.save(s.store); err != nil {
+		return rep, err
+	}
+	if len(rep.Problems) > 0 {
+		var names []string
+		for _, p := range rep.Problems {
+			names = append(names, p.Name+": "+model.ErrorMessage(p.Err))
+		}
+		return rep, model.Errorf(model.EINVALID, "%d file(s) on the sync target were rejected: %s",
+			len(rep.Problems), strings.Join(names, "; "))
+	}
+	return rep, nil
+}
+
+// open checks the target and the key and loads the state for this target.
+func (s *Syncer) open(ctx context.Context) (*state, error) {
+	d, err := readDescription(ctx, s.target)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(d.KeyCheck, s.key.check[:]) {
+		return nil, model.Errorf(model.EINVALID, "the sync target was set up with another passphrase; join it again")
+	}
+	st, err := loadState(s.store)
+	if err != nil {
+		return nil, err
+	}
+	if st.Target != d.ID {
+		*st = state{Target: d.ID, Read: map[string]uint64{}}
+	}
+	return st, nil
+}
+
+// ownOps returns this device's ops with local sequence numbers in (from, to].
+func (s *Syncer) ownOps(me string, from, to uint64) ([]model.Op, error) {
+	var own []model.Op
+	for after := from; after < to; {
+		ops, last, err := s.log.Ops(after, s.batch)
+		if err != nil {
+			return nil, err
+		}
+		if len(ops) == 0 {
+			break
+		}
+		if last > to {
+			// The batch ran past to. Ops does not return per-op numbers, so
+			// read this stretch one op at a time; it happens only when
+			// recovering an interrupted push.
+			ops, last, err = s.log.Ops(after, 1)
+			if err != nil {
+				return nil, err
+			}
+			if last > to {
+				break
+			}
+		}
+		for i := range ops {
+			if ops[i].Device == me {
+				own = append(own, ops[i])
+			}
+		}
+		after = last
+	}
+	return own, nil
+}
+
+// push writes own ops not yet on the target.
+func (s *Syncer) push(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) error {
+	if err := s.recover(ctx, me, st); err != nil {
+		return err
+	}
+	var own []model.Op
+	after := st.Scanned
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ops, last, err := s.log.Ops(after, s.batch)
+		if err != nil {
+			return err
+		}
+		for i := range ops {
+			if ops[i].Device == me {
+				own = append(own, ops[i])
+			}
+		}
+		end := len(ops) == 0
+		if !end {
+			after = last
+		}
+		if len(own) > 0 && (len(own) >= s.segOps || end) {
+			if err := s.putSegment(ctx, me, st.Last, after, own); err != nil {
+				return err
+			}
+			st.Last, st.Scanned = after, after
+			if err := st.save(s.store); err != nil {
+				return err
+			}
+			rep.Pushed += len(own)
+			rep.Segments++
+			progress(Progress{Phase: PhasePush, Done: rep.Pushed})
+			own = own[:0]
+		}
+		if end {
+			break
+		}
+	}
+	if len(own) == 0 && after > st.Scanned {
+		// Only other devices' ops since the last segment: skip them next time.
+		st.Scanned = after
+		return st.save(s.store)
+	}
+	return nil
+}
+
+func (s *Syncer) putSegment(ctx context.Context, me string, prev, seq uint64, ops []model.Op) error {
+	data, err := sealSegment(s.key, segmentHeader{Device: me, Seq: seq, Prev: prev}, ops)
+	if err != nil {
+		return err
+	}
+	return s.target.Put(ctx, segmentName(me, seq), data)
+}
+
+// recover handles own segments on the target that the state does not know
+// about: a push that was interrupted after the file was written but before
+// the state was saved. A readable segment whose ops equal the local log's
+// ops in its range is adopted; an unreadable one (a partial upload) is
+// written again with the same ops. Any other difference means the local
+// log and the target disagree, and syncing would lose or duplicate data.
+func (s *Syncer) recover(ctx context.Context, me string, st *state) error {
+	names, err := s.target.List(ctx, devicesDir+"/"+me)
+	if err != nil {
+		return err
+	}
+	for _, seq := range newSeqs(names, st.Last) {
+		name := segmentName(me, seq)
+		data, err := s.target.Get(ctx, name)
+		if err != nil {
+			return err
+		}
+		h, got, err := openSegment(s.key, data)
+		if err != nil {
+			// Unreadable: a partial upload. Write it again with the same ops.
+			want, err := s.ownOps(me, st.Last, seq)
+			if err != nil {
+				return err
+			}
+			if len(want) == 0 {
+				return diverged(name)
+			}
+			if err := s.putSegment(ctx, me, st.Last, seq, want); err != nil {
+				return err
+			}
+		} else {
+			// A write that reached the target although the writer heard an
+			// error may have been followed by a longer segment from the same
+			// start; readers apply both, ops are idempotent. Prev above Last
+			// would mean a segment of ours went missing.
+			if h.Device != me || h.Seq != seq || h.Prev > st.Last {
+				return diverged(name)
+			}
+			want, err := s.ownOps(me, h.Prev, seq)
+			if err != nil {
+				return err
+			}
+			if !equalOps(got, want) {
+				return diverged(name)
+			}
+		}
+		st.Last = seq
+		st.Scanned = max(st.Scanned, seq)
+		if err := st.save(s.store); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func diverged(name string) error {
+	return model.Errorf(model.ECONFLICT,
+		"this device's data on the sync target (%s) does not match its database; was the database restored from a backup? Sync is stopped so nothing is lost", name)
+}
+
+// newSeqs returns the segment seqs among names greater than after, ascending.
+func newSeqs(names []string, after uint64) []uint64 {
+	var seqs []uint64
+	for _, n := range names {
+		if seq, ok := parseSeq(n); ok && seq > after {
+			seqs = append(seqs, seq)
+		}
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	return seqs
+}
+
+func equalOps(a, b []model.Op) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.Type != y.Type || x.ID != y.ID || x.Field != y.Field || x.HLC != y.HLC || x.Device != y.Device ||
+			x.Author != y.Author || x.Prev != y.Prev || !bytes.Equal(x.Value, y.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// pull reads and applies other devices' new segments, device by device,
+// each in order. A device whose next segment is missing or rejected is
+// left there until the next sync; the others go on.
+func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) error {
+	devs, err := s.target.List(ctx, devicesDir)
+	if err != nil {
+		return err
+	}
+	todo := map[string][]uint64{}
+	total := 0
+	for _, d := range devs {
+		if d == me || !validDevice(d) {
+			continue
+		}
+		names, err := s.target.List(ctx, devicesDir+"/"+d)
+		if err != nil {
+			return err
+		}
+		if seqs := newSeqs(names, st.Read[d]); len(seqs) > 0 {
+			todo[d] = seqs
+			total += len(seqs)
+		}
+	}
+	done := 0
+	for _, d := range devs {
+	segments:
+		for _, seq := range todo[d] {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			name := segmentName(d, seq)
+			data, err := s.target.Get(ctx, name)
+			if model.ErrorCode(err) == model.ENOTFOUND {
+				rep.Waiting = append(rep.Waiting, d)
+				break
+			} else if err != nil {
+				return err
+			}
+			h, ops, err := openSegment(s.key, data)
+			if err == nil && (h.Device != d || h.Seq != seq) {
+				err = model.Errorf(model.EINVALID, "segment was renamed or moved (it says %s)", segmentName(h.Device, h.Seq))
+			}
+			switch {
+			case err != nil:
+				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
+				break segments
+			case h.Prev > st.Read[d]:
+				// An earlier segment has not arrived yet.
+				rep.Waiting = append(rep.Waiting, d)
+				break segments
+			}
+			// Prev below the cursor is a segment that overlaps one already
+			// applied (a retried write that the writer thought had failed);
+			// it holds everything up to seq, and re-applying is harmless.
+			if rep.Backup == nil && len(ops) > 0 {
+				// One snapshot per sync, before the first remote change, so
+				// a bad merge can be undone from the backup list.
+				info, err := s.backups.Backup("sync")
+				if err != nil {
+					return fmt.Errorf("backup before sync: %w", err)
+				}
+				rep.Backup = &info
+			}
+			res, err := s.log.ApplyOps(ops)
+			if model.ErrorCode(err) == model.EINVALID {
+				// Authentic but not understood (a newer version's record
+				// type): keep the device waiting rather than skip its ops.
+				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
+				break segments
+			} else if err != nil {
+				return err
+			}
+			rep.Received += len(ops)
+			rep.Applied += res.Applied
+			rep.Ignored += res.Ignored
+			rep.Conflicts += res.Conflicts
+			rep.Drift = max(rep.Drift, res.Drift)
+			st.Read[d] = seq
+			if err := st.save(s.store); err != nil {
+				return err
+			}
+			done++
+			progress(Progress{Phase: PhasePull, Device: d, Done: done, Total: total})
+		}
+	}
+	return nil
+}
+
+// Status reports the last sync, the own ops waiting to be pushed and how
+// far every other device on the target has been read. It reads the
+// target; when the target cannot be reached it returns the local part
+// with the error.
+func (s *Syncer) Status(ctx context.Context) (Status, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	me := s.log.DeviceID()
+	stat := Status{Device: me}
+	st, err := loadState(s.store)
+	if err != nil {
+		return stat, err
+	}
+	stat.Target, stat.LastSync = st.Target, st.LastSync
+	for after := st.Scanned; ; {
+		ops, last, err := s.log.Ops(after, s.batch)
+		if err != nil {
+			return stat, err
+		}
+		if len(ops) == 0 {
+			break
+		}
+		for i := range ops {
+			if ops[i].Device == me {
+				stat.PendingOps++
+			}
+		}
+		after = last
+	}
+	if d, err := readDescription(ctx, s.target); err != nil {
+		return stat, err
+	} else if d.ID != st.Target {
+		st.Read = nil // another target: nothing read yet
+	}
+	devs, err := s.target.List(ctx, devicesDir)
+	if err != nil {
+		return stat, err
+	}
+	for _, d := range devs {
+		if d == me || !validDevice(d) {
+			continue
+		}
+		names, err := s.target.List(ctx, devicesDir+"/"+d)
+		if err != nil {
+			return stat, err
+		}
+		ds := DeviceStatus{Device: d}
+		for _, n := range names {
+			if seq, ok := parseSeq(n); ok && seq <= st.Read[d] {
+				ds.Read++
+			} else if ok {
+				ds.Unread++
+			}
+		}
+		stat.Devices = append(stat.Devices, ds)
+	}
+	return stat, nil
+}
