@@ -1,0 +1,660 @@
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// gen generates customers one by one. It owns scratch buffers, so each
+// goroutine needs its own.
+type gen struct {
+	w   *world
+	pcg *rand.PCG
+	r   *rand.Rand
+	buf []byte
+	at  []int64 // scratch: note times of the current customer
+
+	// The current customer, for its notes, follow-ups and gestures.
+	cust      *model.Customer
+	custIdx   int
+	custSec   int64 // Created of the customer, Unix seconds
+	custDay   int   // index in days of custSec
+	country   int
+	currency  string
+	complaint []int // indexes into the batch's notes of this customer's complaints
+	apologies []int // the complaints (indexes into the batch's notes) an apology gesture settles
+}
+
+func newGen(w *world) *gen {
+	p := rand.NewPCG(0, 0)
+	return &gen{w: w, pcg: p, r: rand.New(p), buf: make([]byte, 0, 64)}
+}
+
+// seed starts the random stream of customer i (or of the events for ^0).
+func (g *gen) seed(i uint64) {
+	s := uint64(g.w.spec.Seed)
+	g.pcg.Seed(splitmix(s^0x243f6a8885a308d3+i), splitmix(i^0x13198a2e03707344)^s)
+}
+
+// batch generates customers [start, end) with their records.
+func (g *gen) batch(start, end int) model.Bulk {
+	w := g.w
+	b := model.Bulk{
+		Customers: make([]model.Customer, 0, end-start),
+		Notes:     make([]model.Note, 0, w.noteCum[end]-w.noteCum[start]),
+		FollowUps: make([]model.FollowUp, 0, w.fuCum[end]-w.fuCum[start]),
+		Gestures:  make([]model.Gesture, 0, w.gestCum[end]-w.gestCum[start]),
+	}
+	for i := start; i < end; i++ {
+		g.customer(i, &b)
+	}
+	return b
+}
+
+func (g *gen) intn(n int) int             { return g.r.IntN(n) }
+func (g *gen) chance(p float64) bool      { return g.r.Float64() < p }
+func pick[T any](g *gen, list []T) T      { return list[g.r.IntN(len(list))] }
+func (g *gen) between(lo, hi int64) int64 { return lo + g.r.Int64N(hi-lo+1) }
+
+// id returns a UUIDv7 for a record created at Unix second sec: the
+// timestamp from sec (with random milliseconds), the rest from the stream.
+func (g *gen) id(sec int64) model.ID {
+	a, b := g.r.Uint64(), g.r.Uint64()
+	ms := uint64(sec)*1000 + a>>54%1000
+	var u model.ID
+	u[0], u[1], u[2], u[3], u[4], u[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	u[6] = 0x70 | byte(a>>8)&0x0f // version 7
+	u[7] = byte(a)
+	u[8] = 0x80 | byte(b>>56)&0x3f // RFC 4122 variant
+	u[9], u[10], u[11], u[12], u[13], u[14], u[15] = byte(b>>48), byte(b>>40), byte(b>>32), byte(b>>24), byte(b>>16), byte(b>>8), byte(b)
+	return u
+}
+
+func (g *gen) meta(created, updated int64, device, author string) model.Meta {
+	return model.Meta{ID: g.id(created), Created: unix(created), Updated: unix(updated), Device: device, Author: author}
+}
+
+// office returns a Unix second during office hours of day index d.
+func (g *gen) office(d int) int64 {
+	return g.w.days[d].start + 7*3600 + 30*60 + g.r.Int64N(10*3600)
+}
+
+// past clamps s to a minute before now. It never moves a time backwards
+// past anything it was derived from, so orders like given ≤ withdrawn hold.
+func (g *gen) past(s int64) int64 {
+	return min(s, g.w.nowSec-60)
+}
+
+// officeBefore is office(d) for a day that may be today: the time lies
+// before now (and on day d when now allows).
+func (g *gen) officeBefore(d int) int64 {
+	lo := g.w.days[d].start + 7*3600 + 30*60
+	hi := min(lo+10*3600, g.w.nowSec-60)
+	if hi <= lo {
+		lo = min(g.w.days[d].start, hi)
+	}
+	return g.between(lo, hi)
+}
+
+func (g *gen) customer(i int, b *model.Bulk) {
+	w := g.w
+	g.seed(uint64(i))
+	h := w.profile(i)
+
+	g.country = 0
+	if p := g.intn(100); p >= w.country[0] {
+		g.country = 1
+		if p >= w.country[0]+w.country[1] {
+			g.country = 2
+		}
+	}
+	g.currency = countryCurrency[g.country]
+
+	// Customers came over 30 years, more of them recently. Fresh leads
+	// without notes may have been captured today.
+	u := g.r.Float64()
+	since := w.today - 1 - int(float64(30*365)*u*u*u)
+	nNotes := int(w.noteCum[i+1] - w.noteCum[i])
+	if nNotes == 0 && g.chance(0.3) {
+		since = w.today - g.intn(3)
+	}
+	g.custSec = g.officeBefore(since)
+	g.custDay = since
+	g.custIdx = i
+	s := pick(g, staff)
+	updated := g.custSec
+	if g.chance(0.6) {
+		updated = g.past(g.between(g.custSec, w.nowSec))
+	}
+
+	b.Customers = append(b.Customers, model.Customer{
+		Meta:    g.meta(g.custSec, updated, s.device, s.name),
+		Since:   w.days[since].date,
+		Segment: segmentOf(h),
+	})
+	c := &b.Customers[len(b.Customers)-1]
+	g.cust = c
+	g.fillCustomer(c)
+
+	firstNote := len(b.Notes)
+	g.notes(b, nNotes)
+	g.followUps(b, int(w.fuCum[i+1]-w.fuCum[i]), b.Notes[firstNote:])
+	g.gestures(b, int(w.gestCum[i+1]-w.gestCum[i]))
+}
+
+func (g *gen) fillCustomer(c *model.Customer) {
+	ctry := g.country
+	fam := pick(g, familyNames)
+	gn := pick(g, givenNames)
+	trade := pick(g, trades)
+	ct := &cities[ctry][g.intn(len(cities[ctry]))]
+	company := g.intn(100) < 30
+
+	var slug string // company's domain name without TLD
+	if company || g.chance(0.35) {
+		c.Company, slug = g.companyName(fam, trade)
+	}
+	if company {
+		c.Kind = model.Company
+		if g.chance(0.5) { // contact person
+			c.GivenName, c.FamilyName = gn.name, pick(g, familyNames).text
+		}
+	} else {
+		c.Kind = model.Person
+		c.GivenName, c.FamilyName = gn.name, fam.text
+		c.Salutation = "Herr"
+		if gn.female {
+			c.Salutation = "Frau"
+		}
+		if g.chance(0.04) {
+			c.Salutation += " Dr."
+		}
+		switch p := g.intn(100); {
+		case p < 15:
+			c.LetterForm = model.FormDu
+		case p < 75:
+			c.LetterForm = model.FormSie
+		}
+		if g.chance(0.75) {
+			c.Birthday = g.birthday()
+		}
+	}
+	if c.GivenName != "" && c.Company != "" && g.chance(0.7) {
+		c.Position = pick(g, positions[b2i(gn.female)])
+	}
+
+	// Emails: persons a private one, employees and companies one at the
+	// company's domain.
+	tld := countryTLD[ctry]
+	if c.Kind == model.Person && g.chance(0.85) {
+		c.Emails = append(c.Emails, model.Email{Label: model.LabelHome, Address: g.privateEmail(gn.ascii, fam.ascii)})
+	}
+	if slug != "" && g.chance(0.8) {
+		var addr string
+		if c.GivenName != "" {
+			addr = g.firstDotLast(c.GivenName, c.FamilyName) + "@" + slug + tld
+		} else {
+			addr = pick(g, []string{"info@", "kontakt@", "office@", "mail@"}) + slug + tld
+		}
+		c.Emails = append(c.Emails, model.Email{Label: model.LabelWork, Address: addr})
+	}
+	if len(c.Emails) > 1 && g.chance(0.3) {
+		c.Emails[1].Pref = true
+	}
+
+	// Phones.
+	if c.Kind == model.Person && g.chance(0.8) {
+		c.Phones = append(c.Phones, model.Phone{Label: model.LabelMobile, Number: g.phone(ctry, "")})
+	}
+	if c.Kind == model.Company || g.chance(0.4) {
+		label := model.LabelHome
+		if c.Company != "" {
+			label = model.LabelWork
+		}
+		c.Phones = append(c.Phones, model.Phone{Label: label, Number: g.phone(ctry, ct.area)})
+	}
+	if c.Kind == model.Company && g.chance(0.15) {
+		c.Phones = append(c.Phones, model.Phone{Label: model.LabelFax, Number: g.phone(ctry, ct.area)})
+	}
+
+	// Address.
+	if g.chance(0.92) {
+		a := model.Address{
+			Label:      model.LabelHome,
+			Street:     g.street(ctry),
+			PostalCode: ct.plz,
+			City:       ct.name,
+			Region:     ct.region,
+			Country:    countryNames[ctry][b2i(g.chance(0.2))],
+		}
+		if c.Kind == model.Company {
+			a.Label = model.LabelWork
+			if g.chance(0.1) {
+				a.POBox = "Postfach " + strconv.Itoa(100+g.intn(900))
+			}
+		} else if g.chance(0.05) {
+			a.Extended = "c/o " + pick(g, familyNames).text
+		}
+		c.Addresses = append(c.Addresses, a)
+	}
+	if slug != "" && c.Kind == model.Company && g.chance(0.6) {
+		c.Website = pick(g, []string{"www.", "https://www.", "http://"}) + slug + tld
+	}
+
+	if n := g.intn(100); n < 65 {
+		c.Tags = make([]string, 0, 3)
+		for k := 0; k < 1+n%3; k++ {
+			t := pick(g, tagPool)
+			if !slices.Contains(c.Tags, t) {
+				c.Tags = append(c.Tags, t)
+			}
+		}
+	}
+	if g.chance(0.8) {
+		c.Source = pick(g, sources)
+	}
+	c.RhythmDays = g.rhythm(c.Segment)
+	if g.chance(0.15) {
+		c.Memo = pick(g, memos)
+	}
+	g.consents(c)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (g *gen) companyName(fam word, trade word) (name, slug string) {
+	form := pick(g, legalForms[g.country])
+	switch p := g.intn(100); {
+	case p < 50:
+		return fam.text + " " + trade.text + " " + form, fam.ascii + "-" + trade.ascii
+	case p < 75:
+		return trade.text + " " + fam.text + " " + form, trade.ascii + "-" + fam.ascii
+	case p < 88:
+		other := pick(g, familyNames)
+		return fam.text + " & " + other.text + " " + form, fam.ascii + "-" + other.ascii
+	default:
+		return fam.text + " + Partner " + form, fam.ascii + "-partner"
+	}
+}
+
+// firstDotLast is the usual work address: hans-peter.mueller.
+func (g *gen) firstDotLast(given, family string) string {
+	return translit(given) + "." + translit(family)
+}
+
+func (g *gen) privateEmail(given, family string) string {
+	b := g.buf[:0]
+	switch g.intn(6) {
+	case 0:
+		b = append(append(append(b, given...), '.'), family...)
+	case 1:
+		b = append(append(append(b, given[0]), '.'), family...)
+	case 2:
+		b = append(append(append(b, family...), '.'), given...)
+	case 3:
+		b = append(append(append(b, given...), '.'), family...)
+		b = strconv.AppendInt(b, int64(10+g.intn(90)), 10)
+	case 4:
+		b = append(append(b, given...), family...)
+	default:
+		b = append(b, family...)
+		b = strconv.AppendInt(b, int64(10+g.intn(90)), 10)
+	}
+	b = append(append(b, '@'), pick(g, emailDomains[g.country])...)
+	g.buf = b
+	return string(b)
+}
+
+// digits appends n random digits, the first not zero.
+func (g *gen) digits(b []byte, n int) []byte {
+	v := g.r.Uint64()
+	for k := 0; k < n; k++ {
+		d := byte(v % 10)
+		v /= 10
+		if k == 0 && d == 0 {
+			d = 1 + byte(v%9)
+		}
+		b = append(b, '0'+d)
+	}
+	return b
+}
+
+// phone returns a number in one of the many ways people write them; area
+// "" means a mobile number.
+func (g *gen) phone(ctry int, area string) string {
+	if area == "" {
+		area = pick(g, mobilePrefixes[ctry])
+	}
+	b := g.buf[:0]
+	switch ctry {
+	case countryCH: // subscriber: 123 45 67
+		var sub [7]byte
+		g.digits(sub[:0], 7)
+		grouped := func(b []byte) []byte {
+			return append(append(append(append(append(b, sub[:3]...), ' '), sub[3:5]...), ' '), sub[5:]...)
+		}
+		switch g.intn(6) {
+		case 0:
+			b = grouped(append(append(append(b, "+41 "...), area...), ' '))
+		case 1:
+			b = grouped(append(append(append(b, '0'), area...), ' '))
+		case 2:
+			b = append(append(append(b, '0'), area...), sub[:]...)
+		case 3:
+			b = grouped(append(append(append(b, '0'), area...), '/'))
+		case 4:
+			b = append(append(append(b, "+41"...), area...), sub[:]...)
+		default:
+			b = grouped(append(append(append(b, "0041 "...), area...), ' '))
+		}
+	default: // DE, AT: subscriber length fills the national number to 10 or 11 digits
+		n := 10 - len(area)
+		if ctry == countryDE && len(area) == 3 && area[0] == '1' { // mobile: 0171 1234567
+			n = 7 + g.intn(2)
+		}
+		if ctry == countryAT && area == "1" {
+			n = 7
+		}
+		prefix := [2]string{"+49 ", "0049 "}
+		if ctry == countryAT {
+			prefix = [2]string{"+43 ", "0043 "}
+		}
+		switch g.intn(5) {
+		case 0:
+			b = append(append(append(b, prefix[0]...), area...), ' ')
+		case 1:
+			b = append(append(append(b, prefix[1]...), area...), ' ')
+		case 2:
+			b = append(append(append(b, '0'), area...), '/')
+		default:
+			b = append(append(append(b, '0'), area...), ' ')
+		}
+		if n == 7 && g.chance(0.5) { // 234 56 78
+			var sub [7]byte
+			g.digits(sub[:0], 7)
+			b = append(append(append(append(append(b, sub[:3]...), ' '), sub[3:5]...), ' '), sub[5:]...)
+		} else {
+			b = g.digits(b, n)
+		}
+	}
+	g.buf = b
+	return string(b)
+}
+
+func (g *gen) street(ctry int) string {
+	b := append(g.buf[:0], pick(g, streetStems)...)
+	b = append(b, pick(g, streetSuffix[ctry])...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(1+g.intn(120)), 10)
+	if g.chance(0.08) {
+		b = append(b, 'a'+byte(g.intn(3)))
+	}
+	g.buf = b
+	return string(b)
+}
+
+func (g *gen) birthday() model.Date {
+	now := g.w.days[g.w.today].date
+	d := model.Date{Year: now.Year - 18 - g.intn(70), Month: time.Month(1 + g.intn(12))}
+	if g.chance(0.25) {
+		d.Year = 0
+	}
+	dim := 31
+	switch d.Month {
+	case time.April, time.June, time.September, time.November:
+		dim = 30
+	case time.February:
+		dim = 28
+		if y := d.Year; y == 0 || y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			dim = 29
+		}
+	}
+	d.Day = 1 + g.intn(dim)
+	return d
+}
+
+func (g *gen) rhythm(segment string) int {
+	if g.chance(0.1) {
+		return 0
+	}
+	switch segment {
+	case model.SegmentKey:
+		return pick(g, []int{30, 30, 60, 90})
+	case model.SegmentRegular:
+		return pick(g, []int{60, 90, 90, 180})
+	}
+	return pick(g, []int{90, 180, 365, 365})
+}
+
+var consentPurpose = map[string]string{
+	model.ChannelEmail:      "Angebote und Einladungen",
+	model.ChannelPhone:      "Rückrufe zu Angeboten",
+	model.ChannelPost:       "Katalog und Weihnachtskarte",
+	model.ChannelNewsletter: "Newsletter",
+}
+
+var consentSources = []string{"Formular", "Messe", "Telefon", "Import"}
+
+func (g *gen) consents(c *model.Customer) {
+	odds := [4]float64{0.55, 0.3, 0.5, 0.35} // in model.Channels order
+	for k, ch := range model.Channels {
+		if !g.chance(odds[k]) || (ch != model.ChannelPost && ch != model.ChannelPhone && len(c.Emails) == 0) {
+			continue
+		}
+		given := g.past(g.between(g.custSec, g.w.nowSec))
+		k := model.Consent{Channel: ch, Purpose: consentPurpose[ch], GivenAt: unix(given), Source: pick(g, consentSources)}
+		if g.chance(0.12) {
+			k.Withdrawn = unix(g.past(g.between(given, g.w.nowSec)))
+		}
+		c.Consents = append(c.Consents, k)
+	}
+}
+
+// noteKindTable draws note kinds: calls and visits most, complaints 5 %.
+var noteKindTable = func() []model.NoteKind {
+	weights := map[model.NoteKind]int{
+		model.NoteVisit: 20, model.NoteCall: 30, model.NoteEmail: 20, model.NoteMeeting: 8,
+		model.NoteFair: 5, model.NoteComplaint: 5, model.NoteFeedback: 7, model.NoteOther: 5,
+	}
+	var t []model.NoteKind
+	for _, k := range model.NoteKinds {
+		for range weights[k] {
+			t = append(t, k)
+		}
+	}
+	return t
+}()
+
+// topics holds noteTopics by kind without a map lookup per note.
+var topics = func() map[model.NoteKind][]string {
+	m := map[model.NoteKind][]string{}
+	for k, v := range noteTopics {
+		m[model.NoteKind(k)] = v
+	}
+	return m
+}()
+
+func (g *gen) notes(b *model.Bulk, n int) {
+	w := g.w
+	g.complaint = g.complaint[:0]
+	if n == 0 {
+		return
+	}
+	// Contacts start the day after "customer since" and grow denser
+	// towards today, so recent weeks look busy.
+	first := g.custDay + 1
+	span := float64(w.today - first + 1)
+	at := g.at[:0]
+	for range n {
+		u := g.r.Float64()
+		d := w.today - int(span*u*math.Sqrt(u))
+		if wd := w.days[d].weekday; (wd == time.Saturday || wd == time.Sunday) && d-2 >= first && g.chance(0.85) {
+			d -= 2 // most contacts happen on working days
+		}
+		at = append(at, g.officeBefore(d))
+	}
+	slices.Sort(at)
+	g.at = at
+	for _, s := range at {
+		kind := noteKindTable[g.intn(len(noteKindTable))]
+		imp := model.Neutral
+		switch p := g.intn(100); {
+		case kind == model.NoteComplaint:
+			if p < 85 {
+				imp = model.Negative
+			}
+		case kind == model.NoteFeedback:
+			if p < 60 {
+				imp = model.Positive
+			}
+		case p < 45:
+			imp = model.Positive
+		case p >= 90:
+			imp = model.Negative
+		}
+		outcomes := noteOutcomes[1]
+		switch imp {
+		case model.Positive:
+			outcomes = noteOutcomes[0]
+		case model.Negative:
+			outcomes = noteOutcomes[2]
+		}
+		st := pick(g, staff)
+		created := g.past(s + 300 + g.r.Int64N(3000))
+		if created < s {
+			created = s
+		}
+		if kind == model.NoteComplaint {
+			g.complaint = append(g.complaint, len(b.Notes))
+		}
+		b.Notes = append(b.Notes, model.Note{
+			Meta:       g.meta(created, created, st.device, st.name),
+			CustomerID: g.cust.ID,
+			At:         unix(s),
+			Kind:       kind,
+			Text:       pick(g, topics[kind]) + " " + pick(g, outcomes),
+			Impression: imp,
+			By:         st.name,
+		})
+	}
+}
+
+// Complaint fates: about a third are settled by a done follow-up, some by
+// an apology gesture; the rest close by a later good contact or stay open.
+const (
+	fateFollowUp = 0.35
+	fateApology  = 0.45
+	// The customer's newest complaint is more often answered by an apology,
+	// so Today shows complaints settled each way.
+	fateLastApology = 0.6
+)
+
+func (g *gen) followUps(b *model.Bulk, n int, notes []model.Note) {
+	w := g.w
+	// Decide each complaint's fate first, so the follow-up and gesture
+	// budgets go to complaints before anything else.
+	g.apologies = g.apologies[:0]
+	for k, ci := range g.complaint {
+		p := g.r.Float64()
+		apology := fateApology
+		if k == len(g.complaint)-1 { // the complaint Today may show: settle more of them
+			apology = fateLastApology
+		}
+		switch {
+		case p < fateFollowUp && n > 0:
+			n--
+			g.complaintFollowUp(b, &b.Notes[ci])
+		case p < apology:
+			g.apologies = append(g.apologies, ci)
+		}
+	}
+	for range n {
+		st := pick(g, staff)
+		f := model.FollowUp{CustomerID: g.cust.ID, TZ: Zone, Title: pick(g, followUpTitles), Status: model.FollowUpOpen, Assignee: st.name}
+		var created int64
+		var due int // day index
+		settle := 0.0
+		switch p := g.r.Float64(); {
+		case p < 0.70 && (len(notes) > 0 || g.custDay < w.today-3): // planned after a contact, mostly long done
+			base := g.custSec
+			if len(notes) > 0 {
+				nt := &notes[g.intn(len(notes))]
+				base = nt.At.Unix()
+				if g.chance(0.6) {
+					f.NoteID = nt.ID
+				}
+			}
+			created = g.past(base + 600 + g.r.Int64N(4*3600))
+			due = min(w.dayOf(created)+2+g.intn(29), len(w.days)-1)
+			settle = 0.95
+		case p < 0.78: // forgotten: open and overdue
+			due = max(w.today-1-g.intn(20), g.custDay+1)
+			created = max(g.custSec, w.days[due].start-int64(3+g.intn(28))*86400)
+		case p < 0.85: // due today
+			due = w.today
+			created = max(g.custSec, g.past(w.nowSec-int64(1+g.intn(14))*86400))
+		default: // planned
+			due = w.today + 1 + g.intn(90)
+			created = max(g.custSec, g.past(w.nowSec-g.r.Int64N(20*86400)))
+		}
+		g.schedule(&f, due, created, settle, st.device, st.name)
+		b.FollowUps = append(b.FollowUps, f)
+	}
+}
+
+// schedule sets the due time on day index due and Meta; a follow-up whose
+// time has passed is settled (done, sometimes cancelled) with probability
+// settle, otherwise it stays open and overdue.
+func (g *gen) schedule(f *model.FollowUp, due int, created int64, settle float64, device, author string) {
+	w := g.w
+	var dueSec int64
+	if g.chance(0.2) {
+		f.AllDay = true
+		dueSec = w.days[due].start
+	} else {
+		f.Duration = pick(g, []int{15, 30, 30, 45, 60, 90})
+		dueSec = w.days[due].start + int64(8+g.intn(9))*3600 + int64(g.intn(4))*900
+	}
+	f.Due = unix(dueSec)
+	f.Reminder = pick(g, []int{0, 15, 30, 30, 60, 1440})
+	updated := created
+	end := dueSec + 3600
+	if f.AllDay {
+		end = dueSec + 18*3600
+	}
+	if end < w.nowSec && g.chance(settle) {
+		f.Status = model.FollowUpDone
+		if g.chance(0.08) {
+			f.Status = model.FollowUpCancelled
+		}
+		done := g.past(end + g.r.Int64N(2*86400))
+		f.DoneAt = unix(done)
+		f.Sequence = 1
+		updated = max(created, done)
+	}
+	f.Meta = g.meta(created, updated, device, author)
+}
+
+func (g *gen) complaintFollowUp(b *model.Bulk, n *model.Note) {
+	st := pick(g, staff)
+	f := model.FollowUp{
+		CustomerID: g.cust.ID, TZ: Zone, Title: pick(g, complaintFollowUpTitles), Details: n.Text,
+		Status: model.FollowUpOpen, NoteID: n.ID, Assignee: st.name,
+	}
+	created := g.past(n.At.Unix() + 600 + g.r.Int64N(2*3600))
+	g.schedule(&f, g.w.dayOf(n.At.Unix())+1+g.intn(5), created, 1, st.device, st.name)
+	if f.Status == model.FollowUpCancelled { // a complaint is settled, not dropped
+		f.Status = model.FollowUpDone
+	}
+	b.FollowUps = append(b.FollowUps, f)
+}
