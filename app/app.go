@@ -98,6 +98,7 @@ func hasSuffix(s, suffix string) bool {
 func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u := &UI{app: a, opt: opt}
 	u.win = a.NewWindow(lang.X("app.title", "Kundenkartei"))
+	u.win.SetIcon(assets.Icon)
 	cur, err := svc.Settings()
 	if err != nil {
 		fyne.LogError("reading settings", err)
@@ -238,8 +239,8 @@ func (u *UI) focusSearch() {
 }
 
 func (u *UI) onNewNote() {
-	if id := u.customer.currentID(); id != model.NilID {
-		showNoteForm(u.env, id, nil)
+	if u.customer.currentID() != model.NilID {
+		u.customer.onAddNote()
 	}
 }
 

@@ -578,6 +578,7 @@ type customerScreen struct {
 	formTab  *container.TabItem
 	timeline *timelineView
 	form     *customerForm
+	note     *noteForm // the note dialog opened last, for tests
 
 	hint    *widget.Label
 	detail  fyne.CanvasObject
@@ -770,7 +771,7 @@ func (s *customerScreen) onDiscard() {
 	s.form.load(s.tl.Customer)
 }
 
-func (s *customerScreen) onAddNote() { showNoteForm(s.e, s.id, nil) }
+func (s *customerScreen) onAddNote() { s.note = showNoteForm(s.e, s.id, nil) }
 
 func (s *customerScreen) onFollowUp() { showFollowUpForm(s.e, s.id, nil) }
 
