@@ -248,8 +248,11 @@ func encodeOps(device string, ops []model.Op) ([]byte, error) {
 			b = binary.AppendUvarint(b, 0)
 		} else {
 			// Prev is nearly always a little older than HLC: a small delta.
-			d := int64(o.HLC - o.Prev)
-			b = binary.AppendUvarint(b, zigzag(d)+1)
+			z := zigzag(int64(o.HLC - o.Prev))
+			if z == ^uint64(0) { // +1 would wrap to "no prev"
+				return nil, model.Errorf(model.EINTERNAL, "op %s.%s has an impossible prev stamp", o.Type, o.Field)
+			}
+			b = binary.AppendUvarint(b, z+1)
 		}
 	}
 	return b, nil
