@@ -104,7 +104,7 @@ func (e *encoder) card(c *model.Customer, photo []byte, prodID string) {
 	e.prop("", "N", nil, e.structured(c.FamilyName, c.GivenName, "", c.Salutation, ""), true)
 	e.prop("", "FN", nil, e.text(c.DisplayName()), true)
 	if c.Company != "" {
-		e.prop("", "ORG", nil, e.text(c.Company), true)
+		e.prop("", "ORG", nil, e.structured(c.Company), true)
 	}
 	if c.Position != "" {
 		e.prop("", "TITLE", nil, e.text(c.Position), true)

@@ -22,6 +22,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -105,13 +106,7 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 }
 
 func sortProblems(ps []Problem) {
-	// Insertion sort: problems are nearly sorted already (file-level ones
-	// come first, then per card in order).
-	for i := 1; i < len(ps); i++ {
-		for j := i; j > 0 && ps[j].Line < ps[j-1].Line; j-- {
-			ps[j], ps[j-1] = ps[j-1], ps[j]
-		}
-	}
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 }
 
 // mapCard maps the properties of rc to the customer of c.

@@ -301,7 +301,7 @@ type Result struct {
 	Unchanged int              // cards whose customer already held everything they carry
 	Skipped   int              // cards left out by choice or because they cannot be saved
 	Photos    int              // photos stored
-	Failed    []Problem        // cards left out because they cannot be saved (Card.Err)
+	Failed    []Problem        // cards left out because they cannot be saved (Card.Err), and photos storage refused
 	IDs       map[int]model.ID // Card.Index → the customer it was added as or merged into
 	Actions   map[int]Action   // Card.Index → the action taken (Update/Overwrite without a match become Add)
 }
@@ -312,9 +312,10 @@ type pending struct {
 }
 
 type photoPut struct {
-	id        model.ID
-	data      []byte
-	overwrite bool
+	card, line int
+	id         model.ID
+	data       []byte
+	overwrite  bool
 }
 
 // Apply carries out the plan with the user's choices: it creates and
@@ -382,7 +383,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 		r.IDs[e.Card.Index] = target.c.ID
 		if e.Card.PhotoData != nil && !photoSet[target.c.ID] && (a == Overwrite || target.create || target.c.Photo == "") {
 			photoSet[target.c.ID] = true
-			photos = append(photos, photoPut{id: target.c.ID, data: e.Card.PhotoData, overwrite: !target.create && target.c.Photo != ""})
+			photos = append(photos, photoPut{card: e.Card.Index, line: e.Card.Line, id: target.c.ID, data: e.Card.PhotoData, overwrite: !target.create && target.c.Photo != ""})
 		}
 	}
 	var ups []*model.Customer
@@ -413,7 +414,11 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 				continue
 			}
 		}
-		if err := ps.SetPhoto(ph.id, ph.data); err != nil {
+		if err := ps.SetPhoto(ph.id, ph.data); model.ErrorCode(err) == model.EINVALID {
+			// Not an image, or too large: the customer stays, without it.
+			r.Failed = append(r.Failed, Problem{Card: ph.card, Line: ph.line, Field: "PHOTO", Reason: model.ErrorMessage(err)})
+			continue
+		} else if err != nil {
 			return r, fmt.Errorf("store photo of %s: %w", ph.id, err)
 		}
 		r.Photos++

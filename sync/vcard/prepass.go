@@ -2,6 +2,7 @@ package vcard
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -84,18 +85,18 @@ func decodeText(b []byte) string {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		return string(b[3:])
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return utf16(b, unicode.LittleEndian)
+		return fromUTF16(b, unicode.LittleEndian)
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return utf16(b, unicode.BigEndian)
+		return fromUTF16(b, unicode.BigEndian)
 	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
-		return utf16(b, unicode.LittleEndian)
+		return fromUTF16(b, unicode.LittleEndian)
 	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
-		return utf16(b, unicode.BigEndian)
+		return fromUTF16(b, unicode.BigEndian)
 	}
 	return string(b)
 }
 
-func utf16(b []byte, e unicode.Endianness) string {
+func fromUTF16(b []byte, e unicode.Endianness) string {
 	out, err := unicode.UTF16(e, unicode.UseBOM).NewDecoder().Bytes(b)
 	if err != nil { // odd length or similar: keep what decoded
 		return string(out)
@@ -249,16 +250,8 @@ func joinContinuations(ls *lineScanner, first, head string) string {
 	hu := strings.ToUpper(head)
 	qp := strings.Contains(hu, "QUOTED-PRINTABLE")
 	b64 := strings.Contains(hu, "BASE64") || strings.Contains(hu, "ENCODING=B")
-	var b *strings.Builder
+	var buf []byte // nil while the logical line is just first
 	cur := first
-	add := func(s string) {
-		if b == nil {
-			b = &strings.Builder{}
-			b.WriteString(first)
-		}
-		b.WriteString(s)
-		cur = s
-	}
 	for {
 		n, ok := ls.peek()
 		if !ok {
@@ -267,37 +260,37 @@ func joinContinuations(ls *lineScanner, first, head string) string {
 		switch {
 		case qp && strings.HasSuffix(cur, "="):
 			// Soft line break: the "=" goes, the next line is content as is.
-			ls.next()
-			if b == nil {
-				b = &strings.Builder{}
-				b.WriteString(first[:len(first)-1])
-			} else {
-				s := b.String()
-				b.Reset()
-				b.WriteString(s[:len(s)-1])
+			if buf == nil {
+				buf = append(make([]byte, 0, 2*len(first)), first...)
 			}
-			b.WriteString(n)
-			cur = n
-			continue
+			buf = append(buf[:len(buf)-1], n...)
 		case n != "" && (n[0] == ' ' || n[0] == '\t'):
-			ls.next()
-			if b64 {
-				add(strings.TrimSpace(n))
-			} else {
-				add(n[1:])
+			if buf == nil {
+				buf = append(make([]byte, 0, 2*len(first)), first...)
 			}
-			continue
+			if b64 {
+				buf = append(buf, strings.TrimSpace(n)...)
+			} else {
+				buf = append(buf, n[1:]...)
+			}
 		case b64 && n != "" && isBase64Line(n):
-			ls.next()
-			add(n)
-			continue
+			if buf == nil {
+				buf = append(make([]byte, 0, 2*len(first)), first...)
+			}
+			buf = append(buf, n...)
+		default:
+			if buf == nil {
+				return first
+			}
+			return string(buf)
 		}
-		break
+		ls.next()
+		cur = n
 	}
-	if b == nil {
+	if buf == nil {
 		return first
 	}
-	return b.String()
+	return string(buf)
 }
 
 func isBase64Line(s string) bool {
@@ -424,10 +417,36 @@ func decodeValue(p *prop, c *rawCard) {
 	var raw []byte
 	switch enc {
 	case "QUOTED-PRINTABLE", "QP":
-		raw = decodeQP(p.Value)
+		// =0D=0A is how QP writes a line break inside a value; the model
+		// keeps "\n" only.
+		raw = bytes.ReplaceAll(decodeQP(p.Value), []byte("\r\n"), []byte("\n"))
+		raw = bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
 	case "B", "BASE64":
-		p.Value = stripSpace(p.Value)
-		return
+		v := stripSpace(p.Value)
+		switch {
+		case p.Name == "PHOTO" || p.Name == "LOGO" || p.Name == "SOUND" || p.Name == "KEY" || strings.HasPrefix(p.Name, "X-"):
+			// Binary: the consumer decodes (or keeps) it.
+			if utf8.ValidString(v) {
+				p.Value = v
+				return
+			}
+			raw = []byte(v)
+		default:
+			// A text value some exporters base64-encode: decode it and
+			// drop the parameter, so the value reads as plain text.
+			b, err := base64.StdEncoding.DecodeString(v)
+			if err != nil {
+				b = []byte(v)
+			}
+			raw = b
+			params := p.Params[:0:0]
+			for _, q := range p.Params {
+				if q.Name != "ENCODING" {
+					params = append(params, q)
+				}
+			}
+			p.Params = params
+		}
 	default:
 		if charset == "" && utf8.ValidString(p.Value) {
 			return

@@ -1,0 +1,305 @@
+package vcard
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/storage"
+)
+
+var dialectFiles = []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf"}
+
+// openDB opens a fresh database under tb.TempDir and checks it at the end.
+func openDB(tb testing.TB) *storage.DB {
+	tb.Helper()
+	clock := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	db, err := storage.Open(filepath.Join(tb.TempDir(), "k.db"), storage.Options{Now: func() time.Time {
+		clock = clock.Add(time.Millisecond)
+		return clock
+	}})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			tb.Errorf("check: %v", err)
+		}
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return db
+}
+
+// allCustomers returns every live customer, by sort name.
+func allCustomers(tb testing.TB, db *storage.DB) []*model.Customer {
+	tb.Helper()
+	var ids []model.ID
+	for _, s := range db.Directory().Search(model.Query{}) {
+		ids = append(ids, s.ID)
+	}
+	cs, err := db.Customers(ids)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cs
+}
+
+func snapshot(tb testing.TB, db *storage.DB) string {
+	tb.Helper()
+	b, err := json.Marshal(allCustomers(tb, db))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
+}
+
+// importFile parses in and applies it with ch.
+func importFile(tb testing.TB, db *storage.DB, in []byte, ch Choices) (*Plan, Result) {
+	tb.Helper()
+	cards, _, err := Parse(bytes.NewReader(in))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := plan.Apply(context.Background(), db, ch, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return plan, res
+}
+
+func allDialects(tb testing.TB) []byte {
+	var b []byte
+	for _, f := range dialectFiles {
+		if f == "utf16le.vcf" || f == "broken.vcf" { // not concatenable as bytes
+			continue
+		}
+		b = append(b, readFile(tb, f)...)
+	}
+	return b
+}
+
+// TestImportTwiceAddsNothing is the idempotence property: whatever the
+// second run's choices, importing the same file again changes nothing.
+func TestImportTwiceAddsNothing(t *testing.T) {
+	inputs := map[string][]byte{"all dialects in one file": allDialects(t)}
+	for _, f := range dialectFiles {
+		inputs[f] = readFile(t, f)
+	}
+	for name, in := range inputs {
+		for _, second := range []Choices{DefaultChoices(), {New: Add, Matching: Overwrite, Problem: Update}} {
+			t.Run(fmt.Sprintf("%s/then %v", name, second.Matching), func(t *testing.T) {
+				db := openDB(t)
+				_, first := importFile(t, db, in, DefaultChoices())
+				if first.Added == 0 {
+					t.Fatalf("first import added nothing: %+v", first)
+				}
+				before := snapshot(t, db)
+				plan, res := importFile(t, db, in, second)
+				if c := plan.Counts(); c.New != 0 {
+					t.Errorf("second preview: got %d new, want 0 (%+v)", c.New, c)
+				}
+				if res.Added != 0 || res.Updated != 0 || res.Photos != 0 {
+					t.Errorf("second import: got %+v, want nothing added or updated", res)
+				}
+				if after := snapshot(t, db); after != before {
+					t.Errorf("second import changed the database:\nbefore %s\nafter  %s", before, after)
+				}
+			})
+		}
+	}
+}
+
+func TestPreviewGroupsAndMatchKinds(t *testing.T) {
+	db := openDB(t)
+	importFile(t, db, readFile(t, "apple-3.0.vcf"), DefaultChoices())
+	in := strings.Join([]string{
+		// Same UID as Apple's first card, nothing else in common.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Anders;Heisst;;;\r\nUID:5AD380FD-B2DE-4261-BA99-DE1D1DB52FBE\r\nEND:VCARD",
+		// Same email as Apple's second card, upper case.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Zürcher;Max;;;\r\nEMAIL:INFO@Schreinerei-Zuercher.ch\r\nEND:VCARD",
+		// Same phone in another notation.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Andere;Person;;;\r\nTEL:0041798765432\r\nEND:VCARD",
+		// Same folded name + company.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Braendli;Sebastien;;;\r\nORG:Brandli Optik GmbH\r\nEND:VCARD",
+		// New.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neu;Nina;;;\r\nEMAIL:nina@neu.ch\r\nEND:VCARD",
+		// Same email as the previous card of this file.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neu;N.;;;\r\nEMAIL:nina@neu.ch\r\nTEL:+41 44 000 00 00\r\nEND:VCARD",
+		// Problem: no name.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:x@y.ch\r\nEND:VCARD",
+	}, "\r\n")
+	cards, _, err := Parse(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := plan.Counts(), (Counts{Total: 7, New: 1, Matching: 5, Problems: 1}); got != want {
+		t.Errorf("got counts %+v, want %+v", got, want)
+	}
+	wantBy := []model.MatchKind{model.MatchUID, model.MatchEmail, model.MatchPhone, model.MatchName, "", ""}
+	for i, want := range wantBy {
+		e := plan.Entries[i]
+		var got model.MatchKind
+		if len(e.Matches) > 0 {
+			got = e.Matches[0].By
+			if e.Existing == nil || e.Existing.ID != e.Matches[0].ID {
+				t.Errorf("card %d: Existing not loaded", i+1)
+			}
+		}
+		if got != want {
+			t.Errorf("card %d: got match by %q, want %q", i+1, got, want)
+		}
+	}
+	if got := plan.Entries[5].SameAs; got != 5 {
+		t.Errorf("card 6: got SameAs %d, want 5", got)
+	}
+
+	res, err := plan.Apply(context.Background(), db, Choices{New: Add, Matching: Update, Problem: Add, PerCard: map[int]Action{2: Skip}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 1 || res.Skipped != 2 || len(res.Failed) != 1 || res.Failed[0].Card != 7 {
+		t.Errorf("got %+v, want 1 added, 2 skipped (card 2 by choice, card 7 invalid)", res)
+	}
+	if res.IDs[6] != res.IDs[5] {
+		t.Errorf("card 6 went to %v, want the customer of card 5 (%v)", res.IDs[6], res.IDs[5])
+	}
+	cs, err := db.Customers([]model.ID{res.IDs[5]})
+	if err != nil || len(cs) != 1 {
+		t.Fatal(cs, err)
+	}
+	if got := cs[0]; got.GivenName != "Nina" || len(got.Phones) != 1 {
+		t.Errorf("in-file duplicate: got %+v, want Nina with the phone of card 6 filled in", got)
+	}
+	seb, err := db.Customers([]model.ID{res.IDs[1]})
+	if err != nil || len(seb) != 1 {
+		t.Fatal(seb, err)
+	}
+	if seb[0].GivenName != "Sébastien" {
+		t.Errorf("fill-empty update overwrote the name: got %q", seb[0].GivenName)
+	}
+}
+
+func TestMerge(t *testing.T) {
+	base := func() *model.Customer {
+		return &model.Customer{Kind: model.Person, GivenName: "Hans", FamilyName: "Muster", Position: "",
+			Emails:    []model.Email{{Label: "", Address: "hans@muster.ch", Pref: true}},
+			Phones:    []model.Phone{{Label: "work", Number: "044 123 45 67"}},
+			Addresses: []model.Address{{Street: "Hauptstrasse 1", PostalCode: "8000", City: "Zürich"}},
+			Tags:      []string{"Kunde"}}
+	}
+	src := &model.Customer{Kind: model.Person, GivenName: "Johannes", FamilyName: "Muster", Position: "Chef",
+		Emails:       []model.Email{{Label: "work", Address: "HANS@muster.ch"}, {Label: "home", Address: "h@privat.ch", Pref: true}},
+		Phones:       []model.Phone{{Label: "mobile", Number: "+41 44 123 45 67"}, {Number: "079 1"}},
+		Addresses:    []model.Address{{Label: "work", Street: "Hauptstraße 1", PostalCode: "8000", City: "Zuerich", Country: "Schweiz"}},
+		Tags:         []string{"kunde", "Messe"},
+		ExternalUIDs: []string{"u1"},
+		Birthday:     model.Date{Month: 4, Day: 15}}
+	tests := []struct {
+		name      string
+		overwrite bool
+		want      *model.Customer
+	}{
+		{"fill empty", false, &model.Customer{Kind: model.Person, GivenName: "Hans", FamilyName: "Muster", Position: "Chef",
+			Emails:       []model.Email{{Label: "work", Address: "hans@muster.ch", Pref: true}, {Label: "home", Address: "h@privat.ch"}},
+			Phones:       []model.Phone{{Label: "work", Number: "044 123 45 67"}, {Number: "079 1"}},
+			Addresses:    []model.Address{{Label: "work", Street: "Hauptstrasse 1", PostalCode: "8000", City: "Zürich", Country: "Schweiz"}},
+			Tags:         []string{"Kunde", "Messe"},
+			ExternalUIDs: []string{"u1"},
+			Birthday:     model.Date{Month: 4, Day: 15}}},
+		{"overwrite", true, &model.Customer{Kind: model.Person, GivenName: "Johannes", FamilyName: "Muster", Position: "Chef",
+			Emails:       []model.Email{{Label: "work", Address: "hans@muster.ch"}, {Label: "home", Address: "h@privat.ch", Pref: true}},
+			Phones:       []model.Phone{{Label: "mobile", Number: "+41 44 123 45 67"}, {Number: "079 1"}},
+			Addresses:    []model.Address{{Label: "work", Street: "Hauptstraße 1", PostalCode: "8000", City: "Zuerich", Country: "Schweiz"}},
+			Tags:         []string{"Kunde", "Messe"},
+			ExternalUIDs: []string{"u1"},
+			Birthday:     model.Date{Month: 4, Day: 15}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dst := base()
+			if !Merge(dst, src, tt.overwrite, "CH") {
+				t.Error("got no change, want one")
+			}
+			if !reflect.DeepEqual(dst, tt.want) {
+				g, _ := json.Marshal(dst)
+				w, _ := json.Marshal(tt.want)
+				t.Errorf("got  %s\nwant %s", g, w)
+			}
+			if Merge(dst, src, tt.overwrite, "CH") {
+				t.Error("second merge reported a change, want none (idempotent)")
+			}
+		})
+	}
+}
+
+func TestApplyStoresPhotos(t *testing.T) {
+	db := openDB(t)
+	_, res := importFile(t, db, readFile(t, "apple-3.0.vcf"), DefaultChoices())
+	if res.Photos != 1 {
+		t.Fatalf("got %d photos stored, want 1", res.Photos)
+	}
+	cs, err := db.Customers([]model.ID{res.IDs[1]})
+	if err != nil || len(cs) != 1 {
+		t.Fatal(cs, err)
+	}
+	got, err := db.Photo(cs[0].Photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := readFile(t, "photo.png"); !bytes.Equal(got, want) {
+		t.Errorf("got photo of %d bytes, want photo.png (%d bytes)", len(got), len(want))
+	}
+}
+
+func TestApplyCancelAndProgress(t *testing.T) {
+	in := genVCF(5000)
+	cards, _, err := Parse(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var calls []int
+	_, err = plan.Apply(ctx, db, DefaultChoices(), func(done, total int) {
+		calls = append(calls, done)
+		if total != 5000 {
+			t.Errorf("got total %d, want 5000", total)
+		}
+		cancel() // after the first chunk
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got error %v, want context.Canceled", err)
+	}
+	if len(calls) != 1 || calls[0] <= 0 || calls[0] >= 5000 {
+		t.Fatalf("got progress calls %v, want one partial chunk", calls)
+	}
+	if got := db.Directory().Len(); got != calls[0] {
+		t.Errorf("got %d customers after cancel, want the %d of the committed chunk", got, calls[0])
+	}
+	// Preview honours a cancelled context too.
+	if _, err := Preview(ctx, cards, db, PreviewOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Preview: got %v, want context.Canceled", err)
+	}
+}
