@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -589,6 +590,9 @@ type customerScreen struct {
 	undoBar   *fyne.Container
 	undoLabel *widget.Label
 	deletedID model.ID
+
+	// pending coalesces reloads from a burst of commits into one.
+	pending atomic.Bool
 }
 
 func newCustomerScreen(e *env) *customerScreen {
@@ -681,6 +685,9 @@ func (s *customerScreen) setActions(stored bool) {
 			b.Disable()
 		}
 	}
+	// A customer not yet saved has nothing to act on: hide the bar.
+	s.actions.Hidden = !stored
+	s.actions.Refresh()
 	s.callBtn.Disable()
 	s.mailBtn.Disable()
 	if stored && s.tl.Customer.PrimaryPhone() != "" {
@@ -721,8 +728,12 @@ func (s *customerScreen) showHeader() {
 
 // onChanges reloads the header and timeline when a commit may concern the
 // customer on screen. The form is left alone so typing is never lost.
-func (s *customerScreen) onChanges(changes []model.Change) {
+func (s *customerScreen) onChanges([]model.Change) {
+	if s.pending.Swap(true) {
+		return
+	}
 	fyne.Do(func() {
+		s.pending.Store(false)
 		if s.id == model.NilID {
 			return
 		}

@@ -22,9 +22,9 @@ type noteForm struct {
 
 	kind       *widget.Select
 	impression *widget.RadioGroup
-	text       *widget.Entry
-	at         *widget.Entry
-	by         *widget.Entry
+	text       *escEntry
+	at         *escEntry
+	by         *escEntry
 	errs       map[string]*widget.Label
 	general    *widget.Label
 	save       *widget.Button
@@ -54,11 +54,11 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	}
 	f.impression = widget.NewRadioGroup(imps, nil)
 	f.impression.Horizontal = true
-	f.text = widget.NewMultiLineEntry()
+	f.text = newEscEntry(true)
 	f.text.SetMinRowsVisible(5)
 	f.text.Wrapping = fyne.TextWrapWord
-	f.at = widget.NewEntry()
-	f.by = widget.NewEntry()
+	f.at = newEscEntry(false)
+	f.by = newEscEntry(false)
 	f.general = newErrorLabel()
 
 	n := model.Note{Kind: model.NoteVisit, Impression: model.Neutral, At: e.now(), By: e.settings().UserName}
@@ -95,7 +95,33 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	f.dlg = dialog.NewCustomWithoutButtons(title, content, e.win)
 	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.save})
 	f.dlg.Resize(fyne.NewSize(560, 460))
+	for _, en := range []*escEntry{f.text, f.at, f.by} {
+		en.onEscape = f.dlg.Hide
+	}
 	return f
+}
+
+// escEntry is an entry that hands Esc to onEscape: Fyne's dialogs ignore
+// Esc, and a focused entry swallows it before the window sees it.
+type escEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newEscEntry(multiLine bool) *escEntry {
+	e := &escEntry{}
+	e.MultiLine = multiLine
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey closes on Esc and passes every other key to the entry.
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(k)
 }
 
 func (f *noteForm) setKind(k model.NoteKind) {
