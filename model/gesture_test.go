@@ -22,7 +22,9 @@ func TestGestureValidate(t *testing.T) {
 		want   []string
 	}{
 		{"valid", func(g *model.Gesture) {}, nil},
-		{"discount", func(g *model.Gesture) { g.Kind, g.Percent, g.Amount, g.Cost, g.Currency = model.GestureDiscount, 100, 0, 0, "" }, nil},
+		{"discount", func(g *model.Gesture) {
+			g.Kind, g.Percent, g.Amount, g.Cost, g.Currency = model.GestureDiscount, 100, 0, 0, ""
+		}, nil},
 		{"open-ended", func(g *model.Gesture) { g.ValidFrom, g.ValidUntil = model.Date{}, model.Date{} }, nil},
 		{"one day", func(g *model.Gesture) { g.ValidUntil = g.ValidFrom }, nil},
 		{"invitation", func(g *model.Gesture) { g.Kind, g.EventID = model.GestureInvite, eventID }, nil},
