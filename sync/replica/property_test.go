@@ -154,6 +154,8 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 	}
 	written := map[model.ID]string{} // every note ever written
 	deleted := map[model.ID]bool{}
+	noteOf := map[model.ID]model.ID{} // note → customer
+	gone := map[model.ID]bool{}       // deleted customers; their notes are hidden
 	for step := 0; step < cfg.steps; step++ {
 		clockMu.Lock()
 		wall = wall.Add(time.Duration(r.IntN(5000)) * time.Millisecond)
@@ -184,12 +186,16 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 			case a < 5:
 				err = d.db.editCustomer(r, ids[r.IntN(len(ids))])
 			case a < 6:
-				err = d.db.deleteCustomer(ids[r.IntN(len(ids))])
+				id := ids[r.IntN(len(ids))]
+				err = d.db.deleteCustomer(id)
+				gone[id] = true
 			case a < 9:
 				var id model.ID
 				var text string
-				id, text, err = d.db.addNote(r, ids[r.IntN(len(ids))])
+				cust := ids[r.IntN(len(ids))]
+				id, text, err = d.db.addNote(r, cust)
 				written[id] = text
+				noteOf[id] = cust
 			default:
 				notes, nerr := d.db.notes()
 				if nerr != nil {
@@ -247,6 +253,9 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 			t.Fatal(err)
 		}
 		for id, text := range written {
+			if gone[noteOf[id]] {
+				continue
+			}
 			if deleted[id] {
 				if _, ok := notes[id]; ok {
 					t.Errorf("device %d: deleted note %s is live", i, id)

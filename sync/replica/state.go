@@ -109,3 +109,19 @@ func (st *state) save(s StateStore) error {
 	}
 	return s.Save(data)
 }
+
+// StateKV is what a database offers to keep the sync state in; storage's
+// *DB has these methods.
+type StateKV interface {
+	SyncState() ([]byte, error)
+	SaveSyncState(state []byte) error
+}
+
+// DBStateStore keeps the sync state in the database, so it is part of
+// every backup and a restored database resumes from its own cursors.
+func DBStateStore(db StateKV) StateStore { return dbState{db} }
+
+type dbState struct{ db StateKV }
+
+func (d dbState) Load() ([]byte, error)   { return d.db.SyncState() }
+func (d dbState) Save(state []byte) error { return d.db.SaveSyncState(state) }
