@@ -48,7 +48,6 @@ func NewAutoExporter(n model.Notifier, collect func() ([]Item, []EventItem, erro
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		collect: collect, path: path, opt: opt, onErr: onErr,
 	}
-	a.kick <- struct{}{}
 	a.cancel = n.Subscribe(a.changed)
 	go a.run()
 	return a
@@ -69,6 +68,8 @@ func (a *AutoExporter) changed(cs []model.Change) {
 
 func (a *AutoExporter) run() {
 	defer close(a.done)
+	// Right away, so the file exists as soon as the user turns the option on.
+	a.export()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	pending := false

@@ -345,3 +345,57 @@ func TestReexportKeepsUID(t *testing.T) {
 		t.Errorf("got %q, want %q", got[UID(it.FollowUp.ID)], want)
 	}
 }
+
+// TestToolsAcceptEveryFile feeds every kind of file the package writes to
+// both programs: the full calendar, "Add to calendar" files, an event-only
+// calendar, the empty calendar an automatic export leaves when nothing is
+// open, and zones with unusual rules.
+func TestToolsAcceptEveryFile(t *testing.T) {
+	items, events := fixture(t)
+	dir := t.TempDir()
+	files := map[string]int{} // path → events in it
+	add := func(path string, err error, n int) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[path] = n
+	}
+	full := filepath.Join(dir, "full.ics")
+	add(full, WriteFile(full, items, events, fixedOptions()), len(items)+len(events))
+	for _, it := range []Item{items[0], items[2]} { // timed and all-day
+		p, err := TempFile(dir, it, fixedOptions())
+		add(p, err, 1)
+	}
+	p, err := TempEventFile(dir, events[0], fixedOptions())
+	add(p, err, 1)
+	empty := filepath.Join(dir, "empty.ics")
+	add(empty, writeEmpty(empty, nil, nil, fixedOptions()), 0)
+	var odd []Item
+	for i, z := range []string{"Australia/Lord_Howe", "Asia/Kathmandu", "Asia/Tehran", "America/Sao_Paulo", "Pacific/Chatham"} {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it := items[0]
+		it.FollowUp.ID, it.FollowUp.TZ = model.NewID(), z
+		it.FollowUp.Due = time.Date(2018+i, 4, 1, 9, 0, 0, 0, loc).UTC()
+		odd = append(odd, it)
+	}
+	zones := filepath.Join(dir, "zones.ics")
+	add(zones, WriteFile(zones, odd, nil, fixedOptions()), len(odd))
+
+	for path, n := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			if got := len(pythonRead(t, path).Events); got != n {
+				t.Errorf("python3-icalendar: got %d events, want %d", got, n)
+			}
+			k := newKhal(t, "Europe/Zurich")
+			k.importFile(path)
+			out := k.run("list", "--format", "{uid}", "--day-format", "", "2010-01-01", "7000d")
+			if got := strings.Count(out, uidDomain); got != n {
+				t.Errorf("khal: got %d events, want %d:\n%s", got, n, out)
+			}
+		})
+	}
+}

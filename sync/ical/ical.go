@@ -132,7 +132,7 @@ func encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
 		bw = bufio.NewWriterSize(w, 64<<10)
 	}
 	l := &lineWriter{w: bw, buf: make([]byte, 0, 256)}
-	stamp := opt.Now().UTC().Format("20060102T150405Z")
+	stamp := string(append(appendDateTime(nil, opt.Now().UTC()), 'Z'))
 
 	l.prop("BEGIN", "VCALENDAR")
 	l.prop("VERSION", "2.0")
@@ -151,10 +151,11 @@ func encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
 			writeVTimezone(l, z)
 		}
 	}
-	var sb strings.Builder
+	e := &encoder{l: l, zones: zones, stamp: stamp, opt: &opt, customers: map[*model.Customer]*customerText{}}
 	for i := range items {
-		writeFollowUp(l, &items[i], zones, stamp, &opt, &sb)
+		e.followUp(&items[i])
 	}
+	var sb strings.Builder
 	for i := range events {
 		writeEvent(l, &events[i], zones, stamp, &opt, &sb)
 	}
@@ -253,7 +254,7 @@ func writeTimes(l *lineWriter, zones map[string]*zoneUse, tz string, start time.
 func writeMeta(l *lineWriter, m *model.Meta, stamp string, seq int) {
 	l.begin("UID")
 	l.buf = append(l.buf, ':')
-	l.buf = append(l.buf, m.ID.String()...)
+	l.buf = appendUUID(l.buf, m.ID)
 	l.buf = append(l.buf, uidDomain...)
 	l.flush()
 	l.prop("DTSTAMP", stamp)
@@ -266,43 +267,116 @@ func writeMeta(l *lineWriter, m *model.Meta, stamp string, seq int) {
 	l.int("SEQUENCE", seq)
 }
 
-func writeFollowUp(l *lineWriter, it *Item, zones map[string]*zoneUse, stamp string, opt *Options, sb *strings.Builder) {
-	f := &it.FollowUp
+// customerText is what the export writes of a customer, escaped once: a
+// customer usually has many follow-ups.
+type customerText struct {
+	name     string // for SUMMARY, unescaped
+	contact  []byte // escaped DESCRIPTION block: name, phone, email
+	location []byte // escaped LOCATION value, nil without address
+}
+
+// encoder holds what one export reuses from event to event.
+type encoder struct {
+	l         *lineWriter
+	zones     map[string]*zoneUse
+	stamp     string
+	opt       *Options
+	customers map[*model.Customer]*customerText
+	summary   []byte // escaped SUMMARY of the current follow-up
+}
+
+func (e *encoder) customer(c *model.Customer) *customerText {
+	if ct := e.customers[c]; ct != nil {
+		return ct
+	}
+	ct := &customerText{name: customerName(c)}
+	ct.contact = appendText(ct.contact, ct.name)
+	if phone := c.PrimaryPhone(); phone != "" {
+		ct.contact = append(ct.contact, `\n`...)
+		ct.contact = appendText(ct.contact, e.opt.Labels.Phone+": "+phone)
+	}
+	if email := c.PrimaryEmail(); email != "" {
+		ct.contact = append(ct.contact, `\n`...)
+		ct.contact = appendText(ct.contact, e.opt.Labels.Email+": "+email)
+	}
+	if a := c.PrimaryAddress(); a != nil {
+		ct.location = appendText([]byte{}, a.OneLine())
+	}
+	e.customers[c] = ct
+	return ct
+}
+
+func (e *encoder) followUp(it *Item) {
+	l, f := e.l, &it.FollowUp
 	loc := time.UTC
-	if z := zones[f.TZ]; z != nil {
+	if z := e.zones[f.TZ]; z != nil {
 		loc = z.loc
 	}
+	var ct *customerText
+	if it.Customer != nil {
+		ct = e.customer(it.Customer)
+	}
 	l.prop("BEGIN", "VEVENT")
-	writeMeta(l, &f.Meta, stamp, f.Sequence)
+	writeMeta(l, &f.Meta, e.stamp, f.Sequence)
 	if f.AllDay {
 		day := f.Due.In(loc)
 		l.date("DTSTART", day)
 		l.date("DTEND", day.AddDate(0, 0, 1))
 	} else {
-		writeTimes(l, zones, f.TZ, f.Due, f.Duration)
+		writeTimes(l, e.zones, f.TZ, f.Due, f.Duration)
 	}
 
-	sb.Reset()
+	e.summary = e.summary[:0]
 	if f.Status == model.FollowUpDone {
-		sb.WriteString("✓ ")
+		e.summary = append(e.summary, "✓ "...)
 	}
-	sb.WriteString(opt.SummaryPrefix)
-	sb.WriteString(": ")
-	if name := customerName(it.Customer); name != "" {
-		sb.WriteString(name)
-		sb.WriteString(" – ")
+	e.summary = appendText(e.summary, e.opt.SummaryPrefix)
+	e.summary = append(e.summary, ": "...)
+	if ct != nil && ct.name != "" {
+		e.summary = appendText(e.summary, ct.name)
+		e.summary = append(e.summary, " – "...)
 	}
-	sb.WriteString(f.Title)
-	summary := sb.String()
-	l.textProp("SUMMARY", summary)
+	e.summary = appendText(e.summary, f.Title)
+	l.begin("SUMMARY")
+	l.buf = append(l.buf, ':')
+	l.buf = append(l.buf, e.summary...)
+	l.flush()
 
-	if d := followUpDescription(it, loc, opt, sb); d != "" {
-		l.textProp("DESCRIPTION", d)
-	}
-	if it.Customer != nil {
-		if a := it.Customer.PrimaryAddress(); a != nil {
-			l.textProp("LOCATION", a.OneLine())
+	// The follow-up's details, then how to reach the customer, then the
+	// note that caused it: what one needs at hand when the reminder goes off.
+	l.begin("DESCRIPTION")
+	l.buf = append(l.buf, ':')
+	empty := len(l.buf)
+	para := func() {
+		if len(l.buf) > empty {
+			l.buf = append(l.buf, `\n\n`...)
 		}
+	}
+	l.buf = appendText(l.buf, f.Details)
+	if ct != nil {
+		para()
+		l.buf = append(l.buf, ct.contact...)
+	}
+	if n := it.Note; n != nil && n.Text != "" {
+		para()
+		l.buf = appendText(l.buf, e.opt.Labels.Note)
+		if !n.At.IsZero() {
+			l.buf = append(l.buf, ' ')
+			l.buf = appendISODate(l.buf, n.At.In(loc))
+		}
+		l.buf = append(l.buf, `:\n`...)
+		l.buf = appendText(l.buf, n.Text)
+	}
+	if len(l.buf) > empty {
+		l.flush()
+	} else {
+		l.buf = l.buf[:0]
+	}
+	if ct != nil && ct.location != nil {
+		l.begin("LOCATION")
+		l.buf = append(l.buf, ':')
+		l.buf = append(l.buf, ct.location...)
+		l.flush()
 	}
 	switch f.Status {
 	case model.FollowUpCancelled:
@@ -322,67 +396,27 @@ func writeFollowUp(l *lineWriter, it *Item, zones map[string]*zoneUse, stamp str
 	}
 	// Only open follow-ups remind: a done or cancelled one must not nag.
 	if f.Status == model.FollowUpOpen && f.Reminder > 0 {
-		writeAlarm(l, summary, f.Reminder)
+		l.prop("BEGIN", "VALARM")
+		l.prop("ACTION", "DISPLAY")
+		// DISPLAY alarms require a DESCRIPTION (RFC 5545 §3.6.6).
+		l.begin("DESCRIPTION")
+		l.buf = append(l.buf, ':')
+		l.buf = append(l.buf, e.summary...)
+		l.flush()
+		l.prop("TRIGGER", duration(-f.Reminder))
+		l.prop("END", "VALARM")
 	}
 	l.prop("END", "VEVENT")
-}
-
-func writeAlarm(l *lineWriter, summary string, minutes int) {
-	l.prop("BEGIN", "VALARM")
-	l.prop("ACTION", "DISPLAY")
-	// DISPLAY alarms require a DESCRIPTION (RFC 5545 §3.6.6).
-	l.textProp("DESCRIPTION", summary)
-	l.prop("TRIGGER", duration(-minutes))
-	l.prop("END", "VALARM")
 }
 
 // customerName is the name in SUMMARY: a person's name with the company in
 // brackets (field staff know people by their firm), or the company.
 func customerName(c *model.Customer) string {
-	if c == nil {
-		return ""
-	}
 	name := c.DisplayName()
 	if c.Kind == model.Person && c.Company != "" && name != c.Company {
 		name += " (" + c.Company + ")"
 	}
 	return name
-}
-
-// followUpDescription is the follow-up's details, then how to reach the
-// customer, then the note that caused it: what one needs at hand when the
-// reminder goes off.
-func followUpDescription(it *Item, loc *time.Location, opt *Options, sb *strings.Builder) string {
-	sb.Reset()
-	para := func() {
-		if sb.Len() > 0 {
-			sb.WriteString("\n\n")
-		}
-	}
-	if it.FollowUp.Details != "" {
-		sb.WriteString(it.FollowUp.Details)
-	}
-	if c := it.Customer; c != nil {
-		phone, email := c.PrimaryPhone(), c.PrimaryEmail()
-		para()
-		sb.WriteString(customerName(c))
-		if phone != "" {
-			sb.WriteString("\n" + opt.Labels.Phone + ": " + phone)
-		}
-		if email != "" {
-			sb.WriteString("\n" + opt.Labels.Email + ": " + email)
-		}
-	}
-	if n := it.Note; n != nil && n.Text != "" {
-		para()
-		sb.WriteString(opt.Labels.Note)
-		if !n.At.IsZero() {
-			sb.WriteString(" " + n.At.In(loc).Format("2006-01-02"))
-		}
-		sb.WriteString(":\n")
-		sb.WriteString(n.Text)
-	}
-	return sb.String()
 }
 
 func writeEvent(l *lineWriter, it *EventItem, zones map[string]*zoneUse, stamp string, opt *Options, sb *strings.Builder) {

@@ -18,6 +18,7 @@ const maxLine = 75
 type lineWriter struct {
 	w   *bufio.Writer
 	buf []byte // the logical line being built
+	out []byte // buf folded, reused
 	err error
 }
 
@@ -65,7 +66,8 @@ func (l *lineWriter) textProp(name, value string) {
 func (l *lineWriter) utc(name string, t time.Time) {
 	l.begin(name)
 	l.buf = append(l.buf, ':')
-	l.buf = t.UTC().AppendFormat(l.buf, "20060102T150405Z")
+	l.buf = appendDateTime(l.buf, t.UTC())
+	l.buf = append(l.buf, 'Z')
 	l.flush()
 }
 
@@ -74,7 +76,7 @@ func (l *lineWriter) local(name, tzid string, t time.Time) {
 	l.begin(name)
 	l.param("TZID", tzid)
 	l.buf = append(l.buf, ':')
-	l.buf = t.AppendFormat(l.buf, "20060102T150405")
+	l.buf = appendDateTime(l.buf, t)
 	l.flush()
 }
 
@@ -82,7 +84,7 @@ func (l *lineWriter) local(name, tzid string, t time.Time) {
 func (l *lineWriter) date(name string, t time.Time) {
 	l.begin(name)
 	l.buf = append(l.buf, ";VALUE=DATE:"...)
-	l.buf = t.AppendFormat(l.buf, "20060102")
+	l.buf = appendDate(l.buf, t)
 	l.flush()
 }
 
@@ -95,22 +97,19 @@ func (l *lineWriter) int(name string, n int) {
 }
 
 // flush folds the logical line into physical lines of at most 75 octets,
-// never inside a UTF-8 sequence, each ended by CRLF (RFC 5545 §3.1).
+// never inside a UTF-8 sequence, each ended by CRLF (RFC 5545 §3.1). A
+// write error sticks in the bufio.Writer; the encoder reads it at the end.
 func (l *lineWriter) flush() {
-	if l.err != nil {
-		return
+	l.out = appendFolded(l.out[:0], l.buf)
+	if _, err := l.w.Write(l.out); err != nil && l.err == nil {
+		l.err = err
 	}
-	_, l.err = l.w.Write(fold(l.buf))
 	l.buf = l.buf[:0]
 }
 
-// fold returns line folded and terminated by CRLF. Continuation lines start
-// with one space, which counts against their 75 octets.
-func fold(line []byte) []byte {
-	if len(line) <= maxLine {
-		return append(line, '\r', '\n')
-	}
-	out := make([]byte, 0, len(line)+len(line)/maxLine*3+3)
+// appendFolded appends line folded and terminated by CRLF. Continuation
+// lines start with one space, which counts against their 75 octets.
+func appendFolded(out, line []byte) []byte {
 	limit := maxLine
 	for len(line) > limit {
 		cut := limit
@@ -129,6 +128,15 @@ func fold(line []byte) []byte {
 	return append(out, '\r', '\n')
 }
 
+// textSpecial marks the bytes appendText cannot copy as they are.
+var textSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = c != '\t'
+	}
+	t['\\'], t[';'], t[','], t[0x7f] = true, true, true, true
+	return t
+}()
+
 // appendText appends s escaped as an RFC 5545 TEXT value (§3.3.11):
 // backslash, semicolon and comma are escaped, every line break (CRLF, LF or
 // a lone CR) becomes \n, and other control characters, which TEXT does not
@@ -137,31 +145,29 @@ func appendText(b []byte, s string) []byte {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
+	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case c == '\\':
-			b = append(b, '\\', '\\')
-		case c == ';':
-			b = append(b, '\\', ';')
-		case c == ',':
-			b = append(b, '\\', ',')
-		case c == '\n':
+		if !textSpecial[c] {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		start = i + 1
+		switch c {
+		case '\\', ';', ',':
+			b = append(b, '\\', c)
+		case '\n':
 			b = append(b, '\\', 'n')
-		case c == '\r':
+		case '\r':
 			b = append(b, '\\', 'n')
 			if i+1 < len(s) && s[i+1] == '\n' {
 				i++
+				start = i + 1
 			}
-		case c == '\t':
-			b = append(b, c)
-		case c < 0x20 || c == 0x7f:
-			// not allowed in TEXT; nothing a user needs to see
-		default:
-			b = append(b, c)
 		}
+		// other control characters: not allowed in TEXT, dropped
 	}
-	return b
+	return append(b, s[start:]...)
 }
 
 // appendParamValue appends s as a parameter value (RFC 5545 §3.2): quoted
@@ -227,4 +233,48 @@ func duration(minutes int) string {
 		}
 	}
 	return string(b)
+}
+
+// appendDate appends t's date in its location as yyyymmdd; it does what
+// AppendFormat does, several times faster, which counts at 10,000 events.
+func appendDate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	b = appendTwo(b, y/100)
+	b = appendTwo(b, y%100)
+	b = appendTwo(b, int(m))
+	return appendTwo(b, d)
+}
+
+// appendISODate appends t's date as yyyy-mm-dd, the form people read.
+func appendISODate(b []byte, t time.Time) []byte {
+	y, m, d := t.Date()
+	b = appendTwo(b, y/100)
+	b = appendTwo(b, y%100)
+	b = append(b, '-')
+	b = appendTwo(b, int(m))
+	b = append(b, '-')
+	return appendTwo(b, d)
+}
+
+// appendDateTime appends t's wall time as yyyymmddThhmmss.
+func appendDateTime(b []byte, t time.Time) []byte {
+	b = appendDate(b, t)
+	hh, mm, ss := t.Clock()
+	b = append(b, 'T')
+	b = appendTwo(b, hh)
+	b = appendTwo(b, mm)
+	return appendTwo(b, ss)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendUUID appends id in its canonical text form without allocating.
+func appendUUID(b []byte, id [16]byte) []byte {
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hexDigits[c>>4], hexDigits[c&0xf])
+	}
+	return b
 }

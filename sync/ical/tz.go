@@ -186,7 +186,7 @@ func writeVTimezone(l *lineWriter, z *zoneUse) {
 		l.prop("BEGIN", kind)
 		l.begin("DTSTART")
 		l.buf = append(l.buf, ':')
-		l.buf = o.first.onset().AppendFormat(l.buf, "20060102T150405")
+		l.buf = appendDateTime(l.buf, o.first.onset())
 		l.flush()
 		if o.rruled {
 			l.begin("RRULE")
