@@ -143,6 +143,7 @@ func (f *eventForm) collect() (*model.Event, error) {
 }
 
 func (f *eventForm) onSave() {
+	f.form.clear()
 	ev, err := f.collect()
 	if err == nil {
 		if f.existing != nil {

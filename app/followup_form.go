@@ -186,6 +186,7 @@ func (f *followUpForm) collect() (*model.FollowUp, error) {
 }
 
 func (f *followUpForm) onSave() {
+	f.form.clear()
 	fu, err := f.collect()
 	if err == nil {
 		if f.existing != nil {

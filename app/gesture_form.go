@@ -205,6 +205,7 @@ func (g *gestureForm) collect() (*model.Gesture, error) {
 }
 
 func (g *gestureForm) onSave() {
+	g.form.clear()
 	gs, err := g.collect()
 	if err == nil {
 		if g.existing != nil {

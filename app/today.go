@@ -432,6 +432,7 @@ func careSetButton(b *widget.Button, a *careAction) {
 type careLoader struct {
 	load func() func() // runs in a goroutine; returns the UI update
 	busy func(bool)    // shows or hides the progress indicator (UI thread)
+	do   func(func())  // runs a function on the UI thread: fyne.Do (tests pump their own)
 
 	mu      sync.Mutex
 	idle    *sync.Cond
@@ -440,7 +441,7 @@ type careLoader struct {
 }
 
 func newCareLoader(load func() func(), busy func(bool)) *careLoader {
-	l := &careLoader{load: load, busy: busy}
+	l := &careLoader{load: load, busy: busy, do: fyne.Do}
 	l.idle = sync.NewCond(&l.mu)
 	return l
 }
@@ -456,13 +457,13 @@ func (l *careLoader) start() {
 	}
 	l.running = true
 	l.mu.Unlock()
-	fyne.Do(func() { l.busy(true) })
+	l.do(func() { l.busy(true) })
 	go l.run()
 }
 
 func (l *careLoader) run() {
 	apply := l.load()
-	fyne.Do(func() {
+	l.do(func() {
 		apply()
 		l.mu.Lock()
 		if l.again {
@@ -478,11 +479,18 @@ func (l *careLoader) run() {
 	})
 }
 
-// wait blocks until no load is running or pending; tests use it.
+// wait blocks until no load is running or pending.
 func (l *careLoader) wait() {
 	l.mu.Lock()
 	for l.running {
 		l.idle.Wait()
 	}
 	l.mu.Unlock()
+}
+
+// busyNow reports whether a load is running or pending.
+func (l *careLoader) busyNow() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.running
 }
