@@ -261,9 +261,24 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateSmallCoversEverything checks that the first-look set shows
+// every screen something, whatever day it is generated on.
 func TestGenerateSmallCoversEverything(t *testing.T) {
-	spec := Small(now)
+	for _, at := range []time.Time{
+		now,
+		time.Date(2026, 11, 23, 5, 0, 0, 0, time.UTC),  // Monday before dawn
+		time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC),   // holiday
+		time.Date(2028, 2, 29, 16, 30, 0, 0, time.UTC), // leap day
+		time.Date(2026, 10, 25, 1, 30, 0, 0, time.UTC), // end of summer time
+	} {
+		t.Run(at.Format(time.DateTime), func(t *testing.T) { checkCoversEverything(t, Small(at)) })
+	}
+}
+
+func checkCoversEverything(t *testing.T, spec Spec) {
+	t.Helper()
 	b := merge(generate(t, spec, 0))
+	checkValid(t, spec, b)
 
 	noteKinds := map[model.NoteKind]int{}
 	impressions := map[model.Impression]int{}

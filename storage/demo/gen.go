@@ -101,6 +101,18 @@ func (g *gen) officeBefore(d int) int64 {
 	return g.between(lo, hi)
 }
 
+// moment returns a time during office hours between lo and hi, so edits
+// and consents do not all happen at night. It never returns a time after
+// now: when lo is that late, it returns a minute before now.
+func (g *gen) moment(lo, hi int64) int64 {
+	hi = g.past(hi)
+	if hi <= lo {
+		return hi
+	}
+	s := g.office(g.w.dayOf(g.between(lo, hi)))
+	return min(max(s, lo), hi)
+}
+
 func (g *gen) customer(i int, b *model.Bulk) {
 	w := g.w
 	g.seed(uint64(i))
@@ -129,7 +141,7 @@ func (g *gen) customer(i int, b *model.Bulk) {
 	s := pick(g, staff)
 	updated := g.custSec
 	if g.chance(0.6) {
-		updated = g.past(g.between(g.custSec, w.nowSec))
+		updated = g.moment(g.custSec, w.nowSec)
 	}
 
 	b.Customers = append(b.Customers, model.Customer{
@@ -143,8 +155,9 @@ func (g *gen) customer(i int, b *model.Bulk) {
 
 	firstNote := len(b.Notes)
 	g.notes(b, nNotes)
-	g.followUps(b, int(w.fuCum[i+1]-w.fuCum[i]), b.Notes[firstNote:])
-	g.gestures(b, int(w.gestCum[i+1]-w.gestCum[i]))
+	nGestures := int(w.gestCum[i+1] - w.gestCum[i])
+	g.followUps(b, int(w.fuCum[i+1]-w.fuCum[i]), nGestures, b.Notes[firstNote:])
+	g.gestures(b, nGestures)
 }
 
 func (g *gen) fillCustomer(c *model.Customer) {
@@ -451,10 +464,10 @@ func (g *gen) consents(c *model.Customer) {
 		if !g.chance(odds[k]) || (ch != model.ChannelPost && ch != model.ChannelPhone && len(c.Emails) == 0) {
 			continue
 		}
-		given := g.past(g.between(g.custSec, g.w.nowSec))
+		given := g.moment(g.custSec, g.w.nowSec)
 		k := model.Consent{Channel: ch, Purpose: consentPurpose[ch], GivenAt: unix(given), Source: pick(g, consentSources)}
 		if g.chance(0.12) {
-			k.Withdrawn = unix(g.past(g.between(given, g.w.nowSec)))
+			k.Withdrawn = unix(g.moment(given, g.w.nowSec))
 		}
 		c.Consents = append(c.Consents, k)
 	}
@@ -475,11 +488,22 @@ var noteKindTable = func() []model.NoteKind {
 	return t
 }()
 
-// topics holds noteTopics by kind without a map lookup per note.
-var topics = func() map[model.NoteKind][]string {
-	m := map[model.NoteKind][]string{}
-	for k, v := range noteTopics {
-		m[model.NoteKind(k)] = v
+// noteTexts holds every topic+outcome sentence pair per kind and
+// impression (index 0 positive, 1 neutral, 2 negative), built once: a
+// million notes then share a few hundred strings instead of allocating one
+// each.
+var noteTexts = func() map[model.NoteKind][3][]string {
+	m := map[model.NoteKind][3][]string{}
+	for k, topics := range noteTopics {
+		var t [3][]string
+		for imp, outcomes := range noteOutcomes {
+			for _, a := range topics {
+				for _, b := range outcomes {
+					t[imp] = append(t[imp], a+" "+b)
+				}
+			}
+		}
+		m[model.NoteKind(k)] = t
 	}
 	return m
 }()
@@ -522,12 +546,12 @@ func (g *gen) notes(b *model.Bulk, n int) {
 		case p >= 90:
 			imp = model.Negative
 		}
-		outcomes := noteOutcomes[1]
+		texts := noteTexts[kind][1]
 		switch imp {
 		case model.Positive:
-			outcomes = noteOutcomes[0]
+			texts = noteTexts[kind][0]
 		case model.Negative:
-			outcomes = noteOutcomes[2]
+			texts = noteTexts[kind][2]
 		}
 		st := pick(g, staff)
 		created := g.past(s + 300 + g.r.Int64N(3000))
@@ -542,40 +566,42 @@ func (g *gen) notes(b *model.Bulk, n int) {
 			CustomerID: g.cust.ID,
 			At:         unix(s),
 			Kind:       kind,
-			Text:       pick(g, topics[kind]) + " " + pick(g, outcomes),
+			Text:       pick(g, texts),
 			Impression: imp,
 			By:         st.name,
 		})
 	}
 }
 
-// Complaint fates: about a third are settled by a done follow-up, some by
-// an apology gesture; the rest close by a later good contact or stay open.
+// Complaint fates. Most complaints are settled explicitly, by a done
+// follow-up or, less often, an apology gesture; the rest close by a later
+// good contact or stay open. The customer's newest complaint, the one the
+// Today view may show, is settled by an apology more often, so the small
+// set shows every way a complaint closes.
 const (
-	fateFollowUp = 0.35
-	fateApology  = 0.45
-	// The customer's newest complaint is more often answered by an apology,
-	// so Today shows complaints settled each way.
-	fateLastApology = 0.6
+	settleShare     = 0.47 // complaints settled by a follow-up or an apology
+	apologyShare    = 0.25 // of those settled, by an apology
+	lastApologyRate = 0.55 // the same for the newest complaint
 )
 
-func (g *gen) followUps(b *model.Bulk, n int, notes []model.Note) {
+// followUps makes n follow-ups for the current customer; gestures is the
+// customer's gesture budget, which apologies for complaints come first in.
+func (g *gen) followUps(b *model.Bulk, n, gestures int, notes []model.Note) {
 	w := g.w
-	// Decide each complaint's fate first, so the follow-up and gesture
-	// budgets go to complaints before anything else.
 	g.apologies = g.apologies[:0]
 	for k, ci := range g.complaint {
-		p := g.r.Float64()
-		apology := fateApology
-		if k == len(g.complaint)-1 { // the complaint Today may show: settle more of them
-			apology = fateLastApology
+		if !g.chance(settleShare) {
+			continue
 		}
-		switch {
-		case p < fateFollowUp && n > 0:
+		share := apologyShare
+		if k == len(g.complaint)-1 {
+			share = lastApologyRate
+		}
+		if len(g.apologies) < gestures && (n == 0 || g.chance(share)) {
+			g.apologies = append(g.apologies, ci)
+		} else if n > 0 {
 			n--
 			g.complaintFollowUp(b, &b.Notes[ci])
-		case p < apology:
-			g.apologies = append(g.apologies, ci)
 		}
 	}
 	for range n {
@@ -637,7 +663,7 @@ func (g *gen) schedule(f *model.FollowUp, due int, created int64, settle float64
 		if g.chance(0.08) {
 			f.Status = model.FollowUpCancelled
 		}
-		done := g.past(end + g.r.Int64N(2*86400))
+		done := g.moment(end, end+2*86400)
 		f.DoneAt = unix(done)
 		f.Sequence = 1
 		updated = max(created, done)

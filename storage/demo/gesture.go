@@ -100,7 +100,8 @@ func (g *gen) apology(gs *model.Gesture, n *model.Note, device, author string) {
 // attendance for past events, pending answers for coming ones.
 func (g *gen) invite(gs *model.Gesture, e *model.Event, device, author string) {
 	w := g.w
-	created := g.past(max(e.Created.Unix()+g.r.Int64N(14*86400), g.custSec+3600))
+	first := max(e.Created.Unix(), g.custSec+3600)
+	created := g.moment(first, first+14*86400)
 	start := e.Start.Unix()
 	if created > start-3600 {
 		created = start - 3600
@@ -228,8 +229,7 @@ func (g *gen) gesture(gs *model.Gesture, k model.GestureKind, device, author str
 func (g *gen) status(gs *model.Gesture, created int64, device, author string) {
 	changed := created
 	if gs.Status != model.GestureIdea {
-		changed = g.past(created + g.r.Int64N(20*86400))
-		changed = max(changed, created)
+		changed = g.moment(created, created+20*86400)
 	}
 	gs.StatusChanged = unix(changed)
 	gs.Meta = g.meta(created, changed, device, author)

@@ -276,9 +276,9 @@ var eventTemplates = []struct {
 }{
 	{"Kundenapéro im Showroom", "Showroom, Seestrasse 12, 8712 Stäfa", -45, 18, 180, 120},
 	{"Tag der offenen Tür", "Werkhof, Industriestrasse 7, 8610 Uster", 10, 10, 420, 0},
-	{"Weihnachtsessen für Stammkunden", "Gasthaus Löwen, Dorfstrasse 3, 8708 Männedorf", 30, 19, 240, 60},
+	{"Stammkundenabend", "Gasthaus Löwen, Dorfstrasse 3, 8708 Männedorf", 30, 19, 240, 60},
 	{"Werkstattführung", "Werkstatt, Gewerbeweg 5, 8610 Uster", -120, 14, 120, 25},
-	{"Sommerfest im Garten", "Gärtnerei Brändli, Rosenweg 2, 8810 Horgen", 75, 16, 300, 200},
+	{"Gartenfest", "Gärtnerei Brändli, Rosenweg 2, 8810 Horgen", 75, 16, 300, 200},
 }
 
 // translit lower-cases s and spells it in ASCII the way Germans write
