@@ -754,7 +754,11 @@ func (s *customerScreen) onChanges([]model.Change) {
 func (s *customerScreen) onSave() {
 	c, bad := s.form.read()
 	if len(bad) > 0 {
-		s.form.showErrors(bad)
+		// Show the model's complaints along with the unreadable fields, so
+		// the user fixes everything in one round.
+		v := *c
+		v.Normalize()
+		s.form.showErrors(append(bad, model.ErrorFields(v.Validate())...))
 		return
 	}
 	var err error

@@ -190,6 +190,7 @@ func (f *noteForm) showErrors(fields []model.FieldError) {
 }
 
 func (f *noteForm) onSave() {
+	f.showErrors(nil)
 	n, bad := f.read()
 	if len(bad) > 0 {
 		f.showErrors(bad)

@@ -1,0 +1,78 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/storage"
+	"github.com/kundenkartei/kundenkartei/storage/demo"
+)
+
+// benchUI builds the main window on a database with n demo customers
+// (no notes), for the list benchmarks.
+func benchUI(b *testing.B, n int) *UI {
+	b.Helper()
+	if err := LoadTranslations(); err != nil {
+		b.Fatal(err)
+	}
+	a := test.NewTempApp(b)
+	db, err := storage.Open(filepath.Join(b.TempDir(), "k.db"), storage.Options{Now: func() time.Time { return shellNow }, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			b.Error(err)
+		}
+	})
+	spec := demo.Spec{Customers: n, Seed: 1, Now: shellNow, Region: "CH"}
+	ctx := context.Background()
+	if err := demo.Generate(ctx, spec, 0, func(bulk model.Bulk) error { return db.BulkLoad(ctx, bulk, nil) }); err != nil {
+		b.Fatal(err)
+	}
+	u := New(a, db, Options{})
+	b.Cleanup(u.Window().Close)
+	u.Window().Resize(fyne.NewSize(1400, 900))
+	u.tabs.Select(u.customersTab)
+	return u
+}
+
+// BenchmarkCustomersKeystroke measures one keystroke in the customer
+// search over 100,000 customers: the directory search, handing the result
+// to the list and redrawing its visible rows.
+func BenchmarkCustomersKeystroke(b *testing.B) {
+	u := benchUI(b, 100000)
+	s := u.customers
+	s.asyncAbove = 1 << 30 // measure the work itself, in this goroutine
+	queries := []string{"m", "mu", "mue", "muel", "muell", "mueller", "z", "zu", "zur", "zuri"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.search.SetText(queries[i%len(queries)])
+	}
+	b.StopTimer()
+	if s.rows.Length() == 0 {
+		b.Fatalf("the last query found nobody; the benchmark measured nothing")
+	}
+}
+
+// BenchmarkCustomersFullList measures showing all 100,000 customers sorted
+// by name (an empty search), the heaviest refresh.
+func BenchmarkCustomersFullList(b *testing.B) {
+	u := benchUI(b, 100000)
+	s := u.customers
+	s.asyncAbove = 1 << 30
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.refresh()
+	}
+	b.StopTimer()
+	if got := s.rows.Length(); got != 100000 {
+		b.Fatalf("got %d rows, want 100000", got)
+	}
+}
