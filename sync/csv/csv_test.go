@@ -347,7 +347,7 @@ func TestImportTwiceAddsNothing(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				res, err := plan.Apply(context.Background(), db, vcard.Choices{New: vcard.Add, Matching: vcard.Update, Problem: vcard.Add}, nil)
+				res, err := plan.Apply(context.Background(), db, vcard.Choices{New: vcard.Add, Matching: vcard.Update, Problem: vcard.Update}, nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -304,8 +304,8 @@ func (e *encoder) extra(x model.ExtraProp) {
 	e.prop(x.Group, x.Name, ps, x.Value, false)
 }
 
-// text escapes a text value; in 2.1 only ';' is special, and only in
-// structured values (see structured).
+// text escapes a text value; in 2.1 only ';' and ',' are escaped, and only
+// in structured values (see structured).
 func (e *encoder) text(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	if e.outlook() {
@@ -335,7 +335,7 @@ func (e *encoder) text(s string) string {
 func (e *encoder) structured(parts ...string) string {
 	for i, p := range parts {
 		if e.outlook() {
-			parts[i] = strings.ReplaceAll(strings.ReplaceAll(p, "\r\n", "\n"), ";", `\;`)
+			parts[i] = strings.NewReplacer("\r\n", "\n", ";", `\;`, ",", `\,`).Replace(p)
 		} else {
 			parts[i] = e.text(p)
 		}

@@ -227,6 +227,8 @@ func mustPhoto(tb testing.TB, db *storage.DB, key string) []byte {
 
 // vobjectScript reads vCard files with python3-vobject, an independent
 // parser, and prints what it understood as JSON, one object per card.
+// allowQP is vobject's switch for vCard 2.1 quoted-printable soft line
+// breaks, which the Outlook variant uses.
 const vobjectScript = `
 import json, sys, vobject
 out = []
@@ -236,7 +238,7 @@ for path in sys.argv[1:]:
         text = data.decode('cp1252')
     else:
         text = data.decode('utf-8')
-    for card in vobject.readComponents(text, validate=True):
+    for card in vobject.readComponents(text, validate=True, allowQP=True):
         c = {"family": "", "given": "", "emails": [], "tels": [], "adrs": []}
         if hasattr(card, 'n'):
             c["family"] = card.n.value.family if isinstance(card.n.value.family, str) else ' '.join(card.n.value.family)
@@ -249,7 +251,7 @@ for path in sys.argv[1:]:
                 c["tels"].append(l.value)
             elif name == 'ADR':
                 a = l.value
-                j = lambda v: v if isinstance(v, str) else '\n'.join(v)
+                j = lambda v: (v if isinstance(v, str) else '\n'.join(v)).replace('\r\n', '\n')
                 c["adrs"].append([j(a.street), j(a.code), j(a.city), j(a.country)])
         out.append(c)
 print(json.dumps(out))

@@ -114,41 +114,54 @@ func mapCard(rc *rawCard, c *Card) {
 	c.Index, c.Line = rc.Index, rc.Line
 	c.Problems = rc.Problems
 	cu := &c.Customer
+	// vCard 2.1 escapes only ";" (in structured values); a backslash
+	// before anything else is text, as in "C:\Kunden".
+	un := unescape
+	if rc.Version == "2.1" {
+		un = unescape21
+	}
 	problem := func(p *prop, reason string) {
 		c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
 	}
 
 	// Apple ties a label to a property through a group: item1.EMAIL and
-	// item1.X-ABLabel. Collect the labels first.
-	var labels map[string]string
+	// item1.X-ABLabel. Cards have a handful of groups, so slices beat maps.
+	type groupInfo struct {
+		name         string // lower case
+		label        string
+		kept, mapped bool
+	}
+	var groups []groupInfo
+	group := func(p *prop) *groupInfo {
+		if p.Group == "" {
+			return nil
+		}
+		for i := range groups {
+			if strings.EqualFold(groups[i].name, p.Group) {
+				return &groups[i]
+			}
+		}
+		groups = append(groups, groupInfo{name: strings.ToLower(p.Group)})
+		return &groups[len(groups)-1]
+	}
 	for i := range rc.Props {
 		if p := &rc.Props[i]; p.Group != "" && p.Name == "X-ABLABEL" {
-			if labels == nil {
-				labels = map[string]string{}
-			}
-			labels[strings.ToLower(p.Group)] = unescape(p.Value)
+			group(p).label = un(p.Value)
 		}
 	}
 	labelOf := func(p *prop) string {
-		if p.Group == "" || labels == nil {
-			return ""
+		if g := group(p); g != nil {
+			return g.label
 		}
-		return labels[strings.ToLower(p.Group)]
+		return ""
 	}
 	// A label belongs to the properties of its group; it is kept as an extra
 	// only when one of them was kept too (or it stands alone).
-	var keptGroups, mappedGroups map[string]bool
-	mark := func(m *map[string]bool, p *prop) {
-		if p.Group != "" {
-			if *m == nil {
-				*m = map[string]bool{}
-			}
-			(*m)[strings.ToLower(p.Group)] = true
-		}
-	}
 	keep := func(p *prop) {
 		cu.Extra = append(cu.Extra, extraOf(p))
-		mark(&keptGroups, p)
+		if g := group(p); g != nil {
+			g.kept = true
+		}
 	}
 
 	var fn, org string
@@ -156,8 +169,8 @@ func mapCard(rc *rawCard, c *Card) {
 	var labelProps []int // X-ABLabel props, resolved once all others are seen
 	for i := range rc.Props {
 		p := &rc.Props[i]
-		if p.Name != "X-ABLABEL" {
-			mark(&mappedGroups, p)
+		if g := group(p); g != nil && p.Name != "X-ABLABEL" {
+			g.mapped = true
 		}
 		switch p.Name {
 		case "VERSION", "PRODID", "REV", "LABEL", "NAME", "SOURCE", "MAILER":
@@ -165,9 +178,9 @@ func mapCard(rc *rawCard, c *Card) {
 		case "X-ABLABEL":
 			labelProps = append(labelProps, i)
 		case "FN":
-			fn = strings.TrimSpace(unescape(p.Value))
+			fn = strings.TrimSpace(un(p.Value))
 		case "N":
-			parts := splitUnescaped(p.Value, ';')
+			parts := splitUnescaped(p.Value, ';', un)
 			get := func(i int) string {
 				if i < len(parts) {
 					return strings.TrimSpace(strings.ReplaceAll(parts[i], ",", " "))
@@ -180,7 +193,7 @@ func mapCard(rc *rawCard, c *Card) {
 			hasN = cu.FamilyName != "" || cu.GivenName != ""
 		case "ORG":
 			var parts []string
-			for _, s := range splitUnescaped(p.Value, ';') {
+			for _, s := range splitUnescaped(p.Value, ';', un) {
 				if s = strings.TrimSpace(s); s != "" {
 					parts = append(parts, s)
 				}
@@ -188,13 +201,13 @@ func mapCard(rc *rawCard, c *Card) {
 			org = strings.Join(parts, ", ")
 		case "TITLE":
 			if cu.Position == "" {
-				cu.Position = unescape(p.Value)
+				cu.Position = un(p.Value)
 			} else {
 				keep(p)
 			}
 		case "ROLE":
 			if cu.Position == "" {
-				cu.Position = unescape(p.Value)
+				cu.Position = un(p.Value)
 			} else {
 				keep(p)
 			}
@@ -206,7 +219,7 @@ func mapCard(rc *rawCard, c *Card) {
 		case "X-ABSHOWAS":
 			company = strings.EqualFold(strings.TrimSpace(p.Value), "COMPANY")
 		case "EMAIL":
-			addr := strings.TrimSpace(unescape(p.Value))
+			addr := strings.TrimSpace(un(p.Value))
 			addr = strings.TrimPrefix(addr, "mailto:")
 			if !model.ValidEmail(addr) {
 				if addr != "" {
@@ -218,7 +231,7 @@ func mapCard(rc *rawCard, c *Card) {
 			label, pref := label(p, labelOf(p))
 			cu.Emails = append(cu.Emails, model.Email{Label: label, Address: addr, Pref: pref})
 		case "TEL":
-			num := strings.TrimSpace(unescape(p.Value))
+			num := strings.TrimSpace(un(p.Value))
 			num = strings.TrimPrefix(num, "tel:")
 			if !model.ValidPhone(num) {
 				if num != "" {
@@ -230,7 +243,7 @@ func mapCard(rc *rawCard, c *Card) {
 			label, pref := label(p, labelOf(p))
 			cu.Phones = append(cu.Phones, model.Phone{Label: label, Number: num, Pref: pref})
 		case "ADR":
-			parts := splitUnescaped(p.Value, ';')
+			parts := splitUnescaped(p.Value, ';', un)
 			get := func(i int) string {
 				if i < len(parts) {
 					return strings.TrimSpace(normalizeNewlines(parts[i]))
@@ -244,7 +257,7 @@ func mapCard(rc *rawCard, c *Card) {
 				cu.Addresses = append(cu.Addresses, a)
 			}
 		case "URL":
-			u := strings.TrimSpace(unescape(p.Value))
+			u := strings.TrimSpace(un(p.Value))
 			if cu.Website == "" && u != "" {
 				cu.Website = u
 			} else if u != "" {
@@ -260,13 +273,13 @@ func mapCard(rc *rawCard, c *Card) {
 				cu.Birthday = d
 			}
 		case "NOTE":
-			text := normalizeNewlines(unescape(p.Value))
+			text := normalizeNewlines(un(p.Value))
 			if cu.Memo != "" && text != "" {
 				cu.Memo += "\n\n"
 			}
 			cu.Memo += text
 		case "CATEGORIES":
-			for _, t := range splitUnescaped(p.Value, ',') {
+			for _, t := range splitUnescaped(p.Value, ',', un) {
 				if t = strings.TrimSpace(t); t != "" && t != "myContacts" && t != "starred" {
 					cu.Tags = append(cu.Tags, t)
 				}
@@ -285,7 +298,7 @@ func mapCard(rc *rawCard, c *Card) {
 				keep(p)
 			}
 		case "UID":
-			if u := strings.TrimSpace(unescape(p.Value)); u != "" && len(cu.ExternalUIDs) == 0 {
+			if u := strings.TrimSpace(un(p.Value)); u != "" && len(cu.ExternalUIDs) == 0 {
 				cu.ExternalUIDs = []string{u}
 			}
 		default:
@@ -294,7 +307,7 @@ func mapCard(rc *rawCard, c *Card) {
 	}
 	for _, i := range labelProps {
 		p := &rc.Props[i]
-		if g := strings.ToLower(p.Group); g == "" || keptGroups[g] || !mappedGroups[g] {
+		if g := group(p); g == nil || g.kept || !g.mapped {
 			keep(p)
 		}
 	}
@@ -320,7 +333,7 @@ func mapCard(rc *rawCard, c *Card) {
 		// A bad website is not worth losing the card over.
 		if onlyField(err, "website") {
 			for i := range rc.Props {
-				if rc.Props[i].Name == "URL" && strings.TrimSpace(unescape(rc.Props[i].Value)) == cu.Website {
+				if rc.Props[i].Name == "URL" && strings.TrimSpace(un(rc.Props[i].Value)) == cu.Website {
 					problem(&rc.Props[i], fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
 					keep(&rc.Props[i])
 					break

@@ -47,7 +47,10 @@ func (a Action) String() string {
 }
 
 // Choices are the user's decisions in the preview: one Action per group,
-// and optionally one per card (by Card.Index) that takes precedence.
+// and optionally one per card (by Card.Index) that takes precedence. For
+// the problem group Update is usually the right "import anyway": it fills
+// a matching customer and adds the card when nothing matches, where Add
+// would create a duplicate of a match.
 type Choices struct {
 	New      Action
 	Matching Action
@@ -560,6 +563,9 @@ func Merge(dst, src *model.Customer, overwrite bool, region string) bool {
 		}
 	}
 	for _, u := range src.ExternalUIDs {
+		if id, own := ownID(u); own && id == dst.ID {
+			continue // our own export of this very customer
+		}
 		if indexOf(len(dst.ExternalUIDs), func(i int) bool { return dst.ExternalUIDs[i] == u }) < 0 {
 			dst.ExternalUIDs, changed = append(dst.ExternalUIDs, u), true
 		}

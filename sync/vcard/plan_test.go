@@ -92,18 +92,24 @@ func allDialects(tb testing.TB) []byte {
 	return b
 }
 
-// TestImportTwiceAddsNothing is the idempotence property: whatever the
-// second run's choices, importing the same file again changes nothing.
+// TestImportTwiceAddsNothing is the idempotence property: importing the
+// same file again changes nothing, whether the second run fills or
+// overwrites (cards skipped the first time stay skipped).
 func TestImportTwiceAddsNothing(t *testing.T) {
 	inputs := map[string][]byte{"all dialects in one file": allDialects(t)}
 	for _, f := range dialectFiles {
 		inputs[f] = readFile(t, f)
 	}
 	for name, in := range inputs {
-		for _, second := range []Choices{DefaultChoices(), {New: Add, Matching: Overwrite, Problem: Update}} {
-			t.Run(fmt.Sprintf("%s/then %v", name, second.Matching), func(t *testing.T) {
+		for _, runs := range [][2]Choices{
+			{DefaultChoices(), DefaultChoices()},
+			{DefaultChoices(), {New: Add, Matching: Overwrite, Problem: Skip}},
+			{{New: Add, Matching: Update, Problem: Update}, {New: Add, Matching: Overwrite, Problem: Overwrite}},
+		} {
+			first, second := runs[0], runs[1]
+			t.Run(fmt.Sprintf("%s/%v then %v, problems %v then %v", name, first.Matching, second.Matching, first.Problem, second.Problem), func(t *testing.T) {
 				db := openDB(t)
-				_, first := importFile(t, db, in, DefaultChoices())
+				_, first := importFile(t, db, in, first)
 				if first.Added == 0 {
 					t.Fatalf("first import added nothing: %+v", first)
 				}

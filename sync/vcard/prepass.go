@@ -142,7 +142,7 @@ func (ls *lineScanner) peek() (string, bool) {
 // problems found outside any card.
 func splitCards(text string) ([]rawCard, []Problem) {
 	var (
-		cards    []rawCard
+		cards    = make([]rawCard, 0, strings.Count(text, "BEGIN:VCARD")+strings.Count(text, "begin:vcard"))
 		problems []Problem
 		cur      *rawCard
 		ls       = lineScanner{s: text}
@@ -172,7 +172,7 @@ func splitCards(text string) ([]rawCard, []Problem) {
 		}
 		if cur == nil {
 			if headEnd >= 0 && isBegin(logical) {
-				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start})
+				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, Props: make([]prop, 0, 16)})
 				cur = &cards[len(cards)-1]
 				continue
 			}
@@ -247,9 +247,11 @@ func splitHead(l string) (string, int) {
 // RFC folding (a leading space or tab), quoted-printable soft line breaks (a
 // trailing "="), and vCard 2.1 base64 data on unindented lines.
 func joinContinuations(ls *lineScanner, first, head string) string {
-	hu := strings.ToUpper(head)
-	qp := strings.Contains(hu, "QUOTED-PRINTABLE")
-	b64 := strings.Contains(hu, "BASE64") || strings.Contains(hu, "ENCODING=B")
+	qp, b64 := false, false
+	if strings.IndexByte(head, ';') >= 0 { // encodings are parameters
+		qp = containsFold(head, "QUOTED-PRINTABLE")
+		b64 = containsFold(head, "BASE64") || containsFold(head, "ENCODING=B")
+	}
 	var buf []byte // nil while the logical line is just first
 	cur := first
 	for {
@@ -291,6 +293,27 @@ func joinContinuations(ls *lineScanner, first, head string) string {
 		return first
 	}
 	return string(buf)
+}
+
+// containsFold reports whether s contains the upper-case ASCII word sub,
+// ignoring case, without allocating.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func isBase64Line(s string) bool {
@@ -554,9 +577,19 @@ func unescape(s string) string {
 	return b.String()
 }
 
+// unescape21 resolves the escapes of vCard 2.1 text: "\;" (the spec's
+// only one) and "\," (which readers that treat commas as list separators,
+// like vobject, need, and which the Outlook export writes).
+func unescape21(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, `\;`, ";"), `\,`, ",")
+}
+
 // splitUnescaped splits s on sep where it is not escaped by a backslash and
-// unescapes each part.
-func splitUnescaped(s string, sep byte) []string {
+// unescapes each part with un.
+func splitUnescaped(s string, sep byte, un func(string) string) []string {
 	var parts []string
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -564,11 +597,11 @@ func splitUnescaped(s string, sep byte) []string {
 		case '\\':
 			i++
 		case sep:
-			parts = append(parts, unescape(s[start:i]))
+			parts = append(parts, un(s[start:i]))
 			start = i + 1
 		}
 	}
-	return append(parts, unescape(s[start:]))
+	return append(parts, un(s[start:]))
 }
 
 func clip(s string) string {
