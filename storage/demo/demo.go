@@ -15,6 +15,8 @@ package demo
 import (
 	"context"
 	"math/bits"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -105,22 +107,76 @@ func Generate(ctx context.Context, spec Spec, batchCustomers int, emit func(mode
 		}
 		return emit(model.Bulk{Events: w.events})
 	}
-	g := newGen(w)
-	for start := 0; start < spec.Customers; start += batchCustomers {
-		if err := ctx.Err(); err != nil {
+	return w.run(ctx, batchCustomers, emit)
+}
+
+// run generates the batches on a few goroutines, ahead of emit, and hands
+// them to emit in order. Each batch depends only on its customer range, so
+// which goroutine made it does not matter; generating ahead lets storage
+// commit one batch while the next ones are made. At most two batches per
+// worker wait, which keeps memory bounded.
+func (w *world) run(parent context.Context, batchCustomers int, emit func(model.Bulk) error) error {
+	ctx, cancel := context.WithCancel(parent)
+	var wg sync.WaitGroup
+	defer wg.Wait() // no goroutine outlives Generate
+	defer cancel()
+
+	type job struct {
+		start, end int
+		out        chan model.Bulk // buffered: a worker never waits for emit
+	}
+	batches := (w.spec.Customers + batchCustomers - 1) / batchCustomers
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers, batches)
+	jobs := make(chan job)
+	queue := make(chan chan model.Bulk, workers) // results in batch order
+	wg.Go(func() {
+		defer close(queue)
+		defer close(jobs)
+		for start := 0; start < w.spec.Customers; start += batchCustomers {
+			j := job{start: start, end: min(start+batchCustomers, w.spec.Customers), out: make(chan model.Bulk, 1)}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case queue <- j.out:
+			case <-ctx.Done():
+				return
+			}
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			g := newGen(w)
+			for j := range jobs {
+				j.out <- g.batch(j.start, j.end)
+			}
+		})
+	}
+	emitted := 0
+	for out := range queue {
+		b := <-out
+		if err := parent.Err(); err != nil {
 			return err
 		}
-		end := min(start+batchCustomers, spec.Customers)
-		b := g.batch(start, end)
-		if start == 0 {
+		if emitted == 0 {
 			b.Events = w.events
 		}
 		if err := emit(b); err != nil {
 			return err
 		}
+		emitted++
+	}
+	if emitted < batches { // the dispatcher gave up: parent was cancelled
+		return parent.Err()
 	}
 	return nil
 }
+
+// maxWorkers caps the generating goroutines: beyond a few, emit (storage)
+// is the bottleneck anyway.
+const maxWorkers = 4
 
 // world holds what every batch reads and nobody writes after newWorld: the
 // calendar, the per-customer plan and the events.

@@ -691,6 +691,24 @@ func TestGenerateStops(t *testing.T) {
 	}
 }
 
+// TestGenerateLeavesNoGoroutines: the workers that generate ahead stop
+// with Generate, however it ends.
+func TestGenerateLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	stop := errors.New("stop")
+	for _, emit := range []func(model.Bulk) error{
+		func(model.Bulk) error { return nil },
+		func(model.Bulk) error { return stop },
+	} {
+		if err := Generate(context.Background(), Small(now), 10, emit); err != nil && !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+	}
+	if after := runtime.NumGoroutine(); after > before {
+		t.Errorf("goroutines: got %d after Generate, want at most %d", after, before)
+	}
+}
+
 func TestTranslit(t *testing.T) {
 	for _, tt := range []struct{ in, want string }{
 		{"Müller", "mueller"},
