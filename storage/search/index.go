@@ -1,0 +1,405 @@
+// Package search is the in-memory customer index behind model.Directory:
+// it answers a search over 100,000 customers within a keystroke and is
+// kept current by storage after every commit.
+//
+// # Matching
+//
+// The query text is cut at white space. Runs of tokens made only of digits
+// and the phone separators + / - ( ) form one digit word ("+41 79 123 45
+// 67" is one word); every other token is folded with model.Fold and split
+// into words. A customer matches when every query word matches:
+//
+//   - a text word matches when it is a prefix of an indexed word. Indexed
+//     words are the folded words of the display name, company, primary
+//     email, city, segment and tags, each also split at '@', '.', '-', '_'
+//     and '+' ("peter" finds "Hans-Peter"), plus the mail domain after '@';
+//     the whole address is a word too, so its local part is a prefix of one.
+//   - a digit word matches when its digits are a prefix of an indexed word
+//     ("2026" finds the tag "Messe Basel 2026"), or when, with leading zeros
+//     stripped, they are a prefix of one of model.PhoneKeys of the primary
+//     phone or of a suffix of at least four digits of one ("079 123 45 67",
+//     "+41 79 123 45 67" and "1234567" all find "+41791234567").
+//
+// # Design
+//
+// Customers live in a snapshot, an immutable array in name order, with a
+// sorted array of distinct words and their posting lists of positions in
+// that array. A query word is a binary-searched range of words; the words
+// are intersected cheapest first, as bitsets over positions, or, once few
+// candidates remain, by checking each candidate's own words. Because
+// positions are in name order, walking the resulting bitset gives the
+// SortByName order without sorting; the other two orders are precomputed
+// permutations. Phone keys and their suffixes are packed into integers in
+// one sorted array.
+//
+// Put and Delete do not touch the snapshot: replaced and deleted customers
+// are marked dead in a bitset and new versions go to a small sorted overlay
+// that Search checks one by one and merges into the result. When the
+// overlay grows past a few thousand customers, a background goroutine
+// builds a new snapshot from the already folded documents and swaps it in,
+// replaying the changes that arrived meanwhile, so neither Put nor Search
+// ever waits for a rebuild.
+package search
+
+import (
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Index is the in-memory directory of live customers. It implements
+// model.Directory. Load, Put and Delete may be called from one goroutine
+// at a time; Search and the other reads may run concurrently with them and
+// with each other. The summaries it returns are shared and must not be
+// modified.
+type Index struct {
+	region string // phone region, see NewWithRegion
+
+	mu        sync.RWMutex
+	base      *snapshot
+	dead      bitset // base positions replaced or deleted since base was built
+	ndead     int
+	extra     []*doc // customers put since base was built, by cmpName
+	extraByID map[model.ID]*doc
+	tagCount  map[string]int // tag as written → live customers carrying it
+	segCount  map[string]int // segment → live customers in it
+
+	gen        uint64 // bumped by Load, so that a compaction it overtook is dropped
+	compacting bool
+	pending    []op           // changes made while compacting, replayed onto its result
+	wg         sync.WaitGroup // background work, waited for by tests
+}
+
+// op is one Put (d set) or Delete (d nil).
+type op struct {
+	id model.ID
+	d  *doc
+}
+
+var _ model.Directory = (*Index)(nil)
+
+// New returns an empty index that reads phone numbers without a country
+// code in model.DefaultRegion.
+func New() *Index { return NewWithRegion(model.DefaultRegion) }
+
+// NewWithRegion returns an empty index that reads phone numbers without a
+// country code in region ("CH", "DE", "AT" …; "" means model.DefaultRegion).
+func NewWithRegion(region string) *Index {
+	if region == "" {
+		region = model.DefaultRegion
+	}
+	ix := &Index{region: region}
+	ix.install(build(nil))
+	close(ix.base.phoneReady)
+	ix.tagCount, ix.segCount = map[string]int{}, map[string]int{}
+	return ix
+}
+
+// Region returns the region phone numbers without a country code are read in.
+func (ix *Index) Region() string { return ix.region }
+
+// install makes sn the base with an empty overlay. The caller holds mu for
+// writing (or owns ix exclusively).
+func (ix *Index) install(sn *snapshot) {
+	ix.base = sn
+	ix.dead = newBitset(len(sn.docs))
+	ix.ndead = 0
+	ix.extra = nil
+	ix.extraByID = map[model.ID]*doc{}
+}
+
+// Load replaces the whole index with all, the summaries of every live
+// customer; of several summaries with one ID the last counts.
+//
+// Parsing phone numbers (libphonenumber, about 12 µs each) would dominate a
+// cold start, so Load returns once the text index is ready and computes the
+// phone keys in a background goroutine; a Search with a digit word waits
+// for them, every other search is served at once.
+func (ix *Index) Load(all []model.CustomerSummary) {
+	docs := makeDocs(all)
+	input := slices.Clone(docs)
+	slices.SortFunc(docs, cmpName)
+	sn := build(docs)
+	if len(sn.pos) != len(docs) { // duplicate IDs: keep the last of each
+		last := make(map[model.ID]*doc, len(input))
+		for _, d := range input {
+			last[d.s.ID] = d
+		}
+		docs = docs[:0]
+		for _, d := range input {
+			if last[d.s.ID] == d {
+				docs = append(docs, d)
+			}
+		}
+		slices.SortFunc(docs, cmpName)
+		sn = build(docs)
+	}
+	tags, segs := map[string]int{}, map[string]int{}
+	for _, d := range docs {
+		count(tags, segs, d, 1)
+	}
+
+	ix.mu.Lock()
+	ix.gen++
+	ix.install(sn)
+	ix.tagCount, ix.segCount = tags, segs
+	ix.compacting, ix.pending = false, nil
+	ix.mu.Unlock()
+
+	ix.wg.Add(1)
+	go func() {
+		defer ix.wg.Done()
+		fillPhones(docs, ix.region)
+		sn.buildPhones()
+	}()
+}
+
+// makeDocs builds the documents of all in parallel, without phone keys.
+func makeDocs(all []model.CustomerSummary) []*doc {
+	docs := make([]*doc, len(all))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(all) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for from := 0; from < len(all); from += chunk {
+		to := min(from+chunk, len(all))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := newFolder()
+			for i := from; i < to; i++ {
+				docs[i] = newDoc(&all[i], f, "", false)
+			}
+		}()
+	}
+	wg.Wait()
+	return docs
+}
+
+// fillPhones computes the phone keys of docs. It leaves one core to the
+// rest of the program starting up.
+func fillPhones(docs []*doc, region string) {
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
+	chunk := (len(docs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for from := 0; from < len(docs); from += chunk {
+		to := min(from+chunk, len(docs))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, d := range docs[from:to] {
+				d.phones = phoneKeys(d.s.Phone, region)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// count adds n to the tag and segment counts of d.
+func count(tags, segs map[string]int, d *doc, n int) {
+	if d == nil {
+		return
+	}
+	for _, t := range d.s.Tags {
+		tags[t] += n
+		if tags[t] <= 0 {
+			delete(tags, t)
+		}
+	}
+	if d.s.Segment != "" {
+		segs[d.s.Segment] += n
+		if segs[d.s.Segment] <= 0 {
+			delete(segs, d.s.Segment)
+		}
+	}
+}
+
+// Put inserts s, or replaces the customer with its ID. It takes a few
+// microseconds plus the phone number's parse.
+func (ix *Index) Put(s model.CustomerSummary) {
+	d := newDoc(&s, &folder{}, ix.region, true)
+	ix.change(op{id: s.ID, d: d})
+}
+
+// Delete removes the customer with id, if present.
+func (ix *Index) Delete(id model.ID) {
+	ix.change(op{id: id})
+}
+
+func (ix *Index) change(o op) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	count(ix.tagCount, ix.segCount, ix.current(o.id), -1)
+	count(ix.tagCount, ix.segCount, o.d, 1)
+	ix.apply(o)
+	if ix.compacting {
+		ix.pending = append(ix.pending, o)
+	}
+	ix.maybeCompact()
+}
+
+// current returns the live document of id, or nil.
+func (ix *Index) current(id model.ID) *doc {
+	if d, ok := ix.extraByID[id]; ok {
+		return d
+	}
+	if p, ok := ix.base.pos[id]; ok && !ix.dead.has(p) {
+		return ix.base.docs[p]
+	}
+	return nil
+}
+
+// apply records o in the overlay. Applying an op twice in a row has the
+// effect of applying it once, which compaction relies on.
+func (ix *Index) apply(o op) {
+	if old, ok := ix.extraByID[o.id]; ok {
+		i, _ := slices.BinarySearchFunc(ix.extra, old, cmpName)
+		ix.extra = slices.Delete(ix.extra, i, i+1)
+		delete(ix.extraByID, o.id)
+	} else if p, ok := ix.base.pos[o.id]; ok && !ix.dead.has(p) {
+		ix.dead.set(p)
+		ix.ndead++
+	}
+	if o.d != nil {
+		i, _ := slices.BinarySearchFunc(ix.extra, o.d, cmpName)
+		ix.extra = slices.Insert(ix.extra, i, o.d)
+		ix.extraByID[o.id] = o.d
+	}
+}
+
+// overlayLimit is how many changed customers the overlay holds before a
+// new snapshot is built: enough that rebuilds (tens of milliseconds of
+// background work at 100,000 customers) stay rare during imports, few
+// enough that checking the overlay one by one stays far below a keystroke.
+func overlayLimit(n int) int { return 512 + n/64 }
+
+func (ix *Index) maybeCompact() {
+	if ix.compacting || len(ix.extra)+ix.ndead <= overlayLimit(len(ix.base.docs)) {
+		return
+	}
+	ix.compacting, ix.pending = true, nil
+	ix.wg.Add(1)
+	go ix.compact(ix.gen)
+}
+
+// compact builds a snapshot of the live customers and installs it.
+func (ix *Index) compact(gen uint64) {
+	defer ix.wg.Done()
+	ix.mu.RLock()
+	base := ix.base
+	ix.mu.RUnlock()
+	<-base.phoneReady // the docs' phone keys are needed, and written until then
+
+	ix.mu.RLock()
+	if ix.gen != gen {
+		ix.mu.RUnlock()
+		return
+	}
+	docs := ix.liveDocs()
+	ix.mu.RUnlock()
+
+	sn := build(docs)
+	sn.buildPhones()
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.gen != gen {
+		return
+	}
+	// Ops recorded after compaction began may be in docs already; applying
+	// them again is harmless (see apply).
+	pending := ix.pending
+	ix.install(sn)
+	for _, o := range pending {
+		ix.apply(o)
+	}
+	ix.compacting, ix.pending = false, nil
+	ix.maybeCompact()
+}
+
+// liveDocs returns every live document by cmpName. The caller holds mu.
+func (ix *Index) liveDocs() []*doc {
+	base := ix.base.docs
+	out := make([]*doc, 0, len(base)-ix.ndead+len(ix.extra))
+	j := 0
+	for p, d := range base {
+		if ix.dead.has(int32(p)) {
+			continue
+		}
+		for j < len(ix.extra) && cmpName(ix.extra[j], d) < 0 {
+			out = append(out, ix.extra[j])
+			j++
+		}
+		out = append(out, d)
+	}
+	return append(out, ix.extra[j:]...)
+}
+
+// wait blocks until background work (phone keys, compaction) is done.
+func (ix *Index) wait() { ix.wg.Wait() }
+
+// Summary returns the summary of the live customer with id.
+func (ix *Index) Summary(id model.ID) (*model.CustomerSummary, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if d := ix.current(id); d != nil {
+		return &d.s, true
+	}
+	return nil, false
+}
+
+// Len returns the number of live customers.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.base.docs) - ix.ndead + len(ix.extra)
+}
+
+// Tags returns every tag in use, sorted by folded form. Tags that fold
+// alike ("VIP", "vip") are one tag, shown in the spelling that sorts first.
+func (ix *Index) Tags() []string {
+	ix.mu.RLock()
+	best := map[string]string{}
+	for t := range ix.tagCount {
+		f := model.Fold(t)
+		if b, ok := best[f]; !ok || t < b {
+			best[f] = t
+		}
+	}
+	ix.mu.RUnlock()
+	out := make([]string, 0, len(best))
+	for _, t := range best {
+		out = append(out, t)
+	}
+	sortFolded(out)
+	return out
+}
+
+// Segments returns every segment in use, sorted by folded form.
+func (ix *Index) Segments() []string {
+	ix.mu.RLock()
+	out := make([]string, 0, len(ix.segCount))
+	for s := range ix.segCount {
+		out = append(out, s)
+	}
+	ix.mu.RUnlock()
+	sortFolded(out)
+	return out
+}
+
+// sortFolded sorts names as a person reads them ("Ärzte" beside "Arzt"),
+// ties in byte order so the result is deterministic.
+func sortFolded(s []string) {
+	keys := make(map[string]string, len(s))
+	for _, v := range s {
+		keys[v] = model.Fold(v)
+	}
+	sort.Slice(s, func(i, j int) bool {
+		if keys[s[i]] != keys[s[j]] {
+			return keys[s[i]] < keys[s[j]]
+		}
+		return s[i] < s[j]
+	})
+}

@@ -1,0 +1,344 @@
+package search
+
+import (
+	"bytes"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// snapshot is an immutable index over a set of customers. Positions are
+// indexes into docs, which is sorted by name, so every posting list and
+// every bitset is in name order for free.
+type snapshot struct {
+	docs []*doc
+	pos  map[model.ID]int32
+
+	// words are the distinct indexed words, sorted; the positions of the
+	// customers carrying words[i] are post[off[i]:off[i+1]], ascending. A
+	// query word's prefix range is found by binary search, and off gives the
+	// number of postings in the range without touching them.
+	words []string
+	off   []int32
+	post  []int32
+
+	// byLast and byDue are all positions in SortByLastContact and
+	// SortByNextDue order; rankLast and rankDue are their inverses, so a
+	// small result set is sorted by comparing two integers.
+	byLast, byDue     []int32
+	rankLast, rankDue []int32
+
+	complaint, consent   bitset // Stats.OpenComplaint, MailConsent
+	nComplaint, nConsent int
+	tagPost              map[string][]int32 // folded tag → positions
+	segPost              map[string][]int32 // segment → positions
+
+	// phone is filled once phoneReady is closed; see Index.Load.
+	phoneReady chan struct{}
+	phone      phoneIndex
+}
+
+// phoneIndex holds every phone key of every customer and every suffix of at
+// least minSuffix digits of one, packed by packDigits and sorted, with the
+// position of the customer beside each.
+type phoneIndex struct {
+	keys []uint64
+	pos  []int32
+}
+
+// cmpName is the SortByName order: folded sort name, then ID.
+func cmpName(a, b *doc) int {
+	if c := strings.Compare(a.s.SortName, b.s.SortName); c != 0 {
+		return c
+	}
+	return bytes.Compare(a.s.ID[:], b.s.ID[:])
+}
+
+// cmpLast is the SortByLastContact order: newest contact first, never
+// contacted last, ties by name.
+func cmpLast(a, b *doc) int {
+	if a.last != b.last {
+		if a.last > b.last {
+			return -1
+		}
+		return 1
+	}
+	if a.last != neverContacted {
+		if c := b.s.LastContact.Compare(a.s.LastContact); c != 0 { // clamped keys
+			return c
+		}
+	}
+	return cmpName(a, b)
+}
+
+// cmpDue is the SortByNextDue order: earliest next due first, no rhythm
+// last, ties by name.
+func cmpDue(a, b *doc) int {
+	if a.due != b.due {
+		if a.due < b.due {
+			return -1
+		}
+		return 1
+	}
+	if a.due != noDue {
+		if c := a.s.NextDue().Compare(b.s.NextDue()); c != 0 { // clamped keys
+			return c
+		}
+	}
+	return cmpName(a, b)
+}
+
+// build indexes docs, which must be sorted by cmpName and hold each ID
+// once. The phone index is left to buildPhones.
+func build(docs []*doc) *snapshot {
+	n := len(docs)
+	sn := &snapshot{
+		docs:       docs,
+		pos:        make(map[model.ID]int32, n),
+		complaint:  newBitset(n),
+		consent:    newBitset(n),
+		tagPost:    map[string][]int32{},
+		segPost:    map[string][]int32{},
+		phoneReady: make(chan struct{}),
+	}
+	var wg sync.WaitGroup
+	wg.Go(sn.buildWords)
+	wg.Go(func() {
+		sn.byLast, sn.rankLast = order(docs, func(d *doc) uint64 { return ^(uint64(d.last) ^ 1<<63) }, cmpLast)
+		sn.byDue, sn.rankDue = order(docs, func(d *doc) uint64 { return uint64(d.due) ^ 1<<63 }, cmpDue)
+	})
+	for i, d := range docs {
+		p := int32(i)
+		sn.pos[d.s.ID] = p
+		if d.s.OpenComplaint {
+			sn.complaint.set(p)
+			sn.nComplaint++
+		}
+		if d.s.MailConsent {
+			sn.consent.set(p)
+			sn.nConsent++
+		}
+		for _, t := range d.tags {
+			if l := sn.tagPost[t]; len(l) == 0 || l[len(l)-1] != p {
+				sn.tagPost[t] = append(l, p)
+			}
+		}
+		if d.s.Segment != "" {
+			sn.segPost[d.s.Segment] = append(sn.segPost[d.s.Segment], p)
+		}
+	}
+	wg.Wait()
+	return sn
+}
+
+// wordShard spreads words over the goroutines of buildWords.
+func wordShard(w string, shards int) int {
+	return int(uint(w[0])+uint(w[len(w)-1])+uint(len(w))) % shards
+}
+
+// buildWords fills words, off and post. Assigning ids to a million and
+// more words through a map is the bulk of a build, so the words are split
+// into shards that are numbered, sorted and filled in parallel.
+func (sn *snapshot) buildWords() {
+	type entry struct {
+		w  string
+		id int32
+	}
+	type shard struct {
+		uniq   []entry
+		counts []int32
+		flat   []int32 // ids of this shard's words, doc after doc
+		global []int32 // id → rank in sn.words
+	}
+	nShards := max(1, min(runtime.GOMAXPROCS(0), 8))
+	shards := make([]shard, nShards)
+	var wg sync.WaitGroup
+	for k := range shards {
+		wg.Go(func() {
+			sh := &shards[k]
+			ids := make(map[string]int32, len(sn.docs)*2/nShards)
+			sh.flat = make([]int32, 0, len(sn.docs)*16/nShards)
+			for _, d := range sn.docs {
+				for _, w := range d.words {
+					if nShards > 1 && wordShard(w, nShards) != k {
+						continue
+					}
+					id, ok := ids[w]
+					if !ok {
+						id = int32(len(sh.uniq))
+						ids[w] = id
+						sh.uniq = append(sh.uniq, entry{w, id})
+						sh.counts = append(sh.counts, 0)
+					}
+					sh.counts[id]++
+					sh.flat = append(sh.flat, id)
+				}
+			}
+			slices.SortFunc(sh.uniq, func(a, b entry) int { return strings.Compare(a.w, b.w) })
+			sh.global = make([]int32, len(sh.uniq))
+		})
+	}
+	wg.Wait()
+
+	// Merge the sorted shards into one sorted word list.
+	total := 0
+	for k := range shards {
+		total += len(shards[k].uniq)
+	}
+	sn.words = make([]string, 0, total)
+	sn.off = make([]int32, 1, total+1)
+	next := make([]int, nShards)
+	for len(sn.words) < total {
+		best := -1
+		for k := range shards {
+			if next[k] < len(shards[k].uniq) && (best < 0 || shards[k].uniq[next[k]].w < shards[best].uniq[next[best]].w) {
+				best = k
+			}
+		}
+		sh := &shards[best]
+		e := sh.uniq[next[best]]
+		next[best]++
+		sh.global[e.id] = int32(len(sn.words))
+		sn.words = append(sn.words, e.w)
+		sn.off = append(sn.off, sn.off[len(sn.off)-1]+sh.counts[e.id])
+	}
+
+	// Each shard fills the posting lists of its own words: disjoint ranges.
+	sn.post = make([]int32, sn.off[total])
+	cursor := slices.Clone(sn.off[:total])
+	for k := range shards {
+		wg.Go(func() {
+			sh := &shards[k]
+			i := 0
+			for p, d := range sn.docs {
+				for _, w := range d.words {
+					if nShards > 1 && wordShard(w, nShards) != k {
+						continue
+					}
+					r := sh.global[sh.flat[i]]
+					i++
+					sn.post[cursor[r]] = int32(p)
+					cursor[r]++
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// order returns the positions of docs sorted by key, ties by position (that
+// is, by name), and the inverse permutation. Keys are exact except for
+// dates far outside the app's range; runs of such equal keys are sorted
+// again with cmp.
+func order(docs []*doc, key func(*doc) uint64, cmp func(a, b *doc) int) (perm, rank []int32) {
+	n := len(docs)
+	keys := make([]uint64, n)
+	perm = make([]int32, n)
+	for i, d := range docs {
+		keys[i] = key(d)
+		perm[i] = int32(i)
+	}
+	sortPairs(keys, perm)
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && keys[j] == keys[i] {
+			j++
+		}
+		if j-i > 1 && clampedKey(keys[i]) {
+			slices.SortStableFunc(perm[i:j], func(a, b int32) int { return cmp(docs[a], docs[b]) })
+		}
+		i = j
+	}
+	rank = make([]int32, n)
+	for r, p := range perm {
+		rank[p] = int32(r)
+	}
+	return perm, rank
+}
+
+// clampedKey reports whether an order key (as transformed for sortPairs)
+// stands for a clamped time, whose ties cmpLast or cmpDue must break.
+func clampedKey(k uint64) bool {
+	const lo, hi = uint64(1), ^uint64(0) - 1 // MinInt64+1 and MaxInt64-1 after ^1<<63
+	return k == lo || k == hi || ^k == lo || ^k == hi
+}
+
+// packDigits packs up to 16 ASCII digits into a uint64, one nibble each
+// (digit+1, so a shorter string sorts before its extensions), first digit
+// in the top nibble. Packed suffixes sort like the strings, and all strings
+// starting with p fall in [packDigits(p), packDigits(p)+span(len(p))).
+func packDigits(s string) uint64 {
+	var v uint64
+	for i := 0; i < 16; i++ {
+		v <<= 4
+		if i < len(s) {
+			v |= uint64(s[i]-'0') + 1
+		}
+	}
+	return v
+}
+
+// buildPhones fills the phone index from the docs' phone keys and closes
+// phoneReady.
+func (sn *snapshot) buildPhones() {
+	var keys []uint64
+	var pos []int32
+	var mine []uint64
+	for p, d := range sn.docs {
+		mine = mine[:0]
+		for _, k := range d.phones {
+			mine = append(mine, packDigits(k))
+			for i := 1; len(k)-i >= minSuffix; i++ {
+				mine = append(mine, packDigits(k[i:]))
+			}
+		}
+		slices.Sort(mine)
+		mine = slices.Compact(mine)
+		for _, k := range mine {
+			keys = append(keys, k)
+			pos = append(pos, int32(p))
+		}
+	}
+	sortPairs(keys, pos)
+	sn.phone = phoneIndex{keys: keys, pos: pos}
+	close(sn.phoneReady)
+}
+
+// wordRange returns the range of words starting with prefix.
+func (sn *snapshot) wordRange(prefix string) (lo, hi int) {
+	lo, _ = slices.BinarySearch(sn.words, prefix)
+	hi = lo
+	// Words with the prefix form one run; gallop to its end.
+	step := 1
+	for hi+step <= len(sn.words) && strings.HasPrefix(sn.words[hi+step-1], prefix) {
+		hi += step
+		step *= 2
+	}
+	for step > 0 {
+		if hi+step <= len(sn.words) && strings.HasPrefix(sn.words[hi+step-1], prefix) {
+			hi += step
+		}
+		step /= 2
+	}
+	return lo, hi
+}
+
+// phoneRange returns the range of phone-index entries starting with digits.
+// Digits beyond 16 are checked per customer by the caller.
+func (sn *snapshot) phoneRange(digits string) (lo, hi int) {
+	keys := sn.phone.keys
+	if len(digits) == 0 {
+		return 0, len(keys)
+	}
+	if len(digits) > 16 {
+		digits = digits[:16]
+	}
+	from := packDigits(digits)
+	span := uint64(1) << (4 * uint(16-len(digits)))
+	lo, _ = slices.BinarySearch(keys, from)
+	hi, _ = slices.BinarySearch(keys, from+span)
+	return lo, hi
+}
