@@ -150,6 +150,7 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 		s := NewSyncer(db, db, ft, key, NewFileStateStore(filepath.Join(t.TempDir(), "state.json")))
 		s.now = now
 		s.batch, s.segOps = 1+r.IntN(7), 1+r.IntN(9) // many small segments and log batches
+		s.snapEvery = []int{0, 10, 60}[r.IntN(3)]    // devices that first sync late start from snapshots
 		devs[i] = &device{db: db, target: ft, syncer: s}
 	}
 	written := map[model.ID]string{} // every note ever written

@@ -34,13 +34,19 @@ import (
 // renamed to another seq, moved to another device's directory or cut short
 // fails to open.
 //
-// The body is a string table (record types, field names, authors) followed
-// by the ops; each op is type index, 16-byte ID, field index, value length
-// and JSON value, HLC as a zigzag delta to the previous op's HLC, author
-// index, and Prev as a delta to the op's HLC (0 for none). Every op of a
-// segment was made by the segment's device, so the device is not repeated.
+// The body is a string table (record types, field names, authors,
+// devices) followed by the ops; each op is type index, 16-byte ID, field
+// index, value length and JSON value, HLC as a zigzag delta to the previous
+// op's HLC, author index, device index, and Prev as a zigzag delta to the
+// op's HLC plus one (0 for none). Every op of a segment was made by the
+// segment's device; readers reject a segment holding another device's op.
+//
+// A snapshot (magic "KKSN", see snapshot.go) has the same layout; its body
+// starts with the length-prefixed JSON cursor vector it covers, followed by
+// ops of any device.
 const (
 	segmentMagic   = "KKSG"
+	snapshotMagic  = "KKSN"
 	segmentVersion = 1
 	headerFixed    = 4 + 1 + 8 + 8 + 8 + 4 + 1
 	nonceSize      = chacha20poly1305.NonceSizeX
@@ -49,6 +55,9 @@ const (
 	// encrypted file (a leaked key) cannot exhaust memory.
 	maxPlain = 256 << 20
 )
+
+// fileKind names the sealed file kinds in messages.
+var fileKind = map[string]string{segmentMagic: "segment", snapshotMagic: "snapshot"}
 
 // segmentHeader is the clear part of a segment.
 type segmentHeader struct {
@@ -99,6 +108,12 @@ func sealSegment(k *Key, h segmentHeader, ops []model.Op) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.Count = uint32(len(ops))
+	return sealFile(k, segmentMagic, h, body)
+}
+
+// sealFile compresses and encrypts body behind the header.
+func sealFile(k *Key, magic string, h segmentHeader, body []byte) ([]byte, error) {
 	var z bytes.Buffer
 	zw, err := flate.NewWriter(&z, flate.BestSpeed)
 	if err != nil {
@@ -108,9 +123,9 @@ func sealSegment(k *Key, h segmentHeader, ops []model.Op) ([]byte, error) {
 	if err := zw.Close(); err != nil {
 		return nil, model.WrapError(model.EINTERNAL, err, "compress segment")
 	}
-	h.Version, h.KeyID, h.Count = segmentVersion, k.id(), uint32(len(ops))
+	h.Version, h.KeyID = segmentVersion, k.id()
 	out := make([]byte, 0, headerFixed+len(h.Device)+nonceSize+z.Len()+chacha20poly1305.Overhead)
-	out = appendHeader(out, h)
+	out = appendHeader(out, magic, h)
 	ad := len(out)
 	var nonce [nonceSize]byte
 	if _, err := rand.Read(nonce[:]); err != nil {
@@ -124,8 +139,8 @@ func sealSegment(k *Key, h segmentHeader, ops []model.Op) ([]byte, error) {
 	return aead.Seal(out, nonce[:], z.Bytes(), out[:ad]), nil
 }
 
-func appendHeader(b []byte, h segmentHeader) []byte {
-	b = append(b, segmentMagic...)
+func appendHeader(b []byte, magic string, h segmentHeader) []byte {
+	b = append(b, magic...)
 	b = append(b, byte(h.Version))
 	b = append(b, h.KeyID[:]...)
 	b = binary.BigEndian.AppendUint64(b, h.Seq)
@@ -136,10 +151,10 @@ func appendHeader(b []byte, h segmentHeader) []byte {
 }
 
 // readHeader parses the clear header and returns it with its length.
-func readHeader(data []byte) (segmentHeader, int, error) {
+func readHeader(magic string, data []byte) (segmentHeader, int, error) {
 	var h segmentHeader
-	if len(data) < headerFixed || string(data[:4]) != segmentMagic {
-		return h, 0, model.Errorf(model.EINVALID, "not a Kundenkartei sync segment")
+	if len(data) < headerFixed || string(data[:4]) != magic {
+		return h, 0, model.Errorf(model.EINVALID, "not a Kundenkartei sync %s", fileKind[magic])
 	}
 	h.Version = int(data[4])
 	if h.Version > segmentVersion {
@@ -163,30 +178,12 @@ func readHeader(data []byte) (segmentHeader, int, error) {
 // openSegment authenticates, decrypts and decodes a segment. Any damage,
 // truncation or foreign key yields EINVALID and no ops.
 func openSegment(k *Key, data []byte) (segmentHeader, []model.Op, error) {
-	h, n, err := readHeader(data)
+	h, body, err := openFile(k, segmentMagic, data)
 	if err != nil {
 		return h, nil, err
 	}
-	if h.KeyID != k.id() {
-		return h, nil, model.Errorf(model.EINVALID, "segment was written for another sync target or passphrase")
-	}
-	if !validDevice(h.Device) || h.Seq == 0 || h.Prev >= h.Seq {
+	if h.Prev >= h.Seq {
 		return h, nil, model.Errorf(model.EINVALID, "bad segment header")
-	}
-	if len(data) < n+nonceSize+chacha20poly1305.Overhead {
-		return h, nil, model.Errorf(model.EINVALID, "truncated segment")
-	}
-	aead, err := chacha20poly1305.NewX(k.seg[:])
-	if err != nil {
-		return h, nil, model.WrapError(model.EINTERNAL, err, "segment cipher")
-	}
-	z, err := aead.Open(nil, data[n:n+nonceSize], data[n+nonceSize:], data[:n])
-	if err != nil {
-		return h, nil, model.Errorf(model.EINVALID, "segment is damaged, truncated or was altered (authentication failed)")
-	}
-	body, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), maxPlain+1))
-	if err != nil || len(body) > maxPlain {
-		return h, nil, model.Errorf(model.EINVALID, "segment body does not decompress")
 	}
 	ops, err := decodeOps(h.Device, body)
 	if err != nil {
@@ -198,7 +195,38 @@ func openSegment(k *Key, data []byte) (segmentHeader, []model.Op, error) {
 	return h, ops, nil
 }
 
-// encodeOps writes the body. Every op must carry device.
+// openFile authenticates and decrypts a sealed file and inflates its body.
+func openFile(k *Key, magic string, data []byte) (segmentHeader, []byte, error) {
+	h, n, err := readHeader(magic, data)
+	if err != nil {
+		return h, nil, err
+	}
+	what := fileKind[magic]
+	if h.KeyID != k.id() {
+		return h, nil, model.Errorf(model.EINVALID, "%s was written for another sync target or passphrase", what)
+	}
+	if !validDevice(h.Device) || h.Seq == 0 {
+		return h, nil, model.Errorf(model.EINVALID, "bad %s header", what)
+	}
+	if len(data) < n+nonceSize+chacha20poly1305.Overhead {
+		return h, nil, model.Errorf(model.EINVALID, "truncated %s", what)
+	}
+	aead, err := chacha20poly1305.NewX(k.seg[:])
+	if err != nil {
+		return h, nil, model.WrapError(model.EINTERNAL, err, "segment cipher")
+	}
+	z, err := aead.Open(nil, data[n:n+nonceSize], data[n+nonceSize:], data[:n])
+	if err != nil {
+		return h, nil, model.Errorf(model.EINVALID, "%s is damaged, truncated or was altered (authentication failed)", what)
+	}
+	body, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(z)), maxPlain+1))
+	if err != nil || len(body) > maxPlain {
+		return h, nil, model.Errorf(model.EINVALID, "%s body does not decompress", what)
+	}
+	return h, body, nil
+}
+
+// encodeOps writes the body. When device is not "" every op must carry it.
 func encodeOps(device string, ops []model.Op) ([]byte, error) {
 	idx := map[string]uint64{}
 	var table []string
@@ -212,9 +240,10 @@ func encodeOps(device string, ops []model.Op) ([]byte, error) {
 		return i
 	}
 	for i := range ops {
-		if ops[i].Device != device {
+		if device != "" && ops[i].Device != device {
 			return nil, model.Errorf(model.EINTERNAL, "op of device %q in a segment of %q", ops[i].Device, device)
 		}
+		intern(ops[i].Device)
 		intern(string(ops[i].Type))
 		intern(ops[i].Field)
 		intern(ops[i].Author)
@@ -244,6 +273,7 @@ func encodeOps(device string, ops []model.Op) ([]byte, error) {
 		b = binary.AppendVarint(b, int64(o.HLC-last))
 		last = o.HLC
 		b = binary.AppendUvarint(b, idx[o.Author])
+		b = binary.AppendUvarint(b, idx[o.Device])
 		if o.Prev == 0 {
 			b = binary.AppendUvarint(b, 0)
 		} else {
@@ -312,6 +342,7 @@ func (d *decoder) bytes(n uint64) []byte {
 	return v
 }
 
+// decodeOps reads a body; when device is not "" every op must be its.
 func decodeOps(device string, body []byte) ([]model.Op, error) {
 	d := &decoder{b: body}
 	nt := d.uvarint()
@@ -331,7 +362,7 @@ func decodeOps(device string, body []byte) ([]model.Op, error) {
 		return table[i]
 	}
 	n := d.uvarint()
-	if n > uint64(len(d.b))/19 { // an op needs at least 19 bytes
+	if n > uint64(len(d.b))/20 { // an op needs at least 20 bytes
 		d.fail()
 	}
 	if d.err != nil {
@@ -348,16 +379,20 @@ func decodeOps(device string, body []byte) ([]model.Op, error) {
 		o.HLC = last + model.HLC(d.varint())
 		last = o.HLC
 		o.Author = str()
+		o.Device = str()
 		if p := d.uvarint(); p != 0 {
 			o.Prev = o.HLC - model.HLC(unzigzag(p-1))
 		}
-		o.Device = device
 		if d.err != nil {
 			return nil, d.err
 		}
-		if !json.Valid(o.Value) {
-			return nil, model.Errorf(model.EINVALID, "segment op %d has an invalid value", i)
+		if device != "" && o.Device != device {
+			// A segment carries only its writer's ops: anything else
+			// would let one device speak for another.
+			return nil, model.Errorf(model.EINVALID, "segment of %s holds an op of %s", device, o.Device)
 		}
+		// Values are not checked for valid JSON here: the segment is
+		// authenticated, and ApplyOps checks every op it is given.
 	}
 	if len(d.b) != 0 {
 		return nil, model.Errorf(model.EINVALID, "segment body has trailing bytes")

@@ -229,3 +229,42 @@ func FuzzOpenSegment(f *testing.F) {
 		}
 	})
 }
+
+func TestSnapshotName(t *testing.T) {
+	name := snapshotName(1_772_000_000_123, 42, testDevice)
+	dev, ok := parseSnapshotName(name[len(snapshotsDir)+1:])
+	if !ok || dev != testDevice {
+		t.Errorf("got %q, %v, want %q, true", dev, ok, testDevice)
+	}
+	for _, bad := range []string{"", "1772000000123-" + testDevice, "177200000012x-00000000000000000042-" + testDevice, "1772000000123-00000000000000000042-a/b"} {
+		if _, ok := parseSnapshotName(bad); ok {
+			t.Errorf("%q: got ok, want not a snapshot", bad)
+		}
+	}
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	k := testKey(t, "correct horse battery")
+	r := rand.New(rand.NewPCG(15, 16))
+	ops := append(sampleOps(r, testDevice, 20), sampleOps(r, "0193a4b2-7c1d-7e00-8000-00000000000b", 20)...)
+	vector := map[string]uint64{testDevice: 99, "0193a4b2-7c1d-7e00-8000-00000000000b": 7}
+	data, err := sealSnapshot(k, segmentHeader{Device: testDevice, Seq: 120}, vector, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, gotVec, got, err := openSnapshot(k, data)
+	if err != nil || !equalOps(got, ops) || len(gotVec) != 2 || gotVec[testDevice] != 99 {
+		t.Fatalf("got %d ops, vector %v, %v", len(got), gotVec, err)
+	}
+	// A snapshot is not a segment and the other way round.
+	if _, _, err := openSegment(k, data); model.ErrorCode(err) != model.EINVALID {
+		t.Errorf("snapshot opened as a segment: got %v, want EINVALID", err)
+	}
+	seg, err := sealSegment(k, segmentHeader{Device: testDevice, Seq: 3}, ops[:20])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, _, err := openSnapshot(k, seg); model.ErrorCode(err) != model.EINVALID {
+		t.Errorf("segment opened as a snapshot: got %v, want EINVALID", err)
+	}
+}

@@ -81,6 +81,9 @@ type state struct {
 	Last uint64 `json:"last"`
 	// Read maps each other device to the seq of its last applied segment.
 	Read map[string]uint64 `json:"read"`
+	// SinceSnapshot counts ops pushed and applied since this device last
+	// wrote a snapshot.
+	SinceSnapshot int `json:"since_snapshot"`
 	// LastSync is when the last complete sync ended (UTC).
 	LastSync time.Time `json:"last_sync"`
 }

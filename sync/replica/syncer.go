@@ -35,6 +35,7 @@ type Syncer struct {
 	now     func() time.Time
 
 	batch, segOps int // log batch and segment size; tests make them small
+	snapEvery     int // ops pushed or applied between own snapshots; 0 never
 
 	mu sync.Mutex
 }
@@ -45,7 +46,7 @@ type Syncer struct {
 // snapshot before the first remote change of each sync is applied.
 func NewSyncer(log model.ChangeLog, backups model.BackupService, t Target, key *Key, state StateStore) *Syncer {
 	return &Syncer{log: log, backups: backups, target: t, key: key, store: state, now: time.Now,
-		batch: logBatch, segOps: segmentOps}
+		batch: logBatch, segOps: segmentOps, snapEvery: snapshotEvery}
 }
 
 // Phase names the step a sync is in.
@@ -74,14 +75,15 @@ type Problem struct {
 
 // Report tells what one Sync did.
 type Report struct {
-	Pushed    int           // own ops written to the target
-	Segments  int           // own segments written
-	Received  int           // remote ops read
-	Applied   int           // remote ops that changed a field
-	Ignored   int           // remote ops already known or older than ours
-	Conflicts int           // concurrent edits whose loser was kept for review
-	Drift     time.Duration // largest amount a remote clock ran ahead of ours; warn above model.MaxDrift
-	Backup    *model.BackupInfo
+	Pushed    int               // own ops written to the target
+	Segments  int               // own segments written
+	Received  int               // remote ops read
+	Applied   int               // remote ops that changed a field
+	Ignored   int               // remote ops already known or older than ours
+	Conflicts int               // concurrent edits whose loser was kept for review
+	Drift     time.Duration     // largest amount a remote clock ran ahead of ours; warn above model.MaxDrift
+	Backup    *model.BackupInfo // taken before the first remote change was applied; nil if none
+	Snapshot  string            // the snapshot a joining device started from, "" if none
 	// Waiting lists devices with segments that cannot be read yet because
 	// an earlier one is missing (a file-sync service still copying).
 	Waiting  []string
@@ -145,6 +147,11 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 	}
 	if err := s.pull(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
+	}
+	if s.snapEvery > 0 && st.SinceSnapshot >= s.snapEvery && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+		if err := s.writeSnapshot(ctx, me, st); err != nil {
+			return rep, err
+		}
 	}
 	st.LastSync = s.now().UTC()
 	if err := st.save(s.store); err != nil {
@@ -242,6 +249,7 @@ func (s *Syncer) push(ctx context.Context, me string, st *state, rep *Report, pr
 				return err
 			}
 			st.Last, st.Scanned = after, after
+			st.SinceSnapshot += len(own)
 			if err := st.save(s.store); err != nil {
 				return err
 			}
@@ -356,10 +364,38 @@ func equalOps(a, b []model.Op) bool {
 	return true
 }
 
+// apply merges remote ops into the log, after a backup the first time in
+// a sync, so a bad merge can be undone from the backup list.
+func (s *Syncer) apply(ops []model.Op, rep *Report) error {
+	if len(ops) == 0 {
+		return nil
+	}
+	if rep.Backup == nil {
+		info, err := s.backups.Backup("sync")
+		if err != nil {
+			return fmt.Errorf("backup before sync: %w", err)
+		}
+		rep.Backup = &info
+	}
+	res, err := s.log.ApplyOps(ops)
+	if err != nil {
+		return err
+	}
+	rep.Received += len(ops)
+	rep.Applied += res.Applied
+	rep.Ignored += res.Ignored
+	rep.Conflicts += res.Conflicts
+	rep.Drift = max(rep.Drift, res.Drift)
+	return nil
+}
+
 // pull reads and applies other devices' new segments, device by device,
 // each in order. A device whose next segment is missing or rejected is
 // left there until the next sync; the others go on.
 func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) error {
+	if err := s.joinSnapshot(ctx, me, st, rep); err != nil {
+		return err
+	}
 	devs, err := s.target.List(ctx, devicesDir)
 	if err != nil {
 		return err
@@ -410,17 +446,7 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 			// Prev below the cursor is a segment that overlaps one already
 			// applied (a retried write that the writer thought had failed);
 			// it holds everything up to seq, and re-applying is harmless.
-			if rep.Backup == nil && len(ops) > 0 {
-				// One snapshot per sync, before the first remote change, so
-				// a bad merge can be undone from the backup list.
-				info, err := s.backups.Backup("sync")
-				if err != nil {
-					return fmt.Errorf("backup before sync: %w", err)
-				}
-				rep.Backup = &info
-			}
-			res, err := s.log.ApplyOps(ops)
-			if model.ErrorCode(err) == model.EINVALID {
+			if err := s.apply(ops, rep); model.ErrorCode(err) == model.EINVALID {
 				// Authentic but not understood (a newer version's record
 				// type): keep the device waiting rather than skip its ops.
 				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
@@ -428,12 +454,8 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 			} else if err != nil {
 				return err
 			}
-			rep.Received += len(ops)
-			rep.Applied += res.Applied
-			rep.Ignored += res.Ignored
-			rep.Conflicts += res.Conflicts
-			rep.Drift = max(rep.Drift, res.Drift)
 			st.Read[d] = seq
+			st.SinceSnapshot += len(ops)
 			if err := st.save(s.store); err != nil {
 				return err
 			}
