@@ -84,8 +84,8 @@ func (g *gen) office(d int) int64 {
 	return g.w.days[d].start + 7*3600 + 30*60 + g.r.Int64N(10*3600)
 }
 
-// past clamps s to a minute before now. It never moves a time backwards
-// past anything it was derived from, so orders like given ≤ withdrawn hold.
+// past clamps s to a minute before now, so nothing generated lies in the
+// future unless meant to. Clamping never reorders two times.
 func (g *gen) past(s int64) int64 {
 	return min(s, g.w.nowSec-60)
 }
