@@ -26,9 +26,15 @@ func sum(n byte, name string, opts ...func(*model.CustomerSummary)) model.Custom
 func company(c string) func(*model.CustomerSummary) {
 	return func(s *model.CustomerSummary) { s.Company = c }
 }
-func email(e string) func(*model.CustomerSummary) { return func(s *model.CustomerSummary) { s.Email = e } }
-func tel(p string) func(*model.CustomerSummary)   { return func(s *model.CustomerSummary) { s.Phone = p } }
-func city(c string) func(*model.CustomerSummary)  { return func(s *model.CustomerSummary) { s.City = c } }
+func email(e string) func(*model.CustomerSummary) {
+	return func(s *model.CustomerSummary) { s.Email = e }
+}
+func tel(p string) func(*model.CustomerSummary) {
+	return func(s *model.CustomerSummary) { s.Phone = p }
+}
+func city(c string) func(*model.CustomerSummary) {
+	return func(s *model.CustomerSummary) { s.City = c }
+}
 func tags(t ...string) func(*model.CustomerSummary) {
 	return func(s *model.CustomerSummary) { s.Tags = t }
 }
