@@ -245,7 +245,7 @@ func (c *Customer) Normalize() {
 			c.Kind = Person
 		}
 	}
-	emails := c.Emails[:0]
+	var emails []Email // fresh arrays: a caller's copy of c stays as it was
 	for _, e := range c.Emails {
 		e.Address, e.Label = strings.TrimSpace(e.Address), strings.TrimSpace(e.Label)
 		if e.Address != "" {
@@ -253,7 +253,7 @@ func (c *Customer) Normalize() {
 		}
 	}
 	c.Emails = emails
-	phones := c.Phones[:0]
+	var phones []Phone
 	for _, p := range c.Phones {
 		p.Number, p.Label = strings.TrimSpace(p.Number), strings.TrimSpace(p.Label)
 		if p.Number != "" {
@@ -261,7 +261,7 @@ func (c *Customer) Normalize() {
 		}
 	}
 	c.Phones = phones
-	addrs := c.Addresses[:0]
+	var addrs []Address
 	for _, a := range c.Addresses {
 		for _, p := range []*string{&a.Label, &a.Street, &a.Extended, &a.POBox, &a.PostalCode, &a.City, &a.Region, &a.Country} {
 			*p = strings.TrimSpace(*p)
@@ -371,7 +371,7 @@ func ValidPhone(s string) bool {
 		case unicode.IsDigit(r):
 			digits++
 		case r == '+' && i == 0, r == ' ', r == '-', r == '/', r == '(', r == ')', r == '.':
-		case r == 'x' || r == 'X' || r == ';' || r == ',' || r == 'e' || r == 'E' || r == 't' || r == 'T': // "ext", ";ext=" …
+		case r == 'x' || r == 'X' || r == ';' || r == ',' || r == '=' || r == 'e' || r == 'E' || r == 't' || r == 'T': // "ext", ";ext=" …
 		default:
 			return false
 		}

@@ -50,13 +50,7 @@ var parseDateTests = []struct {
 
 // knownDateBugs are inputs ParseDate gets wrong today, with the reason;
 // their cases are skipped until the proposed fix lands.
-var knownDateBugs = map[string]string{
-	// ParseDate reads each part with strconv.Atoi, which accepts a leading
-	// + or -. Fix: accept only ASCII digits in a part before calling Atoi.
-	"15.+4.":     "ParseDate accepts signs in date parts",
-	"--+415":     "ParseDate accepts signs in date parts",
-	"+202-04-15": "ParseDate accepts signs in date parts",
-}
+var knownDateBugs = map[string]string{} // all fixed; add an entry only while a fix is pending
 
 func TestParseDate(t *testing.T) {
 	for _, tt := range parseDateTests {

@@ -22,7 +22,7 @@ type Stats struct {
 // ComputeStats derives Stats from a customer's records. Deleted and
 // superseded notes do not count.
 //
-// A complaint is open until a follow-up created at or after it is done, or
+// A complaint is open until a follow-up is done at or after it, or
 // an apology gesture created at or after it was offered, accepted or
 // redeemed, or a later note left a positive impression.
 func ComputeStats(notes []Note, followUps []FollowUp, gestures []Gesture) Stats {

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -96,7 +98,7 @@ func collapseVowelE(s string) string {
 	for ; i < len(s); i++ {
 		c := s[i]
 		b = append(b, c)
-		if (c == 'a' || c == 'o' || c == 'u') && i+1 < len(s) && s[i+1] == 'e' {
+		for (c == 'a' || c == 'o' || c == 'u') && i+1 < len(s) && s[i+1] == 'e' { // all of them, so Fold is idempotent
 			i++
 		}
 	}
@@ -126,7 +128,12 @@ func Digits(s string) string {
 // read in when the caller passes none ("CH", "DE", "AT" …).
 const DefaultRegion = "CH"
 
-var e164Cache sync.Map // string(region+"|"+number) → string
+// e164Cache memoizes E164: parsing is slow and search, import and dedupe
+// ask for the same numbers again and again.
+var (
+	e164Cache sync.Map // region+"|"+number → string
+	e164Size  atomic.Int64
+)
 
 // E164 returns the number in E.164 form (+41791234567) read in region, or ""
 // when it cannot be parsed as a possible number.
@@ -146,6 +153,10 @@ func E164(number, region string) string {
 	if num, err := phonenumbers.Parse(number, strings.ToUpper(region)); err == nil && phonenumbers.IsPossibleNumber(num) {
 		out = phonenumbers.Format(num, phonenumbers.E164)
 	}
+	if e164Size.Add(1) > 200_000 { // bounded: one entry per distinct number typed
+		e164Cache.Clear()
+		e164Size.Store(0)
+	}
 	e164Cache.Store(key, out)
 	return out
 }
@@ -156,20 +167,30 @@ func E164(number, region string) string {
 // prefix of one of them or of a suffix.
 func PhoneKeys(number, region string) []string {
 	keys := []string{}
+	d := strings.TrimLeft(Digits(number), "0")
 	if e := E164(number, region); e != "" {
 		keys = append(keys, strings.TrimPrefix(e, "+"))
+		if n, err := phonenumbers.Parse(number, strings.ToUpper(orDefault(region))); err == nil {
+			d = strconv.FormatUint(n.GetNationalNumber(), 10) // "+41 (0)44 …" has no junk key
+		}
 	}
-	d := strings.TrimLeft(Digits(number), "0")
 	if d != "" && (len(keys) == 0 || keys[0] != d) {
 		keys = append(keys, d)
 	}
 	return keys
 }
 
+func orDefault(region string) string {
+	if region == "" {
+		return DefaultRegion
+	}
+	return region
+}
+
 // NameKey is the dedupe key of a customer's name and company: folded words
 // sorted, so "Müller Hans" and "Hans Mueller" match.
 func NameKey(c *Customer) string {
-	words := FoldWords(c.GivenName + " " + c.FamilyName)
+	words := FoldWords(strings.ReplaceAll(c.GivenName+" "+c.FamilyName, "-", " ")) // Hans-Peter = Hans Peter
 	sortStrings(words)
 	name := strings.Join(words, " ")
 	return name + "|" + Fold(c.Company)

@@ -67,12 +67,7 @@ func TestFoldIdempotent(t *testing.T) {
 }
 
 // knownFoldBugs are inputs Fold gets wrong today, with the reason.
-var knownFoldBugs = map[string]string{
-	// collapseVowelE drops only the first e after a, o, u: "kaee" → "kae",
-	// which folds again to "ka". Fix: skip every following 'e'
-	// (for i+1 < len(s) && s[i+1] == 'e' { i++ }).
-	"Kaee": "Fold is not idempotent on a vowel followed by two e",
-}
+var knownFoldBugs = map[string]string{} // all fixed; add an entry only while a fix is pending
 
 func TestFoldWords(t *testing.T) {
 	got := model.FoldWords("  Brändli Gartenbau, GmbH ")

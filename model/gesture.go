@@ -137,7 +137,8 @@ func (g *Gesture) Validate() error {
 	if !g.ValidUntil.Valid() || (!g.ValidUntil.IsZero() && !g.ValidUntil.HasYear()) {
 		v.add("valid_until", "validation.date", "invalid date")
 	}
-	if !g.ValidFrom.IsZero() && !g.ValidUntil.IsZero() && g.ValidUntil.String() < g.ValidFrom.String() {
+	if g.ValidFrom.HasYear() && g.ValidUntil.HasYear() && g.ValidFrom.Valid() && g.ValidUntil.Valid() &&
+		g.ValidUntil.Time(0, time.UTC).Before(g.ValidFrom.Time(0, time.UTC)) {
 		v.add("valid_until", "validation.until_before_from", "valid until is before valid from")
 	}
 	if !validGestureStatus(g.Status) {
@@ -149,7 +150,7 @@ func (g *Gesture) Validate() error {
 	return v.err("gesture")
 }
 
-// ExpiresWithin reports whether an offered or accepted gesture's validity
+// ExpiresWithin reports whether a gesture not yet redeemed, declined or expired (an idea, offered or accepted) has a validity that
 // ends within the next days days after today (inclusive).
 func (g *Gesture) ExpiresWithin(today Date, days int) bool {
 	if g.ValidUntil.IsZero() || (g.Status != GestureOffered && g.Status != GestureAccepted && g.Status != GestureIdea) {
@@ -228,6 +229,9 @@ func CountRSVP(invites []Gesture) RSVP {
 	var r RSVP
 	for _, g := range invites {
 		if g.Deleted || g.Kind != GestureInvite {
+			continue
+		}
+		if g.Status == GestureIdea { // not sent yet
 			continue
 		}
 		r.Invited++

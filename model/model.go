@@ -143,6 +143,10 @@ func ParseDate(s string) (Date, error) {
 		if err != nil {
 			return 0
 		}
+		if p == "" || strings.TrimLeft(p, "0123456789") != "" { // Atoi would take signs
+			err = bad
+			return 0
+		}
 		var n int
 		n, err = strconv.Atoi(p)
 		return n
