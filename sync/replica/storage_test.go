@@ -1,9 +1,11 @@
 package replica
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -156,3 +158,124 @@ func TestPropertyStorage(t *testing.T) {
 func (s storeSim) deleteCustomer(id model.ID) error { return s.DeleteCustomer(id) }
 
 func (s storeSim) deleteNote(id model.ID) error { return s.DeleteNote(id) }
+
+// TestTradeFairLaptop is the story from the issue on real storage: a new
+// laptop joins the office's target, receives the customers, captures
+// leads and notes at a fair without any connection, and brings them home.
+func TestTradeFairLaptop(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "Nextcloud", "Kundenkartei")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	now := func() time.Time { return wall }
+	office := openStore(t, now, true)
+	r := rand.New(rand.NewPCG(21, 22))
+	for i := 0; i < 40; i++ {
+		if err := (storeSim{office}).createCustomer(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := InitWithKDF(ctx, NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
+		t.Fatal(err)
+	}
+	officeKey, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	officeSync := NewSyncer(office, office, NewFolderTarget(dir), officeKey, DBStateStore(office))
+	if _, err := officeSync.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	laptop := openStore(t, func() time.Time { return wall.Add(-3 * time.Minute) }, true) // its clock is behind
+	if _, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2025!"); model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("join with last year's passphrase: got %v, want EINVALID", err)
+	}
+	key, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The lead keeps the key so the laptop syncs later without the passphrase.
+	text, err := key.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept Key
+	if err := kept.UnmarshalText(text); err != nil {
+		t.Fatal(err)
+	}
+	lapSync := NewSyncer(laptop, laptop, NewFolderTarget(dir), &kept, DBStateStore(laptop))
+	rep, err := lapSync.Sync(ctx, nil)
+	if err != nil || laptop.Directory().Len() != 40 || rep.Backup == nil {
+		t.Fatalf("join: got %d customers, backup %v, %v, want 40 and a backup", laptop.Directory().Len(), rep.Backup, err)
+	}
+
+	// At the fair: no connection for days.
+	offline := NewSyncer(laptop, laptop, NewFolderTarget(filepath.Join(t.TempDir(), "not-mounted")), &kept, DBStateStore(laptop))
+	var leads []model.ID
+	for day := 0; day < 3; day++ {
+		wall = wall.Add(24 * time.Hour)
+		for i := 0; i < 5; i++ {
+			c := &model.Customer{GivenName: pick(r, givenNames), FamilyName: pick(r, familyNames), Company: "Messebesuch AG",
+				Tags: []string{"Messe Basel 2026"}, Source: "Messe Basel 2026"}
+			if err := laptop.CreateCustomer(c); err != nil {
+				t.Fatal(err)
+			}
+			leads = append(leads, c.ID)
+			if err := laptop.AddNote(&model.Note{CustomerID: c.ID, At: laptop.Now(), Kind: model.NoteFair,
+				Text: fmt.Sprintf("Tag %d: will eine Offerte", day+1)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := offline.Sync(ctx, nil); err == nil {
+			t.Fatal("sync without the folder: got no error")
+		}
+	}
+	// Meanwhile the office edits one of the same customers.
+	ids, _ := (storeSim{office}).customers()
+	c, err := office.Customer(ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Memo = "Rückruf Montag"
+	if err := office.UpdateCustomer(c); err != nil {
+		t.Fatal(err)
+	}
+
+	// Home again.
+	if _, err := lapSync.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := officeSync.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lapSync.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := office.Customers(leads)
+	if err != nil || len(got) != len(leads) {
+		t.Fatalf("office has %d of %d leads, %v", len(got), len(leads), err)
+	}
+	for _, id := range leads {
+		notes, err := office.Notes(model.NoteFilter{CustomerID: id})
+		if err != nil || len(notes) != 1 {
+			t.Errorf("lead %s: got %d notes, %v, want 1", id, len(notes), err)
+		}
+	}
+	a, err := (storeSim{office}).dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := (storeSim{laptop}).dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("office and laptop differ:\n%s", firstDiff(b, a))
+	}
+	if lc, err := laptop.Customer(ids[0]); err != nil || lc.Memo != "Rückruf Montag" {
+		t.Errorf("laptop: got memo %q, %v, want the office's edit", lc.Memo, err)
+	}
+}
