@@ -84,6 +84,8 @@ type state struct {
 	// SinceSnapshot counts ops pushed and applied since this device last
 	// wrote a snapshot.
 	SinceSnapshot int `json:"since_snapshot"`
+	// Config is how the device reaches the target (SaveConfig).
+	Config *Config `json:"config,omitempty"`
 	// LastSync is when the last complete sync ended (UTC).
 	LastSync time.Time `json:"last_sync"`
 }

@@ -182,7 +182,7 @@ func (s *Syncer) open(ctx context.Context) (*state, error) {
 		return nil, err
 	}
 	if st.Target != d.ID {
-		*st = state{Target: d.ID, Read: map[string]uint64{}}
+		*st = state{Target: d.ID, Read: map[string]uint64{}, Config: st.Config}
 	}
 	return st, nil
 }

@@ -610,3 +610,57 @@ func TestSnapshotJoin(t *testing.T) {
 		t.Error("device joining past a damaged snapshot differs")
 	}
 }
+
+func TestConfig(t *testing.T) {
+	w := newWorld(t)
+	store := NewFileStateStore(filepath.Join(t.TempDir(), "state"))
+	if _, ok, err := LoadConfig(store); ok || err != nil {
+		t.Fatalf("empty store: got ok %v, %v, want none", ok, err)
+	}
+	text, err := w.key.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Folder: w.dir, Key: string(text)}
+	if err := SaveConfig(store, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := LoadConfig(store)
+	if err != nil || !ok || got != cfg {
+		t.Fatalf("got %+v, %v, %v, want %+v", got, ok, err, cfg)
+	}
+	tg, err := got.Target(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := got.OpenKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := w.peer("aaaaaaaa", 0, nil)
+	a.edit(w, 1)
+	s := NewSyncer(a.log, a.log, tg, key, store)
+	if rep, err := s.Sync(context.Background(), nil); err != nil || rep.Pushed == 0 {
+		t.Fatalf("sync from config: got %+v, %v", rep, err)
+	}
+	if again, _, _ := LoadConfig(store); again != cfg {
+		t.Errorf("sync lost the config: got %+v, want %+v", again, cfg)
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+	}{
+		{"nothing", Config{}},
+		{"both", Config{Folder: "/x", URL: "https://x.ch/dav"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := tc.cfg.Target(nil); model.ErrorCode(err) != model.EINVALID {
+				t.Errorf("target: got %v, want EINVALID", err)
+			}
+			if _, err := tc.cfg.OpenKey(); model.ErrorCode(err) != model.EINVALID {
+				t.Errorf("key: got %v, want EINVALID", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,61 @@
+package replica
+
+import (
+	"net/http"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Config is how this device reaches its target: a folder or a WebDAV
+// address with its login, and the team key from Join or Init. It is kept
+// with the sync state (SaveConfig), so "sync now" needs neither the
+// passphrase nor the password again. It is as secret as the passphrase.
+type Config struct {
+	Folder   string `json:"folder,omitempty"`   // path of a folder target
+	URL      string `json:"url,omitempty"`      // address of a WebDAV target
+	User     string `json:"user,omitempty"`     // WebDAV user
+	Password string `json:"password,omitempty"` // WebDAV (app) password
+	Key      string `json:"key"`                // Key.MarshalText
+}
+
+// Target returns the configured target; client is used for WebDAV (nil
+// for the default). EINVALID when neither or both kinds are set.
+func (c Config) Target(client *http.Client) (Target, error) {
+	switch {
+	case c.Folder != "" && c.URL == "":
+		return NewFolderTarget(c.Folder), nil
+	case c.URL != "" && c.Folder == "":
+		return NewWebDAVTarget(c.URL, c.User, c.Password, client), nil
+	}
+	return nil, model.Errorf(model.EINVALID, "sync is not set up: choose a folder or a WebDAV address")
+}
+
+// OpenKey returns the configured key. EINVALID when it is missing or bad.
+func (c Config) OpenKey() (*Key, error) {
+	k := &Key{}
+	if err := k.UnmarshalText([]byte(c.Key)); err != nil {
+		return nil, model.Errorf(model.EINVALID, "sync is not set up: join the target with the team passphrase")
+	}
+	return k, nil
+}
+
+// LoadConfig returns the saved configuration; ok is false if none is.
+func LoadConfig(s StateStore) (c Config, ok bool, err error) {
+	st, err := loadState(s)
+	if err != nil || st.Config == nil {
+		return Config{}, false, err
+	}
+	return *st.Config, true, nil
+}
+
+// SaveConfig keeps c with the sync state. A different target or key
+// starts over: the cursors of the old target mean nothing on a new one,
+// and the next Sync finds out from the target's ID anyway.
+func SaveConfig(s StateStore, c Config) error {
+	st, err := loadState(s)
+	if err != nil {
+		return err
+	}
+	st.Config = &c
+	return st.save(s)
+}
