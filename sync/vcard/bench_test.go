@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"testing"
+	"time"
 
 	govcard "github.com/emersion/go-vcard"
 
@@ -47,6 +48,7 @@ func genVCF(n int) []byte {
 func BenchmarkImport10k(b *testing.B) {
 	in := genVCF(10000)
 	b.SetBytes(int64(len(in)))
+	var parse, preview, commit time.Duration // per phase, to show where the time goes
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -55,18 +57,23 @@ func BenchmarkImport10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		t0 := time.Now()
 		cards, _, err := Parse(bytes.NewReader(in))
 		if err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		t2 := time.Now()
 		res, err := plan.Apply(context.Background(), db, DefaultChoices(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
+		t3 := time.Now()
+		parse, preview, commit = parse+t1.Sub(t0), preview+t2.Sub(t1), commit+t3.Sub(t2)
 		b.StopTimer()
 		if res.Added != 10000 {
 			b.Fatalf("got %d added, want 10000", res.Added)
@@ -77,6 +84,9 @@ func BenchmarkImport10k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "cards/s")
+	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms/op")
+	b.ReportMetric(float64(preview.Milliseconds())/float64(b.N), "preview-ms/op")
+	b.ReportMetric(float64(commit.Milliseconds())/float64(b.N), "commit-ms/op")
 }
 
 // BenchmarkGoVcardDecode10k is go-vcard's bare decoding of the same file,

@@ -18,10 +18,12 @@
 package vcard
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 
@@ -80,7 +82,7 @@ func Parse(r io.Reader) ([]Card, []Problem, error) {
 
 // ParseContext is Parse with cancellation (returns ctx.Err()) and progress.
 func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, []Problem, error) {
-	b, err := io.ReadAll(r)
+	b, err := readAll(r)
 	if err != nil {
 		return nil, nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
 	}
@@ -105,6 +107,23 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 	return cards, problems, nil
 }
 
+// readAll reads r into a buffer sized from the file or reader length when
+// known, instead of io.ReadAll's repeated doubling.
+func readAll(r io.Reader) ([]byte, error) {
+	size := 0
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		size = v.Len()
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Size() < 1<<31 {
+			size = int(fi.Size())
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
 func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 }
@@ -116,6 +135,7 @@ func mapCard(rc *rawCard, c *Card) {
 	cu := &c.Customer
 	// vCard 2.1 escapes only ";" (in structured values); a backslash
 	// before anything else is text, as in "C:\Kunden".
+	var split [8]string // scratch for structured values
 	un := unescape
 	if rc.Version == "2.1" {
 		un = unescape21
@@ -180,7 +200,7 @@ func mapCard(rc *rawCard, c *Card) {
 		case "FN":
 			fn = strings.TrimSpace(un(p.Value))
 		case "N":
-			parts := splitUnescaped(p.Value, ';', un)
+			parts := splitUnescaped(split[:0], p.Value, ';', un)
 			get := func(i int) string {
 				if i < len(parts) {
 					return strings.TrimSpace(strings.ReplaceAll(parts[i], ",", " "))
@@ -193,7 +213,7 @@ func mapCard(rc *rawCard, c *Card) {
 			hasN = cu.FamilyName != "" || cu.GivenName != ""
 		case "ORG":
 			var parts []string
-			for _, s := range splitUnescaped(p.Value, ';', un) {
+			for _, s := range splitUnescaped(split[:0], p.Value, ';', un) {
 				if s = strings.TrimSpace(s); s != "" {
 					parts = append(parts, s)
 				}
@@ -243,7 +263,7 @@ func mapCard(rc *rawCard, c *Card) {
 			label, pref := label(p, labelOf(p))
 			cu.Phones = append(cu.Phones, model.Phone{Label: label, Number: num, Pref: pref})
 		case "ADR":
-			parts := splitUnescaped(p.Value, ';', un)
+			parts := splitUnescaped(split[:0], p.Value, ';', un)
 			get := func(i int) string {
 				if i < len(parts) {
 					return strings.TrimSpace(normalizeNewlines(parts[i]))
@@ -279,7 +299,7 @@ func mapCard(rc *rawCard, c *Card) {
 			}
 			cu.Memo += text
 		case "CATEGORIES":
-			for _, t := range splitUnescaped(p.Value, ',', un) {
+			for _, t := range splitUnescaped(split[:0], p.Value, ',', un) {
 				if t = strings.TrimSpace(t); t != "" && t != "myContacts" && t != "starred" {
 					cu.Tags = append(cu.Tags, t)
 				}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
@@ -69,6 +70,7 @@ func (p *prop) types() []string {
 
 // rawCard is one BEGIN:VCARD … END:VCARD block.
 type rawCard struct {
+	first    int // index of its first prop in the file's shared prop buffer
 	Index    int // 1-based position in the file
 	Line     int // line of BEGIN:VCARD
 	Version  string
@@ -83,7 +85,7 @@ type rawCard struct {
 func decodeText(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return string(b[3:])
+		return bytesToString(b[3:])
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
 		return fromUTF16(b, unicode.LittleEndian)
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
@@ -93,7 +95,17 @@ func decodeText(b []byte) string {
 	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
 		return fromUTF16(b, unicode.BigEndian)
 	}
-	return string(b)
+	return bytesToString(b)
+}
+
+// bytesToString returns b as a string without copying it; the file's
+// bytes are several megabytes and never change after reading, and every
+// value the parser returns is a substring of them.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func fromUTF16(b []byte, e unicode.Endianness) string {
@@ -146,6 +158,11 @@ func splitCards(text string) ([]rawCard, []Problem) {
 		problems []Problem
 		cur      *rawCard
 		ls       = lineScanner{s: text}
+		// Props and params of all cards share two buffers, so a card
+		// costs a few allocations instead of one per property; each card
+		// keeps a capped sub-slice, valid even after the buffer regrows.
+		props  = make([]prop, 0, strings.Count(text, "\n")+1)
+		params = make([]param, 0, strings.Count(text, ";")+1)
 	)
 	for {
 		l, ok := ls.next()
@@ -172,7 +189,7 @@ func splitCards(text string) ([]rawCard, []Problem) {
 		}
 		if cur == nil {
 			if headEnd >= 0 && isBegin(logical) {
-				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, Props: make([]prop, 0, 16)})
+				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
 				cur = &cards[len(cards)-1]
 				continue
 			}
@@ -185,11 +202,11 @@ func splitCards(text string) ([]rawCard, []Problem) {
 		}
 		if isBegin(logical) {
 			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: cur.Line, Reason: fmt.Sprintf("card has no END:VCARD (the next card begins at line %d)", start)})
-			cards = append(cards, rawCard{Index: len(cards) + 1, Line: start})
+			cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
 			cur = &cards[len(cards)-1]
 			continue
 		}
-		p, perr := parseProp(logical, start)
+		p, perr := parseProp(logical, start, &params)
 		if perr != "" {
 			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: perr})
 			continue
@@ -206,7 +223,8 @@ func splitCards(text string) ([]rawCard, []Problem) {
 			cur.Version = strings.TrimSpace(p.Value)
 		}
 		decodeValue(&p, cur)
-		cur.Props = append(cur.Props, p)
+		props = append(props, p)
+		cur.Props = props[cur.first:len(props):len(props)]
 	}
 	if cur != nil {
 		cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: ls.line, Reason: "file ends inside a card (no END:VCARD)"})
@@ -330,7 +348,7 @@ func isBase64Line(s string) bool {
 
 // parseProp parses a logical line into group, name, parameters and the raw
 // value. It returns a reason when the line is not a property.
-func parseProp(l string, line int) (prop, string) {
+func parseProp(l string, line int, buf *[]param) (prop, string) {
 	head, colon := splitHead(l)
 	p := prop{Line: line, Value: l[colon+1:]}
 	name := head
@@ -346,6 +364,7 @@ func parseProp(l string, line int) (prop, string) {
 		return p, "not a property: " + clip(l)
 	}
 	p.Name = upper(name)
+	first := len(*buf)
 	for rest != "" {
 		var part string
 		part, rest = cutParam(rest)
@@ -355,13 +374,16 @@ func parseProp(l string, line int) (prop, string) {
 		}
 		pn, pv, hasEq := strings.Cut(part, "=")
 		if !hasEq { // vCard 2.1 bare parameter: WORK, QUOTED-PRINTABLE, UTF-8 …
-			p.Params = append(p.Params, bareParam(part))
+			*buf = append(*buf, bareParam(part))
 			continue
 		}
 		pn = upper(strings.TrimSpace(pn))
 		for _, v := range splitParamValues(pv) {
-			p.Params = append(p.Params, param{Name: pn, Value: v})
+			*buf = append(*buf, param{Name: pn, Value: v})
 		}
+	}
+	if len(*buf) > first {
+		p.Params = (*buf)[first:len(*buf):len(*buf)]
 	}
 	return p, ""
 }
@@ -589,8 +611,7 @@ func unescape21(s string) string {
 
 // splitUnescaped splits s on sep where it is not escaped by a backslash and
 // unescapes each part with un.
-func splitUnescaped(s string, sep byte, un func(string) string) []string {
-	var parts []string
+func splitUnescaped(parts []string, s string, sep byte, un func(string) string) []string {
 	start := 0
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
