@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -192,5 +193,22 @@ func TestFairSplitName(t *testing.T) {
 func careTypeFocused(c fyne.Canvas, chars string) {
 	for _, r := range chars {
 		c.Focused().TypedRune(r)
+	}
+}
+
+// BenchmarkFairSave measures one captured lead: customer, note and
+// follow-up, three durable transactions, plus the counter's count.
+func BenchmarkFairSave(b *testing.B) {
+	f := careBenchFixture(b)
+	s := newFairScreen(f.e)
+	f.track(s.loader)
+	i := 0
+	for b.Loop() {
+		i++
+		s.name.SetText("Besucher " + strconv.Itoa(i))
+		s.email.SetText("besucher" + strconv.Itoa(i) + "@example.ch")
+		s.interest.SetText("Hebebühne")
+		s.onSave()
+		f.settle(s.loader)
 	}
 }

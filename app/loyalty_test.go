@@ -238,3 +238,17 @@ func TestLoyaltyAttentionTabFromStorage(t *testing.T) {
 		t.Errorf("attention rows: got %d, want 3 (key, regular, small)", got)
 	}
 }
+
+// BenchmarkLoyaltyCollect measures one load of the loyalty screen: all
+// gestures, events, this year's gestures by customer and the attention
+// per segment over every summary.
+func BenchmarkLoyaltyCollect(b *testing.B) {
+	f := careBenchFixture(b)
+	s := newLoyaltyScreen(f.e)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.collect(nil, nil, model.NilID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

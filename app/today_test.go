@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage"
+	"github.com/kundenkartei/kundenkartei/storage/demo"
 )
 
 // careNow is the fixed clock of the care screen tests: a Monday morning
@@ -21,7 +24,7 @@ var careNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // careFixture is a real database, a headless window and the env the
 // screens get.
 type careFixture struct {
-	t        *testing.T
+	t        testing.TB
 	db       *storage.DB
 	win      fyne.Window
 	e        *env
@@ -340,5 +343,52 @@ func TestTodayDueForContact(t *testing.T) {
 	}
 	if len(s.data.due) == 1 && s.data.due[0].ID != due.ID {
 		t.Errorf("due id: got %v, want %v", s.data.due[0].ID, due.ID)
+	}
+}
+
+// careBenchFixture is a fixture over a generated data set: the large one
+// of DESIGN.md §9 (100,000 customers, 1,000,000 notes, 200,000 follow-ups,
+// 50,000 gestures) when KK_BENCH_LARGE=1, else a tenth of it.
+func careBenchFixture(b *testing.B) *careFixture {
+	b.Helper()
+	test.NewTempApp(b)
+	clock := func() time.Time { return careNow }
+	db, err := storage.Open(filepath.Join(b.TempDir(), "k.db"), storage.Options{Now: clock, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	spec := demo.Large(careNow)
+	if os.Getenv("KK_BENCH_LARGE") != "1" {
+		spec.Customers, spec.Notes, spec.FollowUps, spec.Gestures = 10_000, 100_000, 20_000, 5_000
+	}
+	ctx := context.Background()
+	if err := demo.Generate(ctx, spec, 0, func(bk model.Bulk) error { return db.BulkLoad(ctx, bk, nil) }); err != nil {
+		b.Fatal(err)
+	}
+	f := &careFixture{t: b, db: db, ui: make(chan func(), 1024)}
+	f.settings = model.Settings{UserName: "Anna Beispiel", ReminderMinutes: 15, FollowUpDays: 3,
+		CurrentFair: "Messe Basel 2026", TimeZone: "Europe/Zurich"}
+	f.win = test.NewTempWindow(b, widget.NewLabel(""))
+	f.e = &env{svc: db, win: f.win, now: clock,
+		settings:     func() model.Settings { return f.settings },
+		openCustomer: func(model.ID) {},
+		showError:    func(err error) { b.Error(err) },
+	}
+	b.ReportMetric(float64(db.Directory().Len()), "customers")
+	return f
+}
+
+// BenchmarkTodayCollect measures what the Today view reads off the UI
+// thread: open follow-ups, due customers, complaints, a scan of every
+// summary for birthdays and anniversaries, and expiring gestures.
+func BenchmarkTodayCollect(b *testing.B) {
+	f := careBenchFixture(b)
+	s := newTodayScreen(f.e)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.collect(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

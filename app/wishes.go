@@ -13,6 +13,10 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
+// wishesPage is how many notes the list loads at first and per "more":
+// reading notes is the slow part, and nobody reads thousands at once.
+const wishesPage = 500
+
 // wishesScreen collects every feedback and wish note across customers,
 // newest first: the business's list of ideas from the people it serves.
 type wishesScreen struct {
@@ -28,6 +32,7 @@ type wishesScreen struct {
 	progress *widget.ProgressBarInfinite
 	rows     *careRows
 	hint     *widget.Label
+	more     *widget.Button
 
 	mu     sync.Mutex // guards filter, read by the loader goroutine
 	filter model.NoteFilter
@@ -37,7 +42,7 @@ type wishesScreen struct {
 func newWishesScreen(e *env) *wishesScreen {
 	s := &wishesScreen{e: e}
 	s.loader = newCareLoader(s.load, s.setBusy)
-	s.filter = model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}}
+	s.filter = model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}, Limit: wishesPage}
 	s.text = widget.NewEntry()
 	s.text.SetPlaceHolder(lang.X("wishes.filter.text", "Search in feedback and wishes"))
 	s.from = widget.NewEntry()
@@ -58,6 +63,8 @@ func newWishesScreen(e *env) *wishesScreen {
 		"No feedback or wishes yet. Record them as notes of the kind “Feedback / wish” on a customer's page."))
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.hint.Importance = widget.LowImportance
+	s.more = widget.NewButton(lang.X("wishes.more", "Show more"), s.onMore)
+	s.more.Hide()
 	return s
 }
 
@@ -77,7 +84,7 @@ func (s *wishesScreen) build() fyne.CanvasObject {
 		widget.NewLabelWithStyle(lang.X("wishes.title", "Wishes & feedback"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	filters := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(320, s.text.MinSize().Height), dates), s.text)
 	s.refresh()
-	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress), nil, nil, nil,
+	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress), s.more, nil, nil,
 		container.NewStack(s.rows.list, container.NewVBox(s.hint)))
 }
 
@@ -100,7 +107,7 @@ func (s *wishesScreen) setBusy(on bool) {
 
 // onFilter reads the filter fields on the UI thread and reloads.
 func (s *wishesScreen) onFilter() {
-	f := model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}, Text: strings.TrimSpace(s.text.Text)}
+	f := model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}, Text: strings.TrimSpace(s.text.Text), Limit: wishesPage}
 	year := s.e.now().Year()
 	from, errFrom := careParseOptionalDate(s.from.Text, year)
 	to, errTo := careParseOptionalDate(s.to.Text, year)
@@ -122,6 +129,14 @@ func (s *wishesScreen) onFilter() {
 	s.refresh()
 }
 
+// onMore loads another page of older entries.
+func (s *wishesScreen) onMore() {
+	s.mu.Lock()
+	s.filter.Limit += wishesPage
+	s.mu.Unlock()
+	s.refresh()
+}
+
 func (s *wishesScreen) load() func() {
 	s.mu.Lock()
 	f := s.filter
@@ -132,11 +147,11 @@ func (s *wishesScreen) load() func() {
 			s.e.showError(err)
 			return
 		}
-		s.apply(notes)
+		s.apply(notes, len(notes) >= f.Limit)
 	}
 }
 
-func (s *wishesScreen) apply(notes []model.Note) {
+func (s *wishesScreen) apply(notes []model.Note, more bool) {
 	s.notes = notes
 	dir := s.e.svc.Directory()
 	rows := make([]careRowData, len(notes))
@@ -160,6 +175,12 @@ func (s *wishesScreen) apply(notes []model.Note) {
 	}
 	s.rows.set(rows)
 	s.count.SetText(lang.XN("wishes.count", "{{.Count}} entries", len(rows), map[string]any{"Count": len(rows)}))
+	if more {
+		s.count.SetText(lang.X("wishes.countMore", "newest {{.Count}}", map[string]any{"Count": len(rows)}))
+		s.more.Show()
+	} else {
+		s.more.Hide()
+	}
 	if len(rows) == 0 {
 		s.hint.Show()
 	} else {

@@ -81,3 +81,22 @@ func TestWishesListsFeedbackOnly(t *testing.T) {
 		t.Errorf("click: opened %v, want %v", f.opened, b.ID)
 	}
 }
+
+// BenchmarkWishesLoad measures the feedback list: every feedback note
+// across customers, newest first, then a text filter.
+func BenchmarkWishesLoad(b *testing.B) {
+	f := careBenchFixture(b)
+	for _, bc := range []struct{ name, text string }{{"all", ""}, {"text", "lieferung"}} {
+		b.Run(bc.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				notes, err := f.db.Notes(model.NoteFilter{Kinds: []model.NoteKind{model.NoteFeedback}, Text: bc.text})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(notes)
+			}
+			b.ReportMetric(float64(n), "notes")
+		})
+	}
+}
