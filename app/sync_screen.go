@@ -1,0 +1,368 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
+)
+
+// syncScreen sets up device sync (a folder or a WebDAV server plus the
+// team passphrase), runs it with progress and cancel, shows how far every
+// other device has been read, and lists the conflicts kept for review.
+type syncScreen struct {
+	e     *env
+	store replica.StateStore // nil when the services cannot keep sync state
+	kdf   replica.KDFParams  // key derivation for new targets; tests make it cheap
+	do    func(func())       // runs UI updates on the UI thread (fyne.Do)
+	work  sync.WaitGroup     // background jobs, so tests can wait for them
+
+	kind       *widget.RadioGroup
+	folder     *widget.Entry
+	pick       *widget.Button
+	url        *widget.Entry
+	user       *widget.Entry
+	password   *widget.Entry
+	passphrase *widget.Entry
+	create     *widget.Button
+	join       *widget.Button
+
+	syncNow  *widget.Button
+	cancel   *widget.Button
+	progress *widget.ProgressBar
+	status   *widget.Label
+	warning  *widget.Label
+	list     *widget.List
+
+	mu        sync.Mutex // guards stop
+	stop      context.CancelFunc
+	conflicts []model.Conflict // what the list shows (UI thread only)
+}
+
+func newSyncScreen(e *env) *syncScreen {
+	s := &syncScreen{e: e, kdf: replica.DefaultKDF, do: fyne.Do}
+	if kv, ok := e.svc.(replica.StateKV); ok {
+		s.store = replica.DBStateStore(kv)
+	}
+	folderKind, webdavKind := lang.X("sync.kind.folder", "Folder"), lang.X("sync.kind.webdav", "WebDAV (Nextcloud)")
+	s.folder = widget.NewEntry()
+	s.folder.SetPlaceHolder(lang.X("sync.folder.placeholder", "Folder on a USB stick, network share or Nextcloud/Dropbox folder"))
+	s.pick = widget.NewButton(lang.X("sync.folder.pick", "Choose…"), s.onPickFolder)
+	s.url = widget.NewEntry()
+	s.url.SetPlaceHolder("https://cloud.example.ch/remote.php/dav/files/anna/Kundenkartei/")
+	s.user = widget.NewEntry()
+	s.user.SetPlaceHolder(lang.X("sync.user", "User name"))
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder(lang.X("sync.password", "App password"))
+	s.passphrase = widget.NewPasswordEntry()
+	s.passphrase.SetPlaceHolder(lang.X("sync.passphrase", "Team passphrase"))
+	s.kind = widget.NewRadioGroup([]string{folderKind, webdavKind}, func(v string) { s.onKind(v == webdavKind) })
+	s.kind.Horizontal = true
+	s.kind.SetSelected(folderKind)
+	s.create = widget.NewButton(lang.X("sync.setup.create", "Set up new sync target"), func() { s.onSetup(true) })
+	s.join = widget.NewButton(lang.X("sync.setup.join", "Join existing target"), func() { s.onSetup(false) })
+
+	s.syncNow = widget.NewButton(lang.X("sync.now", "Sync now"), s.onSync)
+	s.syncNow.Importance = widget.HighImportance
+	s.cancel = widget.NewButton(lang.X("sync.cancel", "Cancel"), s.onCancel)
+	s.cancel.Disable()
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
+	s.status = widget.NewLabel("")
+	s.status.Wrapping = fyne.TextWrapWord
+	s.warning = widget.NewLabel("")
+	s.warning.Importance = widget.WarningImportance
+	s.warning.Wrapping = fyne.TextWrapWord
+	s.warning.Hide()
+	s.list = widget.NewList(
+		func() int { return len(s.conflicts) },
+		func() fyne.CanvasObject { return newConflictRow() },
+		s.updateConflict)
+	return s
+}
+
+func (s *syncScreen) build() fyne.CanvasObject {
+	setup := widget.NewForm(
+		widget.NewFormItem(lang.X("sync.kind", "Where"), s.kind),
+		widget.NewFormItem(lang.X("sync.folder", "Folder"), container.NewBorder(nil, nil, nil, s.pick, s.folder)),
+		widget.NewFormItem(lang.X("sync.url", "WebDAV address"), s.url),
+		widget.NewFormItem(lang.X("sync.user", "User name"), s.user),
+		widget.NewFormItem(lang.X("sync.password", "App password"), s.password),
+		widget.NewFormItem(lang.X("sync.passphrase", "Team passphrase"), s.passphrase),
+	)
+	top := container.NewVBox(
+		widget.NewLabelWithStyle(lang.X("sync.title", "Sync between devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		setup, container.NewHBox(s.create, s.join),
+		widget.NewSeparator(),
+		container.NewHBox(s.syncNow, s.cancel), s.progress, s.status, s.warning,
+		widget.NewLabelWithStyle(lang.X("sync.conflicts", "Conflicts to review"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	)
+	s.refresh()
+	return container.NewBorder(top, nil, nil, nil, s.list)
+}
+
+// onKind shows the fields of the chosen target kind.
+func (s *syncScreen) onKind(webdav bool) {
+	for _, w := range []fyne.Disableable{s.url, s.user, s.password} {
+		if webdav {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
+	for _, w := range []fyne.Disableable{s.folder, s.pick} {
+		if webdav {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+}
+
+func (s *syncScreen) onPickFolder() {
+	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			s.e.showError(err)
+		} else if u != nil {
+			s.folder.SetText(u.Path())
+		}
+	}, s.e.win)
+}
+
+// config returns the target the fields describe, without a key.
+func (s *syncScreen) config() replica.Config {
+	if !s.folder.Disabled() {
+		return replica.Config{Folder: s.folder.Text}
+	}
+	return replica.Config{URL: s.url.Text, User: s.user.Text, Password: s.password.Text}
+}
+
+// onSetup creates or joins the target in the background; the key
+// derivation takes a noticeable moment on purpose.
+func (s *syncScreen) onSetup(create bool) {
+	if s.store == nil {
+		s.e.showError(model.Errorf(model.EINTERNAL, "this database cannot keep sync state"))
+		return
+	}
+	cfg, pass := s.config(), s.passphrase.Text
+	s.setBusy(true)
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		err := s.setup(cfg, pass, create)
+		s.do(func() {
+			s.setBusy(false)
+			if err != nil {
+				s.e.showError(err)
+				return
+			}
+			s.passphrase.SetText("")
+			s.refresh()
+		})
+	}()
+}
+
+func (s *syncScreen) setup(cfg replica.Config, pass string, create bool) error {
+	ctx := context.Background()
+	t, err := cfg.Target(nil)
+	if err != nil {
+		return err
+	}
+	var key *replica.Key
+	if create {
+		key, err = replica.InitWithKDF(ctx, t, pass, s.kdf)
+	} else {
+		key, err = replica.Join(ctx, t, pass)
+	}
+	if err != nil {
+		return err
+	}
+	text, err := key.MarshalText()
+	if err != nil {
+		return err
+	}
+	cfg.Key = string(text)
+	return replica.SaveConfig(s.store, cfg)
+}
+
+// syncer builds a Syncer from the saved configuration.
+func (s *syncScreen) syncer() (*replica.Syncer, error) {
+	if s.store == nil {
+		return nil, model.Errorf(model.EINTERNAL, "this database cannot keep sync state")
+	}
+	cfg, ok, err := replica.LoadConfig(s.store)
+	if err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, model.Errorf(model.EINVALID, "sync is not set up yet")
+	}
+	t, err := cfg.Target(nil)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.OpenKey()
+	if err != nil {
+		return nil, err
+	}
+	return replica.NewSyncer(s.e.svc, s.e.svc, t, key, s.store), nil
+}
+
+func (s *syncScreen) onSync() {
+	sy, err := s.syncer()
+	if err != nil {
+		s.e.showError(err)
+		return
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.stop = stop
+	s.mu.Unlock()
+	s.setBusy(true)
+	s.cancel.Enable()
+	s.progress.SetValue(0)
+	s.progress.Show()
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		defer stop()
+		rep, err := sy.Sync(ctx, func(p replica.Progress) {
+			s.do(func() {
+				if p.Total > 0 {
+					s.progress.SetValue(float64(p.Done) / float64(p.Total))
+				}
+			})
+		})
+		s.do(func() {
+			s.setBusy(false)
+			s.cancel.Disable()
+			s.progress.Hide()
+			s.showReport(rep)
+			if err != nil && ctx.Err() == nil {
+				s.e.showError(err)
+			}
+			s.refresh()
+		})
+	}()
+}
+
+func (s *syncScreen) onCancel() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stop != nil {
+		s.stop()
+	}
+}
+
+func (s *syncScreen) showReport(rep replica.Report) {
+	if rep.DriftWarning() {
+		s.warning.SetText(lang.X("sync.drift", "Another device's clock is {{.Minutes}} minutes ahead. Please check the clocks; sync goes on.",
+			map[string]any{"Minutes": int(rep.Drift.Minutes())}))
+		s.warning.Show()
+	} else {
+		s.warning.Hide()
+	}
+}
+
+func (s *syncScreen) setBusy(busy bool) {
+	for _, b := range []*widget.Button{s.create, s.join, s.syncNow} {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+}
+
+// refresh reloads the status (which reads the target) and the conflicts
+// in the background.
+func (s *syncScreen) refresh() {
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		text := lang.X("sync.status.none", "Sync is not set up yet.")
+		if sy, err := s.syncer(); err == nil {
+			st, err := sy.Status(context.Background())
+			text = s.statusText(st, err)
+		}
+		conflicts, err := s.e.svc.Conflicts()
+		s.do(func() {
+			if err != nil {
+				s.e.showError(err)
+			}
+			s.status.SetText(text)
+			s.conflicts = conflicts
+			s.list.Refresh()
+		})
+	}()
+}
+
+func (s *syncScreen) statusText(st replica.Status, err error) string {
+	var text string
+	if st.LastSync.IsZero() {
+		text = lang.X("sync.status.never", "Not synced yet.")
+	} else {
+		text = lang.X("sync.status.last", "Last sync: {{.When}}.", map[string]any{"When": st.LastSync.In(s.e.now().Location()).Format("2006-01-02 15:04")})
+	}
+	text += " " + lang.XN("sync.status.pending", "{{.Count}} changes waiting to be sent.", st.PendingOps, map[string]any{"Count": st.PendingOps})
+	for _, d := range st.Devices {
+		text += "\n" + lang.X("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.",
+			map[string]any{"Device": shortDevice(d.Device), "Read": d.Read, "Unread": d.Unread})
+	}
+	if err != nil {
+		text += "\n" + lang.X("sync.status.offline", "The sync target cannot be reached right now.")
+	}
+	return text
+}
+
+func shortDevice(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+func (s *syncScreen) updateConflict(i widget.ListItemID, o fyne.CanvasObject) {
+	if i >= len(s.conflicts) {
+		return
+	}
+	c := s.conflicts[i]
+	row := o.(*conflictRow)
+	row.label.SetText(fmt.Sprintf("%s · %s: %s ≠ %s (%s)", c.Type, c.Field, c.Kept, c.Lost, c.LostBy))
+	row.dismiss.OnTapped = func() { s.onDismiss(c) }
+}
+
+// conflictRow is one conflict: what was kept against what lost, and a
+// button to dismiss it after review.
+type conflictRow struct {
+	widget.BaseWidget
+	label   *widget.Label
+	dismiss *widget.Button
+}
+
+func newConflictRow() *conflictRow {
+	r := &conflictRow{label: widget.NewLabel(""), dismiss: widget.NewButton(lang.X("sync.conflict.dismiss", "Dismiss"), nil)}
+	r.label.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer implements fyne.Widget.
+func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, r.dismiss, r.label))
+}
+
+func (s *syncScreen) onDismiss(c model.Conflict) {
+	if err := s.e.svc.DismissConflict(c); err != nil {
+		s.e.showError(err)
+		return
+	}
+	s.refresh()
+}
