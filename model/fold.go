@@ -162,21 +162,30 @@ func E164(number, region string) string {
 }
 
 // PhoneKeys returns the digit strings search matches a phone number by: its
-// E.164 digits (41791234567) and its national digits without leading zeros
-// (791234567). A query typed as "079 123 45 67" or "+41 79…" then matches by
-// prefix of one of them or of a suffix.
+// E.164 digits (41791234567), its national number (791234567) and, when it
+// differs, the digits as written without leading zeros (so "+41 (0)61 …"
+// typed the way it is stored finds it). A query typed as "079 123 45 67" or
+// "+41 79…" then matches by prefix of one of them or of a suffix.
 func PhoneKeys(number, region string) []string {
 	keys := []string{}
-	d := strings.TrimLeft(Digits(number), "0")
+	add := func(k string) {
+		if k == "" {
+			return
+		}
+		for _, x := range keys {
+			if x == k {
+				return
+			}
+		}
+		keys = append(keys, k)
+	}
 	if e := E164(number, region); e != "" {
-		keys = append(keys, strings.TrimPrefix(e, "+"))
+		add(strings.TrimPrefix(e, "+"))
 		if n, err := phonenumbers.Parse(number, strings.ToUpper(orDefault(region))); err == nil {
-			d = strconv.FormatUint(n.GetNationalNumber(), 10) // "+41 (0)44 …" has no junk key
+			add(strconv.FormatUint(n.GetNationalNumber(), 10))
 		}
 	}
-	if d != "" && (len(keys) == 0 || keys[0] != d) {
-		keys = append(keys, d)
-	}
+	add(strings.TrimLeft(Digits(number), "0"))
 	return keys
 }
 

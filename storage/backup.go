@@ -33,7 +33,13 @@ func (db *DB) backupDir() string {
 	if d := db.currentSettings().BackupDir; d != "" {
 		return d
 	}
-	return filepath.Join(filepath.Dir(db.path), "backups")
+	return DefaultBackupDir(db.path)
+}
+
+// DefaultBackupDir is the backup folder of the database at dbPath when the
+// settings name none: "backups" beside it.
+func DefaultBackupDir(dbPath string) string {
+	return filepath.Join(filepath.Dir(dbPath), "backups")
 }
 
 // Backup writes a consistent snapshot (one read transaction) to a temp

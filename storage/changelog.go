@@ -9,9 +9,6 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// applyChunk bounds how many remote ops one transaction applies.
-const applyChunk = 20000
-
 // Ops returns up to limit ops after local sequence number after.
 func (db *DB) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
 	var out []model.Op
@@ -32,8 +29,10 @@ func (db *DB) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
 }
 
 // ApplyOps merges ops from other devices. All ops are checked first; a bad
-// one rejects the whole batch before anything is written. Large batches
-// commit in chunks; each chunk is atomic and re-applying is harmless.
+// one rejects the whole batch before anything is written. The ops are
+// grouped by record (merging is commutative per field, so only each
+// record's own order is kept) and committed a chunk of records at a time;
+// each chunk is atomic and re-applying is harmless.
 func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 	var res model.ApplyResult
 	for i := range ops {
@@ -41,13 +40,24 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 			return res, err
 		}
 	}
-	for done := 0; done < len(ops); {
-		end := min(done+applyChunk, len(ops))
+	groups := map[model.ID]int{}
+	var byRecord [][]model.Op
+	for _, op := range ops {
+		g, ok := groups[op.ID]
+		if !ok {
+			g = len(byRecord)
+			groups[op.ID] = g
+			byRecord = append(byRecord, nil)
+		}
+		byRecord[g] = append(byRecord[g], op)
+	}
+	for done := 0; done < len(byRecord); {
+		end := min(done+chunkSize, len(byRecord))
 		var part model.ApplyResult
 		err := db.update(func(w *writer) error {
 			part = model.ApplyResult{}
-			for i := done; i < end; i++ {
-				if err := w.apply(&ops[i], &part); err != nil {
+			for _, recOps := range byRecord[done:end] {
+				if err := w.applyOps(recOps, &part); err != nil {
 					return err
 				}
 			}

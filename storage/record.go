@@ -246,30 +246,78 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	return w.reindex(typ, old, rec)
 }
 
-// apply merges one op from another device (or a replay): per field the
-// newer stamp wins; the loser of a concurrent edit is kept as a conflict.
-// It reports whether the op changed anything; ops that change nothing are
-// not logged again, so applying the same ops twice is a no-op.
-func (w *writer) apply(op *model.Op, res *model.ApplyResult) error {
-	b := recBucket(w.tx, op.Type)
-	if b == nil || newRecord(op.Type) == nil {
-		return model.Errorf(model.EINVALID, "unknown record type %q in op for %s", op.Type, op.ID)
+// pending is a record being merged: loaded once, changed by every op of
+// the batch that concerns it, written once.
+type pending struct {
+	typ     model.RecordType
+	id      model.ID
+	oldRaw  []byte
+	fields  map[string]json.RawMessage
+	clk     clocks
+	applied []*model.Op // ops that changed a field, logged in order
+}
+
+// applyOps merges ops from other devices (or a replay): per field the newer
+// stamp wins; the loser of a concurrent edit is kept as a conflict. Ops of
+// the same record are merged in memory and the record written once. Ops
+// that change nothing are not logged again, so applying the same ops twice
+// is a no-op.
+func (w *writer) applyOps(ops []model.Op, res *model.ApplyResult) error {
+	recs := map[model.ID]*pending{}
+	var order []*pending
+	for i := range ops {
+		op := &ops[i]
+		p := recs[op.ID]
+		if p == nil {
+			b := recBucket(w.tx, op.Type)
+			oldRaw := b.Get(idBytes(op.ID))
+			fields, err := fieldsOf(oldRaw)
+			if err != nil {
+				return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
+			}
+			clk, err := loadClocks(w.tx, op.Type, op.ID)
+			if err != nil {
+				return err
+			}
+			p = &pending{typ: op.Type, id: op.ID, oldRaw: oldRaw, fields: fields, clk: clk}
+			recs[op.ID] = p
+			order = append(order, p)
+		} else if p.typ != op.Type {
+			return model.Errorf(model.EINVALID, "op for %s %s names type %s", p.typ, op.ID, op.Type)
+		}
+		changed, err := w.merge(p, op, res)
+		if err != nil {
+			return err
+		}
+		if changed {
+			res.Applied++
+			p.applied = append(p.applied, op)
+			if d := w.db.clock.Observe(op.HLC); d > res.Drift {
+				res.Drift = d
+			}
+		} else {
+			res.Ignored++
+		}
 	}
-	oldRaw := b.Get(idBytes(op.ID))
-	fields, err := fieldsOf(oldRaw)
-	if err != nil {
-		return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
+	for _, p := range order {
+		if len(p.applied) > 0 {
+			if err := w.writeMerged(p); err != nil {
+				return err
+			}
+		}
 	}
-	clk, err := loadClocks(w.tx, op.Type, op.ID)
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// merge applies one op to a pending record in memory.
+func (w *writer) merge(p *pending, op *model.Op, res *model.ApplyResult) (bool, error) {
 	vals := map[string]json.RawMessage{op.Field: op.Value}
 	in := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author, Prev: op.Prev}
+	clk := &p.clk
 	if op.Field == model.FieldAll {
 		vals = map[string]json.RawMessage{}
 		if err := json.Unmarshal(op.Value, &vals); err != nil {
-			return model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
+			return false, model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
 		}
 		if clk.Base == nil {
 			// Fields set before by newer partial ops keep their own stamps.
@@ -283,6 +331,7 @@ func (w *writer) apply(op *model.Op, res *model.ApplyResult) error {
 		}
 	}
 	changed := false
+	fields := p.fields
 	for _, f := range sortedKeys(vals) {
 		v := vals[f]
 		if model.MetaFields[f] {
@@ -302,7 +351,7 @@ func (w *writer) apply(op *model.Op, res *model.ApplyResult) error {
 		case in.stamp().After(cur.stamp()):
 			if in.Prev < cur.HLC && !bytes.Equal(fields[f], v) {
 				if err := w.conflict(op, f, v, in, fields[f], cur, res); err != nil {
-					return err
+					return false, err
 				}
 			}
 			fields[f] = v
@@ -311,51 +360,51 @@ func (w *writer) apply(op *model.Op, res *model.ApplyResult) error {
 		default:
 			if cur.Prev < in.HLC && !bytes.Equal(fields[f], v) {
 				if err := w.conflict(op, f, fields[f], cur, v, in, res); err != nil {
-					return err
+					return false, err
 				}
 			}
 		}
 	}
-	if !changed {
-		res.Ignored++
-		return nil
-	}
-	res.Applied++
-	if d := w.db.clock.Observe(op.HLC); d > res.Drift {
-		res.Drift = d
-	}
+	return changed, nil
+}
+
+// writeMerged stores a merged record in canonical form with its clocks,
+// logs the ops that changed it and updates its indexes.
+func (w *writer) writeMerged(p *pending) error {
 	var old any
-	if oldRaw != nil {
-		old = newRecord(op.Type)
-		if err := json.Unmarshal(oldRaw, old); err != nil {
-			return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
+	if p.oldRaw != nil {
+		old = newRecord(p.typ)
+		if err := json.Unmarshal(p.oldRaw, old); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "decode %s %s", p.typ, p.id)
 		}
 	}
-	merged, err := json.Marshal(fields)
+	merged, err := json.Marshal(p.fields)
 	if err != nil {
 		return err
 	}
-	rec := newRecord(op.Type)
+	rec := newRecord(p.typ)
 	if err := json.Unmarshal(merged, rec); err != nil {
-		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", op.Type, op.ID)
+		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", p.typ, p.id)
 	}
 	m := metaOf(rec)
-	newest := clk.newest()
-	m.ID, m.Updated, m.Device, m.Author = op.ID, newest.HLC.Time(), newest.Device, newest.Author
+	newest := p.clk.newest()
+	m.ID, m.Updated, m.Device, m.Author = p.id, newest.HLC.Time(), newest.Device, newest.Author
 	raw, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
-	if err := b.Put(idBytes(op.ID), raw); err != nil {
+	if err := recBucket(w.tx, p.typ).Put(idBytes(p.id), raw); err != nil {
 		return err
 	}
-	if err := putClocks(w.tx, op.Type, op.ID, clk); err != nil {
+	if err := putClocks(w.tx, p.typ, p.id, p.clk); err != nil {
 		return err
 	}
-	if err := w.log(op); err != nil {
-		return err
+	for _, op := range p.applied {
+		if err := w.log(op); err != nil {
+			return err
+		}
 	}
-	return w.reindex(op.Type, old, rec)
+	return w.reindex(p.typ, old, rec)
 }
 
 func withField(m map[string]fieldClock, f string, fc fieldClock) map[string]fieldClock {

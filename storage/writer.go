@@ -18,7 +18,9 @@ type writer struct {
 	region  string
 	changed map[model.RecordType][]model.ID
 	seen    map[model.ID]bool
-	touched map[model.ID]bool // customers whose stats or summary must be rebuilt
+	touched map[model.ID]bool // customers whose summary must be rebuilt
+	dirty   map[model.ID]bool // customers whose stats must be recomputed
+	custs   map[model.ID]*model.Customer // customers written in this transaction, as written
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
@@ -27,7 +29,7 @@ type writer struct {
 func newWriter(db *DB, tx *bolt.Tx) *writer {
 	return &writer{
 		db: db, tx: tx, region: db.currentSettings().Region,
-		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{},
+		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{}, dirty: map[model.ID]bool{}, custs: map[model.ID]*model.Customer{},
 	}
 }
 
@@ -59,11 +61,15 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 		w.seen[id] = true
 		w.changed[typ] = append(w.changed[typ], id)
 	}
-	for _, c := range customersOf(old) {
-		w.touched[c] = true
+	c, isCustomer := rec.(*model.Customer)
+	if isCustomer {
+		w.custs[c.ID] = c
 	}
-	for _, c := range customersOf(rec) {
+	for _, c := range append(customersOf(old), customersOf(rec)...) {
 		w.touched[c] = true
+		if !isCustomer {
+			w.dirty[c] = true
+		}
 	}
 	return nil
 }
@@ -100,25 +106,21 @@ func (w *writer) finish() error {
 		if id == model.NilID {
 			continue
 		}
-		st, err := computeStats(w.tx, id)
+		st, raw, err := w.stats(id)
 		if err != nil {
 			return err
 		}
-		raw, err := json.Marshal(st)
-		if err != nil {
-			return err
-		}
-		c, err := get[model.Customer](w.tx, model.TypeCustomer, id)
+		c, err := w.customer(id)
 		if model.ErrorCode(err) == model.ENOTFOUND {
 			// Notes may arrive by sync before their customer.
-			if err := w.tx.Bucket(bucketStats).Put(idBytes(id), raw); err != nil {
+			if err := w.putStats(id, raw); err != nil {
 				return err
 			}
 			continue
 		} else if err != nil {
 			return err
 		}
-		if err := w.tx.Bucket(bucketStats).Put(idBytes(id), raw); err != nil {
+		if err := w.putStats(id, raw); err != nil {
 			return err
 		}
 		if c.Deleted {
@@ -128,6 +130,43 @@ func (w *writer) finish() error {
 		}
 	}
 	return w.tx.Bucket(bucketMeta).Put(keyHLC, u64(uint64(w.db.clock.Last())))
+}
+
+// stats returns the customer's stats: recomputed when its notes,
+// follow-ups or gestures changed in this transaction, else as stored.
+// The bytes are nil when the stored stats stand.
+func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
+	var st model.Stats
+	if !w.dirty[id] {
+		if s, ok := w.db.dir.Summary(id); ok { // the directory holds the committed stats
+			return s.Stats, nil, nil
+		}
+		if raw := w.tx.Bucket(bucketStats).Get(idBytes(id)); raw != nil {
+			return st, nil, json.Unmarshal(raw, &st)
+		}
+	}
+	st, err := computeStats(w.tx, id)
+	if err != nil {
+		return st, nil, err
+	}
+	raw, err := json.Marshal(st)
+	return st, raw, err
+}
+
+// customer returns a customer as written in this transaction or stored.
+func (w *writer) customer(id model.ID) (*model.Customer, error) {
+	if c, ok := w.custs[id]; ok {
+		return c, nil
+	}
+	return get[model.Customer](w.tx, model.TypeCustomer, id)
+}
+
+// putStats stores freshly computed stats (nil raw: nothing to store).
+func (w *writer) putStats(id model.ID, raw []byte) error {
+	if raw == nil {
+		return nil
+	}
+	return w.tx.Bucket(bucketStats).Put(idBytes(id), raw)
 }
 
 // afterCommit applies the prepared directory changes and notifies.
