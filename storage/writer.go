@@ -18,8 +18,8 @@ type writer struct {
 	region  string
 	changed map[model.RecordType][]model.ID
 	seen    map[model.ID]bool
-	touched map[model.ID]bool // customers whose summary must be rebuilt
-	dirty   map[model.ID]bool // customers whose stats must be recomputed
+	touched map[model.ID]bool            // customers whose summary must be rebuilt
+	dirty   map[model.ID]bool            // customers whose stats must be recomputed
 	custs   map[model.ID]*model.Customer // customers written in this transaction, as written
 
 	puts []model.CustomerSummary // directory updates after commit
