@@ -26,6 +26,13 @@ func and(b, o bitset) {
 	}
 }
 
+func (b bitset) or(o bitset) {
+	o = o[:len(b)]
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+
 func andNot(b, o bitset) {
 	o = o[:len(b)]
 	for i := range b {

@@ -121,7 +121,7 @@ func (ix *Index) install(sn *snapshot) {
 func (ix *Index) Load(all []model.CustomerSummary) {
 	docs := makeDocs(all)
 	input := slices.Clone(docs)
-	slices.SortFunc(docs, cmpName)
+	sortByName(docs)
 	sn := build(docs)
 	if len(sn.pos) != len(docs) { // duplicate IDs: keep the last of each
 		last := make(map[model.ID]*doc, len(input))
@@ -134,7 +134,7 @@ func (ix *Index) Load(all []model.CustomerSummary) {
 				docs = append(docs, d)
 			}
 		}
-		slices.SortFunc(docs, cmpName)
+		sortByName(docs)
 		sn = build(docs)
 	}
 	tags, segs := map[string]int{}, map[string]int{}
@@ -176,6 +176,41 @@ func makeDocs(all []model.CustomerSummary) []*doc {
 	}
 	wg.Wait()
 	return docs
+}
+
+// sortByName sorts docs by cmpName: a radix sort on the first eight bytes
+// of the sort name, then a comparison sort within runs of equal prefixes.
+// Comparing 100,000 strings through pointers directly costs several times
+// as much, most of it in cache misses.
+func sortByName(docs []*doc) {
+	keys := make([]uint64, len(docs))
+	idx := make([]int32, len(docs))
+	for i, d := range docs {
+		var k uint64
+		for j := 0; j < 8; j++ {
+			k <<= 8
+			if j < len(d.s.SortName) {
+				k |= uint64(d.s.SortName[j])
+			}
+		}
+		keys[i], idx[i] = k, int32(i)
+	}
+	sortPairs(keys, idx)
+	sorted := make([]*doc, len(docs))
+	for i, j := range idx {
+		sorted[i] = docs[j]
+	}
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && keys[j] == keys[i] {
+			j++
+		}
+		if j-i > 1 {
+			slices.SortFunc(sorted[i:j], cmpName)
+		}
+		i = j
+	}
+	copy(docs, sorted)
 }
 
 // fillPhones computes the phone keys of docs. It leaves one core to the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -146,8 +147,11 @@ func (ix *Index) Search(q model.Query) []*model.CustomerSummary {
 	if limit <= 0 {
 		limit = len(sn.docs) + len(extra)
 	}
-	base := sn.ordered(cand, q.Sort, limit)
-	return merge(base, extra, cmp, limit)
+	buf := posBufs.Get().(*[]int32)
+	*buf = sn.ordered(*buf, cand, q.Sort, limit)
+	out := merge(sn.docs, *buf, extra, cmp, limit)
+	posBufs.Put(buf)
+	return out
 }
 
 func matchAll(terms []term, d *doc) bool {
@@ -184,8 +188,13 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 			ppos := sn.phone.pos[plo:phi]
 			c.cost += len(ppos)
 			long := len(t.phone) > 16 // beyond what a packed key holds
+			head := sn.phone.heads[t.phone]
 			c.fill = func(b bitset) {
 				b.setAll(post)
+				if head != nil {
+					b.or(head)
+					return
+				}
 				for _, p := range ppos {
 					if !long || docs[p].hasPhone(t.phone) {
 						b.set(p)
@@ -281,17 +290,22 @@ func forEach(b bitset, fn func(p int32)) {
 	}
 }
 
-// ordered returns up to limit documents of cand in the given order.
-func (sn *snapshot) ordered(cand bitset, order model.SortOrder, limit int) []*doc {
+// posBufs recycles the position lists of ordered: a short query matches
+// tens of thousands of customers on every keystroke.
+var posBufs = sync.Pool{New: func() any { return new([]int32) }}
+
+// ordered appends to buf the positions in cand in the given order, at most
+// limit of them.
+func (sn *snapshot) ordered(buf []int32, cand bitset, order model.SortOrder, limit int) []int32 {
+	out := buf[:0]
 	total := cand.count()
-	out := make([]*doc, 0, min(total, limit))
 	if total == 0 {
 		return out
 	}
 	if order == model.SortByName {
 		for i, w := range cand {
 			for w != 0 {
-				out = append(out, sn.docs[i<<6+bits.TrailingZeros64(w)])
+				out = append(out, int32(i<<6+bits.TrailingZeros64(w)))
 				if len(out) == limit {
 					return out
 				}
@@ -306,17 +320,17 @@ func (sn *snapshot) ordered(cand bitset, order model.SortOrder, limit int) []*do
 	}
 	if total*32 < len(sn.docs) {
 		// A small result: sort its ranks rather than walk the whole permutation.
-		ranks := make([]int32, 0, total)
-		forEach(cand, func(p int32) { ranks = append(ranks, rank[p]) })
-		slices.Sort(ranks)
-		for _, r := range ranks[:min(len(ranks), limit)] {
-			out = append(out, sn.docs[perm[r]])
+		forEach(cand, func(p int32) { out = append(out, rank[p]) })
+		slices.Sort(out)
+		out = out[:min(len(out), limit)]
+		for i, r := range out {
+			out[i] = perm[r]
 		}
 		return out
 	}
 	for _, p := range perm {
 		if cand.has(p) {
-			out = append(out, sn.docs[p])
+			out = append(out, p)
 			if len(out) == limit {
 				break
 			}
@@ -325,16 +339,23 @@ func (sn *snapshot) ordered(cand bitset, order model.SortOrder, limit int) []*do
 	return out
 }
 
-// merge merges two lists sorted by cmp into summaries, at most limit.
-func merge(a, b []*doc, cmp func(x, y *doc) int, limit int) []*model.CustomerSummary {
-	out := make([]*model.CustomerSummary, 0, min(len(a)+len(b), limit))
+// merge merges the snapshot positions pos and the overlay documents extra,
+// both sorted by cmp, into at most limit summaries.
+func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limit int) []*model.CustomerSummary {
+	out := make([]*model.CustomerSummary, 0, min(len(pos)+len(extra), limit))
+	if len(extra) == 0 {
+		for _, p := range pos {
+			out = append(out, &docs[p].s)
+		}
+		return out
+	}
 	i, j := 0, 0
-	for len(out) < limit && (i < len(a) || j < len(b)) {
-		if j == len(b) || (i < len(a) && cmp(a[i], b[j]) <= 0) {
-			out = append(out, &a[i].s)
+	for len(out) < limit && (i < len(pos) || j < len(extra)) {
+		if j == len(extra) || (i < len(pos) && cmp(docs[pos[i]], extra[j]) <= 0) {
+			out = append(out, &docs[pos[i]].s)
 			i++
 		} else {
-			out = append(out, &b[j].s)
+			out = append(out, &extra[j].s)
 			j++
 		}
 	}

@@ -47,7 +47,15 @@ type snapshot struct {
 type phoneIndex struct {
 	keys []uint64
 	pos  []int32
+	// heads holds the set of customers for every prefix of at most two
+	// digits with many entries: the first keystrokes of a number ("0",
+	// "07", "079") match most customers, and setting a bit per entry would
+	// cost milliseconds each time.
+	heads map[string]bitset
 }
+
+// headMin is how many entries a phone prefix needs to get a precomputed set.
+const headMin = 2048
 
 // cmpName is the SortByName order: folded sort name, then ID.
 func cmpName(a, b *doc) int {
@@ -303,7 +311,24 @@ func (sn *snapshot) buildPhones() {
 		}
 	}
 	sortPairs(keys, pos)
-	sn.phone = phoneIndex{keys: keys, pos: pos}
+	sn.phone = phoneIndex{keys: keys, pos: pos, heads: map[string]bitset{}}
+	var digits [2]byte
+	for l := 0; l <= 2; l++ {
+		for v := 0; v < 100; v++ {
+			if (l == 0 && v > 0) || (l == 1 && v > 9) {
+				break
+			}
+			digits[0], digits[1] = '0'+byte(v/10), '0'+byte(v%10)
+			prefix := string(digits[2-l:])
+			lo, hi := sn.phoneRange(prefix)
+			if hi-lo < headMin {
+				continue
+			}
+			b := newBitset(len(sn.docs))
+			b.setAll(pos[lo:hi])
+			sn.phone.heads[prefix] = b
+		}
+	}
 	close(sn.phoneReady)
 }
 
