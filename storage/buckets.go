@@ -35,6 +35,7 @@
 //	  note_kind/     kind 0x00 at ms, note id
 //	  fu_due/        due ms, follow-up id
 //	  fu_cust/       customer id, follow-up id
+//	  fu_status/     status 0x00 due ms, follow-up id
 //	  ge_cust/       customer id, gesture id
 //	  ge_status/     status 0x00 valid-until (YYYY-MM-DD or empty) 0x00 gesture id
 //	  ge_event/      event id, gesture id
@@ -78,6 +79,7 @@ var (
 	idxNoteKind    = []byte("note_kind")
 	idxFUDue       = []byte("fu_due")
 	idxFUCust      = []byte("fu_cust")
+	idxFUStatus    = []byte("fu_status")
 	idxGeCust      = []byte("ge_cust")
 	idxGeStatus    = []byte("ge_status")
 	idxGeEvent     = []byte("ge_event")
@@ -86,7 +88,7 @@ var (
 	// allIndexes lists every index bucket; the consistency checker and the
 	// migrations walk it.
 	allIndexes = [][]byte{idxCustSort, idxCustTag, idxCustSegment, idxCustEmail, idxCustPhone, idxCustName,
-		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart}
+		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart}
 )
 
 // u64 encodes v as 8 bytes big-endian.

@@ -129,7 +129,7 @@ func (db *DB) FollowUps(f model.FollowUpFilter) ([]model.FollowUp, error) {
 			if !f.From.IsZero() && x.Due.Before(f.From) || !f.To.IsZero() && !x.Due.Before(f.To) {
 				return false
 			}
-			if !customerLive(tx, x.CustomerID) {
+			if _, live := db.dir.Summary(x.CustomerID); !live {
 				return false
 			}
 			if tag != "" {
@@ -153,34 +153,51 @@ func (db *DB) FollowUps(f model.FollowUpFilter) ([]model.FollowUp, error) {
 			sortSlice(out, func(a, b *model.FollowUp) bool { return a.Due.Before(b.Due) })
 			return nil
 		}
-		c := tx.Bucket(bucketIdx).Bucket(idxFUDue).Cursor()
-		recs := recBucket(tx, model.TypeFollowUp)
-		k, _ := c.First()
-		if !f.From.IsZero() {
-			k, _ = c.Seek(ms(f.From))
-		}
-		var end []byte
-		if !f.To.IsZero() {
-			end = ms(f.To)
-		}
-		for ; k != nil && (end == nil || bytes.Compare(k[:8], end) < 0); k, _ = c.Next() {
-			var x model.FollowUp
-			if err := jsonDecode(recs.Get(k[8:]), &x); err != nil {
-				return err
-			}
-			if keep(&x) {
-				out = append(out, x)
-				if f.Limit > 0 && len(out) >= f.Limit {
-					break
+		// By status when asked (Today wants the open ones), else by due time.
+		if len(f.Statuses) > 0 {
+			for _, st := range f.Statuses {
+				if err := scanDue(tx, idxFUStatus, append([]byte(st), 0), f, keep, &out); err != nil {
+					return err
 				}
 			}
+			sortSlice(out, func(a, b *model.FollowUp) bool { return a.Due.Before(b.Due) })
+			return nil
 		}
-		return nil
+		return scanDue(tx, idxFUDue, nil, f, keep, &out)
 	})
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}
 	return out, err
+}
+
+// scanDue walks an index whose keys are prefix, due ms, id from f.From to
+// f.To and collects the follow-ups keep accepts, up to f.Limit.
+func scanDue(tx *bolt.Tx, idx, prefix []byte, f model.FollowUpFilter, keep func(*model.FollowUp) bool, out *[]model.FollowUp) error {
+	c := tx.Bucket(bucketIdx).Bucket(idx).Cursor()
+	recs := recBucket(tx, model.TypeFollowUp)
+	from := prefix
+	if !f.From.IsZero() {
+		from = key(prefix, ms(f.From))
+	}
+	var end []byte
+	if !f.To.IsZero() {
+		end = key(prefix, ms(f.To))
+	}
+	n := 0
+	for k, _ := c.Seek(from); k != nil && bytes.HasPrefix(k, prefix) && (end == nil || bytes.Compare(k[:len(prefix)+8], end) < 0); k, _ = c.Next() {
+		var x model.FollowUp
+		if err := jsonDecode(recs.Get(k[len(k)-16:]), &x); err != nil {
+			return err
+		}
+		if keep(&x) {
+			*out = append(*out, x)
+			if n++; f.Limit > 0 && n >= f.Limit {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 func containsStatus(ss []model.FollowUpStatus, s model.FollowUpStatus) bool {

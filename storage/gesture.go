@@ -106,7 +106,7 @@ func (db *DB) DeleteGesture(id model.ID) error {
 // Gestures returns live gestures matching f, newest first.
 func (db *DB) Gestures(f model.GestureFilter) ([]model.Gesture, error) {
 	var out []model.Gesture
-	keep := func(tx *bolt.Tx, g *model.Gesture) bool {
+	keep := func(g *model.Gesture) bool {
 		if len(f.Kinds) > 0 && !containsGestureKind(f.Kinds, g.Kind) {
 			return false
 		}
@@ -119,7 +119,8 @@ func (db *DB) Gestures(f model.GestureFilter) ([]model.Gesture, error) {
 		if !f.From.IsZero() && g.Created.Before(f.From) || !f.To.IsZero() && !g.Created.Before(f.To) {
 			return false
 		}
-		return customerLive(tx, g.CustomerID)
+		_, live := db.dir.Summary(g.CustomerID) // the directory holds exactly the live customers
+		return live
 	}
 	err := db.view(func(tx *bolt.Tx) error {
 		var gs []model.Gesture
@@ -144,7 +145,7 @@ func (db *DB) Gestures(f model.GestureFilter) ([]model.Gesture, error) {
 			return err
 		}
 		for i := range gs {
-			if keep(tx, &gs[i]) {
+			if keep(&gs[i]) {
 				out = append(out, gs[i])
 			}
 		}

@@ -29,6 +29,7 @@ func indexKeys(typ model.RecordType, rec any, region string) []ikey {
 		return []ikey{
 			{idxFUDue, key(ms(r.Due), id)},
 			{idxFUCust, key(idBytes(r.CustomerID), id)},
+			{idxFUStatus, key([]byte(r.Status), sep, ms(r.Due), id)},
 		}
 	case *model.Gesture:
 		id := idBytes(r.ID)

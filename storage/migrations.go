@@ -24,6 +24,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "create buckets and device identity", migrateCreate},
 	{2, "index events by start", migrateEventIndex},
+	{3, "index follow-ups by status and due time", migrateFollowUpStatusIndex},
 }
 
 // schemaVersion is the version a fully migrated database has.
@@ -74,8 +75,8 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 		}
 	}
 	for _, name := range allIndexes {
-		if string(name) == string(idxEvStart) {
-			continue // came with version 2
+		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) {
+			continue // came with versions 2 and 3
 		}
 		if _, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -93,18 +94,31 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 // migrateEventIndex adds the index of events by start, so the loyalty view
 // lists events in date order without decoding all of them.
 func migrateEventIndex(tx *bolt.Tx, _ func() time.Time) error {
-	b, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(idxEvStart)
+	return addIndex(tx, idxEvStart, model.TypeEvent)
+}
+
+// migrateFollowUpStatusIndex adds the index of follow-ups by status and due
+// time, so Today reads the open ones without decoding the done ones.
+func migrateFollowUpStatusIndex(tx *bolt.Tx, _ func() time.Time) error {
+	return addIndex(tx, idxFUStatus, model.TypeFollowUp)
+}
+
+// addIndex creates index bucket name and fills it from the records of typ.
+func addIndex(tx *bolt.Tx, name []byte, typ model.RecordType) error {
+	b, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name)
 	if err != nil {
 		return err
 	}
-	return recBucket(tx, model.TypeEvent).ForEach(func(k, v []byte) error {
-		ev := new(model.Event)
-		if err := json.Unmarshal(v, ev); err != nil {
+	return recBucket(tx, typ).ForEach(func(k, v []byte) error {
+		rec := newRecord(typ)
+		if err := json.Unmarshal(v, rec); err != nil {
 			return err
 		}
-		for _, ik := range indexKeys(model.TypeEvent, ev, "") {
-			if err := b.Put(ik.key, nil); err != nil {
-				return err
+		for _, ik := range indexKeys(typ, rec, "") {
+			if string(ik.bucket) == string(name) {
+				if err := b.Put(ik.key, nil); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

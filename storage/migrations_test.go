@@ -48,6 +48,15 @@ func openRaw(t *testing.T, version int) *bolt.DB {
 	return bdb
 }
 
+// migrateTo runs the migrations up to version.
+func migrateTo(t *testing.T, bdb *bolt.DB, version int) {
+	t.Helper()
+	saved := migrations
+	migrations = migrations[:version]
+	defer func() { migrations = saved }()
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error { return migrate(tx, time.Now) }))
+}
+
 func schemaOf(t *testing.T, bdb *bolt.DB) int {
 	t.Helper()
 	var v int
@@ -83,7 +92,7 @@ func TestMigration2(t *testing.T) {
 		raw, _ := json.Marshal(ev)
 		return recBucket(tx, model.TypeEvent).Put(idBytes(ev.ID), raw)
 	}))
-	mustOK(t, bdb.Update(func(tx *bolt.Tx) error { return migrate(tx, time.Now) }))
+	migrateTo(t, bdb, 2)
 	if got := schemaOf(t, bdb); got != 2 {
 		t.Fatalf("schema: got %d, want 2", got)
 	}
@@ -106,4 +115,25 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if model.ErrorCode(err) != model.EINVALID {
 		t.Fatalf("got %v, want EINVALID", err)
 	}
+}
+
+func TestMigration3(t *testing.T) {
+	bdb := openRaw(t, 2)
+	f := model.FollowUp{Meta: model.Meta{ID: model.NewID()}, CustomerID: model.NewID(), Title: "Anrufen",
+		Due: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Status: model.FollowUpOpen}
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		raw, _ := json.Marshal(f)
+		return recBucket(tx, model.TypeFollowUp).Put(idBytes(f.ID), raw)
+	}))
+	migrateTo(t, bdb, 3)
+	if got := schemaOf(t, bdb); got != 3 {
+		t.Fatalf("schema: got %d, want 3", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		k := key([]byte(model.FollowUpOpen), sep, ms(f.Due), idBytes(f.ID))
+		if tx.Bucket(bucketIdx).Bucket(idxFUStatus).Get(k) == nil {
+			t.Errorf("existing follow-up not indexed by status")
+		}
+		return nil
+	})
 }

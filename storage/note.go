@@ -68,8 +68,8 @@ func (db *DB) DeleteNote(id model.ID) error {
 }
 
 // Notes returns live current notes matching f, newest first. With a
-// customer it walks that customer's notes; with kinds, the kind index;
-// otherwise all notes.
+// customer it walks that customer's notes; otherwise it walks the kind index
+// (of the given kinds, or all) backwards, so a Limit stops it early.
 func (db *DB) Notes(f model.NoteFilter) ([]model.Note, error) {
 	var out []model.Note
 	text := model.Fold(f.Text)
@@ -80,36 +80,34 @@ func (db *DB) Notes(f model.NoteFilter) ([]model.Note, error) {
 		if len(f.Kinds) > 0 && !containsKind(f.Kinds, n.Kind) {
 			return false
 		}
+		if _, live := db.dir.Summary(n.CustomerID); !live {
+			return false
+		}
 		return text == "" || strings.Contains(model.Fold(n.Text), text)
 	}
 	err := db.view(func(tx *bolt.Tx) error {
-		var notes []model.Note
-		var err error
-		switch {
-		case f.CustomerID != model.NilID:
-			if notes, err = notesOf(tx, f.CustomerID); err != nil {
+		if f.CustomerID != model.NilID {
+			notes, err := notesOf(tx, f.CustomerID)
+			if err != nil {
 				return err
 			}
-			notes = currentNotes(notes)
-		case len(f.Kinds) > 0:
-			for _, k := range f.Kinds {
-				ns, err := listByPrefix[model.Note](tx, idxNoteKind, append([]byte(k), 0), model.TypeNote)
-				if err != nil {
-					return err
+			for _, n := range currentNotes(notes) {
+				if match(&n) {
+					out = append(out, n)
 				}
-				notes = append(notes, ns...)
 			}
-			notes = dropReplaced(tx, notes)
-		default:
-			if notes, err = listByPrefix[model.Note](tx, idxNoteKind, nil, model.TypeNote); err != nil {
+			return nil
+		}
+		kinds := f.Kinds
+		if len(kinds) == 0 {
+			kinds = model.NoteKinds
+		}
+		for _, k := range kinds {
+			part, err := db.notesOfKind(tx, k, f, match)
+			if err != nil {
 				return err
 			}
-			notes = currentNotes(notes)
-		}
-		for i := range notes {
-			if match(&notes[i]) && customerLive(tx, notes[i].CustomerID) {
-				out = append(out, notes[i])
-			}
+			out = append(out, part...)
 		}
 		return nil
 	})
@@ -118,6 +116,41 @@ func (db *DB) Notes(f model.NoteFilter) ([]model.Note, error) {
 		out = out[:f.Limit]
 	}
 	return out, err
+}
+
+// notesOfKind walks the kind index from the newest note (or from f.To)
+// backwards and collects up to f.Limit matching current notes.
+func (db *DB) notesOfKind(tx *bolt.Tx, kind model.NoteKind, f model.NoteFilter, match func(*model.Note) bool) ([]model.Note, error) {
+	var out []model.Note
+	prefix := append([]byte(kind), 0)
+	c := tx.Bucket(bucketIdx).Bucket(idxNoteKind).Cursor()
+	recs := recBucket(tx, model.TypeNote)
+	upper := key(prefix, u64(^uint64(0)))
+	if !f.To.IsZero() {
+		upper = key(prefix, ms(f.To))
+	}
+	k, _ := c.Seek(upper)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		var n model.Note
+		if err := jsonDecode(recs.Get(k[len(k)-16:]), &n); err != nil {
+			return nil, err
+		}
+		if !f.From.IsZero() && n.At.Before(f.From) {
+			break
+		}
+		if match(&n) && !isReplaced(tx, &n) {
+			out = append(out, n)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // dropReplaced removes notes a live revision of the same customer replaced
