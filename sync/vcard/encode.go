@@ -276,6 +276,10 @@ func (e *encoder) photo(data []byte) {
 }
 
 func (e *encoder) extra(x model.ExtraProp) {
+	switch strings.ToUpper(x.Name) {
+	case "BEGIN", "END", "VERSION":
+		return // would break the card's structure
+	}
 	var ps []param
 	names := make([]string, 0, len(x.Params))
 	for n := range x.Params {

@@ -195,15 +195,21 @@ func mapCard(rc *rawCard, c *Card) {
 		switch p.Name {
 		case "VERSION", "PRODID", "REV", "LABEL", "NAME", "SOURCE", "MAILER":
 			// Derived or about the exporter; export writes its own.
+		case "BEGIN", "END":
+			// Only a grouped one gets here ("x.BEGIN:VCARD"): structure,
+			// never data, or an export would split the card.
+			problem(p, "misplaced "+p.Name+" ignored")
 		case "X-ABLABEL":
 			labelProps = append(labelProps, i)
 		case "FN":
 			fn = strings.TrimSpace(un(p.Value))
 		case "N":
-			parts := splitUnescaped(split[:0], p.Value, ';', un)
+			// Components may be lists ("Hans,Peter"); only unescaped
+			// commas separate their values.
+			parts := splitUnescaped(split[:0], p.Value, ';', keepEscapes)
 			get := func(i int) string {
 				if i < len(parts) {
-					return strings.TrimSpace(strings.ReplaceAll(parts[i], ",", " "))
+					return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', un), " "))
 				}
 				return ""
 			}
@@ -370,6 +376,8 @@ func mapCard(rc *rawCard, c *Card) {
 		}
 	}
 }
+
+func keepEscapes(s string) string { return s }
 
 func onlyField(err error, field string) bool {
 	fs := model.ErrorFields(err)

@@ -462,10 +462,7 @@ func decodeValue(p *prop, c *rawCard) {
 	var raw []byte
 	switch enc {
 	case "QUOTED-PRINTABLE", "QP":
-		// =0D=0A is how QP writes a line break inside a value; the model
-		// keeps "\n" only.
-		raw = bytes.ReplaceAll(decodeQP(p.Value), []byte("\r\n"), []byte("\n"))
-		raw = bytes.ReplaceAll(raw, []byte("\r"), []byte("\n"))
+		raw = decodeQP(p.Value)
 	case "B", "BASE64":
 		v := stripSpace(p.Value)
 		switch {
@@ -497,6 +494,11 @@ func decodeValue(p *prop, c *rawCard) {
 			return
 		}
 		raw = []byte(p.Value)
+	}
+	if bytes.IndexByte(raw, '\r') >= 0 {
+		// =0D=0A is how QP writes a line break inside a value; the model
+		// keeps "\n" only.
+		raw = bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
 	}
 	if charset != "" && !strings.EqualFold(charset, "utf-8") && !strings.EqualFold(charset, "utf8") {
 		if e, err := htmlindex.Get(charset); err == nil {
