@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"testing"
@@ -250,6 +251,26 @@ func TestApplyRejectsBadOps(t *testing.T) {
 			}
 			if dump(t, db) != before {
 				t.Fatalf("a rejected batch changed the database")
+			}
+		})
+	}
+}
+
+func TestEncodeOpMatchesEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		op   model.Op
+	}{
+		{"field", model.Op{Type: model.TypeCustomer, ID: model.NewID(), Field: "memo", Value: []byte(`"Grüße \"Käthi\"\n"`), HLC: 123456789, Device: "dev-1", Author: "Anna Müller", Prev: 42}},
+		{"all", model.Op{Type: model.TypeNote, ID: model.NewID(), Field: model.FieldAll, Value: []byte(`{"text":"x","kind":"call"}`), HLC: 1, Device: "d"}},
+		{"odd author", model.Op{Type: model.TypeEvent, ID: model.NewID(), Field: "name", Value: []byte(`null`), HLC: 7, Device: "d", Author: "<&>\u2028"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(&tt.op)
+			mustOK(t, err)
+			if got := encodeOp(&tt.op); string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -193,21 +194,11 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
 	}
-	newFields, err := fieldsOf(newRaw)
-	if err != nil {
-		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
-	}
 	var ops []model.Op
 	var clk clocks
 	if old == nil {
-		for f := range model.MetaFields {
-			delete(newFields, f)
-		}
-		all, err := json.Marshal(newFields)
-		if err != nil {
-			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
-		}
-		ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, Value: all, HLC: stamp, Device: fc.Device, Author: fc.Author})
+		// The whole record is the value; merging skips its meta fields.
+		ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, Value: newRaw, HLC: stamp, Device: fc.Device, Author: fc.Author})
 		clk.Base = &fc
 	} else {
 		oldFields, err := fieldsOf(oldRaw)
@@ -216,6 +207,10 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 		}
 		if clk, err = loadClocks(w.tx, typ, m.ID); err != nil {
 			return err
+		}
+		newFields, err := fieldsOf(newRaw)
+		if err != nil {
+			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
 		}
 		names := sortedKeys(newFields)
 		for _, f := range names {
@@ -446,11 +441,7 @@ func (w *writer) log(op *model.Op) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(op)
-	if err != nil {
-		return err
-	}
-	return bk.Put(u64(seq), raw)
+	return bk.Put(u64(seq), encodeOp(op))
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -460,4 +451,37 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// encodeOp writes op as the JSON encoding/json would, without re-scanning
+// the already valid value: the change log is written on every save.
+func encodeOp(op *model.Op) []byte {
+	b := make([]byte, 0, len(op.Value)+160)
+	b = append(b, `{"t":`...)
+	b = appendJSONString(b, string(op.Type))
+	b = append(b, `,"id":"`...)
+	b = append(b, op.ID.String()...)
+	b = append(b, `","f":`...)
+	b = appendJSONString(b, op.Field)
+	b = append(b, `,"v":`...)
+	if len(op.Value) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, op.Value...)
+	}
+	b = append(b, `,"h":`...)
+	b = strconv.AppendUint(b, uint64(op.HLC), 10)
+	b = append(b, `,"d":`...)
+	b = appendJSONString(b, op.Device)
+	b = append(b, `,"a":`...)
+	b = appendJSONString(b, op.Author)
+	b = append(b, `,"p":`...)
+	b = strconv.AppendUint(b, uint64(op.Prev), 10)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // never fails for a string
+	return append(b, q...)
 }
