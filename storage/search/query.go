@@ -181,18 +181,29 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 		lo, hi := sn.wordRange(t.word)
 		post := sn.post[sn.off[lo]:sn.off[hi]]
 		c := cond{cost: len(post), test: func(p int32) bool { return t.match(docs[p]) }}
+		head := sn.heads[t.word[0]]
+		if len(t.word) > 1 {
+			head = nil
+		}
 		if !t.digit {
 			c.fill = func(b bitset) { b.setAll(post) }
+			if head != nil {
+				c.fill = func(b bitset) { b.or(head) }
+			}
 		} else {
 			plo, phi := sn.phoneRange(t.phone)
 			ppos := sn.phone.pos[plo:phi]
 			c.cost += len(ppos)
 			long := len(t.phone) > 16 // beyond what a packed key holds
-			head := sn.phone.heads[t.phone]
+			phead := sn.phone.heads[t.phone]
 			c.fill = func(b bitset) {
-				b.setAll(post)
 				if head != nil {
 					b.or(head)
+				} else {
+					b.setAll(post)
+				}
+				if phead != nil {
+					b.or(phead)
 					return
 				}
 				for _, p := range ppos {

@@ -287,7 +287,17 @@ func same(tb testing.TB, what string, q model.Query, got, want []*model.Customer
 // TestSearchMatchesReference runs random queries against random data and
 // random changes, on the snapshot, through the overlay and after rebuilds.
 func TestSearchMatchesReference(t *testing.T) {
-	rng := rand.New(rand.NewPCG(2026, 6))
+	t.Run("default thresholds", func(t *testing.T) { testSearchMatchesReference(t, 2026) })
+	t.Run("precomputed prefix sets", func(t *testing.T) {
+		oldWords, oldPhone := headMinWords, headMin
+		headMinWords, headMin = 50, 50
+		t.Cleanup(func() { headMinWords, headMin = oldWords, oldPhone })
+		testSearchMatchesReference(t, 2027)
+	})
+}
+
+func testSearchMatchesReference(t *testing.T, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 6))
 	ss := randomSummaries(rng, 600, 0)
 	live := map[model.ID]model.CustomerSummary{}
 	for _, s := range ss {

@@ -24,6 +24,10 @@ type snapshot struct {
 	words []string
 	off   []int32
 	post  []int32
+	// heads is the set of customers for every one-byte prefix with many
+	// postings: the first keystroke ("m") matches half the customers, and
+	// copying a precomputed set beats setting a bit per posting.
+	heads map[byte]bitset
 
 	// byLast and byDue are all positions in SortByLastContact and
 	// SortByNextDue order; rankLast and rankDue are their inverses, so a
@@ -55,7 +59,7 @@ type phoneIndex struct {
 }
 
 // headMin is how many entries a phone prefix needs to get a precomputed set.
-const headMin = 2048
+var headMin = 2048
 
 // cmpName is the SortByName order: folded sort name, then ID.
 func cmpName(a, b *doc) int {
@@ -113,7 +117,10 @@ func build(docs []*doc) *snapshot {
 		phoneReady: make(chan struct{}),
 	}
 	var wg sync.WaitGroup
-	wg.Go(sn.buildWords)
+	wg.Go(func() {
+		sn.buildWords()
+		sn.buildHeads()
+	})
 	wg.Go(func() {
 		sn.byLast, sn.rankLast = order(docs, func(d *doc) uint64 { return ^(uint64(d.last) ^ 1<<63) }, cmpLast)
 		sn.byDue, sn.rankDue = order(docs, func(d *doc) uint64 { return uint64(d.due) ^ 1<<63 }, cmpDue)
@@ -235,6 +242,28 @@ func (sn *snapshot) buildWords() {
 		})
 	}
 	wg.Wait()
+}
+
+// headMinWords is how many postings a one-byte word prefix needs to get a
+// precomputed set in snapshot.heads. headMinWords and headMin are variables
+// only so that tests can make small data sets use precomputed sets.
+var headMinWords = 8192
+
+func (sn *snapshot) buildHeads() {
+	sn.heads = map[byte]bitset{}
+	for lo := 0; lo < len(sn.words); {
+		c := sn.words[lo][0]
+		hi := lo + 1
+		for hi < len(sn.words) && sn.words[hi][0] == c {
+			hi++
+		}
+		if post := sn.post[sn.off[lo]:sn.off[hi]]; len(post) >= headMinWords {
+			b := newBitset(len(sn.docs))
+			b.setAll(post)
+			sn.heads[c] = b
+		}
+		lo = hi
+	}
 }
 
 // order returns the positions of docs sorted by key, ties by position (that
