@@ -1,0 +1,223 @@
+// Package cli is the headless face of Kundenkartei: subcommands of the
+// same binary for automation, tests and benchmarks (import, export, demo
+// data, backups, checks). It uses the same model services as the GUI and
+// imports no Fyne.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/storage/demo"
+)
+
+// ErrUsage marks errors in how a command was called.
+var ErrUsage = errors.New("usage")
+
+// Store is what the commands need of the database.
+type Store interface {
+	model.Services
+	model.BulkLoader
+	// Check verifies the database's consistency.
+	Check() error
+	// Path returns the database file.
+	Path() string
+	// Close closes the database.
+	Close() error
+	// SyncState and SaveSyncState keep device sync's configuration and cursors.
+	SyncState() ([]byte, error)
+	SaveSyncState(state []byte) error
+}
+
+// Env is what Run works with; main fills it.
+type Env struct {
+	Stdin          io.Reader // for the sync passphrase; os.Stdin when nil
+	Stdout, Stderr io.Writer
+	// Open opens the database; called once per command that needs it.
+	Open func() (Store, error)
+	// Restore replaces the (closed) database with a backup file.
+	Restore func(backup string) error
+}
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, e Env, args []string) error
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "[-size small|large]", "load the demo data set into the database", runDemo},
+		{"backup", "", "write a backup snapshot now", runBackup},
+		{"backups", "", "list backups, newest first", runBackups},
+		{"restore", "FILE", "replace the database with a backup (the current one is kept as a backup)", runRestore},
+		{"check", "", "verify the database's consistency", runCheck},
+		{"import", "FILE.vcf|FILE.csv [-dry-run] [-match fill|overwrite|add|skip] [-problems skip|fill]", "import an address book (a backup is taken first)", runImport},
+		{"sync", "init|join (-folder DIR | -url URL -user U) | now | status", "device sync; the passphrase comes from KUNDENKARTEI_PASSPHRASE or standard input, a WebDAV password from KUNDENKARTEI_WEBDAV_PASSWORD", runSync},
+		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport},
+	}
+}
+
+// Usage lists the commands.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("Commands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(&b, "  %-8s %s\n           %s\n", c.name, c.args, c.help)
+	}
+	return b.String()
+}
+
+// Run runs the command args[0] with its arguments.
+func Run(ctx context.Context, args []string, e Env) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: no command\n%s", ErrUsage, Usage())
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, args[0], Usage())
+}
+
+// withStore opens the database, runs fn and closes it.
+func withStore(e Env, fn func(s Store) error) error {
+	s, err := e.Open()
+	if err != nil {
+		return err
+	}
+	err = fn(s)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func newFlags(name string, e Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	return nil
+}
+
+// DemoLoader returns a loader of the small demo set into s, for the GUI's
+// first-start offer.
+func DemoLoader(s model.BulkLoader) func(ctx context.Context, progress func(done, total int)) error {
+	return func(ctx context.Context, progress func(done, total int)) error {
+		return LoadDemo(ctx, s, demo.Small(time.Now()), progress)
+	}
+}
+
+// LoadDemo generates spec and bulk-loads it, reporting records done.
+func LoadDemo(ctx context.Context, s model.BulkLoader, spec demo.Spec, progress func(done, total int)) error {
+	total, done := spec.Records(), 0
+	return demo.Generate(ctx, spec, 0, func(b model.Bulk) error {
+		n := len(b.Customers) + len(b.Notes) + len(b.FollowUps) + len(b.Gestures) + len(b.Events)
+		base := done
+		err := s.BulkLoad(ctx, b, func(d, _ int) {
+			if progress != nil {
+				progress(base+d, total)
+			}
+		})
+		done += n
+		return err
+	})
+}
+
+func runDemo(ctx context.Context, e Env, args []string) error {
+	fs := newFlags("demo", e)
+	size := fs.String("size", "small", "small (200 customers) or large (100,000 customers, 1,000,000 notes)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var spec demo.Spec
+	switch *size {
+	case "small":
+		spec = demo.Small(time.Now())
+	case "large":
+		spec = demo.Large(time.Now())
+	default:
+		return fmt.Errorf("%w: -size must be small or large", ErrUsage)
+	}
+	return withStore(e, func(s Store) error {
+		if s.Directory().Len() > 0 {
+			return model.Errorf(model.ECONFLICT, "the database at %s already holds customers; demo data goes into an empty one (use -db)", s.Path())
+		}
+		start := time.Now()
+		last := time.Now()
+		err := LoadDemo(ctx, s, spec, func(done, total int) {
+			if time.Since(last) > time.Second {
+				fmt.Fprintf(e.Stderr, "\r%d / %d records", done, total)
+				last = time.Now()
+			}
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "loaded %d records (%d customers) into %s in %s\n", spec.Records(), spec.Customers, s.Path(), time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+}
+
+func runBackup(_ context.Context, e Env, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: backup takes no arguments", ErrUsage)
+	}
+	return withStore(e, func(s Store) error {
+		info, err := s.Backup("manual")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s (%d bytes)\n", info.Path, info.Size)
+		return nil
+	})
+}
+
+func runBackups(_ context.Context, e Env, args []string) error {
+	return withStore(e, func(s Store) error {
+		list, err := s.Backups()
+		if err != nil {
+			return err
+		}
+		sort.Slice(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
+		for _, b := range list {
+			fmt.Fprintf(e.Stdout, "%s  %-8s %10d  %s\n", b.Created.Local().Format("2006-01-02 15:04:05"), b.Reason, b.Size, b.Path)
+		}
+		return nil
+	})
+}
+
+func runRestore(_ context.Context, e Env, args []string) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%w: restore FILE", ErrUsage)
+	}
+	if err := e.Restore(args[0]); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "restored %s\n", args[0])
+	return nil
+}
+
+func runCheck(_ context.Context, e Env, args []string) error {
+	return withStore(e, func(s Store) error {
+		if err := s.Check(); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "%s: ok, %d customers\n", s.Path(), s.Directory().Len())
+		return nil
+	})
+}

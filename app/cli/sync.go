@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
+)
+
+func runSync(ctx context.Context, e Env, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: sync init|join|now|status", ErrUsage)
+	}
+	switch args[0] {
+	case "init", "join":
+		return runSyncSetup(ctx, e, args[0], args[1:])
+	case "now":
+		return runSyncNow(ctx, e)
+	case "status":
+		return runSyncStatus(ctx, e)
+	}
+	return fmt.Errorf("%w: sync init|join|now|status", ErrUsage)
+}
+
+// runSyncSetup creates a new target (init) or joins an existing one, and
+// stores the target and the derived key in the database.
+func runSyncSetup(ctx context.Context, e Env, verb string, args []string) error {
+	fs := newFlags("sync "+verb, e)
+	folder := fs.String("folder", "", "a folder target (USB stick, network share, synced folder)")
+	url := fs.String("url", "", "a WebDAV target, e.g. https://cloud.example.ch/remote.php/dav/files/anna/Kundenkartei")
+	user := fs.String("user", "", "WebDAV user")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*folder == "") == (*url == "") {
+		return fmt.Errorf("%w: give either -folder DIR or -url URL", ErrUsage)
+	}
+	cfg := replica.Config{Folder: *folder, URL: *url, User: *user, Password: os.Getenv("KUNDENKARTEI_WEBDAV_PASSWORD")}
+	target, err := cfg.Target(&http.Client{Timeout: time.Minute})
+	if err != nil {
+		return err
+	}
+	pass, err := passphrase(e)
+	if err != nil {
+		return err
+	}
+	var key *replica.Key
+	if verb == "init" {
+		key, err = replica.InitWithKDF(ctx, target, pass, replica.DefaultKDF)
+	} else {
+		key, err = replica.Join(ctx, target, pass)
+	}
+	if err != nil {
+		return err
+	}
+	text, err := key.MarshalText()
+	if err != nil {
+		return err
+	}
+	cfg.Key = string(text)
+	return withStore(e, func(s Store) error {
+		if err := replica.SaveConfig(replica.DBStateStore(s), cfg); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "sync target set up; run 'sync now' to exchange changes\n")
+		return nil
+	})
+}
+
+// passphrase reads the team passphrase from KUNDENKARTEI_PASSPHRASE or
+// the first line of standard input.
+func passphrase(e Env) (string, error) {
+	if p := os.Getenv("KUNDENKARTEI_PASSPHRASE"); p != "" {
+		return p, nil
+	}
+	in := e.Stdin
+	if in == nil {
+		in = os.Stdin
+	}
+	fmt.Fprint(e.Stderr, "team passphrase: ")
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// syncer builds the syncer from the configuration stored in s.
+func syncer(s Store) (*replica.Syncer, error) {
+	state := replica.DBStateStore(s)
+	cfg, ok, err := replica.LoadConfig(state)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, model.Errorf(model.ENOTFOUND, "no sync target set up: run 'sync init' or 'sync join' first")
+	}
+	target, err := cfg.Target(&http.Client{Timeout: time.Minute})
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.OpenKey()
+	if err != nil {
+		return nil, err
+	}
+	return replica.NewSyncer(s, s, target, key, state), nil
+}
+
+func runSyncNow(ctx context.Context, e Env) error {
+	return withStore(e, func(s Store) error {
+		sy, err := syncer(s)
+		if err != nil {
+			return err
+		}
+		rep, err := sy.Sync(ctx, nil)
+		fmt.Fprintf(e.Stdout, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
+			rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
+		if rep.DriftWarning() {
+			fmt.Fprintf(e.Stdout, "warning: another device's clock runs %s ahead\n", rep.Drift.Round(time.Second))
+		}
+		for _, d := range rep.Waiting {
+			fmt.Fprintf(e.Stdout, "waiting for earlier segments of device %s\n", d)
+		}
+		for _, p := range rep.Problems {
+			fmt.Fprintf(e.Stdout, "rejected: %v\n", p)
+		}
+		return err
+	})
+}
+
+func runSyncStatus(ctx context.Context, e Env) error {
+	return withStore(e, func(s Store) error {
+		sy, err := syncer(s)
+		if err != nil {
+			return err
+		}
+		st, err := sy.Status(ctx)
+		if err != nil {
+			return err
+		}
+		last := "never"
+		if !st.LastSync.IsZero() {
+			last = st.LastSync.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(e.Stdout, "device %s, last sync %s, %d changes to send\n", st.Device, last, st.PendingOps)
+		for _, d := range st.Devices {
+			fmt.Fprintf(e.Stdout, "  device %s: %d segments read, %d unread\n", d.Device, d.Read, d.Unread)
+		}
+		return nil
+	})
+}

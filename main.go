@@ -1,0 +1,106 @@
+// Command kundenkartei is the Kundenkartei desktop app. Without arguments
+// it opens the window; with a command (import, export, demo, backup, …) it
+// works headless on the same database. main only wires the pieces.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/kundenkartei/kundenkartei/app"
+	"github.com/kundenkartei/kundenkartei/app/cli"
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	flags := flag.NewFlagSet("kundenkartei", flag.ExitOnError)
+	dbPath := flags.String("db", "", "database file (default: the user data folder; env KUNDENKARTEI_DB)")
+	flags.Usage = func() {
+		fmt.Fprintf(flags.Output(), "Usage: kundenkartei [-db FILE] [COMMAND [ARGS]]\n\nWithout a command the window opens.\n\n%s\nFlags:\n", cli.Usage())
+		flags.PrintDefaults()
+	}
+	flags.Parse(os.Args[1:])
+	path := *dbPath
+	if path == "" {
+		var err error
+		if path, err = storage.DefaultPath(); err != nil {
+			fmt.Fprintln(os.Stderr, "kundenkartei: no user data folder:", err)
+			os.Exit(1)
+		}
+	}
+	if flags.NArg() > 0 {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer stop()
+		err := cli.Run(ctx, flags.Args(), cli.Env{
+			Stdout: os.Stdout, Stderr: os.Stderr,
+			Open: func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
+			Restore: func(backup string) error {
+				return storage.Restore(backup, path, storage.DefaultBackupDir(path))
+			},
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
+			if errors.Is(err, cli.ErrUsage) {
+				os.Exit(2)
+			}
+			os.Exit(1)
+		}
+		return
+	}
+	os.Exit(runGUI(path))
+}
+
+// runGUI opens the database and the window. A database that another
+// instance holds gets a window saying so instead of a hang.
+func runGUI(path string) int {
+	a := fyneapp.NewWithID("ch.kundenkartei.app")
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		if lerr := app.LoadTranslations(); lerr != nil {
+			fmt.Fprintln(os.Stderr, "kundenkartei: translations:", lerr)
+		}
+		fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
+		app.ShowStartError(a, err)
+		return 1
+	}
+	defer db.Close()
+	settings, _ := db.Settings()
+	if err := app.LoadTranslationsFor(settings.Language); err != nil {
+		fmt.Fprintln(os.Stderr, "kundenkartei: translations:", err)
+		return 1
+	}
+	if _, err := db.DailyBackup(); err != nil {
+		fmt.Fprintln(os.Stderr, "kundenkartei: daily backup:", model.ErrorMessage(err))
+	}
+	ui := app.New(a, db, app.Options{
+		Demo:    cli.DemoLoader(db),
+		Restore: func(backup string) error { return restore(db, backup, path) },
+		DBPath:  path,
+		Version: version,
+	})
+	ui.ShowAndRun()
+	return 0
+}
+
+// restore closes the database and replaces it with a backup; the app must
+// restart afterwards.
+func restore(db *storage.DB, backup, path string) error {
+	dir := storage.DefaultBackupDir(path)
+	if s, err := db.Settings(); err == nil && s.BackupDir != "" {
+		dir = s.BackupDir
+	}
+	if err := db.Close(); err != nil {
+		return err
+	}
+	return storage.Restore(backup, path, dir)
+}
