@@ -360,15 +360,24 @@ func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limi
 		}
 		return out
 	}
-	i, j := 0, 0
-	for len(out) < limit && (i < len(pos) || j < len(extra)) {
-		if j == len(extra) || (i < len(pos) && cmp(docs[pos[i]], extra[j]) <= 0) {
+	// Few extras against many positions: find each extra's place by binary
+	// search instead of comparing every position.
+	i := 0
+	for _, e := range extra {
+		k := i + sort.Search(len(pos)-i, func(j int) bool { return cmp(docs[pos[i+j]], e) > 0 })
+		for ; i < k; i++ {
+			if len(out) == limit {
+				return out
+			}
 			out = append(out, &docs[pos[i]].s)
-			i++
-		} else {
-			out = append(out, &extra[j].s)
-			j++
 		}
+		if len(out) == limit {
+			return out
+		}
+		out = append(out, &e.s)
+	}
+	for ; i < len(pos) && len(out) < limit; i++ {
+		out = append(out, &docs[pos[i]].s)
 	}
 	return out
 }
