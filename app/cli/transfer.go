@@ -1,39 +1,16 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
-	kcsv "github.com/kundenkartei/kundenkartei/sync/csv"
 	"github.com/kundenkartei/kundenkartei/sync/ical"
+	"github.com/kundenkartei/kundenkartei/sync/transfer"
 	"github.com/kundenkartei/kundenkartei/sync/vcard"
 )
-
-// ReadCards reads an address book file as cards: vCard by content or
-// extension, CSV with auto-detected columns.
-func ReadCards(ctx context.Context, path string) ([]vcard.Card, []vcard.Problem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, model.WrapError(model.EINVALID, err, "open %s", path)
-	}
-	defer f.Close()
-	if strings.EqualFold(filepath.Ext(path), ".csv") || strings.EqualFold(filepath.Ext(path), ".txt") {
-		file, err := kcsv.Read(f)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
-		}
-		cards, problems := file.Cards(kcsv.DetectMapping(file.Header))
-		return cards, append(file.Problems, problems...), nil
-	}
-	return vcard.ParseContext(ctx, f, vcard.ParseOptions{})
-}
 
 func runImport(ctx context.Context, e Env, args []string) error {
 	fs := newFlags("import", e)
@@ -55,7 +32,7 @@ func runImport(ctx context.Context, e Env, args []string) error {
 		return fmt.Errorf("%w: -problems must be skip or fill", ErrUsage)
 	}
 	path := fs.Arg(0)
-	cards, readProblems, err := ReadCards(ctx, path)
+	cards, readProblems, err := transfer.Read(ctx, path, nil)
 	if err != nil {
 		return err
 	}
@@ -124,134 +101,53 @@ func runExport(ctx context.Context, e Env, args []string) error {
 	if *out == "" {
 		return fmt.Errorf("%w: export needs -o FILE (or -o - for standard output)", ErrUsage)
 	}
-	return withStore(e, func(s Store) error {
-		var buf bytes.Buffer
-		var n int
-		var err error
-		if *format == "ics" {
-			n, err = exportICS(s, &buf, *customer, *tag, *from, *to, *mine, *all)
-		} else {
-			n, err = exportCustomers(s, &buf, *format, *customer, *tag, *segment)
-		}
+	known := false
+	for _, f := range transfer.Formats {
+		known = known || f == *format
+	}
+	if !known {
+		return fmt.Errorf("%w: unknown format %q", ErrUsage, *format)
+	}
+	sel := transfer.Selection{Tag: *tag, Segment: *segment}
+	if *customer != "" {
+		id, err := model.ParseID(*customer)
 		if err != nil {
 			return err
 		}
-		if err := writeOut(*out, e.Stdout, buf.Bytes()); err != nil {
-			return err
-		}
-		if *out != "-" {
-			fmt.Fprintf(e.Stdout, "wrote %d records to %s\n", n, *out)
-		}
-		return nil
-	})
-}
-
-// selectCustomers returns the live customers the filters name, by name.
-func selectCustomers(s Store, id, tag, segment string) ([]*model.Customer, error) {
-	if id != "" {
-		cid, err := model.ParseID(id)
-		if err != nil {
-			return nil, err
-		}
-		c, err := s.Customer(cid)
-		if err != nil {
-			return nil, err
-		}
-		return []*model.Customer{c}, nil
+		sel.CustomerID = id
 	}
-	sums := s.Directory().Search(model.Query{Tag: tag, Segment: segment})
-	ids := make([]model.ID, len(sums))
-	for i, sum := range sums {
-		ids[i] = sum.ID
-	}
-	return s.Customers(ids)
-}
-
-func exportCustomers(s Store, w io.Writer, format, id, tag, segment string) (int, error) {
-	cs, err := selectCustomers(s, id, tag, segment)
-	if err != nil {
-		return 0, err
-	}
-	if len(cs) == 0 {
-		return 0, model.Errorf(model.EINVALID, "no customers to export")
-	}
-	switch format {
-	case "vcard", "vcard4", "outlook":
-		v := map[string]string{"vcard": vcard.Version30, "vcard4": vcard.Version40, "outlook": vcard.VersionOutlook}[format]
-		return len(cs), vcard.Encode(w, cs, s.Photo, vcard.EncodeOptions{Version: v})
-	case "csv":
-		return len(cs), kcsv.Write(w, cs, kcsv.WriteOptions{Dialect: kcsv.Excel})
-	case "csv-rfc":
-		return len(cs), kcsv.Write(w, cs, kcsv.WriteOptions{Dialect: kcsv.RFC4180})
-	case "mailing":
-		return kcsv.WriteMailingList(w, cs, s.Now(), kcsv.WriteOptions{Dialect: kcsv.Excel})
-	}
-	return 0, fmt.Errorf("%w: unknown format %q", ErrUsage, format)
-}
-
-func exportICS(s Store, w io.Writer, id, tag, from, to string, mine, all bool) (int, error) {
-	f := ical.Filter{Tag: tag}
-	if id != "" {
-		cid, err := model.ParseID(id)
-		if err != nil {
-			return 0, err
-		}
-		f.CustomerID = cid
-	}
-	loc := time.Local
 	for _, d := range []struct {
 		text string
 		dst  *time.Time
-	}{{from, &f.From}, {to, &f.To}} {
+	}{{*from, &sel.From}, {*to, &sel.To}} {
 		if d.text == "" {
 			continue
 		}
 		date, err := model.ParseDate(d.text)
 		if err != nil || !date.HasYear() {
-			return 0, fmt.Errorf("%w: bad date %q", ErrUsage, d.text)
+			return fmt.Errorf("%w: bad date %q", ErrUsage, d.text)
 		}
-		*d.dst = date.Time(0, loc)
+		*d.dst = date.Time(0, time.Local)
 	}
-	if mine {
-		settings, _ := s.Settings()
-		f.Assignee = settings.UserName
+	if *all {
+		sel.Statuses = []model.FollowUpStatus{model.FollowUpOpen, model.FollowUpDone, model.FollowUpCancelled}
 	}
-	if all {
-		f.Statuses = []model.FollowUpStatus{model.FollowUpOpen, model.FollowUpDone, model.FollowUpCancelled}
-	}
-	items, err := ical.Collect(s, f)
-	if err != nil {
-		return 0, err
-	}
-	return len(items), ical.Encode(w, items, nil, ical.Options{Now: s.Now})
-}
-
-// writeOut writes data to path through a temp file and rename (or to
-// stdout for "-"), so a failed export leaves no partial file.
-func writeOut(path string, stdout io.Writer, data []byte) error {
-	if path == "-" {
-		_, err := stdout.Write(data)
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return model.WrapError(model.EINVALID, err, "cannot write to %s", path)
-	}
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return model.WrapError(model.EINTERNAL, err, "write %s", path)
-	}
-	return nil
+	return withStore(e, func(s Store) error {
+		if *mine {
+			settings, _ := s.Settings()
+			sel.Assignee = settings.UserName
+		}
+		if *out == "-" {
+			_, err := transfer.Export(s, e.Stdout, *format, sel, ical.Options{})
+			return err
+		}
+		n, err := transfer.ExportFile(s, *out, *format, sel, ical.Options{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "wrote %d records to %s\n", n, *out)
+		return nil
+	})
 }
 
 // reorder moves flags before the file argument, so "import FILE -dry-run"

@@ -1,0 +1,121 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/transfer"
+	"github.com/kundenkartei/kundenkartei/sync/vcard"
+)
+
+const wizardCards = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Hans;;;\r\nFN:Hans Müller\r\nORG:Müller Haustechnik AG\r\nEMAIL:hans@mueller-haustechnik.ch\r\nEND:VCARD\r\n" +
+	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Bärbel;;;\r\nFN:Bärbel Weiß\r\nEMAIL:baerbel@example.de\r\nEND:VCARD\r\n" +
+	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ohne;Adresse;;;\r\nFN:Adresse Ohne\r\nEMAIL:kaputt@\r\nEND:VCARD\r\n"
+
+// waitDone waits for a wizard step's done callback.
+func waitDone(t *testing.T, ch chan struct{}) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatal("wizard step did not finish")
+	}
+}
+
+func TestImportWizardPreviewAndImport(t *testing.T) {
+	f := newCareFixture(t)
+	path := filepath.Join(t.TempDir(), "kontakte.vcf")
+	if err := os.WriteFile(path, []byte(wizardCards), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.customer(model.Customer{GivenName: "Bärbel", FamilyName: "Weiß", Emails: []model.Email{{Address: "baerbel@example.de"}}})
+
+	w := newImportWizard(f.e)
+	w.build()
+	done := make(chan struct{}, 1)
+	w.preview(path, func() { done <- struct{}{} })
+	waitDone(t, done)
+	if got := w.counts.Text; !strings.Contains(got, "1 new") || !strings.Contains(got, "1 already known") || !strings.Contains(got, "1 with problems") {
+		t.Fatalf("counts: got %q", got)
+	}
+	if !strings.Contains(w.problems.Text, "kontakte.vcf, contact 3, line") {
+		t.Fatalf("problems must name file, contact and line: %q", w.problems.Text)
+	}
+	if w.start.Disabled() {
+		t.Fatal("import button disabled after the preview")
+	}
+	w.apply(func() { done <- struct{}{} })
+	waitDone(t, done)
+	if w.result == nil || w.result.Added != 1 {
+		t.Fatalf("result: %+v (%s)", w.result, w.status.Text)
+	}
+	if n := f.db.Directory().Len(); n != 2 {
+		t.Fatalf("customers after import: got %d, want 2", n)
+	}
+	if bs, _ := f.db.Backups(); len(bs) == 0 || bs[0].Reason != "import" {
+		t.Fatalf("no backup before the import: %+v", bs)
+	}
+
+	// The same file again adds nothing.
+	again := newImportWizard(f.e)
+	again.build()
+	again.preview(path, func() { done <- struct{}{} })
+	waitDone(t, done)
+	again.apply(func() { done <- struct{}{} })
+	waitDone(t, done)
+	if again.result.Added != 0 || f.db.Directory().Len() != 2 {
+		t.Fatalf("second import added %d", again.result.Added)
+	}
+}
+
+func TestImportWizardChoices(t *testing.T) {
+	f := newCareFixture(t)
+	w := newImportWizard(f.e)
+	w.matching.SetSelected(actionText(vcard.Overwrite))
+	w.newCards.SetSelected(actionText(vcard.Skip))
+	ch := w.choices()
+	if ch.Matching != vcard.Overwrite || ch.New != vcard.Skip || ch.Problem != vcard.Skip {
+		t.Fatalf("choices: %+v", ch)
+	}
+}
+
+func TestExportWritesFile(t *testing.T) {
+	f := newCareFixture(t)
+	f.customer(model.Customer{GivenName: "Hans", FamilyName: "Müller", Company: "Müller AG", Tags: []string{"VIP"}})
+	f.customer(model.Customer{GivenName: "Reto", FamilyName: "Brändli"})
+	dir := t.TempDir()
+	done := make(chan struct{}, 1)
+	var n int
+	var err error
+	path := filepath.Join(dir, "vip.vcf")
+	runExport(f.e, transfer.FormatVCard, transfer.Selection{Tag: "VIP"}, path, func(count int, e error) {
+		n, err = count, e
+		done <- struct{}{}
+	})
+	waitDone(t, done)
+	if err != nil || n != 1 {
+		t.Fatalf("export: %d, %v", n, err)
+	}
+	data, _ := os.ReadFile(path)
+	if !strings.Contains(string(data), "Müller") || strings.Contains(string(data), "Brändli") {
+		t.Fatalf("export content: %s", data)
+	}
+	// Nothing to export: an error and no file.
+	f.e.showError = func(error) {}
+	empty := filepath.Join(dir, "none.vcf")
+	runExport(f.e, transfer.FormatVCard, transfer.Selection{Tag: "gibtsnicht"}, empty, func(count int, e error) {
+		err = e
+		done <- struct{}{}
+	})
+	waitDone(t, done)
+	if model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("empty export: got %v, want EINVALID", err)
+	}
+	if _, statErr := os.Stat(empty); !os.IsNotExist(statErr) {
+		t.Fatal("empty export left a file")
+	}
+}
