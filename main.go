@@ -11,10 +11,12 @@ import (
 	"os"
 	"os/signal"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/kundenkartei/kundenkartei/app"
 	"github.com/kundenkartei/kundenkartei/app/cli"
+	"github.com/kundenkartei/kundenkartei/assets"
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage"
 )
@@ -82,8 +84,12 @@ func runGUI(path string) int {
 	if _, err := db.DailyBackup(); err != nil {
 		fmt.Fprintln(os.Stderr, "kundenkartei: daily backup:", model.ErrorMessage(err))
 	}
-	ui := app.New(a, db, app.Options{
+	a.SetIcon(assets.Icon)
+	var ui *app.UI
+	ui = app.New(a, db, app.Options{
 		Demo:    cli.DemoLoader(db),
+		Import:  func(fyne.Window) { ui.ShowImport() },
+		Export:  func(fyne.Window) { ui.ShowExport() },
 		Restore: func(backup string) error { return restore(db, backup, path) },
 		DBPath:  path,
 		Version: version,

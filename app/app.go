@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 
 	"fyne.io/fyne/v2"
@@ -58,34 +59,37 @@ func LoadTranslations() error {
 
 // LoadTranslationsFor is LoadTranslations with the language fixed to code
 // ("de", "en"; "" follows the system). Fyne picks the language from the
-// system locale only, so the chosen language's files are also registered
-// under the system locale and English, which is what Fyne falls back to.
+// system locale only, so only the chosen language's files are loaded, and
+// under the system locale as well as under English (Fyne's fallback):
+// loading the other languages too would let them win for their own locale.
 func LoadTranslationsFor(code string) error {
-	if err := LoadTranslations(); err != nil {
-		return err
-	}
 	if code == "" {
-		return nil
+		return LoadTranslations()
 	}
 	files, err := assets.Translations.ReadDir(assets.TranslationsDir)
 	if err != nil {
 		return err
 	}
 	sys := lang.SystemLocale()
+	found := false
 	for _, f := range files {
 		name := f.Name()
 		if name != code+".json" && !hasSuffix(name, "."+code+".json") {
 			continue
 		}
+		found = true
 		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + name)
 		if err != nil {
 			return err
 		}
-		for _, loc := range []fyne.Locale{sys, "en"} {
+		for _, loc := range []fyne.Locale{sys, fyne.Locale(sys.LanguageString()), "en"} {
 			if err := lang.AddTranslationsForLocale(data, loc); err != nil {
 				return err
 			}
 		}
+	}
+	if !found {
+		return fmt.Errorf("no translations for language %q", code)
 	}
 	return nil
 }
@@ -122,6 +126,13 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	return u
 }
 
+// ShowImport opens the address-book import wizard (file picker, preview,
+// import with progress); main hands it to Options.Import.
+func (u *UI) ShowImport() { showImport(u.env) }
+
+// ShowExport opens the export dialog; main hands it to Options.Export.
+func (u *UI) ShowExport() { showExport(u.env) }
+
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
@@ -147,8 +158,10 @@ func (u *UI) build() fyne.CanvasObject {
 	loyaltyTab := container.NewTabItemWithIcon(lang.X("nav.loyalty", "Loyalty"), theme.ConfirmIcon(), loyalty.build())
 	fairTab := container.NewTabItemWithIcon(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build())
 	wishesTab := container.NewTabItemWithIcon(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build())
+	syncView := newSyncScreen(e)
+	syncTab := container.NewTabItemWithIcon(lang.X("nav.sync", "Sync"), theme.ViewRefreshIcon(), syncView.build())
 	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())
-	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab, fairTab, wishesTab, settingsTab)
+	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab, fairTab, wishesTab, syncTab, settingsTab)
 	u.tabs.SetTabLocation(container.TabLocationLeading)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		switch t {
@@ -158,8 +171,11 @@ func (u *UI) build() fyne.CanvasObject {
 			loyalty.refresh()
 		case fairTab:
 			fair.refresh()
+			fair.focus()
 		case wishesTab:
 			wishes.refresh()
+		case syncTab:
+			syncView.refresh()
 		case settingsTab:
 			u.settingsView.load()
 		}
