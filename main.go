@@ -81,9 +81,12 @@ func runGUI(path string) int {
 		fmt.Fprintln(os.Stderr, "kundenkartei: translations:", err)
 		return 1
 	}
-	if _, err := db.DailyBackup(); err != nil {
-		fmt.Fprintln(os.Stderr, "kundenkartei: daily backup:", model.ErrorMessage(err))
-	}
+	// The daily backup copies the whole file: off the start-up path.
+	go func() {
+		if _, err := db.DailyBackup(); err != nil {
+			fyne.LogError("daily backup", err)
+		}
+	}()
 	a.SetIcon(assets.Icon)
 	var ui *app.UI
 	ui = app.New(a, db, app.Options{

@@ -131,27 +131,35 @@ const DefaultRegion = "CH"
 // e164Cache memoizes E164: parsing is slow and search, import and dedupe
 // ask for the same numbers again and again.
 var (
-	e164Cache sync.Map // region+"|"+number → string
+	e164Cache sync.Map // region+"|"+number → parsedPhone
 	e164Size  atomic.Int64
 )
 
 // E164 returns the number in E.164 form (+41791234567) read in region, or ""
 // when it cannot be parsed as a possible number.
-func E164(number, region string) string {
+func E164(number, region string) string { return parsePhone(number, region).e164 }
+
+// parsedPhone is what parsing a number once yields.
+type parsedPhone struct {
+	e164     string // "" when not a possible number
+	national string // national significant number, "" likewise
+}
+
+// parsePhone parses number in region, memoized.
+func parsePhone(number, region string) parsedPhone {
 	number = strings.TrimSpace(number)
 	if number == "" {
-		return ""
+		return parsedPhone{}
 	}
-	if region == "" {
-		region = DefaultRegion
-	}
+	region = strings.ToUpper(orDefault(region))
 	key := region + "|" + number
 	if v, ok := e164Cache.Load(key); ok {
-		return v.(string)
+		return v.(parsedPhone)
 	}
-	out := ""
-	if num, err := phonenumbers.Parse(number, strings.ToUpper(region)); err == nil && phonenumbers.IsPossibleNumber(num) {
-		out = phonenumbers.Format(num, phonenumbers.E164)
+	var out parsedPhone
+	if num, err := phonenumbers.Parse(number, region); err == nil && phonenumbers.IsPossibleNumber(num) {
+		out.e164 = phonenumbers.Format(num, phonenumbers.E164)
+		out.national = strconv.FormatUint(num.GetNationalNumber(), 10)
 	}
 	if e164Size.Add(1) > 200_000 { // bounded: one entry per distinct number typed
 		e164Cache.Clear()
@@ -179,11 +187,9 @@ func PhoneKeys(number, region string) []string {
 		}
 		keys = append(keys, k)
 	}
-	if e := E164(number, region); e != "" {
-		add(strings.TrimPrefix(e, "+"))
-		if n, err := phonenumbers.Parse(number, strings.ToUpper(orDefault(region))); err == nil {
-			add(strconv.FormatUint(n.GetNationalNumber(), 10))
-		}
+	if p := parsePhone(number, region); p.e164 != "" {
+		add(strings.TrimPrefix(p.e164, "+"))
+		add(p.national)
 	}
 	add(strings.TrimLeft(Digits(number), "0"))
 	return keys
