@@ -45,6 +45,8 @@ type UI struct {
 	cur  model.Settings
 	tabs *container.AppTabs
 
+	calendar *calendarSync // keeps Settings.ICSAutoPath current
+
 	customersTab *container.TabItem
 	customers    *customersScreen
 	customer     *customerScreen
@@ -109,16 +111,21 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	}
 	u.cur = cur
 	u.env = &env{
-		svc:          svc,
-		win:          u.win,
-		now:          svc.Now,
-		settings:     func() model.Settings { return u.cur },
-		setSettings:  func(s model.Settings) { u.cur = s },
+		svc:      svc,
+		win:      u.win,
+		now:      svc.Now,
+		settings: func() model.Settings { return u.cur },
+		setSettings: func(s model.Settings) {
+			u.cur = s
+			u.calendar.apply(s.ICSAutoPath)
+		},
 		openCustomer: u.openCustomer,
 		newCustomer:  u.newCustomer,
 		showError:    newErrorShower(u.win),
 		openURL:      func(l *url.URL) error { return a.OpenURL(l) },
 	}
+	u.calendar = &calendarSync{e: u.env}
+	u.calendar.apply(cur.ICSAutoPath)
 	u.win.SetContent(u.build())
 	u.win.SetMainMenu(u.mainMenu())
 	u.addShortcuts()

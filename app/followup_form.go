@@ -113,11 +113,16 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 		title = lang.X("followup.form.edit", "Change follow-up")
 	}
 	f.dlg = dialog.NewCustomWithoutButtons(title, f.form.build(), e.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{
+	buttons := []fyne.CanvasObject{
 		&widget.Button{Text: lang.X("followup.form.cancel", "Cancel"), Icon: theme.CancelIcon(), OnTapped: f.dlg.Hide},
-		&widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
-			Importance: widget.HighImportance, OnTapped: f.onSave},
-	})
+	}
+	if existing != nil {
+		stored := *existing
+		buttons = append(buttons, &widget.Button{Text: calendarButtonText(), Icon: theme.CalendarIcon(),
+			OnTapped: func() { addToCalendar(e, stored) }})
+	}
+	f.dlg.SetButtons(append(buttons, &widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
+		Importance: widget.HighImportance, OnTapped: f.onSave}))
 	careEscapeCloses(e.win, f.dlg, f.title, f.date, f.clock, f.duration, f.reminder, f.assignee, f.details)
 	f.onAllDay(f.allDay.Checked)
 	return f

@@ -119,3 +119,47 @@ func TestExportWritesFile(t *testing.T) {
 		t.Fatal("empty export left a file")
 	}
 }
+
+func TestCalendarFileForOneFollowUp(t *testing.T) {
+	f := newCareFixture(t)
+	c := f.customer(model.Customer{GivenName: "Hans", FamilyName: "Müller", Company: "Müller AG", Phones: []model.Phone{{Number: "+41 79 123 45 67"}}})
+	fu := &model.FollowUp{CustomerID: c.ID, Due: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), TZ: "Europe/Zurich", Title: "Offerte nachfassen", Reminder: 15}
+	if err := f.db.CreateFollowUp(fu); err != nil {
+		t.Fatal(err)
+	}
+	path, err := calendarFile(f.db, *fu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(path)
+	data, _ := os.ReadFile(path)
+	for _, want := range []string{"BEGIN:VEVENT", "Offerte nachfassen", "DTSTART;TZID=Europe/Zurich:20261201T090000", "BEGIN:VALARM"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("calendar file lacks %q:\n%s", want, data)
+		}
+	}
+}
+
+func TestSettingsCalendarPathKeepsFileCurrent(t *testing.T) {
+	f := newCareFixture(t)
+	c := f.customer(model.Customer{GivenName: "Hans", FamilyName: "Müller"})
+	path := filepath.Join(t.TempDir(), "wiedervorlagen.ics")
+	cs := &calendarSync{e: f.e}
+	cs.apply(path)
+	defer cs.apply("")
+	fu := &model.FollowUp{CustomerID: c.ID, Due: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), TZ: "Europe/Zurich", Title: "Rückruf"}
+	if err := f.db.CreateFollowUp(fu); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, _ := os.ReadFile(path)
+		if strings.Contains(string(data), "Rückruf") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the calendar file did not pick up the new follow-up: %q", data)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
