@@ -275,3 +275,38 @@ func TestEncodeOpMatchesEncodingJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestEditArrivingBeforeCreationStaysHidden(t *testing.T) {
+	a, b, c := openTest(t), openTest(t), openTest(t)
+	cust := newCustomer("Reto", "Brändli", "")
+	mustOK(t, a.CreateCustomer(cust))
+	create := allOps(t, a)
+	_, err := b.ApplyOps(create)
+	mustOK(t, err)
+	onB, _ := b.Customer(cust.ID)
+	onB.Memo = "von B"
+	mustOK(t, b.UpdateCustomer(onB))
+	edit := allOps(t, b)[len(create):]
+
+	// C hears of B's edit before A's creation.
+	_, err = c.ApplyOps(edit)
+	mustOK(t, err)
+	mustCheck(t, c)
+	if _, err := c.Customer(cust.ID); model.ErrorCode(err) != model.ENOTFOUND {
+		t.Fatalf("a customer without its creation: got %v, want ENOTFOUND", err)
+	}
+	if c.Directory().Len() != 0 {
+		t.Fatalf("an incomplete customer reached the directory")
+	}
+	_, err = c.ApplyOps(create)
+	mustOK(t, err)
+	mustCheck(t, c)
+	got, err := c.Customer(cust.ID)
+	mustOK(t, err)
+	if got.FamilyName != "Brändli" || got.Memo != "von B" {
+		t.Fatalf("after the creation arrived: %+v", got)
+	}
+	if dump(t, c) != dump(t, b) {
+		t.Fatalf("C differs from B")
+	}
+}

@@ -23,19 +23,19 @@ func (db *DB) Check() error {
 			problems = append(problems, fmt.Errorf("bbolt: %w", err))
 		}
 		problems = append(problems, checkTx(tx, db.currentSettings().Region)...)
-		live := 0
+		nLive := 0
 		err := recBucket(tx, model.TypeCustomer).ForEach(func(k, v []byte) error {
 			var c model.Customer
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			if c.Deleted {
+			if !live(&c.Meta) {
 				if _, ok := db.dir.Summary(c.ID); ok {
 					problems = append(problems, fmt.Errorf("directory lists deleted customer %s", c.ID))
 				}
 				return nil
 			}
-			live++
+			nLive++
 			s, ok := db.dir.Summary(c.ID)
 			if !ok {
 				problems = append(problems, fmt.Errorf("directory misses customer %s", c.ID))
@@ -47,8 +47,8 @@ func (db *DB) Check() error {
 		if err != nil {
 			return err
 		}
-		if n := db.dir.Len(); n != live {
-			problems = append(problems, fmt.Errorf("directory has %d customers, database %d", n, live))
+		if n := db.dir.Len(); n != nLive {
+			problems = append(problems, fmt.Errorf("directory has %d customers, database %d", n, nLive))
 		}
 		return nil
 	})

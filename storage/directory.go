@@ -28,7 +28,7 @@ func (db *DB) loadDirectory() error {
 		}
 		stats := tx.Bucket(bucketStats)
 		sums = make([]model.CustomerSummary, len(raws))
-		live := make([]bool, len(raws))
+		ok := make([]bool, len(raws))
 		workers := runtime.GOMAXPROCS(0)
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
@@ -42,7 +42,7 @@ func (db *DB) loadDirectory() error {
 						errs[w] = err
 						return
 					}
-					if c.Deleted {
+					if !live(&c.Meta) {
 						continue
 					}
 					var st model.Stats
@@ -52,7 +52,7 @@ func (db *DB) loadDirectory() error {
 							return
 						}
 					}
-					sums[i], live[i] = model.Summarize(&c, st, now), true
+					sums[i], ok[i] = model.Summarize(&c, st, now), true
 				}
 			}(w)
 		}
@@ -64,7 +64,7 @@ func (db *DB) loadDirectory() error {
 		}
 		n := 0
 		for i := range sums {
-			if live[i] {
+			if ok[i] {
 				sums[n] = sums[i]
 				n++
 			}

@@ -10,9 +10,10 @@ type ikey struct {
 	key    []byte
 }
 
-// indexKeys returns the index entries of a record; tombstoned records have none.
+// indexKeys returns the index entries of a record; tombstoned and
+// incomplete records have none.
 func indexKeys(typ model.RecordType, rec any, region string) []ikey {
-	if metaOf(rec).Deleted {
+	if !live(metaOf(rec)) {
 		return nil
 	}
 	switch r := rec.(type) {
@@ -79,3 +80,9 @@ func customerKeys(c *model.Customer, region string) []ikey {
 	}
 	return keys
 }
+
+// live reports whether a record is visible: not tombstoned, and complete.
+// A record is incomplete while sync has delivered edits of it from one
+// device but not yet its creation from another (the creation op carries
+// Created); it stays hidden until the creation arrives.
+func live(m *model.Meta) bool { return !m.Deleted && !m.Created.IsZero() }

@@ -87,7 +87,7 @@ func TestMigration1(t *testing.T) {
 
 func TestMigration2(t *testing.T) {
 	bdb := openRaw(t, 1)
-	ev := model.Event{Meta: model.Meta{ID: model.NewID()}, Name: "Apéro", Start: time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)}
+	ev := model.Event{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC()}, Name: "Apéro", Start: time.Date(2026, 12, 5, 17, 0, 0, 0, time.UTC)}
 	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
 		raw, _ := json.Marshal(ev)
 		return recBucket(tx, model.TypeEvent).Put(idBytes(ev.ID), raw)
@@ -119,7 +119,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 
 func TestMigration3(t *testing.T) {
 	bdb := openRaw(t, 2)
-	f := model.FollowUp{Meta: model.Meta{ID: model.NewID()}, CustomerID: model.NewID(), Title: "Anrufen",
+	f := model.FollowUp{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC()}, CustomerID: model.NewID(), Title: "Anrufen",
 		Due: time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC), Status: model.FollowUpOpen}
 	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
 		raw, _ := json.Marshal(f)

@@ -179,7 +179,7 @@ func isReplaced(tx *bolt.Tx, n *model.Note) bool {
 
 func customerLive(tx *bolt.Tx, id model.ID) bool {
 	c, err := get[model.Customer](tx, model.TypeCustomer, id)
-	return err == nil && !c.Deleted
+	return err == nil && live(&c.Meta)
 }
 
 func containsKind(kinds []model.NoteKind, k model.NoteKind) bool {

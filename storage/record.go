@@ -128,8 +128,8 @@ func getLive[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) 
 	if err != nil {
 		return nil, err
 	}
-	if metaOf(any(v)).Deleted {
-		return nil, model.Errorf(model.ENOTFOUND, "%s %s was deleted", typ, id)
+	if !live(metaOf(any(v))) {
+		return nil, model.Errorf(model.ENOTFOUND, "%s %s was deleted or is not complete yet", typ, id)
 	}
 	return v, nil
 }

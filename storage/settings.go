@@ -79,7 +79,7 @@ func rebuildPhoneIndex(tx *bolt.Tx, region string) error {
 			return err
 		}
 		for _, ik := range customerKeys(&c, region) {
-			if string(ik.bucket) == string(idxCustPhone) && !c.Deleted {
+			if string(ik.bucket) == string(idxCustPhone) && live(&c.Meta) {
 				if err := b.Put(ik.key, nil); err != nil {
 					return err
 				}

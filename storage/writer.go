@@ -123,7 +123,7 @@ func (w *writer) finish() error {
 		if err := w.putStats(id, raw); err != nil {
 			return err
 		}
-		if c.Deleted {
+		if !live(&c.Meta) {
 			w.dels = append(w.dels, id)
 		} else {
 			w.puts = append(w.puts, model.Summarize(c, st, now))
