@@ -226,3 +226,20 @@ func reportPercentiles(b *testing.B, d []time.Duration) {
 	b.ReportMetric(float64(d[len(d)/2].Nanoseconds()), "p50-ns")
 	b.ReportMetric(float64(d[len(d)*99/100].Nanoseconds()), "p99-ns")
 }
+
+// BenchmarkEmptyCommit is the floor under BenchmarkSaveNote: one durable
+// bbolt transaction that writes a single small key into the same file.
+func BenchmarkEmptyCommit(b *testing.B) {
+	db := openLarge(b)
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		err := db.SaveSyncState([]byte(fmt.Sprint(i)))
+		durations = append(durations, time.Since(start))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPercentiles(b, durations)
+}
