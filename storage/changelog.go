@@ -28,6 +28,10 @@ func (db *DB) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
 	return out, last, err
 }
 
+// applyChunk is how many records one transaction of ApplyOps merges: sync
+// batches are mostly small new records, so more of them share an fsync.
+const applyChunk = 5000
+
 // ApplyOps merges ops from other devices. All ops are checked first; a bad
 // one rejects the whole batch before anything is written. The ops are
 // grouped by record (merging is commutative per field, so only each
@@ -52,7 +56,7 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		byRecord[g] = append(byRecord[g], op)
 	}
 	for done := 0; done < len(byRecord); {
-		end := min(done+chunkSize, len(byRecord))
+		end := min(done+applyChunk, len(byRecord))
 		var part model.ApplyResult
 		err := db.update(func(w *writer) error {
 			part = model.ApplyResult{}

@@ -21,6 +21,7 @@ type writer struct {
 	touched map[model.ID]bool            // customers whose summary must be rebuilt
 	dirty   map[model.ID]bool            // customers whose stats must be recomputed
 	custs   map[model.ID]*model.Customer // customers written in this transaction, as written
+	incr    map[model.ID][]*model.Note   // new notes whose customer's stats are updated, not recomputed
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
@@ -29,7 +30,7 @@ type writer struct {
 func newWriter(db *DB, tx *bolt.Tx) *writer {
 	return &writer{
 		db: db, tx: tx, region: db.currentSettings().Region,
-		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{}, dirty: map[model.ID]bool{}, custs: map[model.ID]*model.Customer{},
+		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{}, dirty: map[model.ID]bool{}, custs: map[model.ID]*model.Customer{}, incr: map[model.ID][]*model.Note{},
 	}
 }
 
@@ -65,6 +66,11 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 	if isCustomer {
 		w.custs[c.ID] = c
 	}
+	if n, ok := rec.(*model.Note); ok && incremental(old, n) {
+		w.touched[n.CustomerID] = true
+		w.incr[n.CustomerID] = append(w.incr[n.CustomerID], n)
+		return nil
+	}
 	for _, c := range append(customersOf(old), customersOf(rec)...) {
 		w.touched[c] = true
 		if !isCustomer {
@@ -72,6 +78,34 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 		}
 	}
 	return nil
+}
+
+// incremental reports whether a note change can update its customer's
+// stats without recomputing them: a new, live, original note that is not
+// a complaint (complaints reopen; revisions and deletions hide others).
+// Sync and bulk loads bring many such notes; recomputing would decode all
+// of a customer's notes again for each batch.
+func incremental(old any, n *model.Note) bool {
+	return old == nil && live(&n.Meta) && n.Replaces == model.NilID && n.Kind != model.NoteComplaint
+}
+
+// addNotes updates stats by new notes the way model.ComputeStats would
+// count them; false when one of them needs a full recomputation (a tie
+// with the last contact, whose order ComputeStats decides by index order).
+func addNotes(st *model.Stats, notes []*model.Note) bool {
+	for _, n := range notes {
+		if n.At.Equal(st.LastContact) {
+			return false
+		}
+		st.Notes++
+		if n.At.After(st.LastContact) || st.LastContact.IsZero() {
+			st.LastContact, st.LastImpression = n.At, n.Impression
+		}
+		if st.OpenComplaint && n.Impression == model.Positive && n.At.After(st.LastComplaint) {
+			st.OpenComplaint = false // a later positive contact closes it
+		}
+	}
+	return true
 }
 
 // customersOf returns the customer a record belongs to (or is).
@@ -138,11 +172,21 @@ func (w *writer) finish() error {
 func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
 	var st model.Stats
 	if !w.dirty[id] {
+		found := false
 		if s, ok := w.db.dir.Summary(id); ok { // the directory holds the committed stats
-			return s.Stats, nil, nil
+			st, found = s.Stats, true
+		} else if raw := w.tx.Bucket(bucketStats).Get(idBytes(id)); raw != nil {
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return st, nil, err
+			}
+			found = true
 		}
-		if raw := w.tx.Bucket(bucketStats).Get(idBytes(id)); raw != nil {
-			return st, nil, json.Unmarshal(raw, &st)
+		if found && len(w.incr[id]) == 0 {
+			return st, nil, nil
+		}
+		if found && addNotes(&st, w.incr[id]) {
+			raw, err := json.Marshal(st)
+			return st, raw, err
 		}
 	}
 	st, err := computeStats(w.tx, id)
