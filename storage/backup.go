@@ -198,6 +198,10 @@ func Restore(backupPath, dbPath, backupDir string) error {
 	if err := copyFile(backupPath, dbPath); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
 	}
+	// The directory snapshot describes the replaced file.
+	if err := os.Remove(dbPath + ".directory"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
+	}
 	return nil
 }
 

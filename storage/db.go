@@ -116,8 +116,10 @@ func Open(path string, opt Options) (*DB, error) {
 // init migrates, reads the device identity, clock and settings, and loads
 // the directory.
 func (db *DB) init() error {
-	if err := db.bolt.Update(func(tx *bolt.Tx) error { return migrate(tx, db.now) }); err != nil {
-		return model.WrapError(model.EINTERNAL, err, "migrate database")
+	if needsMigration(db.bolt) {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error { return migrate(tx, db.now) }); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "migrate database")
+		}
 	}
 	var last model.HLC
 	err := db.bolt.View(func(tx *bolt.Tx) error {
@@ -144,6 +146,12 @@ func (db *DB) init() error {
 
 // Close closes the database file.
 func (db *DB) Close() error {
+	if !db.bolt.IsReadOnly() && db.dir != nil {
+		// Best effort: without the snapshot the next start rebuilds the directory.
+		if err := db.saveDirectory(); err != nil {
+			fmt.Fprintln(os.Stderr, "kundenkartei: directory snapshot:", err)
+		}
+	}
 	if err := db.bolt.Close(); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "close database")
 	}

@@ -1,7 +1,11 @@
 package storage
 
 import (
+	"bufio"
+	"encoding/gob"
 	"encoding/json"
+	"io"
+	"os"
 	"runtime"
 	"sync"
 
@@ -15,6 +19,11 @@ import (
 // customers and stats. Decoding runs on all cores inside one read
 // transaction (bbolt's byte slices are valid only until it ends).
 func (db *DB) loadDirectory() error {
+	db.dir = search.NewWithRegion(db.currentSettings().Region)
+	if sums, ok := db.readDirectory(); ok {
+		db.dir.Load(sums)
+		return nil
+	}
 	now := db.now()
 	var sums []model.CustomerSummary
 	err := db.view(func(tx *bolt.Tx) error {
@@ -75,7 +84,62 @@ func (db *DB) loadDirectory() error {
 	if err != nil {
 		return err
 	}
-	db.dir = search.NewWithRegion(db.currentSettings().Region)
 	db.dir.Load(sums)
 	return nil
+}
+
+// The directory snapshot lets a start skip decoding every customer: at
+// Close the summaries are written beside the database with the bbolt
+// transaction ID they reflect; Open uses them only when the database is
+// still at exactly that transaction (any later write, by this program, the
+// CLI or a crash before Close, makes it stale and the directory is rebuilt).
+type dirSnapshot struct {
+	Version   int
+	TxID      int
+	Region    string
+	Summaries []model.CustomerSummary
+}
+
+const dirSnapshotVersion = 1
+
+func (db *DB) snapshotPath() string { return db.path + ".directory" }
+
+// txID returns the ID of the last committed transaction.
+func (db *DB) txID() int {
+	id := 0
+	db.bolt.View(func(tx *bolt.Tx) error {
+		id = tx.ID()
+		return nil
+	})
+	return id
+}
+
+// saveDirectory writes the directory snapshot.
+func (db *DB) saveDirectory() error {
+	all := db.dir.Search(model.Query{})
+	snap := dirSnapshot{Version: dirSnapshotVersion, TxID: db.txID(), Region: db.currentSettings().Region,
+		Summaries: make([]model.CustomerSummary, len(all))}
+	for i, s := range all {
+		snap.Summaries[i] = *s
+	}
+	return writeAtomic(db.snapshotPath(), func(w io.Writer) error {
+		return gob.NewEncoder(w).Encode(&snap)
+	})
+}
+
+// readDirectory returns the snapshot's summaries when it is current.
+func (db *DB) readDirectory() ([]model.CustomerSummary, bool) {
+	f, err := os.Open(db.snapshotPath())
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	var snap dirSnapshot
+	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&snap); err != nil {
+		return nil, false
+	}
+	if snap.Version != dirSnapshotVersion || snap.TxID != db.txID() || snap.Region != db.currentSettings().Region {
+		return nil, false
+	}
+	return snap.Summaries, true
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -103,3 +104,5 @@ func allOps(tb testing.TB, db *DB) []model.Op {
 	mustOK(tb, err)
 	return ops
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

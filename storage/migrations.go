@@ -30,6 +30,21 @@ var migrations = []migration{
 // schemaVersion is the version a fully migrated database has.
 func schemaVersion() int { return migrations[len(migrations)-1].version }
 
+// needsMigration reports whether the database is not at the current
+// schema, so an up-to-date one opens without a write transaction.
+func needsMigration(bdb *bolt.DB) bool {
+	need := true
+	bdb.View(func(tx *bolt.Tx) error {
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			if v := meta.Get(keySchema); len(v) == 4 {
+				need = int(binary.BigEndian.Uint32(v)) != schemaVersion()
+			}
+		}
+		return nil
+	})
+	return need
+}
+
 // migrate runs every migration the database has not had yet, in one
 // transaction, so a crash leaves either the old or the new schema.
 func migrate(tx *bolt.Tx, now func() time.Time) error {
