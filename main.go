@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -65,6 +66,11 @@ func main() {
 // runGUI opens the database and the window. A database that another
 // instance holds gets a window saying so instead of a hang.
 func runGUI(path string) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A desktop app should give memory back: with a soft limit the
+		// collector runs before the heap doubles after a large list load.
+		debug.SetMemoryLimit(256 << 20)
+	}
 	a := fyneapp.NewWithID("ch.kundenkartei.app")
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
