@@ -171,26 +171,7 @@ func (s *syncScreen) onSetup(create bool) {
 }
 
 func (s *syncScreen) setup(cfg replica.Config, pass string, create bool) error {
-	ctx := context.Background()
-	t, err := cfg.Target(nil)
-	if err != nil {
-		return err
-	}
-	var key *replica.Key
-	if create {
-		key, err = replica.InitWithKDF(ctx, t, pass, s.kdf)
-	} else {
-		key, err = replica.Join(ctx, t, pass)
-	}
-	if err != nil {
-		return err
-	}
-	text, err := key.MarshalText()
-	if err != nil {
-		return err
-	}
-	cfg.Key = string(text)
-	return replica.SaveConfig(s.store, cfg)
+	return replica.Setup(context.Background(), cfg, pass, create, s.kdf, s.store)
 }
 
 // syncer builds a Syncer from the saved configuration.
@@ -198,21 +179,7 @@ func (s *syncScreen) syncer() (*replica.Syncer, error) {
 	if s.store == nil {
 		return nil, model.Errorf(model.EINTERNAL, "this database cannot keep sync state")
 	}
-	cfg, ok, err := replica.LoadConfig(s.store)
-	if err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, model.Errorf(model.EINVALID, "sync is not set up yet")
-	}
-	t, err := cfg.Target(nil)
-	if err != nil {
-		return nil, err
-	}
-	key, err := cfg.OpenKey()
-	if err != nil {
-		return nil, err
-	}
-	return replica.NewSyncer(s.e.svc, s.e.svc, t, key, s.store), nil
+	return replica.OpenSyncer(s.e.svc, s.e.svc, s.store)
 }
 
 func (s *syncScreen) onSync() {

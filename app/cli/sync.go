@@ -5,12 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
@@ -43,30 +41,12 @@ func runSyncSetup(ctx context.Context, e Env, verb string, args []string) error 
 		return fmt.Errorf("%w: give either -folder DIR or -url URL", ErrUsage)
 	}
 	cfg := replica.Config{Folder: *folder, URL: *url, User: *user, Password: os.Getenv("KUNDENKARTEI_WEBDAV_PASSWORD")}
-	target, err := cfg.Target(&http.Client{Timeout: time.Minute})
-	if err != nil {
-		return err
-	}
 	pass, err := passphrase(e)
 	if err != nil {
 		return err
 	}
-	var key *replica.Key
-	if verb == "init" {
-		key, err = replica.InitWithKDF(ctx, target, pass, replica.DefaultKDF)
-	} else {
-		key, err = replica.Join(ctx, target, pass)
-	}
-	if err != nil {
-		return err
-	}
-	text, err := key.MarshalText()
-	if err != nil {
-		return err
-	}
-	cfg.Key = string(text)
 	return withStore(e, func(s Store) error {
-		if err := replica.SaveConfig(replica.DBStateStore(s), cfg); err != nil {
+		if err := replica.Setup(ctx, cfg, pass, verb == "init", replica.DefaultKDF, replica.DBStateStore(s)); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "sync target set up; run 'sync now' to exchange changes\n")
@@ -94,23 +74,7 @@ func passphrase(e Env) (string, error) {
 
 // syncer builds the syncer from the configuration stored in s.
 func syncer(s Store) (*replica.Syncer, error) {
-	state := replica.DBStateStore(s)
-	cfg, ok, err := replica.LoadConfig(state)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, model.Errorf(model.ENOTFOUND, "no sync target set up: run 'sync init' or 'sync join' first")
-	}
-	target, err := cfg.Target(&http.Client{Timeout: time.Minute})
-	if err != nil {
-		return nil, err
-	}
-	key, err := cfg.OpenKey()
-	if err != nil {
-		return nil, err
-	}
-	return replica.NewSyncer(s, s, target, key, state), nil
+	return replica.OpenSyncer(s, s, replica.DBStateStore(s))
 }
 
 func runSyncNow(ctx context.Context, e Env) error {

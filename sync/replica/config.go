@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -58,4 +59,51 @@ func SaveConfig(s StateStore, c Config) error {
 	}
 	st.Config = &c
 	return st.save(s)
+}
+
+// Setup creates a new target (create) or joins an existing one with the
+// team passphrase, and keeps cfg with the derived key in state, so later
+// syncs need neither the passphrase nor the target's address again.
+// EINVALID for a wrong passphrase, ECONFLICT when creating over an existing target.
+func Setup(ctx context.Context, cfg Config, passphrase string, create bool, kdf KDFParams, state StateStore) error {
+	t, err := cfg.Target(nil)
+	if err != nil {
+		return err
+	}
+	var key *Key
+	if create {
+		key, err = InitWithKDF(ctx, t, passphrase, kdf)
+	} else {
+		key, err = Join(ctx, t, passphrase)
+	}
+	if err != nil {
+		return err
+	}
+	text, err := key.MarshalText()
+	if err != nil {
+		return err
+	}
+	cfg.Key = string(text)
+	return SaveConfig(state, cfg)
+}
+
+// OpenSyncer builds the Syncer of the configuration kept in state.
+// ENOTFOUND when sync is not set up yet.
+func OpenSyncer(log model.ChangeLog, backups model.BackupService, state StateStore) (*Syncer, error) {
+	cfg, ok, err := LoadConfig(state)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, model.Errorf(model.ENOTFOUND, "no sync target set up yet")
+	}
+	t, err := cfg.Target(nil)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.OpenKey()
+	if err != nil {
+		return nil, err
+	}
+	return NewSyncer(log, backups, t, key, state), nil
 }
