@@ -44,4 +44,4 @@ build: deps
 
 ## package: a Linux package with fyne (fyne.io/tools)
 package: deps
-	$(GO) run fyne.io/tools/cmd/fyne@v1.7.0 package -os linux -release
+	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -release
