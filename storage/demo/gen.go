@@ -658,7 +658,9 @@ func (g *gen) schedule(f *model.FollowUp, due int, created int64, settle float64
 	if f.AllDay {
 		end = dueSec + 18*3600
 	}
-	if end < w.nowSec && g.chance(settle) {
+	// Follow-ups older than two months are settled in any case: nobody
+	// keeps one open for years, and Today would drown in them.
+	if end < w.nowSec && (g.chance(settle) || end < w.nowSec-60*86400) {
 		f.Status = model.FollowUpDone
 		if g.chance(0.08) {
 			f.Status = model.FollowUpCancelled
