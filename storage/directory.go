@@ -94,13 +94,13 @@ func (db *DB) loadDirectory() error {
 // still at exactly that transaction (any later write, by this program, the
 // CLI or a crash before Close, makes it stale and the directory is rebuilt).
 type dirSnapshot struct {
-	Version   int
-	TxID      int
-	Region    string
-	Summaries []model.CustomerSummary
+	Version int
+	TxID    int
+	Region  string
+	Count   int // the summaries follow as a second gob value
 }
 
-const dirSnapshotVersion = 1
+const dirSnapshotVersion = 2
 
 func (db *DB) snapshotPath() string { return db.path + ".directory" }
 
@@ -117,13 +117,21 @@ func (db *DB) txID() int {
 // saveDirectory writes the directory snapshot.
 func (db *DB) saveDirectory() error {
 	all := db.dir.Search(model.Query{})
-	snap := dirSnapshot{Version: dirSnapshotVersion, TxID: db.txID(), Region: db.currentSettings().Region,
-		Summaries: make([]model.CustomerSummary, len(all))}
+	snap := dirSnapshot{Version: dirSnapshotVersion, TxID: db.txID(), Region: db.currentSettings().Region, Count: len(all)}
+	sums := make([]model.CustomerSummary, len(all))
 	for i, s := range all {
-		snap.Summaries[i] = *s
+		sums[i] = *s
 	}
 	return writeAtomic(db.snapshotPath(), func(w io.Writer) error {
-		return gob.NewEncoder(w).Encode(&snap)
+		bw := bufio.NewWriter(w)
+		enc := gob.NewEncoder(bw)
+		if err := enc.Encode(&snap); err != nil {
+			return err
+		}
+		if err := enc.Encode(sums); err != nil {
+			return err
+		}
+		return bw.Flush()
 	})
 }
 
@@ -135,11 +143,17 @@ func (db *DB) readDirectory() ([]model.CustomerSummary, bool) {
 	}
 	defer f.Close()
 	var snap dirSnapshot
-	if err := gob.NewDecoder(bufio.NewReader(f)).Decode(&snap); err != nil {
+	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
+	if err := dec.Decode(&snap); err != nil {
 		return nil, false
 	}
 	if snap.Version != dirSnapshotVersion || snap.TxID != db.txID() || snap.Region != db.currentSettings().Region {
 		return nil, false
 	}
-	return snap.Summaries, true
+	// Sized up front: gob would otherwise grow the slice step by step.
+	sums := make([]model.CustomerSummary, 0, snap.Count)
+	if err := dec.Decode(&sums); err != nil || len(sums) != snap.Count {
+		return nil, false
+	}
+	return sums, true
 }
