@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -53,7 +54,7 @@ func (db *DB) UpdateFollowUp(f *model.FollowUp) error {
 			return err
 		}
 		if f.Status != old.Status {
-			f.DoneAt = time0IfOpen(f.Status, db)
+			f.DoneAt = db.doneAt(f.Status)
 		}
 		return saveFollowUp(w, old, f)
 	})
@@ -73,9 +74,11 @@ func saveFollowUp(w *writer, old, f *model.FollowUp) error {
 	return w.save(model.TypeFollowUp, f, false)
 }
 
-func time0IfOpen(s model.FollowUpStatus, db *DB) (t timeT) {
+// doneAt is when a follow-up that moves to s was settled: now, or zero
+// when it is open again.
+func (db *DB) doneAt(s model.FollowUpStatus) time.Time {
 	if s == model.FollowUpOpen {
-		return t
+		return time.Time{}
 	}
 	return db.now().UTC()
 }
@@ -95,7 +98,7 @@ func (db *DB) SetFollowUpStatus(id model.ID, s model.FollowUpStatus) error {
 		if s == old.Status {
 			return nil
 		}
-		f.DoneAt = time0IfOpen(s, db)
+		f.DoneAt = db.doneAt(s)
 		return saveFollowUp(w, old, &f)
 	})
 }

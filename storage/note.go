@@ -153,18 +153,9 @@ func (db *DB) notesOfKind(tx *bolt.Tx, kind model.NoteKind, f model.NoteFilter, 
 	return out, nil
 }
 
-// dropReplaced removes notes a live revision of the same customer replaced
-// (revisions may be of another kind than the original, so look them up).
-func dropReplaced(tx *bolt.Tx, notes []model.Note) []model.Note {
-	out := notes[:0]
-	for _, n := range notes {
-		if !isReplaced(tx, &n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
+// isReplaced reports whether a live revision replaces n. Revisions may be
+// of another kind and date than the original, so all of the customer's
+// notes are looked at.
 func isReplaced(tx *bolt.Tx, n *model.Note) bool {
 	prefix := idBytes(n.CustomerID)
 	c := tx.Bucket(bucketIdx).Bucket(idxNoteCust).Cursor()

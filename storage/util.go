@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
-	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -13,8 +12,6 @@ import (
 func sortSlice[T any](s []T, less func(a, b *T) bool) {
 	sort.SliceStable(s, func(i, j int) bool { return less(&s[i], &s[j]) })
 }
-
-type timeT = time.Time
 
 // jsonDecode decodes a stored record, naming a missing one.
 func jsonDecode(raw []byte, v any) error {
