@@ -46,10 +46,8 @@ func main() {
 		defer stop()
 		err := cli.Run(ctx, flags.Args(), cli.Env{
 			Stdout: os.Stdout, Stderr: os.Stderr,
-			Open: func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
-			Restore: func(backup string) error {
-				return storage.Restore(backup, path, storage.DefaultBackupDir(path))
-			},
+			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
+			Restore: func(backup string) error { return restoreFile(path, backup) },
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
@@ -99,7 +97,7 @@ func runGUI(path string) int {
 		Demo:    cli.DemoLoader(db),
 		Import:  func(fyne.Window) { ui.ShowImport() },
 		Export:  func(fyne.Window) { ui.ShowExport() },
-		Restore: func(backup string) error { return restore(db, backup, path) },
+		Restore: db.CloseAndRestore,
 		DBPath:  path,
 		Version: version,
 	})
@@ -107,15 +105,16 @@ func runGUI(path string) int {
 	return 0
 }
 
-// restore closes the database and replaces it with a backup; the app must
-// restart afterwards.
-func restore(db *storage.DB, backup, path string) error {
-	dir := storage.DefaultBackupDir(path)
-	if s, err := db.Settings(); err == nil && s.BackupDir != "" {
-		dir = s.BackupDir
+// restoreFile restores a backup over the database at path, keeping the
+// replaced file in the backup folder the database's settings name. A
+// database too damaged to open is replaced all the same.
+func restoreFile(path, backup string) error {
+	db, err := storage.Open(path, storage.Options{})
+	if err != nil {
+		if model.ErrorCode(err) == model.ELOCKED {
+			return err
+		}
+		return storage.Restore(backup, path, storage.DefaultBackupDir(path))
 	}
-	if err := db.Close(); err != nil {
-		return err
-	}
-	return storage.Restore(backup, path, dir)
+	return db.CloseAndRestore(backup)
 }

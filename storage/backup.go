@@ -178,6 +178,17 @@ func (db *DB) DailyBackup() (bool, error) {
 	return err == nil, err
 }
 
+// CloseAndRestore closes db and replaces its file with the backup at
+// backupPath, keeping the replaced file in db's backup folder. The program
+// must open the database again (in practice: restart) to use it.
+func (db *DB) CloseAndRestore(backupPath string) error {
+	dir := db.backupDir()
+	if err := db.Close(); err != nil {
+		return err
+	}
+	return Restore(backupPath, db.path, dir)
+}
+
 // Restore replaces the database file at dbPath with the backup at
 // backupPath. The database must be closed. The backup is checked first
 // (it must open and pass bbolt's consistency check); the current file is

@@ -32,7 +32,11 @@ func (te *testEnv) run(t *testing.T, args ...string) error {
 		Stdout: &te.out, Stderr: &te.err,
 		Open: func() (Store, error) { return storage.Open(te.path, storage.Options{}) },
 		Restore: func(backup string) error {
-			return storage.Restore(backup, te.path, storage.DefaultBackupDir(te.path))
+			db, err := storage.Open(te.path, storage.Options{})
+			if err != nil {
+				return err
+			}
+			return db.CloseAndRestore(backup)
 		},
 	})
 }
