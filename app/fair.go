@@ -120,13 +120,6 @@ func (s *fairScreen) focus() {
 
 func (s *fairScreen) refresh() { s.loader.start() }
 
-func (s *fairScreen) dispose() {
-	if s.unsub != nil {
-		s.unsub()
-		s.unsub = nil
-	}
-}
-
 // load counts today's leads of the current fair: customers with its tag
 // created today.
 func (s *fairScreen) load() func() {

@@ -217,13 +217,6 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 
 func (s *loyaltyScreen) refresh() { s.loader.start() }
 
-func (s *loyaltyScreen) dispose() {
-	if s.unsub != nil {
-		s.unsub()
-		s.unsub = nil
-	}
-}
-
 func (s *loyaltyScreen) setBusy(on bool) {
 	if on {
 		s.progress.Show()

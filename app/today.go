@@ -90,14 +90,6 @@ func (s *todayScreen) build() fyne.CanvasObject {
 // refresh reloads in the background; calls during a load coalesce.
 func (s *todayScreen) refresh() { s.loader.start() }
 
-// dispose stops following changes (when the shell drops the screen).
-func (s *todayScreen) dispose() {
-	if s.unsub != nil {
-		s.unsub()
-		s.unsub = nil
-	}
-}
-
 func (s *todayScreen) setBusy(on bool) {
 	if on {
 		s.progress.Show()
@@ -435,15 +427,12 @@ type careLoader struct {
 	do   func(func())  // runs a function on the UI thread: fyne.Do (tests pump their own)
 
 	mu      sync.Mutex
-	idle    *sync.Cond
 	running bool
 	again   bool
 }
 
 func newCareLoader(load func() func(), busy func(bool)) *careLoader {
-	l := &careLoader{load: load, busy: busy, do: fyne.Do}
-	l.idle = sync.NewCond(&l.mu)
-	return l
+	return &careLoader{load: load, busy: busy, do: fyne.Do}
 }
 
 // start begins a load, or marks one as wanted after the running one. It
@@ -474,18 +463,8 @@ func (l *careLoader) run() {
 		}
 		l.running = false
 		l.busy(false)
-		l.idle.Broadcast()
 		l.mu.Unlock()
 	})
-}
-
-// wait blocks until no load is running or pending.
-func (l *careLoader) wait() {
-	l.mu.Lock()
-	for l.running {
-		l.idle.Wait()
-	}
-	l.mu.Unlock()
 }
 
 // busyNow reports whether a load is running or pending.

@@ -90,13 +90,6 @@ func (s *wishesScreen) build() fyne.CanvasObject {
 
 func (s *wishesScreen) refresh() { s.loader.start() }
 
-func (s *wishesScreen) dispose() {
-	if s.unsub != nil {
-		s.unsub()
-		s.unsub = nil
-	}
-}
-
 func (s *wishesScreen) setBusy(on bool) {
 	if on {
 		s.progress.Show()

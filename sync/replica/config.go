@@ -8,7 +8,7 @@ import (
 )
 
 // Config is how this device reaches its target: a folder or a WebDAV
-// address with its login, and the team key from Join or Init. It is kept
+// address with its login, and the team key from Join or InitWithKDF. It is kept
 // with the sync state (SaveConfig), so "sync now" needs neither the
 // passphrase nor the password again. It is as secret as the passphrase.
 type Config struct {

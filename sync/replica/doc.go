@@ -22,7 +22,7 @@
 // Typical use:
 //
 //	t := replica.NewFolderTarget(dir) // or NewWebDAVTarget(url, user, pw, nil)
-//	key, err := replica.Join(ctx, t, passphrase) // after Init on the first device
+//	key, err := replica.Join(ctx, t, passphrase) // after InitWithKDF on the first device
 //	s := replica.NewSyncer(db, db, t, key, stateStore)
 //	report, err := s.Sync(ctx, func(p replica.Progress) { ... })
 package replica

@@ -28,7 +28,7 @@ const DescriptionName = "kundenkartei-sync.json"
 // guessing.
 const FormatVersion = 1
 
-// MinPassphrase is the shortest team passphrase Init accepts, in characters.
+// MinPassphrase is the shortest team passphrase InitWithKDF accepts, in characters.
 const MinPassphrase = 8
 
 // KDFParams are the Argon2id parameters stored in the target description,
@@ -132,18 +132,12 @@ func deriveKey(passphrase string, salt []byte, p KDFParams) *Key {
 	return newKey(argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, 32))
 }
 
-// Init sets up an empty target for the team: it writes the target
-// description with a fresh salt, DefaultKDF and the key-check value.
+// InitWithKDF sets up an empty target for the team with the given Argon2id
+// parameters (the application passes DefaultKDF, tests cheap ones): it
+// writes the target description with a fresh salt and the key-check value,
+// and returns the key so the initializing device need not derive it again.
 // ECONFLICT if the target already has a description (join it instead);
 // EINVALID if the passphrase is shorter than MinPassphrase.
-func Init(ctx context.Context, t Target, passphrase string) error {
-	_, err := InitWithKDF(ctx, t, passphrase, DefaultKDF)
-	return err
-}
-
-// InitWithKDF is Init with chosen Argon2id parameters; it returns the key so
-// the initializing device need not derive it a second time. Tests use cheap
-// parameters; the application uses Init.
 func InitWithKDF(ctx context.Context, t Target, passphrase string, p KDFParams) (*Key, error) {
 	if utf8.RuneCountInString(strings.TrimSpace(passphrase)) < MinPassphrase {
 		return nil, model.Errorf(model.EINVALID, "the passphrase needs at least %d characters", MinPassphrase)
@@ -189,8 +183,8 @@ func (p KDFParams) check() error {
 	return nil
 }
 
-// Join derives the team key for a target set up with Init. It returns
-// ENOTFOUND if the target has no description (set it up with Init first),
+// Join derives the team key for a target set up with InitWithKDF. It returns
+// ENOTFOUND if the target has no description (set it up with InitWithKDF first),
 // EINVALID "wrong passphrase" if the passphrase does not match the key
 // check, and EINVALID if the target was written by a newer format.
 func Join(ctx context.Context, t Target, passphrase string) (*Key, error) {

@@ -36,17 +36,6 @@ type param struct {
 	Value string // as written, unquoted
 }
 
-// has reports whether the property has parameter name with value v
-// (case-insensitive), e.g. has("TYPE", "pref").
-func (p *prop) has(name, v string) bool {
-	for _, q := range p.Params {
-		if q.Name == name && strings.EqualFold(q.Value, v) {
-			return true
-		}
-	}
-	return false
-}
-
 // param returns the first value of parameter name, or "".
 func (p *prop) param(name string) string {
 	for _, q := range p.Params {
@@ -55,17 +44,6 @@ func (p *prop) param(name string) string {
 		}
 	}
 	return ""
-}
-
-// types returns the lower-cased TYPE values.
-func (p *prop) types() []string {
-	var t []string
-	for _, q := range p.Params {
-		if q.Name == "TYPE" {
-			t = append(t, strings.ToLower(q.Value))
-		}
-	}
-	return t
 }
 
 // rawCard is one BEGIN:VCARD … END:VCARD block.
