@@ -355,25 +355,15 @@ func careFieldError(field, key, msg string) model.FieldError {
 	return model.FieldError{Field: field, Key: key, Message: msg}
 }
 
-// careDateLayout is the Go layout of dates in the current language; it
-// lives in the translation files so every language brings its own.
-func careDateLayout() string { return lang.X("care.format.date", "2006-01-02") }
+// careDateLayout is the Go layout of dates in the current language, the
+// same one format.go uses; it lives in the translation files so every
+// language brings its own.
+func careDateLayout() string { return lang.X("format.date", "2006-01-02") }
 
 func careFormatDate(t time.Time) string { return t.Format(careDateLayout()) }
 
 func careFormatDateTime(t time.Time) string {
-	return t.Format(lang.X("care.format.datetime", "2006-01-02 15:04"))
-}
-
-// careFormatDay formats a calendar date (year may be unknown).
-func careFormatDay(d model.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	if !d.HasYear() {
-		return d.Time(2000, time.UTC).Format(lang.X("care.format.daymonth", "Jan 2"))
-	}
-	return careFormatDate(d.Time(0, time.UTC))
+	return t.Format(lang.X("format.datetime", "2006-01-02 15:04"))
 }
 
 // careParseDate reads a date in either language's form; a date without

@@ -111,8 +111,8 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 		if existing.Cost != 0 {
 			g.cost.SetText(careFormatMoney(existing.Cost, ""))
 		}
-		g.validFrom.SetText(careFormatDay(existing.ValidFrom))
-		g.validUntil.SetText(careFormatDay(existing.ValidUntil))
+		g.validFrom.SetText(formatDay(existing.ValidFrom))
+		g.validUntil.SetText(formatDay(existing.ValidUntil))
 		g.occasion.SetText(careOccasionLabel(existing.Occasion))
 		g.status.SetSelected(gestureStatusText(existing.Status))
 		g.details.SetText(existing.Details)

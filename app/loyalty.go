@@ -473,7 +473,7 @@ func loyaltyGestureDetail(g *model.Gesture) string {
 		parts = append(parts, careFormatMoney(g.Amount, g.Currency))
 	}
 	if !g.ValidUntil.IsZero() {
-		parts = append(parts, lang.X("today.expiring.until", "valid until {{.Date}}", map[string]any{"Date": careFormatDay(g.ValidUntil)}))
+		parts = append(parts, lang.X("today.expiring.until", "valid until {{.Date}}", map[string]any{"Date": formatDay(g.ValidUntil)}))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -218,7 +218,7 @@ func (s *todayScreen) apply(d todayData) {
 		g := d.expiring[i]
 		rows[i] = careRowData{title: g.Title + " · " + s.customerName(g.CustomerID), open: s.opener(g.CustomerID),
 			detail: gestureKindText(g.Kind) + " · " + lang.X("today.expiring.until", "valid until {{.Date}}",
-				map[string]any{"Date": careFormatDay(g.ValidUntil)})}
+				map[string]any{"Date": formatDay(g.ValidUntil)})}
 	}
 	s.expiring.set(rows, lang.XN("today.expiring.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
 }
@@ -260,7 +260,7 @@ func todayDueText(f *model.FollowUp, now time.Time, loc *time.Location) string {
 }
 
 func todayDateText(t todayDate) string {
-	data := map[string]any{"Date": careFormatDay(t.on), "Years": t.years, "Count": t.inDays}
+	data := map[string]any{"Date": formatDay(t.on), "Years": t.years, "Count": t.inDays}
 	var when string
 	switch t.inDays {
 	case 0:
