@@ -80,7 +80,10 @@ func runGUI(path string) int {
 		return 1
 	}
 	defer db.Close()
-	settings, _ := db.Settings()
+	settings, err := db.Settings()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kundenkartei: settings:", model.ErrorMessage(err))
+	}
 	if err := app.LoadTranslationsFor(settings.Language); err != nil {
 		fmt.Fprintln(os.Stderr, "kundenkartei: translations:", err)
 		return 1

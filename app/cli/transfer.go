@@ -37,7 +37,10 @@ func runImport(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	return withStore(e, func(s Store) error {
-		settings, _ := s.Settings()
+		settings, err := s.Settings()
+		if err != nil {
+			return err
+		}
 		plan, err := vcard.Preview(ctx, cards, s, vcard.PreviewOptions{Region: settings.Region})
 		if err != nil {
 			return err
@@ -134,7 +137,10 @@ func runExport(ctx context.Context, e Env, args []string) error {
 	}
 	return withStore(e, func(s Store) error {
 		if *mine {
-			settings, _ := s.Settings()
+			settings, err := s.Settings()
+			if err != nil {
+				return err
+			}
 			sel.Assignee = settings.UserName
 		}
 		if *out == "-" {
