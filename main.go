@@ -79,7 +79,11 @@ func runGUI(path string) int {
 		app.ShowStartError(a, err)
 		return 1
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
+		}
+	}()
 	settings, err := db.Settings()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kundenkartei: settings:", model.ErrorMessage(err))

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -36,6 +37,7 @@ type DB struct {
 	clock  *model.Clock
 	device string
 	dir    directoryIndex
+	closed atomic.Bool // Close ran; a second Close does nothing
 
 	mu       sync.RWMutex // guards settings and subs
 	settings model.Settings
@@ -144,18 +146,23 @@ func (db *DB) init() error {
 	return db.loadDirectory()
 }
 
-// Close closes the database file.
+// Close writes the directory snapshot and closes the database file.
 func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil // CloseAndRestore closed it already
+	}
+	var snapErr error
 	if !db.bolt.IsReadOnly() && db.dir != nil {
-		// Best effort: without the snapshot the next start rebuilds the directory.
+		// Without the snapshot the next start rebuilds the directory, so a
+		// failure is reported but does not keep the database open.
 		if err := db.saveDirectory(); err != nil {
-			fmt.Fprintln(os.Stderr, "kundenkartei: directory snapshot:", err)
+			snapErr = model.WrapError(model.EINTERNAL, err, "write directory snapshot")
 		}
 	}
 	if err := db.bolt.Close(); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "close database")
 	}
-	return nil
+	return snapErr
 }
 
 // Path returns the file the database lives in.
