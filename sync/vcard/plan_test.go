@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -200,59 +199,6 @@ func TestPreviewGroupsAndMatchKinds(t *testing.T) {
 	}
 	if seb[0].GivenName != "Sébastien" {
 		t.Errorf("fill-empty update overwrote the name: got %q", seb[0].GivenName)
-	}
-}
-
-func TestMerge(t *testing.T) {
-	base := func() *model.Customer {
-		return &model.Customer{Kind: model.Person, GivenName: "Hans", FamilyName: "Muster", Position: "",
-			Emails:    []model.Email{{Label: "", Address: "hans@muster.ch", Pref: true}},
-			Phones:    []model.Phone{{Label: "work", Number: "044 123 45 67"}},
-			Addresses: []model.Address{{Street: "Hauptstrasse 1", PostalCode: "8000", City: "Zürich"}},
-			Tags:      []string{"Kunde"}}
-	}
-	src := &model.Customer{Kind: model.Person, GivenName: "Johannes", FamilyName: "Muster", Position: "Chef",
-		Emails:       []model.Email{{Label: "work", Address: "HANS@muster.ch"}, {Label: "home", Address: "h@privat.ch", Pref: true}},
-		Phones:       []model.Phone{{Label: "mobile", Number: "+41 44 123 45 67"}, {Number: "079 1"}},
-		Addresses:    []model.Address{{Label: "work", Street: "Hauptstraße 1", PostalCode: "8000", City: "Zuerich", Country: "Schweiz"}},
-		Tags:         []string{"kunde", "Messe"},
-		ExternalUIDs: []string{"u1"},
-		Birthday:     model.Date{Month: 4, Day: 15}}
-	tests := []struct {
-		name      string
-		overwrite bool
-		want      *model.Customer
-	}{
-		{"fill empty", false, &model.Customer{Kind: model.Person, GivenName: "Hans", FamilyName: "Muster", Position: "Chef",
-			Emails:       []model.Email{{Label: "work", Address: "hans@muster.ch", Pref: true}, {Label: "home", Address: "h@privat.ch"}},
-			Phones:       []model.Phone{{Label: "work", Number: "044 123 45 67"}, {Number: "079 1"}},
-			Addresses:    []model.Address{{Label: "work", Street: "Hauptstrasse 1", PostalCode: "8000", City: "Zürich", Country: "Schweiz"}},
-			Tags:         []string{"Kunde", "Messe"},
-			ExternalUIDs: []string{"u1"},
-			Birthday:     model.Date{Month: 4, Day: 15}}},
-		{"overwrite", true, &model.Customer{Kind: model.Person, GivenName: "Johannes", FamilyName: "Muster", Position: "Chef",
-			Emails:       []model.Email{{Label: "work", Address: "hans@muster.ch"}, {Label: "home", Address: "h@privat.ch", Pref: true}},
-			Phones:       []model.Phone{{Label: "mobile", Number: "+41 44 123 45 67"}, {Number: "079 1"}},
-			Addresses:    []model.Address{{Label: "work", Street: "Hauptstraße 1", PostalCode: "8000", City: "Zuerich", Country: "Schweiz"}},
-			Tags:         []string{"Kunde", "Messe"},
-			ExternalUIDs: []string{"u1"},
-			Birthday:     model.Date{Month: 4, Day: 15}}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dst := base()
-			if !Merge(dst, src, tt.overwrite, "CH") {
-				t.Error("got no change, want one")
-			}
-			if !reflect.DeepEqual(dst, tt.want) {
-				g, _ := json.Marshal(dst)
-				w, _ := json.Marshal(tt.want)
-				t.Errorf("got  %s\nwant %s", g, w)
-			}
-			if Merge(dst, src, tt.overwrite, "CH") {
-				t.Error("second merge reported a change, want none (idempotent)")
-			}
-		})
 	}
 }
 
