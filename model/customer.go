@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -65,6 +66,23 @@ type Customer struct {
 	Photo        string       `json:"photo"`         // key of the photo blob (stored apart), "" for none
 	ExternalUIDs []string     `json:"external_uids"` // UIDs of imported vCards, for re-import matching
 	Extra        []ExtraProp  `json:"extra"`         // vCard properties we do not model, kept verbatim
+
+	// Duplicates. A customer merged into another is hidden everywhere and
+	// its notes, follow-ups and gestures show under the survivor; clearing
+	// MergedInto undoes the merge. These fields are absent from the JSON
+	// while unset, so records written before merging existed stay unchanged.
+	MergedInto    ID         `json:"merged_into,omitzero"`     // the survivor, or NilID
+	Merge         *MergeInfo `json:"merge,omitempty"`          // how to undo the merge
+	NotDuplicates []ID       `json:"not_duplicates,omitempty"` // customers the user said this one does not duplicate
+}
+
+// MergeInfo records a merge on the merged customer, so any device can undo
+// it: the survivor's fields the merge changed, before and after.
+type MergeInfo struct {
+	At     time.Time                  `json:"at"` // UTC
+	Author string                     `json:"author"`
+	Before map[string]json.RawMessage `json:"before,omitempty"` // survivor's fields before the merge, by JSON name
+	After  map[string]json.RawMessage `json:"after,omitempty"`  // the same fields right after it
 }
 
 // Email is one email address with a label.

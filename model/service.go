@@ -268,6 +268,7 @@ type Services interface {
 	FollowUpService
 	GestureService
 	ImportService
+	DuplicateService
 	SettingsService
 	BackupService
 	ChangeLog

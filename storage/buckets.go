@@ -23,7 +23,12 @@
 //	photo/      key → image bytes (key = hex SHA-256 of the bytes)
 //	log/        seq → JSON model.Op: every committed change, local or merged
 //	conflict/   type|id|field|hlc|device → JSON model.Conflict
+//	merged/     customer id → id of the customer it was merged into (its
+//	            MergedInto field); records of a merged customer are indexed
+//	            under the end of the chain, see merge.go
 //	idx/        secondary indexes of live records only; every value is empty:
+//	  (customer indexes hold listed customers only: live and not merged;
+//	  note_cust, fu_cust and ge_cust are keyed by the owning customer)
 //	  cust_sort/     folded sort name 0x00 id
 //	  cust_tag/      folded tag 0x00 id
 //	  cust_segment/  segment 0x00 id
@@ -61,6 +66,7 @@ var (
 	bucketLog      = []byte("log")
 	bucketConflict = []byte("conflict")
 	bucketIdx      = []byte("idx")
+	bucketMerged   = []byte("merged")
 
 	keySchema    = []byte("schema")
 	keyDevice    = []byte("device")

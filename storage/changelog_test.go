@@ -209,7 +209,14 @@ func editExisting(tb testing.TB, db *DB, rng *rand.Rand, steps int) {
 	ids := db.Directory().Search(model.Query{})
 	for i := 0; i < steps && len(ids) > 0; i++ {
 		id := ids[rng.Intn(len(ids))].ID
-		switch rng.Intn(4) {
+		switch rng.Intn(6) {
+		case 4:
+			other := ids[rng.Intn(len(ids))].ID
+			db.MergeCustomers(id, other) // fails harmlessly on itself or a merged one
+		case 5:
+			if ms, _ := db.Merges(); len(ms) > 0 {
+				db.UndoMerge(ms[rng.Intn(len(ms))].Duplicate)
+			}
 		case 0:
 			c, err := db.Customer(id)
 			if err != nil {

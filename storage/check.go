@@ -29,9 +29,9 @@ func (db *DB) Check() error {
 			if err := json.Unmarshal(v, &c); err != nil {
 				return err
 			}
-			if !live(&c.Meta) {
+			if !listed(tx, &c) {
 				if _, ok := db.dir.Summary(c.ID); ok {
-					problems = append(problems, fmt.Errorf("directory lists deleted customer %s", c.ID))
+					problems = append(problems, fmt.Errorf("directory lists deleted or merged customer %s", c.ID))
 				}
 				return nil
 			}
@@ -69,6 +69,7 @@ func checkTx(tx *bolt.Tx, region string) []error {
 		want[string(b)] = map[string]bool{}
 	}
 	customers := map[model.ID]bool{}
+	merged := map[model.ID]model.ID{}
 	for _, typ := range model.RecordTypes {
 		err := recBucket(tx, typ).ForEach(func(k, v []byte) error {
 			rec := newRecord(typ)
@@ -85,8 +86,11 @@ func checkTx(tx *bolt.Tx, region string) []error {
 			}
 			if typ == model.TypeCustomer {
 				customers[m.ID] = true
+				if c := rec.(*model.Customer); c.MergedInto != model.NilID {
+					merged[c.ID] = c.MergedInto
+				}
 			}
-			for _, ik := range indexKeys(typ, rec, region) {
+			for _, ik := range indexKeys(tx, typ, rec, region) {
 				want[string(ik.bucket)][string(ik.key)] = true
 			}
 			return nil
@@ -109,6 +113,17 @@ func checkTx(tx *bolt.Tx, region string) []error {
 				problems = append(problems, fmt.Errorf("index %s misses entry %x", b, k))
 			}
 		}
+	}
+	n := 0
+	tx.Bucket(bucketMerged).ForEach(func(k, v []byte) error {
+		n++
+		if want, ok := merged[idAtEnd(k)]; !ok || want != idAtEnd(v) {
+			problems = append(problems, fmt.Errorf("merged bucket has a stray entry %x → %x", k, v))
+		}
+		return nil
+	})
+	if n != len(merged) {
+		problems = append(problems, fmt.Errorf("merged bucket has %d entries, customers say %d", n, len(merged)))
 	}
 	for id := range customers {
 		st, err := computeStats(tx, id)

@@ -15,12 +15,12 @@ import (
 // maxPhoto bounds a stored photo; vCards from phones carry a few hundred KB at most.
 const maxPhoto = 5 << 20
 
-// Customer returns a live customer.
+// Customer returns a live customer; for a merged one, the survivor.
 func (db *DB) Customer(id model.ID) (*model.Customer, error) {
 	var c *model.Customer
 	err := db.view(func(tx *bolt.Tx) error {
 		var err error
-		c, err = getLive[model.Customer](tx, model.TypeCustomer, id)
+		c, err = getLive[model.Customer](tx, model.TypeCustomer, owner(tx, id))
 		return err
 	})
 	return c, err
@@ -91,6 +91,7 @@ func (db *DB) setCustomerDeleted(id model.ID, deleted bool) error {
 func (db *DB) Timeline(id model.ID) (*model.Timeline, error) {
 	tl := &model.Timeline{}
 	err := db.view(func(tx *bolt.Tx) error {
+		id := owner(tx, id) // a merged customer's link opens the survivor
 		c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
 		if err != nil {
 			return err

@@ -51,7 +51,7 @@ func (db *DB) loadDirectory() error {
 						errs[w] = err
 						return
 					}
-					if !live(&c.Meta) {
+					if !listed(tx, &c) {
 						continue
 					}
 					var st model.Stats

@@ -193,6 +193,7 @@ func scanDue(tx *bolt.Tx, idx, prefix []byte, f model.FollowUpFilter, keep func(
 		if err := jsonDecode(recs.Get(k[len(k)-16:]), &x); err != nil {
 			return err
 		}
+		ownerOf(tx, &x)
 		if keep(&x) {
 			*out = append(*out, x)
 			if n++; f.Limit > 0 && n >= f.Limit {

@@ -1,6 +1,8 @@
 package storage
 
 import (
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
@@ -11,31 +13,33 @@ type ikey struct {
 }
 
 // indexKeys returns the index entries of a record; tombstoned and
-// incomplete records have none.
-func indexKeys(typ model.RecordType, rec any, region string) []ikey {
+// incomplete records have none. Notes, follow-ups and gestures are indexed
+// under their customer's owner (see owner), so a merged customer's history
+// lists under the survivor.
+func indexKeys(tx *bolt.Tx, typ model.RecordType, rec any, region string) []ikey {
 	if !live(metaOf(rec)) {
 		return nil
 	}
 	switch r := rec.(type) {
 	case *model.Customer:
-		return customerKeys(r, region)
+		return customerKeys(tx, r, region)
 	case *model.Note:
 		id := idBytes(r.ID)
 		return []ikey{
-			{idxNoteCust, key(idBytes(r.CustomerID), ms(r.At), id)},
+			{idxNoteCust, key(idBytes(owner(tx, r.CustomerID)), ms(r.At), id)},
 			{idxNoteKind, key([]byte(r.Kind), sep, ms(r.At), id)},
 		}
 	case *model.FollowUp:
 		id := idBytes(r.ID)
 		return []ikey{
 			{idxFUDue, key(ms(r.Due), id)},
-			{idxFUCust, key(idBytes(r.CustomerID), id)},
+			{idxFUCust, key(idBytes(owner(tx, r.CustomerID)), id)},
 			{idxFUStatus, key([]byte(r.Status), sep, ms(r.Due), id)},
 		}
 	case *model.Gesture:
 		id := idBytes(r.ID)
 		keys := []ikey{
-			{idxGeCust, key(idBytes(r.CustomerID), id)},
+			{idxGeCust, key(idBytes(owner(tx, r.CustomerID)), id)},
 			{idxGeStatus, key([]byte(r.Status), sep, []byte(r.ValidUntil.String()), sep, id)},
 		}
 		if r.EventID != model.NilID {
@@ -48,7 +52,17 @@ func indexKeys(typ model.RecordType, rec any, region string) []ikey {
 	return nil
 }
 
-func customerKeys(c *model.Customer, region string) []ikey {
+// customerKeys returns a customer's index entries; a merged customer has
+// none, so it is found by no search, list or import match.
+func customerKeys(tx *bolt.Tx, c *model.Customer, region string) []ikey {
+	if c.MergedInto != model.NilID && owner(tx, c.ID) != c.ID {
+		return nil
+	}
+	return listingKeys(c, region)
+}
+
+// listingKeys returns the index entries of a listed customer.
+func listingKeys(c *model.Customer, region string) []ikey {
 	id := idBytes(c.ID)
 	keys := []ikey{
 		{idxCustSort, key([]byte(c.SortName()), sep, id)},
@@ -86,3 +100,9 @@ func customerKeys(c *model.Customer, region string) []ikey {
 // device but not yet its creation from another (the creation op carries
 // Created); it stays hidden until the creation arrives.
 func live(m *model.Meta) bool { return !m.Deleted && !m.Created.IsZero() }
+
+// listed reports whether a customer is shown: live and not merged into
+// another (or, in a cycle of merges, the one that owns it; see owner).
+func listed(tx *bolt.Tx, c *model.Customer) bool {
+	return live(&c.Meta) && (c.MergedInto == model.NilID || owner(tx, c.ID) == c.ID)
+}

@@ -25,6 +25,7 @@ var migrations = []migration{
 	{1, "create buckets and device identity", migrateCreate},
 	{2, "index events by start", migrateEventIndex},
 	{3, "index follow-ups by status and due time", migrateFollowUpStatusIndex},
+	{4, "bucket of merged customers", migrateMerged},
 }
 
 // schemaVersion is the version a fully migrated database has.
@@ -118,6 +119,13 @@ func migrateFollowUpStatusIndex(tx *bolt.Tx, _ func() time.Time) error {
 	return addIndex(tx, idxFUStatus, model.TypeFollowUp)
 }
 
+// migrateMerged adds the bucket that maps merged customers to their
+// survivors; no customer was merged before this version.
+func migrateMerged(tx *bolt.Tx, _ func() time.Time) error {
+	_, err := tx.CreateBucketIfNotExists(bucketMerged)
+	return err
+}
+
 // addIndex creates index bucket name and fills it from the records of typ.
 func addIndex(tx *bolt.Tx, name []byte, typ model.RecordType) error {
 	b, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name)
@@ -129,7 +137,7 @@ func addIndex(tx *bolt.Tx, name []byte, typ model.RecordType) error {
 		if err := json.Unmarshal(v, rec); err != nil {
 			return err
 		}
-		for _, ik := range indexKeys(typ, rec, "") {
+		for _, ik := range indexKeys(tx, typ, rec, "") {
 			if string(ik.bucket) == string(name) {
 				if err := b.Put(ik.key, nil); err != nil {
 					return err

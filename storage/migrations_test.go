@@ -137,3 +137,28 @@ func TestMigration3(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration4(t *testing.T) {
+	bdb := openRaw(t, 3)
+	c := model.Customer{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC()}, Kind: model.Person, FamilyName: "Muster"}
+	raw, _ := json.Marshal(c)
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		return recBucket(tx, model.TypeCustomer).Put(idBytes(c.ID), raw)
+	}))
+	migrateTo(t, bdb, 4)
+	if got := schemaOf(t, bdb); got != 4 {
+		t.Fatalf("schema: got %d, want 4", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMerged) == nil {
+			t.Fatal("no merged bucket")
+		}
+		if owner(tx, c.ID) != c.ID {
+			t.Errorf("owner of an unmerged customer: got another")
+		}
+		if got := recBucket(tx, model.TypeCustomer).Get(idBytes(c.ID)); string(got) != string(raw) {
+			t.Errorf("customer record changed by the migration:\n got %s\nwant %s", got, raw)
+		}
+		return nil
+	})
+}

@@ -140,6 +140,7 @@ func (db *DB) notesOfKind(tx *bolt.Tx, kind model.NoteKind, f model.NoteFilter, 
 		if err := jsonDecode(recs.Get(k[len(k)-16:]), &n); err != nil {
 			return nil, err
 		}
+		ownerOf(tx, &n)
 		if !f.From.IsZero() && n.At.Before(f.From) {
 			break
 		}
@@ -168,9 +169,10 @@ func isReplaced(tx *bolt.Tx, n *model.Note) bool {
 	return false
 }
 
+// customerLive reports whether the customer owning id's records is listed.
 func customerLive(tx *bolt.Tx, id model.ID) bool {
-	c, err := get[model.Customer](tx, model.TypeCustomer, id)
-	return err == nil && live(&c.Meta)
+	c, err := get[model.Customer](tx, model.TypeCustomer, owner(tx, id))
+	return err == nil && listed(tx, c)
 }
 
 func containsKind(kinds []model.NoteKind, k model.NoteKind) bool {

@@ -119,6 +119,7 @@ func get[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) {
 	if err := json.Unmarshal(raw, v); err != nil {
 		return nil, model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, id)
 	}
+	ownerOf(tx, any(v))
 	return v, nil
 }
 
@@ -130,6 +131,9 @@ func getLive[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) 
 	}
 	if !live(metaOf(any(v))) {
 		return nil, model.Errorf(model.ENOTFOUND, "%s %s was deleted or is not complete yet", typ, id)
+	}
+	if c, ok := any(v).(*model.Customer); ok && !listed(tx, c) {
+		return nil, model.Errorf(model.ENOTFOUND, "customer %s was merged into %s", id, c.MergedInto)
 	}
 	return v, nil
 }
@@ -183,6 +187,7 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 		}
 		om := metaOf(old)
 		m.Created = om.Created // never changed by an update
+		keepCustomer(w.tx, old, rec)
 	}
 	stamp := w.db.clock.Now()
 	fc := fieldClock{HLC: stamp, Device: w.db.device, Author: w.db.author()}
@@ -211,6 +216,11 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 		newFields, err := fieldsOf(newRaw)
 		if err != nil {
 			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+		}
+		for f := range oldFields {
+			if _, ok := newFields[f]; !ok {
+				newFields[f] = json.RawMessage("null") // an omitted field was cleared
+			}
 		}
 		names := sortedKeys(newFields)
 		for _, f := range names {

@@ -78,7 +78,7 @@ func rebuildPhoneIndex(tx *bolt.Tx, region string) error {
 		if err := json.Unmarshal(v, &c); err != nil {
 			return err
 		}
-		for _, ik := range customerKeys(&c, region) {
+		for _, ik := range customerKeys(tx, &c, region) {
 			if string(ik.bucket) == string(idxCustPhone) && live(&c.Meta) {
 				if err := b.Put(ik.key, nil); err != nil {
 					return err

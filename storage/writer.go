@@ -39,9 +39,22 @@ func newWriter(db *DB, tx *bolt.Tx) *writer {
 func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 	var oldKeys []ikey
 	if old != nil {
-		oldKeys = indexKeys(typ, old, w.region)
+		oldKeys = indexKeys(w.tx, typ, old, w.region)
 	}
-	newKeys := indexKeys(typ, rec, w.region)
+	c, isCustomer := rec.(*model.Customer)
+	if isCustomer {
+		w.custs[c.ID] = c
+		var was model.ID
+		if o, ok := old.(*model.Customer); ok {
+			was = o.MergedInto
+		}
+		if c.MergedInto != was {
+			if err := w.remerge(c); err != nil {
+				return err
+			}
+		}
+	}
+	newKeys := indexKeys(w.tx, typ, rec, w.region)
 	idx := w.tx.Bucket(bucketIdx)
 	for _, k := range oldKeys {
 		if !containsKey(newKeys, k) {
@@ -62,20 +75,18 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 		w.seen[id] = true
 		w.changed[typ] = append(w.changed[typ], id)
 	}
-	c, isCustomer := rec.(*model.Customer)
-	if isCustomer {
-		w.custs[c.ID] = c
-	}
 	if n, ok := rec.(*model.Note); ok && incremental(old, n) {
-		w.touched[n.CustomerID] = true
-		w.incr[n.CustomerID] = append(w.incr[n.CustomerID], n)
+		o := owner(w.tx, n.CustomerID)
+		w.touched[o] = true
+		w.incr[o] = append(w.incr[o], n)
 		return nil
 	}
 	for _, c := range append(customersOf(old), customersOf(rec)...) {
-		w.touched[c] = true
 		if !isCustomer {
+			c = owner(w.tx, c)
 			w.dirty[c] = true
 		}
+		w.touched[c] = true
 	}
 	return nil
 }
@@ -157,7 +168,7 @@ func (w *writer) finish() error {
 		if err := w.putStats(id, raw); err != nil {
 			return err
 		}
-		if !live(&c.Meta) {
+		if !listed(w.tx, c) {
 			w.dels = append(w.dels, id)
 		} else {
 			w.puts = append(w.puts, model.Summarize(c, st, now))
@@ -267,6 +278,7 @@ func listByPrefix[T any](tx *bolt.Tx, idx, prefix []byte, typ model.RecordType) 
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return nil, model.WrapError(model.EINTERNAL, err, "decode %s", typ)
 		}
+		ownerOf(tx, any(&v))
 		out = append(out, v)
 	}
 	return out, nil

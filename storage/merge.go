@@ -1,0 +1,537 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// Merging duplicates.
+//
+// A merge is nothing but fields of the merged customer: MergedInto names
+// the survivor, Merge keeps what the survivor's contact data was before, so
+// it syncs as ordinary field ops and merges by the usual rules. Notes,
+// follow-ups and gestures keep the customer ID they were written with;
+// storage indexes them under the customer's owner: the end of the chain of
+// merges (see owner). A note another device adds to the duplicate while
+// offline therefore lands under the survivor too, whatever order the ops
+// arrive in, and undoing the merge (clearing MergedInto) brings every record
+// back to the duplicate.
+
+// owner returns the customer whose timeline id's records belong to: id
+// itself, or the survivor it was merged into, following chains. Two devices
+// may merge A into B and B into A at once; in such a cycle the smallest ID
+// owns, so every device picks the same one.
+func owner(tx *bolt.Tx, id model.ID) model.ID {
+	b := tx.Bucket(bucketMerged)
+	if b == nil || id == model.NilID {
+		return id
+	}
+	next := b.Get(idBytes(id))
+	if next == nil {
+		return id // the common case: not merged
+	}
+	seen := []model.ID{id}
+	for next != nil {
+		var cur model.ID
+		copy(cur[:], next)
+		for i, s := range seen {
+			if s == cur {
+				return minID(seen[i:])
+			}
+		}
+		seen = append(seen, cur)
+		next = b.Get(idBytes(cur))
+	}
+	return seen[len(seen)-1]
+}
+
+func minID(ids []model.ID) model.ID {
+	m := ids[0]
+	for _, id := range ids[1:] {
+		if bytes.Compare(id[:], m[:]) < 0 {
+			m = id
+		}
+	}
+	return m
+}
+
+// ownerOf sets the customer of a note, follow-up or gesture read from
+// storage to its owner, so callers see the survivor of a merge.
+func ownerOf(tx *bolt.Tx, rec any) {
+	switch r := rec.(type) {
+	case *model.Note:
+		r.CustomerID = owner(tx, r.CustomerID)
+	case *model.FollowUp:
+		r.CustomerID = owner(tx, r.CustomerID)
+	case *model.Gesture:
+		r.CustomerID = owner(tx, r.CustomerID)
+	}
+}
+
+// keepCustomer undoes ownerOf before a record is written back: a record
+// read with the survivor as its customer keeps the ID it was written with,
+// so an undone merge still finds it.
+func keepCustomer(tx *bolt.Tx, old, rec any) {
+	var stored model.ID
+	var cur *model.ID
+	switch r := rec.(type) {
+	case *model.Note:
+		cur = &r.CustomerID
+		if o, ok := old.(*model.Note); ok {
+			stored = o.CustomerID
+		}
+	case *model.FollowUp:
+		cur = &r.CustomerID
+		if o, ok := old.(*model.FollowUp); ok {
+			stored = o.CustomerID
+		}
+	case *model.Gesture:
+		cur = &r.CustomerID
+		if o, ok := old.(*model.Gesture); ok {
+			stored = o.CustomerID
+		}
+	default:
+		return
+	}
+	if stored != model.NilID && *cur != stored && owner(tx, stored) == *cur {
+		*cur = stored
+	}
+}
+
+// remerge follows a change of c.MergedInto: it updates the merged bucket
+// and moves the index entries of every record whose owner changed. Owners
+// can change only for customers that owned through c, and their records
+// are all indexed under c's owner before the change or after it.
+func (w *writer) remerge(c *model.Customer) error {
+	before := owner(w.tx, c.ID)
+	b := w.tx.Bucket(bucketMerged)
+	var err error
+	if c.MergedInto == model.NilID {
+		err = b.Delete(idBytes(c.ID))
+	} else {
+		err = b.Put(idBytes(c.ID), idBytes(c.MergedInto))
+	}
+	if err != nil {
+		return err
+	}
+	after := owner(w.tx, c.ID)
+	for _, r := range []model.ID{before, after} {
+		if r != c.ID {
+			if err := w.relist(r); err != nil {
+				return err
+			}
+		}
+	}
+	roots := []model.ID{before}
+	for _, r := range []model.ID{after, c.ID} {
+		if !containsID(roots, r) {
+			roots = append(roots, r)
+		}
+	}
+	for _, r := range roots {
+		if err := w.rehome(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// relist adds or removes the customer index entries of r when a change of
+// another customer's merge made r listed or hidden: in a cycle of merges
+// (two devices merged each into the other) the owner is listed.
+func (w *writer) relist(r model.ID) error {
+	c, err := get[model.Customer](w.tx, model.TypeCustomer, r)
+	if model.ErrorCode(err) == model.ENOTFOUND {
+		return nil // not arrived yet
+	} else if err != nil {
+		return err
+	}
+	if !live(&c.Meta) {
+		return nil
+	}
+	keys := listingKeys(c, w.region)
+	idx := w.tx.Bucket(bucketIdx)
+	has := idx.Bucket(keys[0].bucket).Get(keys[0].key) != nil
+	want := listed(w.tx, c)
+	if has == want {
+		return nil
+	}
+	for _, k := range keys {
+		if want {
+			err = idx.Bucket(k.bucket).Put(k.key, nil)
+		} else {
+			err = idx.Bucket(k.bucket).Delete(k.key)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	w.touched[r] = true
+	if _, ok := w.custs[r]; !ok {
+		w.custs[r] = c
+	}
+	return nil
+}
+
+// childIndexes are the indexes keyed by customer (customer id first), with
+// the record type they list.
+var childIndexes = []struct {
+	idx []byte
+	typ model.RecordType
+}{{idxNoteCust, model.TypeNote}, {idxFUCust, model.TypeFollowUp}, {idxGeCust, model.TypeGesture}}
+
+// rehome moves the records indexed under customer r whose owner is no
+// longer r to their owner, and marks the customers for new stats.
+func (w *writer) rehome(r model.ID) error {
+	w.touched[r], w.dirty[r] = true, true
+	prefix := idBytes(r)
+	for _, ci := range childIndexes {
+		idx := w.tx.Bucket(bucketIdx).Bucket(ci.idx)
+		recs := recBucket(w.tx, ci.typ)
+		var keys [][]byte
+		c := idx.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys {
+			var ref struct {
+				CustomerID model.ID `json:"customer_id"`
+			}
+			if err := jsonDecode(recs.Get(k[len(k)-16:]), &ref); err != nil {
+				return err
+			}
+			o := owner(w.tx, ref.CustomerID)
+			if o == r {
+				continue
+			}
+			if err := idx.Delete(k); err != nil {
+				return err
+			}
+			if err := idx.Put(key(idBytes(o), k[16:]), nil); err != nil {
+				return err
+			}
+			w.touched[o], w.dirty[o] = true, true
+		}
+	}
+	return nil
+}
+
+func containsID(ids []model.ID, id model.ID) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// MergeCustomers merges duplicate into survivor in one transaction; see
+// model.DuplicateService.
+func (db *DB) MergeCustomers(survivor, duplicate model.ID) error {
+	if survivor == duplicate {
+		return model.Errorf(model.EINVALID, "a customer cannot be merged into itself")
+	}
+	return db.update(func(w *writer) error {
+		s, err := getLive[model.Customer](w.tx, model.TypeCustomer, survivor)
+		if err != nil {
+			return err
+		}
+		d, err := getLive[model.Customer](w.tx, model.TypeCustomer, duplicate)
+		if err != nil {
+			return err
+		}
+		before, err := jsonFields(s)
+		if err != nil {
+			return err
+		}
+		model.MergeCustomer(s, d, false, w.region)
+		s.NotDuplicates = withoutID(s.NotDuplicates, d.ID)
+		if err := prepareCustomer(s); err != nil {
+			return err
+		}
+		after, err := jsonFields(s)
+		if err != nil {
+			return err
+		}
+		info := &model.MergeInfo{At: w.db.now().UTC(), Author: w.db.author(), Before: map[string]json.RawMessage{}, After: map[string]json.RawMessage{}}
+		for _, fs := range []map[string]json.RawMessage{after, before} {
+			for f := range fs {
+				if model.MetaFields[f] || bytes.Equal(after[f], before[f]) {
+					continue
+				}
+				info.Before[f], info.After[f] = orNull(before[f]), orNull(after[f])
+			}
+		}
+		if err := w.save(model.TypeCustomer, s, false); err != nil {
+			return err
+		}
+		d.MergedInto, d.Merge = s.ID, info
+		return w.save(model.TypeCustomer, d, false)
+	})
+}
+
+// UndoMerge brings a merged customer back; see model.DuplicateService.
+func (db *DB) UndoMerge(id model.ID) ([]string, error) {
+	var kept []string
+	err := db.update(func(w *writer) error {
+		d, err := get[model.Customer](w.tx, model.TypeCustomer, id)
+		if err != nil {
+			return err
+		}
+		if !live(&d.Meta) || d.MergedInto == model.NilID {
+			return model.Errorf(model.ENOTFOUND, "customer %s is not merged", id)
+		}
+		if s, err := get[model.Customer](w.tx, model.TypeCustomer, d.MergedInto); err == nil && live(&s.Meta) && d.Merge != nil {
+			cur, err := jsonFields(s)
+			if err != nil {
+				return err
+			}
+			restore := map[string]json.RawMessage{}
+			fields := map[string]bool{}
+			for f := range d.Merge.Before {
+				fields[f] = true
+			}
+			for f := range d.Merge.After {
+				fields[f] = true
+			}
+			for f := range fields {
+				if v := d.Merge.After[f]; bytes.Equal(cur[f], v) || (cur[f] == nil && string(v) == "null") {
+					restore[f] = d.Merge.Before[f]
+				} else {
+					kept = append(kept, f)
+				}
+			}
+			if len(restore) > 0 {
+				for f, v := range restore {
+					if v == nil {
+						v = json.RawMessage("null")
+					}
+					cur[f] = v
+				}
+				raw, err := json.Marshal(cur)
+				if err != nil {
+					return err
+				}
+				back := new(model.Customer)
+				if err := json.Unmarshal(raw, back); err != nil {
+					return model.WrapError(model.EINTERNAL, err, "restore customer %s", s.ID)
+				}
+				if err := w.save(model.TypeCustomer, back, false); err != nil {
+					return err
+				}
+			}
+		}
+		d.MergedInto, d.Merge = model.NilID, nil
+		return w.save(model.TypeCustomer, d, false)
+	})
+	sort.Strings(kept)
+	return kept, err
+}
+
+// Merges lists the customers merged into others, newest merge first.
+func (db *DB) Merges() ([]model.MergeEntry, error) {
+	var out []model.MergeEntry
+	err := db.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMerged).ForEach(func(k, _ []byte) error {
+			var id model.ID
+			copy(id[:], k)
+			d, err := get[model.Customer](tx, model.TypeCustomer, id)
+			if err != nil {
+				return err
+			}
+			if !live(&d.Meta) {
+				return nil
+			}
+			e := model.MergeEntry{Duplicate: d.ID, DuplicateName: d.DisplayName(), Survivor: owner(tx, d.ID)}
+			if d.Merge != nil {
+				e.At, e.Author = d.Merge.At, d.Merge.Author
+			}
+			if s, err := get[model.Customer](tx, model.TypeCustomer, e.Survivor); err == nil {
+				e.SurvivorName = s.DisplayName()
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
+	return out, err
+}
+
+// NotDuplicates records on both customers that they differ.
+func (db *DB) NotDuplicates(a, b model.ID) error {
+	if a == b {
+		return model.Errorf(model.EINVALID, "a customer cannot differ from itself")
+	}
+	return db.update(func(w *writer) error {
+		ca, err := getLive[model.Customer](w.tx, model.TypeCustomer, a)
+		if err != nil {
+			return err
+		}
+		cb, err := getLive[model.Customer](w.tx, model.TypeCustomer, b)
+		if err != nil {
+			return err
+		}
+		for _, p := range [][2]*model.Customer{{ca, cb}, {cb, ca}} {
+			if containsID(p[0].NotDuplicates, p[1].ID) {
+				continue
+			}
+			p[0].NotDuplicates = append(p[0].NotDuplicates, p[1].ID)
+			if err := w.save(model.TypeCustomer, p[0], false); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Duplicates lists possible duplicate pairs from the email, phone and name
+// indexes (which hold only listed customers), strongest reason first.
+func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
+	var out []model.Duplicate
+	more := false
+	err := db.view(func(tx *bolt.Tx) error {
+		seen := map[[2]model.ID]bool{}
+		created := map[model.ID]*model.Customer{}
+		load := func(id model.ID) *model.Customer {
+			if c, ok := created[id]; ok {
+				return c
+			}
+			c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
+			if err != nil {
+				c = nil
+			}
+			created[id] = c
+			return c
+		}
+		add := func(reason model.DuplicateReason, value string, group []model.ID) bool {
+			if len(group) < 2 {
+				return true
+			}
+			cs := make([]*model.Customer, 0, len(group))
+			for _, id := range group {
+				if c := load(id); c != nil {
+					cs = append(cs, c)
+				}
+			}
+			sort.SliceStable(cs, func(i, j int) bool { return cs[i].Created.Before(cs[j].Created) })
+			for i := 1; i < len(cs); i++ {
+				a, b := cs[0], cs[i]
+				p := [2]model.ID{a.ID, b.ID}
+				if bytes.Compare(p[0][:], p[1][:]) > 0 {
+					p[0], p[1] = p[1], p[0]
+				}
+				if seen[p] || containsID(a.NotDuplicates, b.ID) || containsID(b.NotDuplicates, a.ID) {
+					continue
+				}
+				seen[p] = true
+				if limit > 0 && len(out) >= limit {
+					more = true
+					return false
+				}
+				out = append(out, model.Duplicate{A: a.ID, B: b.ID, Reason: reason, Value: value})
+			}
+			return true
+		}
+		idx := tx.Bucket(bucketIdx)
+		for _, g := range []struct {
+			b      []byte
+			reason model.DuplicateReason
+		}{{idxCustEmail, model.DupEmail}, {idxCustPhone, model.DupPhone}, {idxCustName, model.DupName}} {
+			if !groupIndex(idx.Bucket(g.b), func(v string, ids []model.ID) bool {
+				if g.reason == model.DupName && !usableNameKey(v) {
+					return true
+				}
+				return add(g.reason, v, ids)
+			}) {
+				return nil
+			}
+		}
+		// Similar names: group the name index by a spelling-insensitive key.
+		similar := map[string][]model.ID{}
+		var keys []string
+		idx.Bucket(idxCustName).ForEach(func(k, _ []byte) error {
+			v := string(k[:len(k)-17])
+			if !usableNameKey(v) {
+				return nil
+			}
+			name, company, _ := strings.Cut(v, "|")
+			sk := model.SimilarName(name) + "|" + company
+			if _, ok := similar[sk]; !ok {
+				keys = append(keys, sk)
+			}
+			similar[sk] = append(similar[sk], idAtEnd(k))
+			return nil
+		})
+		for _, sk := range keys {
+			if !add(model.DupSimilarName, sk, similar[sk]) {
+				return nil
+			}
+		}
+		return nil
+	})
+	return out, more, err
+}
+
+// usableNameKey reports whether a name key says enough to suggest a
+// duplicate: a person's name with at least two words, or a company name.
+func usableNameKey(v string) bool {
+	name, company, _ := strings.Cut(v, "|")
+	return strings.Contains(name, " ") || (name == "" && company != "")
+}
+
+// groupIndex calls fn for every run of keys "value 0x00 id" with the same
+// value; it stops when fn returns false and reports whether it ran through.
+func groupIndex(b *bolt.Bucket, fn func(value string, ids []model.ID) bool) bool {
+	var cur []byte
+	var ids []model.ID
+	c := b.Cursor()
+	for k, _ := c.First(); ; k, _ = c.Next() {
+		var v []byte
+		if k != nil {
+			v = k[:len(k)-17]
+		}
+		if k == nil || !bytes.Equal(v, cur) {
+			if len(ids) > 1 && !fn(string(cur), ids) {
+				return false
+			}
+			if k == nil {
+				return true
+			}
+			cur, ids = append(cur[:0], v...), ids[:0]
+		}
+		ids = append(ids, idAtEnd(k))
+	}
+}
+
+// jsonFields returns a record's JSON fields by name.
+func jsonFields(rec any) (map[string]json.RawMessage, error) {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	return fieldsOf(raw)
+}
+
+// orNull is v, or JSON null for a field that is absent.
+func orNull(v json.RawMessage) json.RawMessage {
+	if v == nil {
+		return json.RawMessage("null")
+	}
+	return v
+}
+
+func withoutID(ids []model.ID, id model.ID) []model.ID {
+	var out []model.ID
+	for _, x := range ids {
+		if x != id {
+			out = append(out, x)
+		}
+	}
+	return out
+}
