@@ -157,6 +157,7 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 	deleted := map[model.ID]bool{}
 	noteOf := map[model.ID]model.ID{} // note → customer
 	gone := map[model.ID]bool{}       // deleted customers; their notes are hidden
+	merges := 0
 	for step := 0; step < cfg.steps; step++ {
 		clockMu.Lock()
 		wall = wall.Add(time.Duration(r.IntN(5000)) * time.Millisecond)
@@ -180,6 +181,20 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 			ids, err := d.db.customers()
 			if err != nil {
 				t.Fatal(err)
+			}
+			if m, ok := d.db.(mergeSim); ok && len(ids) > 1 && r.IntN(8) == 0 {
+				// Merge two customers or undo a merge: concurrent merges of
+				// the same customers on several devices included.
+				if r.IntN(3) == 0 {
+					err = m.undoMerge(r)
+				} else if a, b := ids[r.IntN(len(ids))], ids[r.IntN(len(ids))]; a != b {
+					err = m.mergeCustomers(a, b)
+					merges++
+				}
+				if err != nil {
+					t.Fatalf("step %d: merge: %v", step, err)
+				}
+				continue
 			}
 			switch a := r.IntN(10); {
 			case a < 2 || len(ids) == 0:
@@ -248,13 +263,22 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 			t.Fatalf("device %d differs from device 0:\n%s", i+1, firstDiff(got, want))
 		}
 	}
+	if merges > 0 {
+		t.Logf("%d merges", merges)
+	}
 	for i, d := range devs {
 		notes, err := d.db.notes()
 		if err != nil {
 			t.Fatal(err)
 		}
 		for id, text := range written {
-			if gone[noteOf[id]] {
+			if m, ok := d.db.(mergeSim); ok {
+				// After merges a note belongs to the end of its customer's
+				// merge chain; it is hidden only when that one is deleted.
+				if !m.listedOwner(noteOf[id]) {
+					continue
+				}
+			} else if gone[noteOf[id]] {
 				continue
 			}
 			if deleted[id] {
@@ -268,6 +292,15 @@ func runProperty(t *testing.T, seed uint64, cfg propertyConfig) {
 			}
 		}
 	}
+}
+
+// mergeSim is a simDB that can merge duplicates.
+type mergeSim interface {
+	mergeCustomers(survivor, duplicate model.ID) error
+	undoMerge(r *rand.Rand) error
+	// listedOwner reports whether the customer that id's records belong to
+	// now (id, or the survivor of its merges) is listed.
+	listedOwner(id model.ID) bool
 }
 
 // firstDiff shows the first differing line of two dumps.

@@ -159,6 +159,24 @@ func (s storeSim) deleteCustomer(id model.ID) error { return s.DeleteCustomer(id
 
 func (s storeSim) deleteNote(id model.ID) error { return s.DeleteNote(id) }
 
+func (s storeSim) mergeCustomers(survivor, duplicate model.ID) error {
+	return s.MergeCustomers(survivor, duplicate)
+}
+
+func (s storeSim) undoMerge(r *rand.Rand) error {
+	ms, err := s.Merges()
+	if err != nil || len(ms) == 0 {
+		return err
+	}
+	_, err = s.UndoMerge(ms[r.IntN(len(ms))].Duplicate)
+	return err
+}
+
+func (s storeSim) listedOwner(id model.ID) bool {
+	_, err := s.Customer(id)
+	return err == nil
+}
+
 // TestTradeFairLaptop is the story from the issue on real storage: a new
 // laptop joins the office's target, receives the customers, captures
 // leads and notes at a fair without any connection, and brings them home.
