@@ -45,6 +45,11 @@ type syncScreen struct {
 	mu        sync.Mutex // guards stop
 	stop      context.CancelFunc
 	conflicts []model.Conflict // what the list shows (UI thread only)
+
+	dups                        *duplicatesView
+	tabs                        *container.AppTabs
+	conflictTab, dupTab, merged *container.TabItem
+	afterSync                   bool // the next duplicate count comes from a sync
 }
 
 func newSyncScreen(e *env) *syncScreen {
@@ -86,6 +91,8 @@ func newSyncScreen(e *env) *syncScreen {
 		func() int { return len(s.conflicts) },
 		func() fyne.CanvasObject { return newConflictRow() },
 		s.updateConflict)
+	s.dups = newDuplicatesView(e, func(fn func()) { s.do(fn) }, &s.work)
+	s.dups.onCount = s.onDuplicateCount
 	return s
 }
 
@@ -103,10 +110,36 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		setup, container.NewHBox(s.create, s.join),
 		widget.NewSeparator(),
 		container.NewHBox(s.syncNow, s.cancel), s.progress, s.status, s.warning,
-		widget.NewLabelWithStyle(lang.X("sync.conflicts", "Conflicts to review"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 	)
+	s.conflictTab = container.NewTabItem(lang.X("sync.conflicts", "Conflicts to review"), s.list)
+	s.dupTab = container.NewTabItem(lang.X("dup.tab.duplicates", "Possible duplicates"), s.dups.pairsView())
+	s.merged = container.NewTabItem(lang.X("dup.tab.merged", "Merged"), s.dups.mergesView())
+	s.tabs = container.NewAppTabs(s.conflictTab, s.dupTab, s.merged)
 	s.refresh()
-	return container.NewBorder(top, nil, nil, nil, s.list)
+	return container.NewBorder(top, nil, nil, nil, s.tabs)
+}
+
+// onDuplicateCount shows the counts in the tab titles; after a sync that
+// left duplicates to review it says so and opens their tab.
+func (s *syncScreen) onDuplicateCount(pairs, merges int) {
+	if s.tabs == nil {
+		return
+	}
+	s.dupTab.Text = lang.X("dup.tab.duplicates", "Possible duplicates")
+	if pairs > 0 {
+		s.dupTab.Text += fmt.Sprintf(" (%d)", pairs)
+	}
+	s.merged.Text = lang.X("dup.tab.merged", "Merged")
+	if merges > 0 {
+		s.merged.Text += fmt.Sprintf(" (%d)", merges)
+	}
+	if s.afterSync && pairs > 0 {
+		s.warning.SetText(lang.XN("dup.after_sync", "{{.Count}} possible duplicates to review (tab “Possible duplicates”).", pairs, map[string]any{"Count": pairs}))
+		s.warning.Show()
+		s.tabs.Select(s.dupTab)
+	}
+	s.afterSync = false
+	s.tabs.Refresh()
 }
 
 // onKind shows the fields of the chosen target kind.
@@ -215,6 +248,7 @@ func (s *syncScreen) onSync() {
 			if err != nil && ctx.Err() == nil {
 				s.e.showError(err)
 			}
+			s.afterSync = err == nil
 			s.refresh()
 		})
 	}()
@@ -269,6 +303,7 @@ func (s *syncScreen) refresh() {
 			s.list.Refresh()
 		})
 	}()
+	s.dups.refresh()
 }
 
 func (s *syncScreen) statusText(st replica.Status, err error) string {
