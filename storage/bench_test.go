@@ -243,3 +243,28 @@ func BenchmarkEmptyCommit(b *testing.B) {
 	}
 	reportPercentiles(b, durations)
 }
+
+// BenchmarkDuplicatesLarge finds possible duplicates among the 100,000
+// customers of the large set, as the Sync screen does after a sync.
+func BenchmarkDuplicatesLarge(b *testing.B) {
+	path := largeDB(b)
+	db, err := Open(path, Options{Now: func() time.Time { return benchNow }, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.ResetTimer()
+	var n int
+	var more bool
+	for i := 0; i < b.N; i++ {
+		dups, m, err := db.Duplicates(200)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, more = len(dups), m
+	}
+	b.ReportMetric(float64(n), "pairs")
+	if more {
+		b.ReportMetric(1, "more")
+	}
+}
