@@ -209,40 +209,30 @@ func (s *fairScreen) onSave() {
 	if s.consent.Checked {
 		c.Consents = []model.Consent{{Channel: model.ChannelEmail, Purpose: fair, GivenAt: now.UTC(), Source: fairConsentSource}}
 	}
-	// A name, a company or at least a way to reach them: the model only
-	// asks for a name or company, so tell the user which fields to fill.
-	if err := s.e.svc.CreateCustomer(c); err != nil {
-		if !s.form.showErrors(err) {
-			s.e.showError(err)
-		}
-		return
-	}
-
-	// The three writes are separate transactions (the model has no call
-	// that stores them together); a failure after the customer leaves the
-	// customer in place and says so.
 	text := strings.TrimSpace(s.interest.Text)
 	if text == "" {
 		text = lang.X("fair.note.default", "Talked at the booth of {{.Fair}}", map[string]any{"Fair": fair})
 	}
-	note := &model.Note{CustomerID: c.ID, At: now.UTC(), Kind: model.NoteFair, Text: text, By: st.UserName}
-	if err := s.e.svc.AddNote(note); err != nil {
-		s.e.showError(err)
-		return
-	}
+	note := &model.Note{At: now.UTC(), Kind: model.NoteFair, Text: text, By: st.UserName}
+	var f *model.FollowUp
 	if days > 0 {
 		tz, loc := careZone(st.TimeZone)
 		day := model.DateOf(now.In(loc).AddDate(0, 0, days))
-		f := &model.FollowUp{
-			CustomerID: c.ID, TZ: tz, AllDay: true, Due: day.Time(0, loc), NoteID: note.ID,
+		f = &model.FollowUp{
+			TZ: tz, AllDay: true, Due: day.Time(0, loc),
 			Title:    lang.X("fair.followup.title", "Follow up: {{.Fair}}", map[string]any{"Fair": fair}),
 			Details:  text,
 			Reminder: st.ReminderMinutes, Assignee: st.UserName, Status: model.FollowUpOpen,
 		}
-		if err := s.e.svc.CreateFollowUp(f); err != nil {
+	}
+	// Customer, note and follow-up are one transaction: a failure stores
+	// none of them. The model asks only for a name or company, so the form
+	// tells the user which fields to fill.
+	if err := s.e.svc.CaptureLead(c, note, f); err != nil {
+		if !s.form.showErrors(err) {
 			s.e.showError(err)
-			return
 		}
+		return
 	}
 	s.last.SetText(lang.X("fair.saved", "Saved: {{.Name}} at {{.Time}}",
 		map[string]any{"Name": c.DisplayName(), "Time": now.In(time.Local).Format("15:04")}))

@@ -28,6 +28,12 @@ type CustomerService interface {
 	Photo(key string) ([]byte, error)
 	// SetPhoto stores data as the customer's photo (nil removes it). ENOTFOUND, EINVALID.
 	SetPhoto(id ID, data []byte) error
+	// CaptureLead stores a new customer with its first note and, when f is
+	// not nil, a follow-up, in one transaction: all of them or none (the
+	// trade-fair capture). The note's and follow-up's CustomerID are set to
+	// c's, the follow-up's NoteID to the note's. EINVALID with field errors
+	// of the customer, or naming the note or follow-up.
+	CaptureLead(c *Customer, n *Note, f *FollowUp) error
 }
 
 // Timeline is a customer with everything that happened with them.

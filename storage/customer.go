@@ -44,6 +44,40 @@ func (db *DB) CreateCustomer(c *model.Customer) error {
 	return db.update(func(w *writer) error { return w.save(model.TypeCustomer, c, true) })
 }
 
+// CaptureLead stores a new customer, its first note and an optional
+// follow-up in one transaction.
+func (db *DB) CaptureLead(c *model.Customer, n *model.Note, f *model.FollowUp) error {
+	if c.ID == model.NilID {
+		c.ID = model.NewID()
+	}
+	c.Deleted = false
+	if err := prepareCustomer(c); err != nil {
+		return err
+	}
+	n.CustomerID = c.ID
+	if err := db.prepareNote(n, model.NilID); err != nil {
+		return model.WrapError(model.EINVALID, err, "note of the new customer")
+	}
+	if f != nil {
+		f.CustomerID, f.NoteID = c.ID, n.ID
+		if err := prepareFollowUp(f); err != nil {
+			return model.WrapError(model.EINVALID, err, "follow-up of the new customer")
+		}
+	}
+	return db.update(func(w *writer) error {
+		if err := w.save(model.TypeCustomer, c, true); err != nil {
+			return err
+		}
+		if err := w.save(model.TypeNote, n, true); err != nil {
+			return err
+		}
+		if f == nil {
+			return nil
+		}
+		return w.save(model.TypeFollowUp, f, true)
+	})
+}
+
 // UpdateCustomer replaces a live customer.
 func (db *DB) UpdateCustomer(c *model.Customer) error {
 	if err := prepareCustomer(c); err != nil {

@@ -20,14 +20,19 @@ func (db *DB) FollowUp(id model.ID) (*model.FollowUp, error) {
 	return f, err
 }
 
-// CreateFollowUp stores a new follow-up for a live customer.
-func (db *DB) CreateFollowUp(f *model.FollowUp) error {
+// prepareFollowUp fills a new follow-up's ID and validates it.
+func prepareFollowUp(f *model.FollowUp) error {
 	if f.ID == model.NilID {
 		f.ID = model.NewID()
 	}
 	f.Deleted, f.Sequence = false, 0
 	f.Normalize()
-	if err := f.Validate(); err != nil {
+	return f.Validate()
+}
+
+// CreateFollowUp stores a new follow-up for a live customer.
+func (db *DB) CreateFollowUp(f *model.FollowUp) error {
+	if err := prepareFollowUp(f); err != nil {
 		return err
 	}
 	return db.update(func(w *writer) error {

@@ -23,7 +23,8 @@ func (db *DB) ReviseNote(old model.ID, n *model.Note) error {
 	return db.addNote(n, old)
 }
 
-func (db *DB) addNote(n *model.Note, replaces model.ID) error {
+// prepareNote fills a new note's defaults and validates it.
+func (db *DB) prepareNote(n *model.Note, replaces model.ID) error {
 	n.ID = model.NewID()
 	n.Created = n.Meta.Created.UTC()
 	n.Deleted = false
@@ -35,7 +36,11 @@ func (db *DB) addNote(n *model.Note, replaces model.ID) error {
 		n.At = db.now()
 	}
 	n.Normalize()
-	if err := n.Validate(); err != nil {
+	return n.Validate()
+}
+
+func (db *DB) addNote(n *model.Note, replaces model.ID) error {
+	if err := db.prepareNote(n, replaces); err != nil {
 		return err
 	}
 	return db.update(func(w *writer) error {

@@ -348,3 +348,42 @@ func TestSettingsRegionRekeysPhones(t *testing.T) {
 		t.Fatalf("bad region: got %v", err)
 	}
 }
+
+func TestCaptureLeadIsOneTransaction(t *testing.T) {
+	db := openTest(t)
+	commits := 0
+	cancel := db.Subscribe(func([]model.Change) { commits++ })
+	defer cancel()
+	due := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+
+	// A follow-up without a title: nothing at all is stored.
+	c := newCustomer("Lea", "Brunner", "Brunner Bau")
+	err := db.CaptureLead(c, &model.Note{Kind: model.NoteFair, Text: "Interesse"}, &model.FollowUp{Due: due, AllDay: true, Status: model.FollowUpOpen})
+	if model.ErrorCode(err) != model.EINVALID {
+		t.Fatalf("bad follow-up: got %v, want EINVALID", err)
+	}
+	if db.Directory().Len() != 0 || len(allOps(t, db)) != 0 || commits != 0 {
+		t.Fatalf("a failed capture stored something: %d customers, %d ops, %d commits", db.Directory().Len(), len(allOps(t, db)), commits)
+	}
+
+	c = newCustomer("Lea", "Brunner", "Brunner Bau")
+	n := &model.Note{Kind: model.NoteFair, Text: "Interesse an Wartungsvertrag"}
+	f := &model.FollowUp{Title: "Offerte", Due: due, AllDay: true, Status: model.FollowUpOpen}
+	mustOK(t, db.CaptureLead(c, n, f))
+	if commits != 1 {
+		t.Errorf("capture took %d commits, want 1", commits)
+	}
+	tl, err := db.Timeline(c.ID)
+	mustOK(t, err)
+	if len(tl.Notes) != 1 || len(tl.FollowUps) != 1 || tl.FollowUps[0].NoteID != n.ID || tl.Notes[0].CustomerID != c.ID {
+		t.Errorf("timeline: %+v", tl)
+	}
+	if s, _ := db.Directory().Summary(c.ID); s.Notes != 1 || s.OpenFollowUps != 1 {
+		t.Errorf("directory stats: %+v", s.Stats)
+	}
+	// Without a follow-up.
+	mustOK(t, db.CaptureLead(newCustomer("Max", "Graf", ""), &model.Note{Kind: model.NoteFair, Text: "Prospekt"}, nil))
+	if commits != 2 {
+		t.Errorf("got %d commits, want 2", commits)
+	}
+}
