@@ -138,13 +138,13 @@ func (v *duplicatesView) showCounts() {
 func reasonText(d model.Duplicate) string {
 	switch d.Reason {
 	case model.DupEmail:
-		return lang.X("dup.reason.email", "same email {{.Value}}", map[string]any{"Value": d.Value})
+		return lang.X("dup.reason.email", "Same email {{.Value}}", map[string]any{"Value": d.Value})
 	case model.DupPhone:
-		return lang.X("dup.reason.phone", "same phone {{.Value}}", map[string]any{"Value": d.Value})
+		return lang.X("dup.reason.phone", "Same phone {{.Value}}", map[string]any{"Value": d.Value})
 	case model.DupName:
-		return lang.X("dup.reason.name", "same name and company")
+		return lang.X("dup.reason.name", "Same name and company")
 	default:
-		return lang.X("dup.reason.similar", "similar name, same company")
+		return lang.X("dup.reason.similar", "Similar name, same company")
 	}
 }
 
@@ -165,7 +165,7 @@ func (v *duplicatesView) updatePair(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	p := v.pairs[i]
 	row := o.(*dupRow)
-	row.label.SetText(describe(p.a) + "  ↔  " + describe(p.b) + "  (" + reasonText(p.Duplicate) + ")")
+	row.label.SetText(lang.X("dup.pair", "{{.Reason}}: {{.A}}  —  {{.B}}", map[string]any{"Reason": reasonText(p.Duplicate), "A": describe(p.a), "B": describe(p.b)}))
 	row.merge.OnTapped = func() { v.askMerge(p) }
 	row.differ.OnTapped = func() { v.notDuplicates(p) }
 }

@@ -41,6 +41,7 @@ type syncScreen struct {
 	status   *widget.Label
 	warning  *widget.Label
 	list     *widget.List
+	hint     *widget.Label // above the conflicts: what they are, or that there are none
 
 	mu        sync.Mutex // guards stop
 	stop      context.CancelFunc
@@ -91,6 +92,8 @@ func newSyncScreen(e *env) *syncScreen {
 		func() int { return len(s.conflicts) },
 		func() fyne.CanvasObject { return newConflictRow() },
 		s.updateConflict)
+	s.hint = widget.NewLabel("")
+	s.hint.Wrapping = fyne.TextWrapWord
 	s.dups = newDuplicatesView(e, func(fn func()) { s.do(fn) }, &s.work)
 	s.dups.onCount = s.onDuplicateCount
 	return s
@@ -111,7 +114,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		widget.NewSeparator(),
 		container.NewHBox(s.syncNow, s.cancel), s.progress, s.status, s.warning,
 	)
-	s.conflictTab = container.NewTabItem(lang.X("sync.conflicts", "Conflicts to review"), s.list)
+	s.conflictTab = container.NewTabItem(lang.X("sync.conflicts", "Conflicts to review"), container.NewBorder(s.hint, nil, nil, nil, s.list))
 	s.dupTab = container.NewTabItem(lang.X("dup.tab.duplicates", "Possible duplicates"), s.dups.pairsView())
 	s.merged = container.NewTabItem(lang.X("dup.tab.merged", "Merged"), s.dups.mergesView())
 	s.tabs = container.NewAppTabs(s.conflictTab, s.dupTab, s.merged)
@@ -300,6 +303,11 @@ func (s *syncScreen) refresh() {
 			}
 			s.status.SetText(text)
 			s.conflicts = conflicts
+			if len(conflicts) == 0 {
+				s.hint.SetText(lang.X("sync.conflicts.none", "No conflicts. When two devices change the same field at the same time, the value that was not kept appears here for review."))
+			} else {
+				s.hint.SetText(lang.X("sync.conflicts.hint", "These values were replaced by a change made at the same time on another device. Check them, fix the customer if needed, and dismiss them."))
+			}
 			s.list.Refresh()
 		})
 	}()
