@@ -409,6 +409,9 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 			created[id] = c
 			return c
 		}
+		nameOnly := func(reason model.DuplicateReason, value string) bool {
+			return (reason == model.DupName || reason == model.DupSimilarName) && strings.HasSuffix(value, "|")
+		}
 		add := func(reason model.DuplicateReason, value string, group []model.ID) bool {
 			if len(group) < 2 {
 				return true
@@ -420,21 +423,32 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 				}
 			}
 			sort.SliceStable(cs, func(i, j int) bool { return cs[i].Created.Before(cs[j].Created) })
-			for i := 1; i < len(cs); i++ {
-				a, b := cs[0], cs[i]
-				p := [2]model.ID{a.ID, b.ID}
-				if bytes.Compare(p[0][:], p[1][:]) > 0 {
-					p[0], p[1] = p[1], p[0]
+			// Small groups are compared pair by pair; in large ones (a very
+			// common name) each is paired with the oldest only.
+			firsts := len(cs) - 1
+			if len(cs) > 12 {
+				firsts = 1
+			}
+			for i := 0; i < firsts; i++ {
+				for j := i + 1; j < len(cs); j++ {
+					a, b := cs[i], cs[j]
+					p := [2]model.ID{a.ID, b.ID}
+					if bytes.Compare(p[0][:], p[1][:]) > 0 {
+						p[0], p[1] = p[1], p[0]
+					}
+					if seen[p] || containsID(a.NotDuplicates, b.ID) || containsID(b.NotDuplicates, a.ID) {
+						continue
+					}
+					if nameOnly(reason, value) && !sameCity(a, b) {
+						continue // a common name alone, in two places, is two people
+					}
+					seen[p] = true
+					if limit > 0 && len(out) >= limit {
+						more = true
+						return false
+					}
+					out = append(out, model.Duplicate{A: a.ID, B: b.ID, Reason: reason, Value: value})
 				}
-				if seen[p] || containsID(a.NotDuplicates, b.ID) || containsID(b.NotDuplicates, a.ID) {
-					continue
-				}
-				seen[p] = true
-				if limit > 0 && len(out) >= limit {
-					more = true
-					return false
-				}
-				out = append(out, model.Duplicate{A: a.ID, B: b.ID, Reason: reason, Value: value})
 			}
 			return true
 		}
@@ -476,6 +490,14 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 		return nil
 	})
 	return out, more, err
+}
+
+// sameCity reports whether two customers' main addresses are in the same
+// city. A common name alone says little: two "Hans Müller" are one person
+// only with something more in common (a company, an email, a phone, a town).
+func sameCity(a, b *model.Customer) bool {
+	pa, pb := a.PrimaryAddress(), b.PrimaryAddress()
+	return pa != nil && pb != nil && pa.City != "" && model.Fold(pa.City) == model.Fold(pb.City)
 }
 
 // usableNameKey reports whether a name key says enough to suggest a

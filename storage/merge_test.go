@@ -352,3 +352,33 @@ func TestNoNoteIsLostByMerges(t *testing.T) {
 		})
 	}
 }
+
+func TestDuplicatesByNameAloneNeedTheSameCity(t *testing.T) {
+	db := openTest(t)
+	at := func(given, family, city string) *model.Customer {
+		c := newCustomer(given, family, "")
+		if city != "" {
+			c.Addresses = []model.Address{{Street: "Dorfstrasse 1", City: city}}
+		}
+		mustOK(t, db.CreateCustomer(c))
+		return c
+	}
+	bern, biel := at("Urs", "Frei", "Bern"), at("Urs", "Frei", "Biel")
+	at("Urs", "Frei", "") // no town: too little to go on
+	lead := at("Urs", "Frey", "bern")
+	got, _, err := db.Duplicates(0)
+	mustOK(t, err)
+	pairs := map[[2]model.ID]bool{}
+	for _, d := range got {
+		pairs[[2]model.ID{d.A, d.B}] = true
+	}
+	if pairs[[2]model.ID{bern.ID, biel.ID}] {
+		t.Error("two Urs Frei in Bern and Biel listed as duplicates")
+	}
+	if !pairs[[2]model.ID{bern.ID, lead.ID}] {
+		t.Errorf("Urs Frey in Bern is not paired with Urs Frei in Bern: %+v", got)
+	}
+	if len(got) != 1 {
+		t.Errorf("got %d pairs, want only the two in Bern: %+v", len(got), got)
+	}
+}
