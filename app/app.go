@@ -51,6 +51,8 @@ type UI struct {
 	customers    *customersScreen
 	customer     *customerScreen
 	settingsView *settingsScreen
+	syncView     *syncScreen
+	stopAuto     context.CancelFunc
 }
 
 // LoadTranslations adds the embedded translations to Fyne's lang package.
@@ -143,8 +145,16 @@ func (u *UI) ShowExport() { showExport(u.env) }
 // Window returns the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// ShowAndRun shows the main window and runs the app until it quits.
-func (u *UI) ShowAndRun() { u.win.ShowAndRun() }
+// ShowAndRun shows the main window and runs the app until it quits, with
+// automatic sync in the background; a sync still running at the end is
+// cancelled and awaited, so the database closes cleanly.
+func (u *UI) ShowAndRun() {
+	ctx, cancel := context.WithCancel(context.Background())
+	u.syncView.startAuto(ctx)
+	u.win.ShowAndRun()
+	cancel()
+	u.syncView.Stop()
+}
 
 func (u *UI) build() fyne.CanvasObject {
 	e := u.env
@@ -166,6 +176,7 @@ func (u *UI) build() fyne.CanvasObject {
 	fairTab := container.NewTabItemWithIcon(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build())
 	wishesTab := container.NewTabItemWithIcon(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build())
 	syncView := newSyncScreen(e)
+	u.syncView = syncView
 	syncTab := container.NewTabItemWithIcon(lang.X("nav.sync", "Sync"), theme.ViewRefreshIcon(), syncView.build())
 	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())
 	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab, fairTab, wishesTab, syncTab, settingsTab)
@@ -182,7 +193,7 @@ func (u *UI) build() fyne.CanvasObject {
 		case wishesTab:
 			wishes.refresh()
 		case syncTab:
-			syncView.refresh()
+			syncView.show()
 		case settingsTab:
 			u.settingsView.load()
 		}

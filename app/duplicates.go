@@ -2,7 +2,6 @@ package app
 
 import (
 	"strings"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,8 +23,8 @@ const maxDuplicates = 200
 // and merging run off the UI goroutine; a backup is taken before a merge.
 type duplicatesView struct {
 	e    *env
-	do   func(func())    // runs UI updates on the UI thread (fyne.Do)
-	work *sync.WaitGroup // background jobs, so tests can wait for them
+	do   func(func()) // runs UI updates on the UI thread (fyne.Do)
+	work *jobs        // background jobs, so tests can wait for them
 	// onCount, when set, hears the numbers of pairs and merges after
 	// every refresh, on the UI thread.
 	onCount func(pairs, merges int)
@@ -47,7 +46,7 @@ type dupPair struct {
 
 // newDuplicatesView makes the view; its background jobs run UI updates
 // through do and are counted in work.
-func newDuplicatesView(e *env, do func(func()), work *sync.WaitGroup) *duplicatesView {
+func newDuplicatesView(e *env, do func(func()), work *jobs) *duplicatesView {
 	v := &duplicatesView{e: e, do: do, work: work}
 	v.summary = widget.NewLabel("")
 	v.summary.Wrapping = fyne.TextWrapWord

@@ -27,6 +27,7 @@ func TestDuplicatesReviewMergeAndUndo(t *testing.T) {
 	s := newSyncScreen(f.e)
 	s.do = func(fn func()) { f.ui <- fn }
 	f.show(s.build())
+	s.show()
 	settleSync(t, f, s)
 
 	if len(s.dups.pairs) != 1 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -23,7 +25,7 @@ type syncScreen struct {
 	store replica.StateStore // nil when the services cannot keep sync state
 	kdf   replica.KDFParams  // key derivation for new targets; tests make it cheap
 	do    func(func())       // runs UI updates on the UI thread (fyne.Do)
-	work  sync.WaitGroup     // background jobs, so tests can wait for them
+	work  jobs               // background jobs, so tests can wait for them
 
 	kind       *widget.RadioGroup
 	folder     *widget.Entry
@@ -37,6 +39,7 @@ type syncScreen struct {
 
 	syncNow  *widget.Button
 	cancel   *widget.Button
+	auto     *widget.Check // sync by itself (Config.Manual is its opposite)
 	progress *widget.ProgressBar
 	status   *widget.Label
 	warning  *widget.Label
@@ -51,10 +54,19 @@ type syncScreen struct {
 	tabs                        *container.AppTabs
 	conflictTab, dupTab, merged *container.TabItem
 	afterSync                   bool // the next duplicate count comes from a sync
+
+	// Automatic sync: every autoEvery, and autoDelay after a local change,
+	// when set up and not turned off. Unreachable targets are retried
+	// quietly; the status line says so.
+	autoEvery, autoDelay time.Duration
+	kick                 chan struct{}
+	busy                 atomic.Bool    // a sync is running
+	syncing              sync.WaitGroup // the running sync, so Stop can wait for it
 }
 
 func newSyncScreen(e *env) *syncScreen {
-	s := &syncScreen{e: e, kdf: replica.DefaultKDF, do: fyne.Do}
+	s := &syncScreen{e: e, kdf: replica.DefaultKDF, do: fyne.Do,
+		autoEvery: 5 * time.Minute, autoDelay: time.Minute, kick: make(chan struct{}, 1)}
 	if kv, ok := e.svc.(replica.StateKV); ok {
 		s.store = replica.DBStateStore(kv)
 	}
@@ -80,6 +92,7 @@ func newSyncScreen(e *env) *syncScreen {
 	s.syncNow.Importance = widget.HighImportance
 	s.cancel = widget.NewButton(lang.X("sync.cancel", "Cancel"), s.onCancel)
 	s.cancel.Disable()
+	s.auto = widget.NewCheck(lang.X("sync.auto", "Sync automatically (every 5 minutes and soon after changes, whenever the target is reachable)"), s.onAuto)
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
 	s.status = widget.NewLabel("")
@@ -112,7 +125,7 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		widget.NewLabelWithStyle(lang.X("sync.title", "Sync between devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		setup, container.NewHBox(s.create, s.join),
 		widget.NewSeparator(),
-		container.NewHBox(s.syncNow, s.cancel), s.progress, s.status, s.warning,
+		container.NewHBox(s.syncNow, s.cancel), s.auto, s.progress, s.status, s.warning,
 	)
 	s.conflictTab = container.NewTabItem(lang.X("sync.conflicts", "Conflicts to review"), container.NewBorder(s.hint, nil, nil, nil, s.list))
 	s.dupTab = container.NewTabItem(lang.X("dup.tab.duplicates", "Possible duplicates"), s.dups.pairsView())
@@ -218,10 +231,20 @@ func (s *syncScreen) syncer() (*replica.Syncer, error) {
 	return replica.OpenSyncer(s.e.svc, s.e.svc, s.store)
 }
 
-func (s *syncScreen) onSync() {
+func (s *syncScreen) onSync() { s.runSync(false) }
+
+// runSync syncs in the background with progress and cancel. An automatic
+// (quiet) run reports problems in the status line instead of a dialog.
+func (s *syncScreen) runSync(quiet bool) {
+	if !s.busy.CompareAndSwap(false, true) {
+		return // one at a time; the running one covers this request
+	}
 	sy, err := s.syncer()
 	if err != nil {
-		s.e.showError(err)
+		s.busy.Store(false)
+		if !quiet {
+			s.e.showError(err)
+		}
 		return
 	}
 	ctx, stop := context.WithCancel(context.Background())
@@ -233,6 +256,7 @@ func (s *syncScreen) onSync() {
 	s.progress.SetValue(0)
 	s.progress.Show()
 	s.work.Add(1)
+	s.syncing.Add(1)
 	go func() {
 		defer s.work.Done()
 		defer stop()
@@ -243,17 +267,95 @@ func (s *syncScreen) onSync() {
 				}
 			})
 		})
+		s.busy.Store(false)
+		s.syncing.Done()
 		s.do(func() {
 			s.setBusy(false)
 			s.cancel.Disable()
 			s.progress.Hide()
 			s.showReport(rep)
 			if err != nil && ctx.Err() == nil {
-				s.e.showError(err)
+				if quiet {
+					fyne.LogError("automatic sync", err)
+					s.warning.SetText(lang.X("sync.auto.failed", "Automatic sync did not get through: {{.Error}} It tries again in a few minutes.",
+						map[string]any{"Error": model.ErrorMessage(err)}))
+					s.warning.Show()
+				} else {
+					s.e.showError(err)
+				}
 			}
 			s.afterSync = err == nil
 			s.refresh()
+			s.dups.refresh()
 		})
+	}()
+}
+
+// startAuto runs automatic sync until ctx ends: a first attempt shortly
+// after start, then every autoEvery, and autoDelay after local changes.
+func (s *syncScreen) startAuto(ctx context.Context) {
+	unsubscribe := s.e.svc.Subscribe(func([]model.Change) {
+		if s.busy.Load() {
+			return // the sync's own writes
+		}
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
+	})
+	go func() {
+		defer unsubscribe()
+		t := time.NewTimer(s.autoDelay)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.kick:
+				t.Reset(s.autoDelay)
+				continue
+			case <-t.C:
+			}
+			t.Reset(s.autoEvery)
+			if cfg, ok, err := s.loadConfig(); err == nil && ok && !cfg.Manual {
+				s.do(func() { s.runSync(true) })
+			}
+		}
+	}()
+}
+
+// Stop cancels a running sync and waits for it to end (at most a few
+// seconds), so the database can close.
+func (s *syncScreen) Stop() {
+	s.onCancel()
+	done := make(chan struct{})
+	go func() { s.syncing.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+func (s *syncScreen) loadConfig() (replica.Config, bool, error) {
+	if s.store == nil {
+		return replica.Config{}, false, nil
+	}
+	return replica.LoadConfig(s.store)
+}
+
+// onAuto saves the automatic-sync choice with the configuration.
+func (s *syncScreen) onAuto(on bool) {
+	s.work.Add(1)
+	go func() {
+		defer s.work.Done()
+		cfg, ok, err := s.loadConfig()
+		if err == nil && ok && cfg.Manual == on {
+			cfg.Manual = !on
+			err = replica.SaveConfig(s.store, cfg)
+		}
+		if err != nil {
+			s.do(func() { s.e.showError(err) })
+		}
 	}()
 }
 
@@ -296,8 +398,16 @@ func (s *syncScreen) refresh() {
 			st, err := sy.Status(context.Background())
 			text = s.statusText(st, err)
 		}
+		cfg, configured, _ := s.loadConfig()
 		conflicts, err := s.e.svc.Conflicts()
 		s.do(func() {
+			if configured {
+				s.auto.Enable()
+				s.auto.Checked = !cfg.Manual
+				s.auto.Refresh()
+			} else {
+				s.auto.Disable()
+			}
 			if err != nil {
 				s.e.showError(err)
 			}
@@ -311,6 +421,12 @@ func (s *syncScreen) refresh() {
 			s.list.Refresh()
 		})
 	}()
+}
+
+// show is what opening the screen does: status, conflicts and the search
+// for duplicates (which reads every customer, so not at start-up).
+func (s *syncScreen) show() {
+	s.refresh()
 	s.dups.refresh()
 }
 

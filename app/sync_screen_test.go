@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,23 +14,33 @@ import (
 )
 
 // settleSync runs queued UI updates until the screen's background work
-// has ended.
+// has ended and no update is left. An update may start new work, so it
+// repeats until a whole round ran no update.
 func settleSync(t *testing.T, f *careFixture, s *syncScreen) {
 	t.Helper()
-	done := make(chan struct{})
-	go func() { s.work.Wait(); close(done) }()
 	timeout := time.After(20 * time.Second)
 	for {
-		select {
-		case fn := <-f.ui:
-			fn()
-		case <-done:
-			for len(f.ui) > 0 {
-				(<-f.ui)()
+		ran := false
+		done := make(chan struct{})
+		go func() { s.work.Wait(); close(done) }()
+	wait:
+		for {
+			select {
+			case fn := <-f.ui:
+				fn()
+				ran = true
+			case <-done:
+				break wait
+			case <-timeout:
+				t.Fatal("sync screen did not settle")
 			}
+		}
+		for len(f.ui) > 0 {
+			(<-f.ui)()
+			ran = true
+		}
+		if !ran {
 			return
-		case <-timeout:
-			t.Fatal("sync screen did not settle")
 		}
 	}
 }
@@ -83,4 +94,62 @@ func TestSyncScreenSetupAndSync(t *testing.T) {
 	if again, _, _ := replica.LoadConfig(s.store); again != cfg {
 		t.Error("a failed join changed the saved setup")
 	}
+}
+
+// TestAutoSyncRunsAfterAChange: with sync set up, a local change starts a
+// sync by itself after the delay; turning automatic sync off stops that.
+func TestAutoSyncRunsAfterAChange(t *testing.T) {
+	f := newCareFixture(t)
+	s := newSyncScreen(f.e)
+	s.kdf = replica.KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
+	s.do = func(fn func()) { f.ui <- fn }
+	s.autoDelay, s.autoEvery = 20*time.Millisecond, time.Hour
+	f.show(s.build())
+	settleSync(t, f, s)
+	dir := t.TempDir()
+	test.Type(s.folder, dir)
+	test.Type(s.passphrase, "Messe-Team 2026!")
+	test.Tap(s.create)
+	settleSync(t, f, s)
+	if s.auto.Disabled() || !s.auto.Checked {
+		cfg, ok, err := s.loadConfig()
+		t.Fatalf("automatic sync is not offered, or not on by default, after setup: disabled %v checked %v; config %+v %v %v", s.auto.Disabled(), s.auto.Checked, cfg, ok, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s.startAuto(ctx)
+
+	segments := func() int {
+		segs, _ := os.ReadDir(filepath.Join(dir, "devices", f.db.DeviceID()))
+		return len(segs)
+	}
+	f.customer(model.Customer{GivenName: "Lea", FamilyName: "Brunner"})
+	deadline := time.Now().Add(10 * time.Second)
+	for segments() == 0 && time.Now().Before(deadline) {
+		select {
+		case fn := <-f.ui:
+			fn()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	settleSync(t, f, s)
+	if segments() != 1 {
+		t.Fatalf("no automatic sync after a change: %d segments", segments())
+	}
+
+	test.Tap(s.auto) // off
+	settleSync(t, f, s)
+	if cfg, _, _ := replica.LoadConfig(s.store); !cfg.Manual {
+		t.Fatal("turning automatic sync off was not saved")
+	}
+	f.customer(model.Customer{GivenName: "Max", FamilyName: "Graf"})
+	time.Sleep(200 * time.Millisecond)
+	for len(f.ui) > 0 {
+		(<-f.ui)()
+	}
+	settleSync(t, f, s)
+	if segments() != 1 {
+		t.Errorf("automatic sync ran although it is off: %d segments", segments())
+	}
+	s.Stop()
 }

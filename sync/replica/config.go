@@ -17,6 +17,8 @@ type Config struct {
 	User     string `json:"user,omitempty"`     // WebDAV user
 	Password string `json:"password,omitempty"` // WebDAV (app) password
 	Key      string `json:"key"`                // Key.MarshalText
+	// Manual turns automatic sync off: the app then syncs only when asked.
+	Manual bool `json:"manual,omitempty"`
 }
 
 // Target returns the configured target; client is used for WebDAV (nil
