@@ -155,6 +155,16 @@ func (g *gen) customer(i int, b *model.Bulk) {
 
 	firstNote := len(b.Notes)
 	g.notes(b, nNotes)
+	// A contact rhythm belongs to customers the business still looks
+	// after: one without a contact in two years has none (else Today
+	// would list customers "10,000 days overdue").
+	last := g.custSec
+	for _, n := range b.Notes[firstNote:] {
+		last = max(last, n.At.Unix())
+	}
+	if last < w.nowSec-2*365*86400 {
+		c.RhythmDays = 0
+	}
 	nGestures := int(w.gestCum[i+1] - w.gestCum[i])
 	g.followUps(b, int(w.fuCum[i+1]-w.fuCum[i]), nGestures, b.Notes[firstNote:])
 	g.gestures(b, nGestures)
@@ -604,6 +614,12 @@ func (g *gen) followUps(b *model.Bulk, n, gestures int, notes []model.Note) {
 			g.complaintFollowUp(b, &b.Notes[ci])
 		}
 	}
+	// Today shows a day's work, whatever the size of the set: a few
+	// hundred open and overdue and a hundred or two due today in the large
+	// set, still some in a small one.
+	total := float64(w.fuCum[len(w.fuCum)-1])
+	forgotten := 0.90 + max(0.0015, min(0.05, 30/total))
+	dueToday := forgotten + max(0.0008, min(0.05, 30/total))
 	for range n {
 		st := pick(g, staff)
 		f := model.FollowUp{CustomerID: g.cust.ID, TZ: Zone, Title: pick(g, followUpTitles), Status: model.FollowUpOpen, Assignee: st.name}
@@ -611,7 +627,7 @@ func (g *gen) followUps(b *model.Bulk, n, gestures int, notes []model.Note) {
 		var due int // day index
 		settle := 0.0
 		switch p := g.r.Float64(); {
-		case p < 0.70 && (len(notes) > 0 || g.custDay < w.today-3): // planned after a contact, mostly long done
+		case p < 0.90 && (len(notes) > 0 || g.custDay < w.today-3): // planned after a contact, almost always done
 			base := g.custSec
 			if len(notes) > 0 {
 				nt := &notes[g.intn(len(notes))]
@@ -622,15 +638,15 @@ func (g *gen) followUps(b *model.Bulk, n, gestures int, notes []model.Note) {
 			}
 			created = g.past(base + 600 + g.r.Int64N(4*3600))
 			due = min(w.dayOf(created)+2+g.intn(29), len(w.days)-1)
-			settle = 0.95
-		case p < 0.78: // forgotten: open and overdue
+			settle = 0.997
+		case p < forgotten: // forgotten: open and overdue
 			due = max(w.today-1-g.intn(20), g.custDay+1)
 			created = max(g.custSec, w.days[due].start-int64(3+g.intn(28))*86400)
-		case p < 0.85: // due today
+		case p < dueToday: // due today
 			due = w.today
 			created = max(g.custSec, g.past(w.nowSec-int64(1+g.intn(14))*86400))
-		default: // planned
-			due = w.today + 1 + g.intn(90)
+		default: // planned, over the next half year
+			due = w.today + 1 + g.intn(180)
 			created = max(g.custSec, g.past(w.nowSec-g.r.Int64N(20*86400)))
 		}
 		g.schedule(&f, due, created, settle, st.device, st.name)
