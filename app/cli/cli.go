@@ -61,6 +61,9 @@ func commands() []command {
 		{"check", "", "verify the database's consistency", runCheck},
 		{"import", "FILE.vcf|FILE.csv [-dry-run] [-match fill|overwrite|add|skip] [-problems skip|fill]", "import an address book (a backup is taken first)", runImport},
 		{"sync", "init|join (-folder DIR | -url URL -user U) | now | status", "device sync; the passphrase comes from KUNDENKARTEI_PASSPHRASE or standard input, a WebDAV password from KUNDENKARTEI_WEBDAV_PASSWORD", runSync},
+		{"duplicates", "[-limit N]", "list possible duplicate customers (same email, phone, or similar name with the same company or town)", runDuplicates},
+		{"merge", "SURVIVOR-ID DUPLICATE-ID", "merge a duplicate into the customer that stays (a backup is taken first; syncs to other devices)", runMerge},
+		{"unmerge", "DUPLICATE-ID", "undo a merge", runUnmerge},
 		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport},
 	}
 }

@@ -218,3 +218,45 @@ func TestSyncBetweenTwoDatabases(t *testing.T) {
 		t.Fatalf("join with a wrong passphrase: got %v, want EINVALID", err)
 	}
 }
+
+func TestDuplicatesMergeUnmerge(t *testing.T) {
+	te := newTestEnv(t)
+	db, err := storage.Open(te.path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &model.Customer{GivenName: "Anna", FamilyName: "Müller", Emails: []model.Email{{Address: "anna@beck.ch"}}}
+	b := &model.Customer{GivenName: "Anna", FamilyName: "Mueller", Emails: []model.Email{{Address: "anna@beck.ch"}}}
+	for _, c := range []*model.Customer{a, b} {
+		if err := db.CreateCustomer(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	if err := te.run(t, "duplicates"); err != nil {
+		t.Fatal(err)
+	}
+	line := te.out.String()
+	if !strings.Contains(line, a.ID.String()+"  "+b.ID.String()) || !strings.Contains(line, "email") || !strings.Contains(line, "anna@beck.ch") {
+		t.Fatalf("duplicates: got %q", line)
+	}
+	if err := te.run(t, "merge", a.ID.String(), "nonsense"); model.ErrorCode(err) != model.EINVALID {
+		t.Errorf("merge with a bad ID: got %v, want EINVALID", err)
+	}
+	if err := te.run(t, "merge", a.ID.String(), b.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if got := te.customers(t); got != 1 {
+		t.Errorf("after merge: %d customers listed, want 1", got)
+	}
+	if err := te.run(t, "duplicates"); err != nil || te.out.Len() != 0 {
+		t.Errorf("duplicates after merge: %q, %v; want none", te.out.String(), err)
+	}
+	if err := te.run(t, "unmerge", b.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if got := te.customers(t); got != 2 {
+		t.Errorf("after unmerge: %d customers listed, want 2", got)
+	}
+}
