@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -209,11 +210,38 @@ func Restore(backupPath, dbPath, backupDir string) error {
 	if err := copyFile(backupPath, dbPath); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
 	}
+	if err := renewDevice(dbPath); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "restore %s: new device identity", backupPath)
+	}
 	// The directory snapshot describes the replaced file.
 	if err := os.Remove(dbPath + ".directory"); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
 	}
 	return nil
+}
+
+// renewDevice gives a restored database a new device ID. Its log may lack
+// changes the old identity had already sent to other devices (made after
+// the backup); as a new device it reads them back from the sync target
+// instead of disagreeing with its own segments there. The sync state keeps
+// the old ID, so sync/replica sees the change and adopts the old identity's
+// unsent changes (see replica's state.Former).
+func renewDevice(path string) error {
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return err
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("not a Kundenkartei database")
+		}
+		return meta.Put(keyDevice, []byte(uuid.NewString()))
+	})
+	if cerr := bdb.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func copyFile(from, to string) error {

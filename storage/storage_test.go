@@ -262,6 +262,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	info, err := db.Backup(BackupManual)
 	mustOK(t, err)
 	want := dump(t, db)
+	oldDevice := db.DeviceID()
 	mustOK(t, db.DeleteCustomer(c.ID))
 	mustOK(t, db.CreateCustomer(newCustomer("Neu", "Nach Backup", "")))
 	list, err := db.Backups()
@@ -278,6 +279,9 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	}
 	if db2.Directory().Len() != 1 {
 		t.Fatalf("restored directory: got %d customers, want 1", db2.Directory().Len())
+	}
+	if d := db2.DeviceID(); d == oldDevice || len(d) != 36 {
+		t.Errorf("restored database has device %q, want a new one (was %q)", d, oldDevice)
 	}
 	list, _ = db2.Backups()
 	if len(list) != 2 {

@@ -88,6 +88,30 @@ type state struct {
 	Config *Config `json:"config,omitempty"`
 	// LastSync is when the last complete sync ended (UTC).
 	LastSync time.Time `json:"last_sync"`
+	// Device is the device ID the state was written for. A restored
+	// database gets a new ID (storage.Restore), and adopt moves the state
+	// to it.
+	Device string `json:"device,omitempty"`
+}
+
+// adopt moves the state to device me when the database's ID changed (a
+// restored backup): the old identity's segments are now another device's,
+// read from where the backup had written them, so whatever the old
+// identity sent after the backup comes back; the new identity's segments
+// start afresh. It reports whether anything changed.
+func (st *state) adopt(me string) bool {
+	switch st.Device {
+	case me:
+		return false
+	case "":
+		st.Device = me // a state from before IDs were recorded
+		return true
+	}
+	old := st.Device
+	st.Read[old] = max(st.Read[old], st.Last)
+	delete(st.Read, me)
+	st.Last, st.Device = 0, me
+	return true
 }
 
 func loadState(s StateStore) (*state, error) {

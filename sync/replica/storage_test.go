@@ -297,3 +297,88 @@ func TestTradeFairLaptop(t *testing.T) {
 		t.Errorf("laptop: got memo %q, %v, want the office's edit", lc.Memo, err)
 	}
 }
+
+// TestRestoredDeviceRecoversItsSentChanges: a laptop is restored from an
+// old backup. It gets a new device ID, so its next sync does not stop:
+// what it had sent after the backup comes back from the target.
+func TestRestoredDeviceRecoversItsSentChanges(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := func() time.Time { return time.Now().UTC() }
+	if _, err := InitWithKDF(ctx, NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
+		t.Fatal(err)
+	}
+	key, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	office := openStore(t, now, true)
+	officeSync := NewSyncer(office, office, NewFolderTarget(dir), key, DBStateStore(office))
+	lapPath := filepath.Join(t.TempDir(), "laptop.db")
+	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncLaptop := func() (Report, error) {
+		return NewSyncer(laptop, laptop, NewFolderTarget(dir), key, DBStateStore(laptop)).Sync(ctx, nil)
+	}
+	create := func(db *storage.DB, name string) model.ID {
+		t.Helper()
+		c := &model.Customer{GivenName: name, FamilyName: "Brunner"}
+		if err := db.CreateCustomer(c); err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	synced := create(laptop, "Synced")
+	if _, err := syncLaptop(); err != nil {
+		t.Fatal(err)
+	}
+	unsent := create(laptop, "Unsent") // in the backup, sent by the old identity after it
+	backup, err := laptop.Backup(storage.BackupManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterBackup := create(laptop, "AfterBackup")
+	if _, err := syncLaptop(); err != nil {
+		t.Fatal(err)
+	}
+	oldID := laptop.DeviceID()
+	if err := laptop.CloseAndRestore(backup.Path); err != nil {
+		t.Fatal(err)
+	}
+	laptop, err = storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer laptop.Close()
+	if laptop.DeviceID() == oldID {
+		t.Fatal("the restored laptop kept its device ID")
+	}
+	if _, err := laptop.Customer(afterBackup); err == nil {
+		t.Fatal("the backup already holds the later customer; the test proves nothing")
+	}
+	if _, err := syncLaptop(); err != nil {
+		t.Fatalf("first sync after restore: %v", err)
+	}
+	for _, id := range []model.ID{synced, unsent, afterBackup} {
+		if _, err := laptop.Customer(id); err != nil {
+			t.Errorf("restored laptop misses customer %s after sync: %v", id, err)
+		}
+	}
+	fresh := create(laptop, "AfterRestore")
+	if _, err := syncLaptop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := officeSync.Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []model.ID{synced, unsent, afterBackup, fresh} {
+		if _, err := office.Customer(id); err != nil {
+			t.Errorf("office misses customer %s: %v", id, err)
+		}
+	}
+	if err := laptop.Check(); err != nil {
+		t.Error(err)
+	}
+}

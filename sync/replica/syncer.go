@@ -142,6 +142,11 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 	if err != nil {
 		return rep, err
 	}
+	if st.adopt(me) {
+		if err := st.save(s.store); err != nil {
+			return rep, err
+		}
+	}
 	if err := s.push(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
 	}
