@@ -152,11 +152,19 @@ func (s *Syncer) writeSnapshot(ctx context.Context, me string, st *state) error 
 	if err != nil {
 		return err
 	}
-	if err := s.target.Put(ctx, snapshotName(s.now().UnixMilli(), last, me), data); err != nil {
+	name := snapshotName(s.now().UnixMilli(), last, me)
+	if err := s.target.Put(ctx, name, data); err != nil {
 		return err
 	}
 	st.SinceSnapshot = 0
-	return st.save(s.store)
+	st.Snaps = append(st.Snaps, keptSnapshot{Name: name, Vector: vector})
+	if n := len(st.Snaps) - keepSnapshots; n > 0 {
+		st.Snaps = st.Snaps[n:]
+	}
+	if err := st.save(s.store); err != nil {
+		return err
+	}
+	return s.dropOldSnapshots(ctx, me, st.Snaps)
 }
 
 // joinSnapshot applies the newest readable snapshot when this device has

@@ -92,6 +92,28 @@ type state struct {
 	// database gets a new ID (storage.Restore), and adopt moves the state
 	// to it.
 	Device string `json:"device,omitempty"`
+	// Snaps are this device's snapshots kept on the target, oldest first
+	// (at most keepSnapshots), CursorSent the cursor file last published,
+	// Pruned the seq up to which own segments were deleted (prune.go).
+	Snaps      []keptSnapshot `json:"snaps,omitempty"`
+	CursorSent string         `json:"cursor_sent,omitempty"`
+	Pruned     uint64         `json:"pruned,omitempty"`
+}
+
+// keptSnapshot is one of this device's snapshots on the target.
+type keptSnapshot struct {
+	Name   string            `json:"name"`
+	Vector map[string]uint64 `json:"vector"`
+}
+
+// snapVector is the vector of the oldest snapshot this device keeps: a
+// new device may start from any of them (an older one when the newest is
+// damaged), so pruning must leave what the oldest does not cover.
+func (st *state) snapVector() map[string]uint64 {
+	if len(st.Snaps) == 0 {
+		return nil
+	}
+	return st.Snaps[0].Vector
 }
 
 // adopt moves the state to device me when the database's ID changed (a

@@ -158,6 +158,14 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 			return rep, err
 		}
 	}
+	if len(rep.Problems) == 0 {
+		if err := s.publishCursor(ctx, me, st); err != nil {
+			return rep, err
+		}
+		if err := s.prune(ctx, me, st); err != nil {
+			return rep, err
+		}
+	}
 	st.LastSync = s.now().UTC()
 	if err := st.save(s.store); err != nil {
 		return rep, err
@@ -406,6 +414,7 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		return err
 	}
 	todo := map[string][]uint64{}
+	listed := map[string][]string{}
 	total := 0
 	for _, d := range devs {
 		if d == me || !validDevice(d) {
@@ -415,6 +424,7 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		if err != nil {
 			return err
 		}
+		listed[d] = names
 		if seqs := newSeqs(names, st.Read[d]); len(seqs) > 0 {
 			todo[d] = seqs
 			total += len(seqs)
@@ -444,9 +454,20 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
 				break segments
 			case h.Prev > st.Read[d]:
-				// An earlier segment has not arrived yet.
-				rep.Waiting = append(rep.Waiting, d)
-				break segments
+				// An earlier segment is missing: pruned (then a snapshot
+				// covers it), or it has not arrived yet.
+				if !gapIsPruned(listed[d], st.Read[d]) {
+					rep.Waiting = append(rep.Waiting, d)
+					break segments
+				}
+				ok, err := s.catchUp(ctx, me, st, rep, d, h.Prev)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					rep.Waiting = append(rep.Waiting, d)
+					break segments
+				}
 			}
 			// Prev below the cursor is a segment that overlaps one already
 			// applied (a retried write that the writer thought had failed);

@@ -32,6 +32,8 @@ type Target interface {
 	// directory part, sorted. A missing directory lists as empty. Names
 	// starting with "." (temporary files) are left out.
 	List(ctx context.Context, dir string) ([]string, error)
+	// Delete removes the file name; a missing file is not an error.
+	Delete(ctx context.Context, name string) error
 }
 
 // checkName rejects names that could leave the target root.
@@ -139,6 +141,21 @@ func (f *FolderTarget) Put(ctx context.Context, name string, data []byte) error 
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
+	}
+	return nil
+}
+
+// Delete implements Target.
+func (f *FolderTarget) Delete(ctx context.Context, name string) error {
+	p, err := f.path(name)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return model.WrapError(model.EINTERNAL, err, "delete %s", name)
 	}
 	return nil
 }

@@ -189,6 +189,24 @@ func (w *WebDAVTarget) Put(ctx context.Context, name string, data []byte) error 
 	return nil
 }
 
+// Delete implements Target.
+func (w *WebDAVTarget) Delete(ctx context.Context, name string) error {
+	u, err := w.url(name, false)
+	if err != nil {
+		return err
+	}
+	resp, err := w.do(ctx, http.MethodDelete, u, nil, nil)
+	if err != nil {
+		return err
+	}
+	drain(resp)
+	switch resp.StatusCode {
+	case http.StatusOK, http.StatusNoContent, http.StatusAccepted, http.StatusNotFound, http.StatusGone:
+		return nil
+	}
+	return statusErr("delete "+name, resp)
+}
+
 // mkdirs creates dir and its parents (and the base collection), once per
 // target value.
 func (w *WebDAVTarget) mkdirs(ctx context.Context, dir string) error {
