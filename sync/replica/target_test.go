@@ -73,6 +73,18 @@ func testTarget(t *testing.T, tg Target) {
 		if err := tg.Put(ctx, bad, nil); model.ErrorCode(err) != model.EINVALID {
 			t.Errorf("put %q: got code %q, want %q", bad, model.ErrorCode(err), model.EINVALID)
 		}
+		if err := tg.Delete(ctx, bad); model.ErrorCode(err) != model.EINVALID {
+			t.Errorf("delete %q: got code %q, want %q", bad, model.ErrorCode(err), model.EINVALID)
+		}
+	}
+	// Delete removes a file; a missing one is no error.
+	for i := 0; i < 2; i++ {
+		if err := tg.Delete(ctx, "devices/b/00000000000000000002"); err != nil {
+			t.Fatalf("delete (%d): %v", i+1, err)
+		}
+	}
+	if _, err := tg.Get(ctx, "devices/b/00000000000000000002"); model.ErrorCode(err) != model.ENOTFOUND {
+		t.Errorf("get after delete: got %v, want ENOTFOUND", err)
 	}
 }
 
