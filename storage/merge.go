@@ -397,16 +397,16 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 	more := false
 	err := db.view(func(tx *bolt.Tx) error {
 		seen := map[[2]model.ID]bool{}
-		created := map[model.ID]*model.Customer{}
+		loaded := map[model.ID]*model.Customer{}
 		load := func(id model.ID) *model.Customer {
-			if c, ok := created[id]; ok {
+			if c, ok := loaded[id]; ok {
 				return c
 			}
 			c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
 			if err != nil {
 				c = nil
 			}
-			created[id] = c
+			loaded[id] = c
 			return c
 		}
 		nameOnly := func(reason model.DuplicateReason, value string) bool {
