@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sort"
 	"strings"
 
@@ -130,7 +131,7 @@ func (w *writer) remerge(c *model.Customer) error {
 	}
 	roots := []model.ID{before}
 	for _, r := range []model.ID{after, c.ID} {
-		if !containsID(roots, r) {
+		if !slices.Contains(roots, r) {
 			roots = append(roots, r)
 		}
 	}
@@ -220,15 +221,6 @@ func (w *writer) rehome(r model.ID) error {
 		}
 	}
 	return nil
-}
-
-func containsID(ids []model.ID, id model.ID) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // MergeCustomers merges duplicate into survivor in one transaction; see
@@ -378,7 +370,7 @@ func (db *DB) NotDuplicates(a, b model.ID) error {
 			return err
 		}
 		for _, p := range [][2]*model.Customer{{ca, cb}, {cb, ca}} {
-			if containsID(p[0].NotDuplicates, p[1].ID) {
+			if slices.Contains(p[0].NotDuplicates, p[1].ID) {
 				continue
 			}
 			p[0].NotDuplicates = append(p[0].NotDuplicates, p[1].ID)
@@ -436,7 +428,7 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 					if bytes.Compare(p[0][:], p[1][:]) > 0 {
 						p[0], p[1] = p[1], p[0]
 					}
-					if seen[p] || containsID(a.NotDuplicates, b.ID) || containsID(b.NotDuplicates, a.ID) {
+					if seen[p] || slices.Contains(a.NotDuplicates, b.ID) || slices.Contains(b.NotDuplicates, a.ID) {
 						continue
 					}
 					if nameOnly(reason, value) && !sameCity(a, b) {
