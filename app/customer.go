@@ -591,6 +591,9 @@ type customerScreen struct {
 	undoLabel *widget.Label
 	deletedID model.ID
 
+	// merged lists the customers merged into this one, with Undo.
+	merged *fyne.Container
+
 	// pending coalesces reloads from a burst of commits into one.
 	pending atomic.Bool
 }
@@ -613,13 +616,14 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.deleteBtn = widget.NewButtonWithIcon(lang.X("customer.action.delete", "Delete"), theme.DeleteIcon(), s.onDelete)
 	s.deleteBtn.Importance = widget.DangerImportance
 	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.deleteBtn)
+	s.merged = container.NewVBox()
 
 	s.timeline = newTimelineView(s.e)
 	s.form = newCustomerForm(s.e)
 	s.viewTab = container.NewTabItemWithIcon(lang.X("customer.tab.timeline", "Timeline"), theme.ListIcon(), s.timeline.build())
 	s.formTab = container.NewTabItemWithIcon(lang.X("customer.tab.data", "Details"), theme.DocumentIcon(), s.form.build(s.onSave, s.onDiscard))
 	s.tabs = container.NewAppTabs(s.viewTab, s.formTab)
-	header := container.NewVBox(s.title, s.facts, container.NewHScroll(s.actions))
+	header := container.NewVBox(s.title, s.facts, s.merged, container.NewHScroll(s.actions))
 	s.detail = container.NewBorder(header, nil, nil, nil, s.tabs)
 
 	s.hint = widget.NewLabel(lang.X("customer.none", "Select a customer on the left, or create one with Ctrl+N."))
@@ -647,7 +651,7 @@ func (s *customerScreen) show(id model.ID) {
 		s.e.showError(err)
 		return
 	}
-	s.id, s.tl = id, tl
+	s.id, s.tl = tl.Customer.ID, tl // a merged customer's ID opens the survivor
 	s.form.load(tl.Customer)
 	s.showHeader()
 	s.timeline.set(tl)
@@ -724,6 +728,38 @@ func (s *customerScreen) showHeader() {
 		facts = append(facts, "⚠ "+lang.X("customer.open_complaint", "open complaint"))
 	}
 	s.facts.SetText(strings.Join(facts, " · "))
+	s.showMerged()
+}
+
+// showMerged lists the customers merged into this one, each with Undo.
+func (s *customerScreen) showMerged() {
+	s.merged.Objects = nil
+	for _, m := range s.tl.Merged {
+		label := widget.NewLabel(lang.X("customer.merged", "Merged with {{.Name}} on {{.When}}: its history is shown here.",
+			map[string]any{"Name": m.DuplicateName, "When": formatDate(m.At.In(s.e.now().Location()))}))
+		label.Truncation = fyne.TextTruncateEllipsis
+		undo := widget.NewButtonWithIcon(lang.X("customer.merged.undo", "Undo merge"), theme.ContentUndoIcon(), func() { s.onUndoMerge(m) })
+		s.merged.Add(container.NewBorder(nil, nil, nil, undo, label))
+	}
+	s.merged.Refresh()
+}
+
+// onUndoMerge brings a merged customer back (one transaction) and says
+// which of the survivor's fields stay because they were edited since.
+func (s *customerScreen) onUndoMerge(m model.MergeEntry) {
+	kept, err := s.e.svc.UndoMerge(m.Duplicate)
+	if err != nil {
+		s.e.showError(err)
+		return
+	}
+	if len(kept) > 0 {
+		dialog.ShowInformation(lang.X("dup.undo.title", "Merge undone"),
+			lang.X("dup.undo.kept", "{{.Name}} is back. {{.Survivor}} was edited since the merge, so these fields stay as they are: {{.Fields}}.",
+				map[string]any{"Name": m.DuplicateName, "Survivor": m.SurvivorName, "Fields": strings.Join(kept, ", ")}), s.e.win)
+	}
+	if s.id != model.NilID {
+		s.show(s.id)
+	}
 }
 
 // onChanges reloads the header and timeline when a commit may concern the

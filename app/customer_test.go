@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -120,14 +121,15 @@ func TestSearchIgnoresAccents(t *testing.T) {
 			s.search.SetText("")
 			test.Type(s.search, tc.query)
 			var got []string
+			wantCount := lang.XN("customers.count", "", len(tc.want), map[string]any{"Count": formatCount(len(tc.want))})
+			// The async path sets rows, then count and hint: wait for all.
 			shellEventually(t, "search result", func() bool {
 				got = got[:0]
 				for _, r := range s.rows.rows {
 					got = append(got, r.Name)
 				}
-				return strings.Join(got, "|") == strings.Join(tc.want, "|")
+				return strings.Join(got, "|") == strings.Join(tc.want, "|") && s.count.Text == wantCount && s.empty.Visible() == (len(tc.want) == 0)
 			})
-			wantCount := lang.XN("customers.count", "", len(tc.want), map[string]any{"Count": formatCount(len(tc.want))})
 			if s.count.Text != wantCount {
 				t.Errorf("got count %q, want %q", s.count.Text, wantCount)
 			}
@@ -259,5 +261,41 @@ func TestCustomerExportHoldsEverything(t *testing.T) {
 	}
 	if got, want := exportFileName(`Gerber/Lara: "AG"`), `Gerber_Lara_ _AG_.json`; got != want {
 		t.Errorf("got file name %q, want %q", got, want)
+	}
+}
+
+func TestMergedCustomerShowsOnTheSurvivorWithUndo(t *testing.T) {
+	f := newShellFixture(t, Options{}, nil)
+	keep := f.customer(model.Customer{GivenName: "Ruth", FamilyName: "Egli", Emails: []model.Email{{Address: "ruth@egli.ch"}}})
+	dup := f.customer(model.Customer{GivenName: "Ruth", FamilyName: "Egli-Graf", Emails: []model.Email{{Address: "ruth@egli.ch"}}})
+	if err := f.db.AddNote(&model.Note{CustomerID: dup, At: shellNow, Kind: model.NoteFair, Text: "Messe"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.MergeCustomers(keep, dup); err != nil {
+		t.Fatal(err)
+	}
+	f.ui.env.openCustomer(dup) // an old link to the duplicate opens the survivor
+	cs := f.ui.customer
+	if cs.currentID() != keep || len(cs.timeline.entries) != 1 {
+		t.Fatalf("opened %v with %d entries, want the survivor with the duplicate's note", cs.currentID(), len(cs.timeline.entries))
+	}
+	if len(cs.merged.Objects) != 1 {
+		t.Fatalf("header lists %d merges, want 1", len(cs.merged.Objects))
+	}
+	var undo *widget.Button
+	for _, o := range test.LaidOutObjects(cs.merged) {
+		if b, ok := o.(*widget.Button); ok {
+			undo = b
+		}
+	}
+	if undo == nil {
+		t.Fatal("no undo button beside the merge")
+	}
+	test.Tap(undo)
+	if _, ok := f.db.Directory().Summary(dup); !ok {
+		t.Fatal("undo did not bring the duplicate back")
+	}
+	if len(cs.merged.Objects) != 0 || len(cs.timeline.entries) != 0 {
+		t.Errorf("after undo: %d merges, %d entries on the survivor; want none", len(cs.merged.Objects), len(cs.timeline.entries))
 	}
 }

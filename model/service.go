@@ -43,6 +43,9 @@ type Timeline struct {
 	Notes     []Note     // newest first; superseded versions left out
 	FollowUps []FollowUp // by due time, newest first
 	Gestures  []Gesture  // newest first
+	// Merged are the customers merged into this one; their notes,
+	// follow-ups and gestures are among the above. Newest merge first.
+	Merged []MergeEntry
 }
 
 // NoteService manages visit notes.

@@ -143,7 +143,8 @@ func (db *DB) Timeline(id model.ID) (*model.Timeline, error) {
 		}
 		tl.Stats = model.ComputeStats(notes, tl.FollowUps, tl.Gestures)
 		tl.Notes = currentNotes(notes)
-		return nil
+		tl.Merged, err = mergesInto(tx, id)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -330,26 +330,40 @@ func (db *DB) UndoMerge(id model.ID) ([]string, error) {
 func (db *DB) Merges() ([]model.MergeEntry, error) {
 	var out []model.MergeEntry
 	err := db.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMerged).ForEach(func(k, _ []byte) error {
-			var id model.ID
-			copy(id[:], k)
-			d, err := get[model.Customer](tx, model.TypeCustomer, id)
-			if err != nil {
-				return err
-			}
-			if !live(&d.Meta) {
-				return nil
-			}
-			e := model.MergeEntry{Duplicate: d.ID, DuplicateName: d.DisplayName(), Survivor: owner(tx, d.ID)}
-			if d.Merge != nil {
-				e.At, e.Author = d.Merge.At, d.Merge.Author
-			}
-			if s, err := get[model.Customer](tx, model.TypeCustomer, e.Survivor); err == nil {
-				e.SurvivorName = s.DisplayName()
-			}
-			out = append(out, e)
+		var err error
+		out, err = mergesInto(tx, model.NilID)
+		return err
+	})
+	return out, err
+}
+
+// mergesInto lists the live merged customers whose records belong to
+// survivor now (any survivor for NilID), newest merge first. The owner of
+// a cycle of merges is listed, not merged, and left out.
+func mergesInto(tx *bolt.Tx, survivor model.ID) ([]model.MergeEntry, error) {
+	var out []model.MergeEntry
+	err := tx.Bucket(bucketMerged).ForEach(func(k, _ []byte) error {
+		id := idAtEnd(k)
+		o := owner(tx, id)
+		if o == id || (survivor != model.NilID && o != survivor) {
 			return nil
-		})
+		}
+		d, err := get[model.Customer](tx, model.TypeCustomer, id)
+		if err != nil {
+			return err
+		}
+		if !live(&d.Meta) {
+			return nil
+		}
+		e := model.MergeEntry{Duplicate: d.ID, DuplicateName: d.DisplayName(), Survivor: o}
+		if d.Merge != nil {
+			e.At, e.Author = d.Merge.At, d.Merge.Author
+		}
+		if s, err := get[model.Customer](tx, model.TypeCustomer, o); err == nil {
+			e.SurvivorName = s.DisplayName()
+		}
+		out = append(out, e)
+		return nil
 	})
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.After(out[j].At) })
 	return out, err

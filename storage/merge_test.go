@@ -92,6 +92,9 @@ func TestMergeMovesHistoryAndUndoBringsItBack(t *testing.T) {
 	if len(tl.Notes) != 2 || len(tl.FollowUps) != 1 || len(tl.Gestures) != 1 {
 		t.Fatalf("survivor's timeline: %d notes, %d follow-ups, %d gestures; want 2, 1, 1", len(tl.Notes), len(tl.FollowUps), len(tl.Gestures))
 	}
+	if len(tl.Merged) != 1 || tl.Merged[0].Duplicate != dup.ID || tl.Merged[0].DuplicateName != "Anna Mueller" {
+		t.Errorf("survivor's timeline lists merges %+v, want the duplicate", tl.Merged)
+	}
 	for _, n := range tl.Notes {
 		if n.CustomerID != anna.ID {
 			t.Errorf("note %q reads as customer %s, want the survivor", n.Text, n.CustomerID)
