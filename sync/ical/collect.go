@@ -19,9 +19,9 @@ type Filter struct {
 
 // Source is what Collect reads from; storage's *DB satisfies it.
 type Source interface {
-	model.FollowUpService
-	model.CustomerService
-	model.NoteService
+	FollowUps(f model.FollowUpFilter) ([]model.FollowUp, error)
+	Customer(id model.ID) (*model.Customer, error)
+	Notes(f model.NoteFilter) ([]model.Note, error)
 }
 
 // Collect gathers the follow-ups f selects, each with its customer and the

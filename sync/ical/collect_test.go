@@ -31,29 +31,14 @@ func (f *fakeSource) Gestures(x model.GestureFilter) ([]model.Gesture, error) {
 	return f.GesturesFn(x)
 }
 
-func (f *fakeSource) FollowUp(model.ID) (*model.FollowUp, error)             { return nil, errUnexpected }
-func (f *fakeSource) CreateFollowUp(*model.FollowUp) error                   { return errUnexpected }
-func (f *fakeSource) UpdateFollowUp(*model.FollowUp) error                   { return errUnexpected }
-func (f *fakeSource) SetFollowUpStatus(model.ID, model.FollowUpStatus) error { return errUnexpected }
-func (f *fakeSource) DeleteFollowUp(model.ID) error                          { return errUnexpected }
-func (f *fakeSource) CreateCustomer(*model.Customer) error                   { return errUnexpected }
-func (f *fakeSource) UpdateCustomer(*model.Customer) error                   { return errUnexpected }
-func (f *fakeSource) DeleteCustomer(model.ID) error                          { return errUnexpected }
-func (f *fakeSource) RestoreCustomer(model.ID) error                         { return errUnexpected }
-func (f *fakeSource) Timeline(model.ID) (*model.Timeline, error)             { return nil, errUnexpected }
-func (f *fakeSource) Photo(string) ([]byte, error)                           { return nil, errUnexpected }
-func (f *fakeSource) SetPhoto(model.ID, []byte) error                        { return errUnexpected }
-func (f *fakeSource) AddNote(*model.Note) error                              { return errUnexpected }
-func (f *fakeSource) ReviseNote(model.ID, *model.Note) error                 { return errUnexpected }
-func (f *fakeSource) DeleteNote(model.ID) error                              { return errUnexpected }
-func (f *fakeSource) Gesture(model.ID) (*model.Gesture, error)               { return nil, errUnexpected }
-func (f *fakeSource) CreateGesture(*model.Gesture) error                     { return errUnexpected }
-func (f *fakeSource) UpdateGesture(*model.Gesture) error                     { return errUnexpected }
-func (f *fakeSource) SetGestureStatus(model.ID, model.GestureStatus) error   { return errUnexpected }
-func (f *fakeSource) DeleteGesture(model.ID) error                           { return errUnexpected }
-func (f *fakeSource) Event(model.ID) (*model.Event, error)                   { return nil, errUnexpected }
-func (f *fakeSource) CreateEvent(*model.Event) error                         { return errUnexpected }
-func (f *fakeSource) UpdateEvent(*model.Event) error                         { return errUnexpected }
+func (f *fakeSource) Gesture(model.ID) (*model.Gesture, error)             { return nil, errUnexpected }
+func (f *fakeSource) CreateGesture(*model.Gesture) error                   { return errUnexpected }
+func (f *fakeSource) UpdateGesture(*model.Gesture) error                   { return errUnexpected }
+func (f *fakeSource) SetGestureStatus(model.ID, model.GestureStatus) error { return errUnexpected }
+func (f *fakeSource) DeleteGesture(model.ID) error                         { return errUnexpected }
+func (f *fakeSource) Event(model.ID) (*model.Event, error)                 { return nil, errUnexpected }
+func (f *fakeSource) CreateEvent(*model.Event) error                       { return errUnexpected }
+func (f *fakeSource) UpdateEvent(*model.Event) error                       { return errUnexpected }
 func (f *fakeSource) Invite(model.ID, []model.ID, model.Gesture) (int, error) {
 	return 0, errUnexpected
 }
