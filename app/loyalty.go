@@ -17,8 +17,9 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// Invitation channels. Only email needs a recorded consent that the
-// directory knows about (CustomerSummary.MailConsent).
+// Invitation channels. Email needs a recorded consent (opt-in,
+// CustomerSummary.MailConsent); post is allowed unless the customer
+// withdrew (opt-out, PostBlocked); both need an address.
 const (
 	inviteByEmail   = "email"
 	inviteByPost    = "post"
@@ -598,7 +599,7 @@ func (s *loyaltyScreen) onInvite() {
 	var ids []model.ID
 	left := 0
 	for _, c := range s.e.svc.Directory().Search(q) {
-		if channel == inviteByEmail && (!c.MailConsent || c.Email == "") {
+		if !mayInvite(c, channel) {
 			left++
 			continue
 		}
@@ -616,7 +617,24 @@ func (s *loyaltyScreen) onInvite() {
 		text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": already})
 	}
 	if left > 0 {
-		text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+		if channel == inviteByPost {
+			text += " " + lang.XN("loyalty.invite.leftOutPost", "{{.Count}} left out: no postal address, or they said no to mail by post.", left, map[string]any{"Count": left})
+		} else {
+			text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+		}
 	}
 	s.inviteResult.SetText(text)
+}
+
+// mayInvite reports whether c may be invited through channel: by email
+// with an email consent and an address, by post with a postal address
+// unless the customer said no to post; in person always.
+func mayInvite(c *model.CustomerSummary, channel string) bool {
+	switch channel {
+	case inviteByEmail:
+		return c.MailConsent && c.Email != ""
+	case inviteByPost:
+		return !c.PostBlocked && c.City != ""
+	}
+	return true
 }

@@ -99,12 +99,16 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	consent := []model.Consent{{Channel: model.ChannelEmail, Purpose: "Einladungen", GivenAt: careNow.AddDate(-1, 0, 0), Source: "form"}}
 	withdrawn := []model.Consent{{Channel: model.ChannelEmail, Purpose: "Einladungen", GivenAt: careNow.AddDate(-1, 0, 0),
 		Withdrawn: careNow.AddDate(0, -1, 0), Source: "form"}}
+	addr := []model.Address{{Street: "Marktgasse 1", PostalCode: "4051", City: "Basel"}}
 	yes1 := f.customer(model.Customer{GivenName: "Kurt", FamilyName: "Key", Segment: model.SegmentKey,
-		Emails: []model.Email{{Address: "kurt@key.ch"}}, Consents: consent})
+		Emails: []model.Email{{Address: "kurt@key.ch"}}, Consents: consent, Addresses: addr})
 	yes2 := f.customer(model.Customer{Company: "Key Holding AG", Segment: model.SegmentKey,
-		Emails: []model.Email{{Address: "info@keyholding.ch"}}, Consents: consent})
+		Emails: []model.Email{{Address: "info@keyholding.ch"}}, Consents: consent, Addresses: addr})
 	no := f.customer(model.Customer{GivenName: "Nora", FamilyName: "Nein", Segment: model.SegmentKey,
-		Emails: []model.Email{{Address: "nora@nein.ch"}}, Consents: withdrawn})
+		Emails: []model.Email{{Address: "nora@nein.ch"}}, Consents: withdrawn, Addresses: addr})
+	noPost := f.customer(model.Customer{GivenName: "Paul", FamilyName: "Postlos", Segment: model.SegmentKey, Addresses: addr,
+		Consents: []model.Consent{{Channel: model.ChannelPost, Purpose: "Werbung", GivenAt: careNow.AddDate(-2, 0, 0), Withdrawn: careNow.AddDate(0, -2, 0), Source: "phone"}}})
+	f.customer(model.Customer{GivenName: "Olga", FamilyName: "Ohneadresse", Segment: model.SegmentKey})
 	f.customer(model.Customer{GivenName: "Sam", FamilyName: "Small", Segment: model.SegmentSmall,
 		Emails: []model.Email{{Address: "sam@small.ch"}}, Consents: consent})
 
@@ -161,12 +165,13 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	if r := model.CountRSVP(s.data.invites); r.Invited != 2 || r.Pending != 2 {
 		t.Errorf("RSVP: got %+v, want 2 invited, 2 pending", r)
 	}
-	wantText := "2 invited. 1 left out: no email consent." // English fallbacks: tests load no translations
+	wantText := "2 invited. 3 left out: no email consent." // English fallbacks: tests load no translations
 	if s.inviteResult.Text != wantText {
 		t.Errorf("result: got %q, want %q", s.inviteResult.Text, wantText)
 	}
 
-	// By post the consent does not filter; the two already invited stay once.
+	// By post no opt-in is needed, but an address is, and a "no" to post
+	// counts; the two already invited stay once.
 	s.channel.SetSelectedIndex(1)
 	test.Tap(s.inviteBtn)
 	f.settle(s.loader)
@@ -176,9 +181,15 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	found := false
 	for _, id := range invited() {
 		found = found || id == no.ID
+		if id == noPost.ID {
+			t.Errorf("by post: Paul, who said no to post, was invited")
+		}
 	}
 	if !found {
 		t.Errorf("by post: Nora not invited")
+	}
+	if want := "1 invited. 2 were invited already. 2 left out: no postal address, or they said no to mail by post."; s.inviteResult.Text != want {
+		t.Errorf("result by post: got %q, want %q", s.inviteResult.Text, want)
 	}
 }
 

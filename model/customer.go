@@ -157,6 +157,23 @@ func (c *Customer) HasConsent(channel string, t time.Time) bool {
 	return false
 }
 
+// Withdrew reports whether the customer withdrew a consent for the channel
+// and has no active one at t: an explicit "no" (advertising by post needs
+// no opt-in, but an opt-out must be respected).
+func (c *Customer) Withdrew(channel string, t time.Time) bool {
+	withdrawn := false
+	for _, k := range c.Consents {
+		if k.Channel != channel {
+			continue
+		}
+		if k.Active(t) {
+			return false
+		}
+		withdrawn = withdrawn || (!k.Withdrawn.IsZero() && !k.Withdrawn.After(t))
+	}
+	return withdrawn
+}
+
 // DisplayName is the name shown in lists: "Family, Given" style is left to
 // SortName; this is "Given Family" or the company.
 func (c *Customer) DisplayName() string {

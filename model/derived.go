@@ -155,6 +155,7 @@ type CustomerSummary struct {
 	Since       Date
 	Created     time.Time
 	MailConsent bool // an active email consent
+	PostBlocked bool // withdrew consent to advertising by post (and gave none since)
 	Stats
 }
 
@@ -164,7 +165,7 @@ func Summarize(c *Customer, st Stats, now time.Time) CustomerSummary {
 		ID: c.ID, Kind: c.Kind, Name: c.DisplayName(), SortName: c.SortName(), Company: c.Company,
 		Email: c.PrimaryEmail(), Phone: c.PrimaryPhone(), Segment: c.Segment, Tags: c.Tags,
 		RhythmDays: c.RhythmDays, Birthday: c.Birthday, Since: c.Since, Created: c.Created,
-		MailConsent: c.HasConsent(ChannelEmail, now), Stats: st,
+		MailConsent: c.HasConsent(ChannelEmail, now), PostBlocked: c.Withdrew(ChannelPost, now), Stats: st,
 	}
 	if a := c.PrimaryAddress(); a != nil {
 		s.City = a.City
