@@ -39,6 +39,11 @@ type DB struct {
 	dir    directoryIndex
 	closed atomic.Bool // Close ran; a second Close does nothing
 
+	// writeMu makes a write transaction and the directory update after its
+	// commit one step, so the next writer reads a directory that matches
+	// the committed data (writers take stats and summaries from it).
+	writeMu sync.Mutex
+
 	mu       sync.RWMutex // guards settings and subs
 	settings model.Settings
 	subs     map[int]func([]model.Change)
@@ -223,6 +228,7 @@ func (db *DB) view(fn func(tx *bolt.Tx) error) error {
 // subscribers. Nothing is applied or announced when fn fails.
 func (db *DB) update(fn func(w *writer) error) error {
 	var w *writer
+	db.writeMu.Lock()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w = newWriter(db, tx)
 		if err := fn(w); err != nil {
@@ -230,10 +236,14 @@ func (db *DB) update(fn func(w *writer) error) error {
 		}
 		return w.finish()
 	})
+	if err == nil {
+		w.updateDirectory()
+	}
+	db.writeMu.Unlock()
 	if err != nil {
 		return translate(err)
 	}
-	w.afterCommit()
+	w.notify() // outside the lock: subscribers may write
 	return nil
 }
 

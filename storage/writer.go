@@ -144,6 +144,14 @@ func (w *writer) finish() error {
 		if err != nil {
 			return err
 		}
+		if s, ok := w.storedSummary(id); ok {
+			if err := w.putStats(id, raw); err != nil {
+				return err
+			}
+			s.Stats = st
+			w.puts = append(w.puts, s)
+			continue
+		}
 		c, err := w.customer(id)
 		if model.ErrorCode(err) == model.ENOTFOUND {
 			// Notes may arrive by sync before their customer.
@@ -197,6 +205,21 @@ func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
 	return st, raw, err
 }
 
+// storedSummary returns the directory's summary of a live customer this
+// transaction did not write. Its notes, follow-ups or gestures changed, so
+// only its stats are new: the summary stands but for them, and the
+// customer need not be decoded (a sync brings notes of thousands of them).
+func (w *writer) storedSummary(id model.ID) (model.CustomerSummary, bool) {
+	if _, ok := w.custs[id]; ok {
+		return model.CustomerSummary{}, false
+	}
+	s, ok := w.db.dir.Summary(id)
+	if !ok {
+		return model.CustomerSummary{}, false
+	}
+	return *s, true
+}
+
 // customer returns a customer as written in this transaction or stored.
 func (w *writer) customer(id model.ID) (*model.Customer, error) {
 	if c, ok := w.custs[id]; ok {
@@ -213,14 +236,18 @@ func (w *writer) putStats(id model.ID, raw []byte) error {
 	return w.tx.Bucket(bucketStats).Put(idBytes(id), raw)
 }
 
-// afterCommit applies the prepared directory changes and notifies.
-func (w *writer) afterCommit() {
+// updateDirectory applies the prepared directory changes after commit.
+func (w *writer) updateDirectory() {
 	for _, id := range w.dels {
 		w.db.dir.Delete(id)
 	}
 	for _, s := range w.puts {
 		w.db.dir.Put(s)
 	}
+}
+
+// notify tells subscribers what the committed transaction changed.
+func (w *writer) notify() {
 	var changes []model.Change
 	for _, typ := range model.RecordTypes {
 		if ids := w.changed[typ]; len(ids) > 0 {
