@@ -29,6 +29,9 @@ type Options struct {
 	NoSync bool
 }
 
+// initialMmap is how much of the file bbolt maps at least (not on Windows).
+const initialMmap = 128 << 20
+
 // DB is the bbolt-backed implementation of model.Services.
 type DB struct {
 	bolt   *bolt.DB
@@ -106,7 +109,16 @@ func Open(path string, opt Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, model.WrapError(model.EINTERNAL, err, "create data folder")
 	}
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
+	bopt := &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType}
+	if runtime.GOOS != "windows" {
+		// Growing the mapping inside a write transaction copies every node
+		// the transaction holds out of the old one, and waits for readers;
+		// a growing database did that a dozen times on its way to 100 MB.
+		// Mapping more than the file costs only address space, except on
+		// Windows, where bbolt grows the file to the mapping's size.
+		bopt.InitialMmapSize = initialMmap
+	}
+	bdb, err := bolt.Open(path, 0o600, bopt)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, model.WrapError(model.ELOCKED, err, "database %s is already open in another instance", path)
 	} else if err != nil {
