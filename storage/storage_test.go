@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -346,5 +347,40 @@ func TestSettingsRegionRekeysPhones(t *testing.T) {
 	s.Region = "Schweiz"
 	if err := db.SaveSettings(s); model.ErrorCode(err) != model.EINVALID {
 		t.Fatalf("bad region: got %v", err)
+	}
+}
+
+func TestMatchesAllEqualsMatches(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Hans", "Müller", "Müller Haustechnik AG")
+	c.Emails = []model.Email{{Address: "hans@mueller-haustechnik.ch"}}
+	c.Phones = []model.Phone{{Number: "+41 79 123 45 67"}}
+	c.ExternalUIDs = []string{"card-1"}
+	mustOK(t, db.CreateCustomer(c))
+	d := newCustomer("Anna", "Meier", "")
+	d.Phones = []model.Phone{{Number: "079 123 45 67"}}
+	mustOK(t, db.CreateCustomer(d))
+	probes := []*model.Customer{
+		{GivenName: "Hans", FamilyName: "Mueller", Company: "Müller Haustechnik AG"},
+		{Emails: []model.Email{{Address: " HANS@mueller-haustechnik.ch"}}},
+		{Phones: []model.Phone{{Number: "0791234567"}}},
+		{ExternalUIDs: []string{"card-1"}, Emails: []model.Email{{Address: "anna@example.ch"}}},
+		{GivenName: "Niemand"},
+		c, // itself: never its own match
+	}
+	got, err := db.MatchesAll(probes)
+	mustOK(t, err)
+	if len(got) != len(probes) {
+		t.Fatalf("got %d results, want %d", len(got), len(probes))
+	}
+	for i, p := range probes {
+		want, err := db.Matches(p)
+		mustOK(t, err)
+		if fmt.Sprint(got[i]) != fmt.Sprint(want) {
+			t.Errorf("probe %d: got %v, want %v", i, got[i], want)
+		}
+	}
+	if len(got[2]) != 2 {
+		t.Errorf("phone probe: got %v, want both customers", got[2])
 	}
 }
