@@ -384,3 +384,31 @@ func TestMatchesAllEqualsMatches(t *testing.T) {
 		t.Errorf("phone probe: got %v, want both customers", got[2])
 	}
 }
+
+// TestStatsWithTiedNoteTimes adds notes dated alike (as imports dated by
+// day do), one by one and in bulk, with equal and differing impressions:
+// the stats updated in place must equal a fresh computation every time.
+func TestStatsWithTiedNoteTimes(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Ruedi", "Brändli", "")
+	mustOK(t, db.CreateCustomer(c))
+	day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	impressions := []model.Impression{model.Positive, model.Positive, model.Neutral, model.Positive, model.Negative, model.Negative}
+	for i, imp := range impressions {
+		mustOK(t, db.AddNote(&model.Note{CustomerID: c.ID, At: day, Kind: model.NoteVisit, Impression: imp, Text: fmt.Sprintf("Besuch %d", i)}))
+		mustCheck(t, db)
+	}
+	// Notes that arrive later but sort first among the tied ones (older
+	// IDs, as sync brings them) decide the last impression.
+	for i, imp := range impressions {
+		var b model.Bulk
+		id := model.ID{0: 0x01, 1: byte(100 - i)}
+		b.Notes = append(b.Notes, model.Note{Meta: model.Meta{ID: id}, CustomerID: c.ID, At: day.AddDate(0, 0, 1), Kind: model.NoteCall, Impression: imp, Text: fmt.Sprintf("Anruf %d", i)})
+		mustOK(t, db.BulkLoad(context.Background(), b, nil))
+		mustCheck(t, db)
+	}
+	s, _ := db.Directory().Summary(c.ID)
+	if s.Notes != 2*len(impressions) || !s.LastContact.Equal(day.AddDate(0, 0, 1)) {
+		t.Fatalf("got %d notes, last contact %v; want %d, %v", s.Notes, s.LastContact, 2*len(impressions), day.AddDate(0, 0, 1))
+	}
+}

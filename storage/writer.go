@@ -91,10 +91,12 @@ func incremental(old any, n *model.Note) bool {
 
 // addNotes updates stats by new notes the way model.ComputeStats would
 // count them; false when one of them needs a full recomputation (a tie
-// with the last contact, whose order ComputeStats decides by index order).
+// with the last contact, whose impression ComputeStats takes from the
+// first of the tied notes in index order; unless the impressions are the
+// same, as with notes dated by day only, where any order gives the same).
 func addNotes(st *model.Stats, notes []*model.Note) bool {
 	for _, n := range notes {
-		if n.At.Equal(st.LastContact) {
+		if n.At.Equal(st.LastContact) && n.Impression != st.LastImpression {
 			return false
 		}
 		st.Notes++
