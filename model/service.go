@@ -194,6 +194,9 @@ type ImportService interface {
 	// Matches returns stored live customers that c may duplicate, strongest
 	// match first, each customer once.
 	Matches(c *Customer) ([]Match, error)
+	// MatchesAll is Matches for each of cs, in one read of the store: an
+	// importer checks its cards a few hundred at a time.
+	MatchesAll(cs []*Customer) ([][]Match, error)
 	// SaveCustomers creates and updates customers in chunks of a few
 	// thousand per transaction, calling progress after each chunk with the
 	// number done. It stops between chunks when ctx is done and returns

@@ -227,7 +227,7 @@ func Restore(backupPath, dbPath, backupDir string) error {
 // the old ID, so sync/replica sees the change and adopts the old identity's
 // unsent changes (see replica's state.Former).
 func renewDevice(path string) error {
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistArrayType})
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"sort"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -55,6 +57,18 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		}
 		byRecord[g] = append(byRecord[g], op)
 	}
+	// Records go in key order, customers and events first so that the
+	// records referring to them find them. Each chunk then covers one
+	// stretch of every bucket: random IDs in arrival order would make
+	// every commit rewrite pages all over the buckets, most of them again
+	// in the next chunk. Merging is commutative, so the order is free.
+	sort.Slice(byRecord, func(i, j int) bool {
+		a, b := &byRecord[i][0], &byRecord[j][0]
+		if ra, rb := applyRank(a.Type), applyRank(b.Type); ra != rb {
+			return ra < rb
+		}
+		return bytes.Compare(a.ID[:], b.ID[:]) < 0
+	})
 	for done := 0; done < len(byRecord); {
 		end := min(done+applyChunk, len(byRecord))
 		var part model.ApplyResult
@@ -77,6 +91,18 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		done = end
 	}
 	return res, nil
+}
+
+// applyRank orders record types for ApplyOps: customers, then events,
+// then the records that belong to them.
+func applyRank(t model.RecordType) int {
+	switch t {
+	case model.TypeCustomer:
+		return 0
+	case model.TypeEvent:
+		return 1
+	}
+	return 2
 }
 
 // checkOp rejects ops no device of ours could have written.

@@ -283,6 +283,33 @@ func TestEncodeOpMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
+func TestAppendClocksMatchesEncodingJSON(t *testing.T) {
+	base := &fieldClock{HLC: 99, Device: "0193a4b2-7c1d-7e00-8000-0000000000be", Author: "Lea Brunner"}
+	tests := []struct {
+		name string
+		c    clocks
+	}{
+		{"empty", clocks{}},
+		{"empty fields map", clocks{Fields: map[string]fieldClock{}}},
+		{"base only", clocks{Base: base}},
+		{"base without author", clocks{Base: &fieldClock{HLC: 1, Device: "d"}}},
+		{"fields only", clocks{Fields: map[string]fieldClock{"memo": {HLC: 5, Device: "d", Prev: 3}, "family_name": {}}}},
+		{"base and fields", clocks{Base: base, Fields: map[string]fieldClock{
+			"tags": {HLC: 1 << 62, Device: "d2", Author: "Käthi <&> \"Q\"\n", Prev: 1<<63 + 5},
+			"a":    {HLC: 2, Device: "\xff", Author: "\u2028"},
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(tt.c)
+			mustOK(t, err)
+			if got := appendClocks(nil, &tt.c); string(got) != string(want) {
+				t.Fatalf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
 func TestEditArrivingBeforeCreationStaysHidden(t *testing.T) {
 	a, b, c := openTest(t), openTest(t), openTest(t)
 	cust := newCustomer("Reto", "Brändli", "")

@@ -27,6 +27,19 @@ func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 	return out, err
 }
 
+// MatchesAll returns Matches for each of cs, in one read transaction.
+func (db *DB) MatchesAll(cs []*model.Customer) ([][]model.Match, error) {
+	out := make([][]model.Match, len(cs))
+	region := db.currentSettings().Region
+	err := db.view(func(tx *bolt.Tx) error {
+		for i, c := range cs {
+			out[i] = matches(tx, c, region)
+		}
+		return nil
+	})
+	return out, err
+}
+
 func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 	var out []model.Match
 	seen := map[model.ID]bool{}

@@ -149,11 +149,51 @@ func loadClocks(tx *bolt.Tx, typ model.RecordType, id model.ID) (clocks, error) 
 }
 
 func putClocks(tx *bolt.Tx, typ model.RecordType, id model.ID, c clocks) error {
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return err
+	return clockBucket(tx, typ).Put(idBytes(id), appendClocks(nil, &c))
+}
+
+// appendClocks appends c as json.Marshal encodes it (the stored form must
+// stay byte-identical across devices and versions), without reflection:
+// every merged or created record writes its clocks.
+func appendClocks(b []byte, c *clocks) []byte {
+	b = append(b, '{')
+	if c.Base != nil {
+		b = append(b, `"b":`...)
+		b = appendFieldClock(b, c.Base)
 	}
-	return clockBucket(tx, typ).Put(idBytes(id), raw)
+	if len(c.Fields) > 0 {
+		if c.Base != nil {
+			b = append(b, ',')
+		}
+		b = append(b, `"f":{`...)
+		for i, f := range sortedKeys(c.Fields) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, f)
+			b = append(b, ':')
+			fc := c.Fields[f]
+			b = appendFieldClock(b, &fc)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}')
+}
+
+func appendFieldClock(b []byte, fc *fieldClock) []byte {
+	b = append(b, `{"h":`...)
+	b = strconv.AppendUint(b, uint64(fc.HLC), 10)
+	b = append(b, `,"d":`...)
+	b = appendJSONString(b, fc.Device)
+	if fc.Author != "" {
+		b = append(b, `,"a":`...)
+		b = appendJSONString(b, fc.Author)
+	}
+	if fc.Prev != 0 {
+		b = append(b, `,"p":`...)
+		b = strconv.AppendUint(b, uint64(fc.Prev), 10)
+	}
+	return append(b, '}')
 }
 
 // fieldsOf splits a record's JSON into its fields.
@@ -431,12 +471,8 @@ func (w *writer) writeMerged(p *pending) error {
 			return model.WrapError(model.EINTERNAL, err, "decode %s %s", p.typ, p.id)
 		}
 	}
-	merged, err := json.Marshal(p.fields)
-	if err != nil {
-		return err
-	}
 	rec := newRecord(p.typ)
-	if err := json.Unmarshal(merged, rec); err != nil {
+	if err := json.Unmarshal(appendFields(nil, p.fields), rec); err != nil {
 		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", p.typ, p.id)
 	}
 	m := metaOf(rec)
@@ -458,6 +494,25 @@ func (w *writer) writeMerged(p *pending) error {
 		}
 	}
 	return w.reindex(p.typ, old, rec)
+}
+
+// appendFields joins fields, each valid JSON already, into one object for
+// decoding; unlike json.Marshal it does not re-validate and compact them.
+func appendFields(b []byte, fields map[string]json.RawMessage) []byte {
+	b = append(b, '{')
+	for i, f := range sortedKeys(fields) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, f)
+		b = append(b, ':')
+		if v := fields[f]; len(v) > 0 {
+			b = append(b, v...)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}')
 }
 
 func withField(m map[string]fieldClock, f string, fc fieldClock) map[string]fieldClock {
@@ -495,6 +550,9 @@ func conflictKey(c model.Conflict) []byte {
 // log appends op to the change log.
 func (w *writer) log(op *model.Op) error {
 	bk := w.tx.Bucket(bucketLog)
+	// Keys only ever grow, so a full page is never written to again:
+	// filling pages completely halves the log's pages and what a commit writes.
+	bk.FillPercent = 1
 	seq, err := bk.NextSequence()
 	if err != nil {
 		return err
@@ -538,8 +596,17 @@ func encodeOp(op *model.Op) []byte {
 	return append(b, '}')
 }
 
-// appendJSONString appends s as a JSON string.
+// appendJSONString appends s as a JSON string, escaped as json.Marshal
+// escapes it. Device IDs, field names and most author names are plain
+// ASCII and are copied as they are.
 func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // never fails for a string
-	return append(b, q...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // never fails for a string
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -389,5 +390,68 @@ func TestCaptureLeadIsOneTransaction(t *testing.T) {
 	mustOK(t, db.CaptureLead(newCustomer("Max", "Graf", ""), &model.Note{Kind: model.NoteFair, Text: "Prospekt"}, nil))
 	if commits != 2 {
 		t.Errorf("got %d commits, want 2", commits)
+	}
+}
+
+func TestMatchesAllEqualsMatches(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Hans", "Müller", "Müller Haustechnik AG")
+	c.Emails = []model.Email{{Address: "hans@mueller-haustechnik.ch"}}
+	c.Phones = []model.Phone{{Number: "+41 79 123 45 67"}}
+	c.ExternalUIDs = []string{"card-1"}
+	mustOK(t, db.CreateCustomer(c))
+	d := newCustomer("Anna", "Meier", "")
+	d.Phones = []model.Phone{{Number: "079 123 45 67"}}
+	mustOK(t, db.CreateCustomer(d))
+	probes := []*model.Customer{
+		{GivenName: "Hans", FamilyName: "Mueller", Company: "Müller Haustechnik AG"},
+		{Emails: []model.Email{{Address: " HANS@mueller-haustechnik.ch"}}},
+		{Phones: []model.Phone{{Number: "0791234567"}}},
+		{ExternalUIDs: []string{"card-1"}, Emails: []model.Email{{Address: "anna@example.ch"}}},
+		{GivenName: "Niemand"},
+		c, // itself: never its own match
+	}
+	got, err := db.MatchesAll(probes)
+	mustOK(t, err)
+	if len(got) != len(probes) {
+		t.Fatalf("got %d results, want %d", len(got), len(probes))
+	}
+	for i, p := range probes {
+		want, err := db.Matches(p)
+		mustOK(t, err)
+		if fmt.Sprint(got[i]) != fmt.Sprint(want) {
+			t.Errorf("probe %d: got %v, want %v", i, got[i], want)
+		}
+	}
+	if len(got[2]) != 2 {
+		t.Errorf("phone probe: got %v, want both customers", got[2])
+	}
+}
+
+// TestStatsWithTiedNoteTimes adds notes dated alike (as imports dated by
+// day do), one by one and in bulk, with equal and differing impressions:
+// the stats updated in place must equal a fresh computation every time.
+func TestStatsWithTiedNoteTimes(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Ruedi", "Brändli", "")
+	mustOK(t, db.CreateCustomer(c))
+	day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	impressions := []model.Impression{model.Positive, model.Positive, model.Neutral, model.Positive, model.Negative, model.Negative}
+	for i, imp := range impressions {
+		mustOK(t, db.AddNote(&model.Note{CustomerID: c.ID, At: day, Kind: model.NoteVisit, Impression: imp, Text: fmt.Sprintf("Besuch %d", i)}))
+		mustCheck(t, db)
+	}
+	// Notes that arrive later but sort first among the tied ones (older
+	// IDs, as sync brings them) decide the last impression.
+	for i, imp := range impressions {
+		var b model.Bulk
+		id := model.ID{0: 0x01, 1: byte(100 - i)}
+		b.Notes = append(b.Notes, model.Note{Meta: model.Meta{ID: id}, CustomerID: c.ID, At: day.AddDate(0, 0, 1), Kind: model.NoteCall, Impression: imp, Text: fmt.Sprintf("Anruf %d", i)})
+		mustOK(t, db.BulkLoad(context.Background(), b, nil))
+		mustCheck(t, db)
+	}
+	s, _ := db.Directory().Summary(c.ID)
+	if s.Notes != 2*len(impressions) || !s.LastContact.Equal(day.AddDate(0, 0, 1)) {
+		t.Fatalf("got %d notes, last contact %v; want %d, %v", s.Notes, s.LastContact, 2*len(impressions), day.AddDate(0, 0, 1))
 	}
 }

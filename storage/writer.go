@@ -102,10 +102,12 @@ func incremental(old any, n *model.Note) bool {
 
 // addNotes updates stats by new notes the way model.ComputeStats would
 // count them; false when one of them needs a full recomputation (a tie
-// with the last contact, whose order ComputeStats decides by index order).
+// with the last contact, whose impression ComputeStats takes from the
+// first of the tied notes in index order; unless the impressions are the
+// same, as with notes dated by day only, where any order gives the same).
 func addNotes(st *model.Stats, notes []*model.Note) bool {
 	for _, n := range notes {
-		if n.At.Equal(st.LastContact) {
+		if n.At.Equal(st.LastContact) && n.Impression != st.LastImpression {
 			return false
 		}
 		st.Notes++
@@ -154,6 +156,14 @@ func (w *writer) finish() error {
 		st, raw, err := w.stats(id)
 		if err != nil {
 			return err
+		}
+		if s, ok := w.storedSummary(id); ok {
+			if err := w.putStats(id, raw); err != nil {
+				return err
+			}
+			s.Stats = st
+			w.puts = append(w.puts, s)
+			continue
 		}
 		c, err := w.customer(id)
 		if model.ErrorCode(err) == model.ENOTFOUND {
@@ -208,6 +218,21 @@ func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
 	return st, raw, err
 }
 
+// storedSummary returns the directory's summary of a live customer this
+// transaction did not write. Its notes, follow-ups or gestures changed, so
+// only its stats are new: the summary stands but for them, and the
+// customer need not be decoded (a sync brings notes of thousands of them).
+func (w *writer) storedSummary(id model.ID) (model.CustomerSummary, bool) {
+	if _, ok := w.custs[id]; ok {
+		return model.CustomerSummary{}, false
+	}
+	s, ok := w.db.dir.Summary(id)
+	if !ok {
+		return model.CustomerSummary{}, false
+	}
+	return *s, true
+}
+
 // customer returns a customer as written in this transaction or stored.
 func (w *writer) customer(id model.ID) (*model.Customer, error) {
 	if c, ok := w.custs[id]; ok {
@@ -224,14 +249,18 @@ func (w *writer) putStats(id model.ID, raw []byte) error {
 	return w.tx.Bucket(bucketStats).Put(idBytes(id), raw)
 }
 
-// afterCommit applies the prepared directory changes and notifies.
-func (w *writer) afterCommit() {
+// updateDirectory applies the prepared directory changes after commit.
+func (w *writer) updateDirectory() {
 	for _, id := range w.dels {
 		w.db.dir.Delete(id)
 	}
 	for _, s := range w.puts {
 		w.db.dir.Put(s)
 	}
+}
+
+// notify tells subscribers what the committed transaction changed.
+func (w *writer) notify() {
 	var changes []model.Change
 	for _, typ := range model.RecordTypes {
 		if ids := w.changed[typ]; len(ids) > 0 {

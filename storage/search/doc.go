@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -232,15 +233,35 @@ func newDoc(s *model.CustomerSummary, f *folder, region string, withPhones bool)
 	if withPhones {
 		d.phones = phoneKeys(s.Phone, region)
 	}
+	d.setTimes()
+	return d
+}
+
+// setTimes sets the order keys of the time sorts from the summary.
+func (d *doc) setTimes() {
 	d.due = noDue
 	if t := d.s.NextDue(); !t.IsZero() {
 		d.due = timeKey(t)
 	}
 	d.last = neverContacted
-	if !s.LastContact.IsZero() {
-		d.last = timeKey(s.LastContact)
+	if !d.s.LastContact.IsZero() {
+		d.last = timeKey(d.s.LastContact)
 	}
-	return d
+}
+
+// sameText reports whether a and b have the same indexed text: the
+// fields newDoc takes words, tags and phone keys from.
+func sameText(a, b *model.CustomerSummary) bool {
+	return a.Name == b.Name && a.Company == b.Company && a.Email == b.Email && a.City == b.City &&
+		a.Segment == b.Segment && a.Phone == b.Phone && slices.Equal(a.Tags, b.Tags)
+}
+
+// withStats returns a new document of s, whose indexed text is d's.
+func (d *doc) withStats(s *model.CustomerSummary) *doc {
+	n := &doc{s: *s, words: d.words, tags: d.tags, phones: d.phones}
+	n.s.Tags = d.s.Tags // d's own copy; the caller may reuse its slice
+	n.setTimes()
+	return n
 }
 
 // phoneKeys wraps model.PhoneKeys, which returns an empty, non-nil slice for

@@ -252,9 +252,22 @@ func count(tags, segs map[string]int, d *doc, n int) {
 }
 
 // Put inserts s, or replaces the customer with its ID. It takes a few
-// microseconds plus the phone number's parse.
+// microseconds plus the phone number's parse; when no indexed text
+// changed (a new note changes only the stats), the current document's
+// words and phone keys are kept.
 func (ix *Index) Put(s model.CustomerSummary) {
-	d := newDoc(&s, &folder{}, ix.region, true)
+	ix.mu.RLock()
+	cur := ix.current(s.ID)
+	if cur != nil && ix.extraByID[s.ID] != cur && !ix.base.phonesReady() {
+		cur = nil // its phone keys are still being computed
+	}
+	ix.mu.RUnlock()
+	var d *doc
+	if cur != nil && sameText(&cur.s, &s) {
+		d = cur.withStats(&s)
+	} else {
+		d = newDoc(&s, &folder{}, ix.region, true)
+	}
 	ix.change(op{id: s.ID, d: d})
 }
 

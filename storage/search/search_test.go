@@ -285,6 +285,39 @@ func TestPutDelete(t *testing.T) {
 	check("deleted and put again", search("079 123"), []string{"Ursula Meier"})
 }
 
+// TestPutStatsOnly covers a Put that changes only the stats (a new note),
+// which keeps the current document's words and phone keys, from the
+// snapshot and from the overlay.
+func TestPutStatsOnly(t *testing.T) {
+	contacted := func(at time.Time) func(*model.CustomerSummary) {
+		return func(s *model.CustomerSummary) { s.LastContact = at }
+	}
+	ix := loaded(t, sum(1, "Hans Müller", tel("079 123 45 67"), tags("VIP")), sum(2, "Ursula Meier", contacted(benchNow.AddDate(0, 0, -3))))
+	byContact := func() []string { return names(ix.Search(model.Query{Sort: model.SortByLastContact})) }
+	for _, step := range []string{"from the snapshot", "from the overlay"} {
+		ix.Put(sum(1, "Hans Müller", tel("079 123 45 67"), tags("VIP"), contacted(benchNow)))
+		if got, want := byContact(), []string{"Hans Müller", "Ursula Meier"}; !slices.Equal(got, want) {
+			t.Errorf("%s: by last contact: got %q, want %q", step, got, want)
+		}
+		if got := names(ix.Search(model.Query{Text: "079 123"})); !slices.Equal(got, []string{"Hans Müller"}) {
+			t.Errorf("%s: by phone: got %q, want [Hans Müller]", step, got)
+		}
+		if got := names(ix.Search(model.Query{Tag: "vip"})); !slices.Equal(got, []string{"Hans Müller"}) {
+			t.Errorf("%s: by tag: got %q, want [Hans Müller]", step, got)
+		}
+		if s, _ := ix.Summary(uuid.UUID{15: 1}); !s.LastContact.Equal(benchNow) {
+			t.Errorf("%s: Summary: got last contact %v, want %v", step, s.LastContact, benchNow)
+		}
+		if got := ix.Len(); got != 2 {
+			t.Errorf("%s: Len: got %d, want 2", step, got)
+		}
+	}
+	ix.Put(sum(1, "Hans Müller", tel("044 555 66 77"), tags("VIP")))
+	if got := names(ix.Search(model.Query{Text: "079 123"})); len(got) != 0 {
+		t.Errorf("changed phone: old number still finds %q", got)
+	}
+}
+
 func TestLoadReplacesAndKeepsLastDuplicate(t *testing.T) {
 	ix := loaded(t, sum(1, "Alt"))
 	ix.Put(sum(2, "Dazwischen"))

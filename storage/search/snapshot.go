@@ -318,6 +318,16 @@ func packDigits(s string) uint64 {
 	return v
 }
 
+// phonesReady reports whether the docs' phone keys are computed.
+func (sn *snapshot) phonesReady() bool {
+	select {
+	case <-sn.phoneReady:
+		return true
+	default:
+		return false
+	}
+}
+
 // buildPhones fills the phone index from the docs' phone keys and closes
 // phoneReady.
 func (sn *snapshot) buildPhones() {

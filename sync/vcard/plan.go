@@ -120,7 +120,11 @@ type PreviewOptions struct {
 	Progress func(done, total int)
 }
 
-// Preview matches every card against the stored customers (svc.Matches,
+// previewBlock is how many cards Preview matches in one read of the store,
+// and how often it checks ctx and reports progress.
+const previewBlock = 500
+
+// Preview matches every card against the stored customers (svc.MatchesAll,
 // which compares UID, normalized email, E.164 phone, folded name + company)
 // and against the earlier cards of the same file, and groups the cards. It
 // writes nothing. A card whose UID is "urn:uuid:<customer ID>" (as Encode
@@ -133,22 +137,27 @@ func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt Pre
 	}
 	inFile := map[string]int{} // key → Index of the first card carrying it
 	var keys []string
+	var block [][]model.Match // stored matches of cards[i-i%previewBlock:], one read per block
 	for i := range cards {
-		if i%500 == 0 {
+		if i%previewBlock == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 			if opt.Progress != nil && i > 0 {
 				opt.Progress(i, len(cards))
 			}
+			cs := make([]*model.Customer, 0, previewBlock)
+			for j := i; j < min(i+previewBlock, len(cards)); j++ {
+				cs = append(cs, &cards[j].Customer)
+			}
+			if block, err = svc.MatchesAll(cs); err != nil {
+				return nil, fmt.Errorf("match cards %d to %d: %w", cards[i].Index, cards[i+len(cs)-1].Index, err)
+			}
 		}
 		c := &cards[i]
 		e := &p.Entries[i]
 		e.Card = c
-		ms, err := svc.Matches(&c.Customer)
-		if err != nil {
-			return nil, fmt.Errorf("match card %d: %w", c.Index, err)
-		}
+		ms := block[i%previewBlock]
 		for _, u := range c.Customer.ExternalUIDs {
 			if id, ok := known[u]; ok {
 				ms = prependMatch(ms, model.Match{ID: id, By: model.MatchUID})
