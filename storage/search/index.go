@@ -372,8 +372,11 @@ func (ix *Index) liveDocs() []*doc {
 	return append(out, ix.extra[j:]...)
 }
 
-// wait blocks until background work (phone keys, compaction) is done.
-func (ix *Index) wait() { ix.wg.Wait() }
+// Wait blocks until background work (phone keys, compaction) is done.
+func (ix *Index) Wait() { ix.wg.Wait() }
+
+// wait is Wait, for the package's tests.
+func (ix *Index) wait() { ix.Wait() }
 
 // Summary returns the summary of the live customer with id.
 func (ix *Index) Summary(id model.ID) (*model.CustomerSummary, bool) {
