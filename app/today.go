@@ -18,11 +18,11 @@ import (
 const (
 	todayAnniversaryDays = 7  // birthdays and anniversaries this week
 	todayExpiryDays      = 14 // gestures about to expire
-	// todayReadMax is how many follow-ups overdue from before today, and how
-	// many gestures about to expire, the view reads from storage: each is a
-	// record decoded from the file, and a large database has tens of
-	// thousands of each, which cost seconds and hundreds of megabytes to
-	// read and show in full. The count then says "more than".
+	// todayReadMax is how many follow-ups overdue from before today, how many
+	// due today, and how many gestures about to expire the view reads from
+	// storage: each is a record decoded from the file, and a large database
+	// has tens of thousands of each, which cost seconds and hundreds of
+	// megabytes to read and show in full. The count then says "more than".
 	todayReadMax = 200
 )
 
@@ -47,7 +47,7 @@ type todayScreen struct {
 type todayData struct {
 	now           time.Time
 	followUps     []model.FollowUp // overdue first, then today's, by due time
-	moreFollowUps bool             // more are overdue than followUps holds
+	moreFollowUps bool             // more are due than followUps holds
 	due           []*model.CustomerSummary
 	complaints    []*model.CustomerSummary
 	dates         []todayDate
@@ -126,20 +126,23 @@ func (s *todayScreen) collect() (todayData, error) {
 	startOfToday := today.Time(0, loc)
 	endOfToday := startOfToday.AddDate(0, 0, 1)
 
-	// Today's in full, the older overdue ones up to todayReadMax, oldest
+	// The older overdue ones and today's, each up to todayReadMax, oldest
 	// first as before: the two ranges together are everything due before
-	// the end of today.
+	// the end of today, and a pile of old ones does not hide today's.
 	open := []model.FollowUpStatus{model.FollowUpOpen}
 	older, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: open, To: startOfToday, Limit: todayReadMax + 1})
+	if err != nil {
+		return d, err
+	}
+	todays, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: open, From: startOfToday, To: endOfToday, Limit: todayReadMax + 1})
 	if err != nil {
 		return d, err
 	}
 	if len(older) > todayReadMax {
 		older, d.moreFollowUps = older[:todayReadMax], true
 	}
-	todays, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: open, From: startOfToday, To: endOfToday})
-	if err != nil {
-		return d, err
+	if len(todays) > todayReadMax {
+		todays, d.moreFollowUps = todays[:todayReadMax], true
 	}
 	for _, f := range append(older, todays...) {
 		if f.Overdue(now) || f.DueToday(now, loc) {
