@@ -23,7 +23,7 @@ const (
 	// storage: each is a record decoded from the file, and a large database
 	// has tens of thousands of each, which cost seconds and hundreds of
 	// megabytes to read and show in full. The count then says "more than".
-	todayReadMax = 200
+	todayReadMax = 100
 )
 
 // todayScreen is the morning overview: what is due, who needs attention.
