@@ -14,16 +14,16 @@ import (
 
 // The persisted form of an index (see WriteSnapshot) holds every live
 // customer's summary together with what Load would compute from it: the
-// indexed words, the folded tags and the phone keys. Reading it back folds
+// indexed words (packed, see wordSet), the folded tags and the phone keys. Reading it back folds
 // no text and parses no phone number, and every string lives in one arena.
 //
 //	magic        "kksearch1"
-//	counts       uvarint: strings, customers, word refs, tag refs, phone refs
+//	counts       uvarint: strings, customers, tag refs, phone refs
 //	string table uvarint length of each string, then their bytes
 //	customers    in name order, each: 16-byte ID, then uvarint string
 //	             references (index into the table) and numbers, see putDoc
 //	crc32        IEEE, little endian, of everything before it
-const persistMagic = "kksearch1"
+const persistMagic = "kksearch2"
 
 // errCorrupt is returned for a persisted index that does not decode.
 var errCorrupt = errors.New("search: corrupt persisted index")
@@ -43,16 +43,15 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	p := persister{ids: make(map[string]uint64, len(docs)*4), strs: []string{""}}
 	p.ids[""] = 0
 	var body []byte
-	var nWords, nTags, nPhones int
+	var nTags, nPhones int
 	for _, d := range docs {
 		body = p.putDoc(body, d)
-		nWords += len(d.words)
 		nTags += len(d.s.Tags)
 		nPhones += len(d.phones)
 	}
 	out := make([]byte, 0, len(body)+p.bytes+len(p.strs)*2+64)
 	out = append(out, persistMagic...)
-	for _, n := range []int{len(p.strs), len(docs), nWords, nTags, nPhones} {
+	for _, n := range []int{len(p.strs), len(docs), nTags, nPhones} {
 		out = binary.AppendUvarint(out, uint64(n))
 	}
 	for _, s := range p.strs {
@@ -102,7 +101,7 @@ func (p *persister) putDoc(b []byte, d *doc) []byte {
 	}
 	b = p.refs(b, s.Tags)
 	b = p.refs(b, d.tags)
-	b = p.refs(b, d.words)
+	b = p.ref(b, string(d.words))
 	b = p.refs(b, d.phones)
 	b = binary.AppendVarint(b, int64(s.RhythmDays))
 	for _, dt := range []model.Date{s.Birthday, s.Since} {
@@ -158,7 +157,7 @@ func ReadSnapshot(data []byte, region string) (*Index, error) {
 		return nil, errCorrupt
 	}
 	r := reader{b: body[len(persistMagic):]}
-	nStrs, nDocs, nWords, nTags, nPhones := r.count(), r.count(), r.count(), r.count(), r.count()
+	nStrs, nDocs, nTags, nPhones := r.count(), r.count(), r.count(), r.count()
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -179,7 +178,7 @@ func ReadSnapshot(data []byte, region string) (*Index, error) {
 	for i, n := range lens {
 		r.strs[i], arena = arena[:n], arena[n:]
 	}
-	r.block = make([]string, 0, 2*nTags+nWords+nPhones)
+	r.block = make([]string, 0, 2*nTags+nPhones)
 
 	if nDocs > len(r.b)/(len(model.ID{})+1) {
 		return nil, errCorrupt
@@ -319,7 +318,7 @@ func (r *reader) getDoc(d *doc) {
 	s.LastImpression = model.Impression(r.str())
 	s.Tags = r.list(nil)
 	d.tags = r.list(nil)
-	d.words = r.list(nil)
+	d.words = wordSet(r.str())
 	d.phones = r.list([]string{}) // computed: empty, not "not yet"
 	s.RhythmDays = int(r.varint())
 	for _, dt := range []*model.Date{&s.Birthday, &s.Since} {

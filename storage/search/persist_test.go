@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +209,34 @@ func FuzzReadSnapshot(f *testing.F) {
 		back.Search(model.Query{Text: "a 0"})
 		back.Search(model.Query{Sort: model.SortByNextDue})
 	})
+}
+
+// TestWordSet checks that packed words come back as they went in and that
+// the prefix test finds exactly the words a prefix starts.
+func TestWordSet(t *testing.T) {
+	long := strings.Repeat("x", 300) // a length that takes two bytes
+	words := []string{"ag", "bau", "baumann", "info@bau-muller.ch", "muller", long, "zurich"}
+	d := doc{words: packWords(words)}
+	var got []string
+	for w := range d.words.all() {
+		got = append(got, w)
+	}
+	if !slices.Equal(got, words) {
+		t.Fatalf("words: got %q, want %q", got, words)
+	}
+	tests := []struct {
+		prefix string
+		want   bool
+	}{
+		{"", true}, {"a", true}, {"ag", true}, {"agx", false}, {"bauman", true}, {"baumanx", false},
+		{"info@", true}, {"m", true}, {"x", true}, {long, true}, {long + "x", false}, {"zurich", true}, {"zz", false}, {"0", false},
+	}
+	for _, tt := range tests {
+		if got := d.hasWordPrefix(tt.prefix); got != tt.want {
+			t.Errorf("hasWordPrefix(%.10q): got %v, want %v", tt.prefix, got, tt.want)
+		}
+	}
+	if (&doc{}).hasWordPrefix("") {
+		t.Errorf("a document without words matched the empty prefix")
+	}
 }
