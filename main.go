@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -105,6 +106,16 @@ func runGUI(path string) int {
 		if _, err := db.DailyBackup(); err != nil {
 			fyne.LogError("daily backup", err)
 		}
+	}()
+	// Logging out or shutting down ends the session with SIGTERM: quit as
+	// the menu does, so that Close writes the directory snapshot and the
+	// next start reads it instead of decoding every customer (3 s instead
+	// of 0.3 s with 100,000 customers).
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		fyne.Do(a.Quit)
 	}()
 	a.SetIcon(assets.Icon)
 	var ui *app.UI
