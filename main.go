@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -69,6 +70,14 @@ func runGUI(path string) int {
 		// collector runs before the heap doubles after a large list load.
 		debug.SetMemoryLimit(256 << 20)
 	}
+	if os.Getenv("GOGC") == "" {
+		// The directory of 100,000 customers is about 110 MB of live heap
+		// that stays for the whole session; letting the heap grow by half
+		// of that between collections instead of all of it keeps the
+		// process within its memory budget (DESIGN.md §9), and the
+		// collector has little to do once the window is up.
+		debug.SetGCPercent(50)
+	}
 	a := fyneapp.NewWithID("ch.kundenkartei.app")
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
@@ -97,6 +106,16 @@ func runGUI(path string) int {
 		if _, err := db.DailyBackup(); err != nil {
 			fyne.LogError("daily backup", err)
 		}
+	}()
+	// Logging out or shutting down ends the session with SIGTERM: quit as
+	// the menu does, so that Close writes the directory snapshot and the
+	// next start reads it instead of decoding every customer (3 s instead
+	// of 0.3 s with 100,000 customers).
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-stop
+		fyne.Do(a.Quit)
 	}()
 	a.SetIcon(assets.Icon)
 	var ui *app.UI

@@ -172,26 +172,33 @@ func (u *UI) build() fyne.CanvasObject {
 	fair := newFairScreen(e)
 	wishes := newWishesScreen(e)
 	todayTab := container.NewTabItemWithIcon(lang.X("nav.today", "Today"), theme.HomeIcon(), today.build())
-	loyaltyTab := container.NewTabItemWithIcon(lang.X("nav.loyalty", "Loyalty"), theme.ConfirmIcon(), loyalty.build())
-	fairTab := container.NewTabItemWithIcon(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build())
-	wishesTab := container.NewTabItemWithIcon(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build())
+	loyaltyTab := newLazyTab(lang.X("nav.loyalty", "Loyalty"), theme.ConfirmIcon(), loyalty.build)
+	fairTab := newLazyTab(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build)
+	wishesTab := newLazyTab(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build)
 	syncView := newSyncScreen(e)
 	u.syncView = syncView
 	syncTab := container.NewTabItemWithIcon(lang.X("nav.sync", "Sync"), theme.ViewRefreshIcon(), syncView.build())
 	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())
-	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab, fairTab, wishesTab, syncTab, settingsTab)
+	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab.item, fairTab.item, wishesTab.item, syncTab, settingsTab)
 	u.tabs.SetTabLocation(container.TabLocationLeading)
 	u.tabs.OnSelected = func(t *container.TabItem) {
+		// A lazy tab's build loads its data; later visits reload it.
 		switch t {
 		case todayTab:
 			today.refresh()
-		case loyaltyTab:
-			loyalty.refresh()
-		case fairTab:
-			fair.refresh()
+		case loyaltyTab.item:
+			if !loyaltyTab.open(u.tabs) {
+				loyalty.refresh()
+			}
+		case fairTab.item:
+			if !fairTab.open(u.tabs) {
+				fair.refresh()
+			}
 			fair.focus()
-		case wishesTab:
-			wishes.refresh()
+		case wishesTab.item:
+			if !wishesTab.open(u.tabs) {
+				wishes.refresh()
+			}
 		case syncTab:
 			syncView.show()
 		case settingsTab:
@@ -202,6 +209,31 @@ func (u *UI) build() fyne.CanvasObject {
 		u.tabs.Select(u.customersTab) // first start: the welcome lives there
 	}
 	return u.tabs
+}
+
+// lazyTab is a tab whose screen is built when the tab is first selected.
+// The care screens read what they show from storage as they are built;
+// with a large database, loyalty alone decodes every gesture twice, and a
+// start should not pay for screens nobody has opened yet.
+type lazyTab struct {
+	item  *container.TabItem
+	build func() fyne.CanvasObject
+	built bool
+}
+
+func newLazyTab(text string, icon fyne.Resource, build func() fyne.CanvasObject) *lazyTab {
+	return &lazyTab{item: container.NewTabItemWithIcon(text, icon, container.NewStack()), build: build}
+}
+
+// open builds the screen on the first call and reports whether it did.
+func (l *lazyTab) open(tabs *container.AppTabs) bool {
+	if l.built {
+		return false
+	}
+	l.built = true
+	l.item.Content = l.build()
+	tabs.Refresh()
+	return true
 }
 
 func (u *UI) mainMenu() *fyne.MainMenu {

@@ -278,3 +278,28 @@ func TestLoadTranslationsForFixesTheLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestCareTabsBuildOnFirstVisit checks that the loyalty, fair and wishes
+// screens are built (and so read storage) only when their tab is first
+// selected, and then show their screen.
+func TestCareTabsBuildOnFirstVisit(t *testing.T) {
+	f := newShellFixture(t, Options{}, func(db *storage.DB) {
+		c := model.Customer{GivenName: "Vreni", FamilyName: "Zürcher"}
+		if err := db.CreateCustomer(&c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i := 2; i <= 4; i++ {
+		item := f.ui.tabs.Items[i]
+		if n := len(test.LaidOutObjects(item.Content)); n > 1 {
+			t.Errorf("tab %q before its first visit: got %d objects, want the empty placeholder", item.Text, n)
+		}
+		f.ui.tabs.SelectIndex(i)
+		if n := len(test.LaidOutObjects(item.Content)); n < 5 {
+			t.Errorf("tab %q after selecting it: got %d objects, want its screen", item.Text, n)
+		}
+		if !item.Content.Visible() {
+			t.Errorf("tab %q after selecting it: content hidden", item.Text)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -93,4 +94,62 @@ func BenchmarkCustomers100k(b *testing.B) {
 			b.Fatalf("got %d rows, want 100000", got)
 		}
 	})
+}
+
+// BenchmarkCustomerListScroll scrolls the list of all 100,000 customers
+// (by name) a page at a time, as Page Down or a fast flick of the wheel
+// does, and reports the time per step: the list taking the new offset and
+// filling every row that came into view, the rows' labels setting their
+// text and their renderers laying it out and measuring it. That is the
+// program's share of a frame; painting is OpenGL's on screen and is not
+// measured here (the test driver's software painter needs over 100 ms for
+// the whole window, which says nothing about the GPU). A frame at 60 Hz is
+// 16.7 ms; step-over16ms is the share of steps above it.
+func BenchmarkCustomerListScroll(b *testing.B) {
+	u := benchUI(b, 100000)
+	s := u.customers
+	s.asyncAbove = 1 << 30 // the list shows all customers before the steps
+	s.search.SetText("")
+	if got := s.rows.Length(); got != 100000 {
+		b.Fatalf("got %d rows, want 100000", got)
+	}
+	page := s.list.Size().Height
+	if page <= 0 {
+		b.Fatal("the list has no height")
+	}
+	u.Window().Canvas().Capture() // one paint: every row has its renderer
+	runtime.GC()
+	steps := make([]time.Duration, 0, b.N)
+	offset := float32(0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		offset += page
+		start := time.Now()
+		s.list.ScrollToOffset(offset)
+		steps = append(steps, time.Since(start))
+	}
+	b.StopTimer()
+	if got := s.list.GetScrollOffset(); got < offset-page {
+		b.Fatalf("scrolled to %v, want about %v", got, offset)
+	}
+	reportSteps(b, "step", steps)
+}
+
+// reportSteps adds the median and 99th percentile of d, in milliseconds,
+// and the share of steps longer than a 60 Hz frame.
+func reportSteps(b *testing.B, name string, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	over := 0
+	for _, x := range d {
+		if x > time.Second/60 {
+			over++
+		}
+	}
+	ms := func(x time.Duration) float64 { return float64(x) / float64(time.Millisecond) }
+	b.ReportMetric(ms(d[len(d)/2]), name+"-p50-ms")
+	b.ReportMetric(ms(d[len(d)*99/100]), name+"-p99-ms")
+	b.ReportMetric(float64(over)/float64(len(d)), name+"-over16ms")
 }

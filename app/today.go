@@ -18,6 +18,12 @@ import (
 const (
 	todayAnniversaryDays = 7  // birthdays and anniversaries this week
 	todayExpiryDays      = 14 // gestures about to expire
+	// todayReadMax is how many follow-ups overdue from before today, how many
+	// due today, and how many gestures about to expire the view reads from
+	// storage: each is a record decoded from the file, and a large database
+	// has tens of thousands of each, which cost seconds and hundreds of
+	// megabytes to read and show in full. The count then says "more than".
+	todayReadMax = 100
 )
 
 // todayScreen is the morning overview: what is due, who needs attention.
@@ -39,12 +45,14 @@ type todayScreen struct {
 
 // todayData is one consistent snapshot of what the Today view shows.
 type todayData struct {
-	now        time.Time
-	followUps  []model.FollowUp // overdue first, then today's, by due time
-	due        []*model.CustomerSummary
-	complaints []*model.CustomerSummary
-	dates      []todayDate
-	expiring   []model.Gesture
+	now           time.Time
+	followUps     []model.FollowUp // overdue first, then today's, by due time
+	moreFollowUps bool             // more are due than followUps holds
+	due           []*model.CustomerSummary
+	complaints    []*model.CustomerSummary
+	dates         []todayDate
+	expiring      []model.Gesture // soonest first
+	moreExpiring  bool            // more expire in the window than expiring holds
 }
 
 // todayDate is a birthday or relationship anniversary coming up.
@@ -115,13 +123,28 @@ func (s *todayScreen) collect() (todayData, error) {
 	now := s.e.now().In(loc)
 	today := model.DateOf(now)
 	d := todayData{now: now}
-	endOfToday := today.Time(0, loc).AddDate(0, 0, 1)
+	startOfToday := today.Time(0, loc)
+	endOfToday := startOfToday.AddDate(0, 0, 1)
 
-	fus, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: []model.FollowUpStatus{model.FollowUpOpen}, To: endOfToday})
+	// The older overdue ones and today's, each up to todayReadMax, oldest
+	// first as before: the two ranges together are everything due before
+	// the end of today, and a pile of old ones does not hide today's.
+	open := []model.FollowUpStatus{model.FollowUpOpen}
+	older, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: open, To: startOfToday, Limit: todayReadMax + 1})
 	if err != nil {
 		return d, err
 	}
-	for _, f := range fus {
+	todays, err := s.e.svc.FollowUps(model.FollowUpFilter{Statuses: open, From: startOfToday, To: endOfToday, Limit: todayReadMax + 1})
+	if err != nil {
+		return d, err
+	}
+	if len(older) > todayReadMax {
+		older, d.moreFollowUps = older[:todayReadMax], true
+	}
+	if len(todays) > todayReadMax {
+		todays, d.moreFollowUps = todays[:todayReadMax], true
+	}
+	for _, f := range append(older, todays...) {
 		if f.Overdue(now) || f.DueToday(now, loc) {
 			d.followUps = append(d.followUps, f)
 		}
@@ -131,9 +154,16 @@ func (s *todayScreen) collect() (todayData, error) {
 	d.complaints = dir.Search(model.Query{OpenComplaint: true, Sort: model.SortByLastContact, Now: now})
 	d.dates = todayDates(dir.Search(model.Query{Now: now}), today)
 
-	gs, err := s.e.svc.Gestures(model.GestureFilter{Statuses: []model.GestureStatus{model.GestureIdea, model.GestureOffered, model.GestureAccepted}})
+	gs, err := s.e.svc.Gestures(model.GestureFilter{
+		Statuses:     []model.GestureStatus{model.GestureIdea, model.GestureOffered, model.GestureAccepted},
+		ExpiringFrom: today, ExpiringTo: model.DateOf(startOfToday.AddDate(0, 0, todayExpiryDays)),
+		Limit: todayReadMax + 1,
+	})
 	if err != nil {
 		return d, err
+	}
+	if len(gs) > todayReadMax {
+		gs, d.moreExpiring = gs[:todayReadMax], true
 	}
 	for _, g := range gs {
 		if g.ExpiresWithin(today, todayExpiryDays) {
@@ -186,32 +216,36 @@ func (s *todayScreen) apply(d todayData) {
 			second: &careAction{label: lang.X("today.followups.reschedule", "Reschedule"), icon: theme.HistoryIcon(), run: func() { s.onReschedule(f) }},
 		}
 	}
-	s.followUps.set(rows, lang.XN("today.followups.count", "{{.Count}} open", len(rows), map[string]any{"Count": len(rows)}))
+	count := lang.XN("today.followups.count", "{{.Count}} open", len(rows), map[string]any{"Count": len(rows)})
+	if d.moreFollowUps {
+		count = lang.X("today.followups.countMore", "more than {{.Count}} open", map[string]any{"Count": len(rows)})
+	}
+	s.followUps.set(rows, count)
 
-	rows = make([]careRowData, len(d.due))
-	for i, c := range d.due {
-		days := int(d.now.Sub(c.NextDue()).Hours() / 24)
+	// The directory lists can hold tens of thousands of customers: their
+	// rows are made as the list shows them.
+	now := d.now
+	s.due.setLazy(len(d.due), func(i int) careRowData {
+		c := d.due[i]
+		days := int(now.Sub(c.NextDue()).Hours() / 24)
 		detail := lang.X("today.due.dueToday", "Due now · every {{.Rhythm}} days", map[string]any{"Rhythm": c.RhythmDays})
 		if days > 0 {
 			detail = lang.XN("today.due.overdue", "Overdue by {{.Count}} days · every {{.Rhythm}} days", days,
 				map[string]any{"Count": days, "Rhythm": c.RhythmDays})
 		}
-		rows[i] = careRowData{title: c.Name, detail: detail, warn: days > 0, open: s.opener(c.ID)}
-	}
-	s.due.set(rows, lang.XN("today.due.count", "{{.Count}} customers", len(rows), map[string]any{"Count": len(rows)}))
+		return careRowData{title: c.Name, detail: detail, warn: days > 0, open: s.opener(c.ID)}
+	}, lang.XN("today.due.count", "{{.Count}} customers", len(d.due), map[string]any{"Count": len(d.due)}))
 
-	rows = make([]careRowData, len(d.complaints))
-	for i, c := range d.complaints {
-		rows[i] = careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
+	s.complaints.setLazy(len(d.complaints), func(i int) careRowData {
+		c := d.complaints[i]
+		return careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
 			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))})}
-	}
-	s.complaints.set(rows, lang.XN("today.complaints.count", "{{.Count}} open", len(rows), map[string]any{"Count": len(rows)}))
+	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": len(d.complaints)}))
 
-	rows = make([]careRowData, len(d.dates))
-	for i, t := range d.dates {
-		rows[i] = careRowData{title: t.customer.Name, detail: todayDateText(t), open: s.opener(t.customer.ID)}
-	}
-	s.dates.set(rows, lang.XN("today.dates.count", "{{.Count}} this week", len(rows), map[string]any{"Count": len(rows)}))
+	s.dates.setLazy(len(d.dates), func(i int) careRowData {
+		t := d.dates[i]
+		return careRowData{title: t.customer.Name, detail: todayDateText(t), open: s.opener(t.customer.ID)}
+	}, lang.XN("today.dates.count", "{{.Count}} this week", len(d.dates), map[string]any{"Count": len(d.dates)}))
 
 	rows = make([]careRowData, len(d.expiring))
 	for i := range d.expiring {
@@ -220,7 +254,11 @@ func (s *todayScreen) apply(d todayData) {
 			detail: gestureKindText(g.Kind) + " · " + lang.X("today.expiring.until", "valid until {{.Date}}",
 				map[string]any{"Date": formatDay(g.ValidUntil)})}
 	}
-	s.expiring.set(rows, lang.XN("today.expiring.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
+	count = lang.XN("today.expiring.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)})
+	if d.moreExpiring {
+		count = lang.X("today.expiring.countMore", "more than {{.Count}} gestures", map[string]any{"Count": len(rows)})
+	}
+	s.expiring.set(rows, count)
 }
 
 func (s *todayScreen) customerName(id model.ID) string {
@@ -303,8 +341,18 @@ func (c *careSection) build() fyne.CanvasObject {
 
 func (c *careSection) set(rows []careRowData, count string) {
 	c.rows.set(rows)
+	c.showCount(count)
+}
+
+// setLazy shows n rows made by row as the list needs them.
+func (c *careSection) setLazy(n int, row func(int) careRowData, count string) {
+	c.rows.setLazy(n, row)
+	c.showCount(count)
+}
+
+func (c *careSection) showCount(count string) {
 	c.count.SetText(count)
-	if len(rows) == 0 {
+	if c.rows.Length() == 0 {
 		c.hint.Show()
 	} else {
 		c.hint.Hide()
@@ -327,9 +375,12 @@ type careAction struct {
 	run   func()
 }
 
-// careRows is the list data of every care list.
+// careRows is the list data of every care list: rows, or, for long
+// lists, a function that makes row i when the list shows it.
 type careRows struct {
 	rows []careRowData
+	lazy func(int) careRowData // when set, n rows come from it instead of rows
+	n    int
 	list *widget.List
 }
 
@@ -341,29 +392,46 @@ func newCareRows() *careRows {
 }
 
 func (r *careRows) set(rows []careRowData) {
-	r.rows = rows
+	r.rows, r.lazy, r.n = rows, nil, len(rows)
 	r.list.UnselectAll()
 	r.list.Refresh()
 }
 
+func (r *careRows) setLazy(n int, row func(int) careRowData) {
+	r.rows, r.lazy, r.n = nil, row, n
+	r.list.UnselectAll()
+	r.list.Refresh()
+}
+
+// row returns row i, which must be below Length.
+func (r *careRows) row(i int) careRowData {
+	if r.lazy != nil {
+		return r.lazy(i)
+	}
+	return r.rows[i]
+}
+
 // Length implements the list's length callback.
-func (r *careRows) Length() int { return len(r.rows) }
+func (r *careRows) Length() int { return r.n }
 
 // CreateItem implements the list's template callback.
 func (r *careRows) CreateItem() fyne.CanvasObject { return newCareRowItem() }
 
 // UpdateItem implements the list's update callback.
 func (r *careRows) UpdateItem(i widget.ListItemID, o fyne.CanvasObject) {
-	if i < 0 || i >= len(r.rows) {
+	if i < 0 || i >= r.n {
 		return
 	}
-	o.(*careRowItem).set(r.rows[i])
+	o.(*careRowItem).set(r.row(i))
 }
 
 func (r *careRows) onSelected(i widget.ListItemID) {
 	r.list.Unselect(i)
-	if i >= 0 && i < len(r.rows) && r.rows[i].open != nil {
-		r.rows[i].open()
+	if i < 0 || i >= r.n {
+		return
+	}
+	if open := r.row(i).open; open != nil {
+		open()
 	}
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -122,9 +123,9 @@ func careRowItems(o fyne.CanvasObject) []*careRowItem {
 
 // careRowTitles returns the titles of a list's data.
 func careRowTitles(r *careRows) []string {
-	out := make([]string, len(r.rows))
-	for i, row := range r.rows {
-		out[i] = row.title
+	out := make([]string, r.Length())
+	for i := range out {
+		out[i] = r.row(i).title
 	}
 	return out
 }
@@ -137,7 +138,7 @@ func TestTodayShowsComplaintAddedAsNote(t *testing.T) {
 	f.track(s.loader)
 	f.show(s.build())
 	f.settle(s.loader)
-	if got := len(s.complaints.rows.rows); got != 0 {
+	if got := s.complaints.rows.Length(); got != 0 {
 		t.Fatalf("complaints before any note: got %d, want 0", got)
 	}
 	if !s.complaints.hint.Visible() {
@@ -390,5 +391,41 @@ func BenchmarkTodayCollect(b *testing.B) {
 		if _, err := s.collect(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTodayCapsOldOverdueFollowUps checks that with more overdue follow-ups
+// than the view reads, today's still show, the oldest overdue ones come
+// first, and the count says there are more.
+func TestTodayCapsOldOverdueFollowUps(t *testing.T) {
+	f := newCareFixture(t)
+	c := f.customer(model.Customer{GivenName: "Olga", FamilyName: "Oft"})
+	var bulk model.Bulk
+	for i := 0; i < todayReadMax+5; i++ {
+		bulk.FollowUps = append(bulk.FollowUps, model.FollowUp{CustomerID: c.ID, Title: "Alt",
+			Due: careNow.AddDate(0, 0, -2-i), TZ: "Europe/Zurich"})
+	}
+	bulk.FollowUps = append(bulk.FollowUps, model.FollowUp{CustomerID: c.ID, Title: "Heute",
+		Due: careNow.Add(2 * time.Hour), TZ: "Europe/Zurich"})
+	if err := f.db.BulkLoad(context.Background(), bulk, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := newTodayScreen(f.e)
+	f.track(s.loader)
+	f.show(s.build())
+	f.settle(s.loader)
+
+	titles := careRowTitles(s.followUps.rows)
+	if got, want := len(titles), todayReadMax+1; got != want {
+		t.Fatalf("follow-ups shown: got %d, want %d", got, want)
+	}
+	if got := titles[len(titles)-1]; !strings.HasPrefix(got, "Heute") {
+		t.Errorf("last row: got %q, want today's follow-up", got)
+	}
+	if first, oldest := s.data.followUps[0].Due, careNow.AddDate(0, 0, -2-todayReadMax-4); !first.Equal(oldest) {
+		t.Errorf("first row due: got %v, want the oldest, %v", first, oldest)
+	}
+	if got, want := s.followUps.count.Text, fmt.Sprintf("more than %d open", todayReadMax+1); got != want {
+		t.Errorf("count: got %q, want %q", got, want)
 	}
 }

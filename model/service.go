@@ -132,7 +132,13 @@ type GestureFilter struct {
 	Kinds      []GestureKind
 	Statuses   []GestureStatus
 	From, To   time.Time // Created in [From, To)
-	Limit      int
+	// ExpiringFrom and ExpiringTo select gestures whose ValidUntil lies in
+	// [ExpiringFrom, ExpiringTo] (both days included) when ExpiringTo is
+	// set; gestures without ValidUntil are then left out, and the result is
+	// ordered by ValidUntil, soonest first, so Limit keeps the soonest.
+	// Storage reads only those gestures when Statuses is set as well.
+	ExpiringFrom, ExpiringTo Date
+	Limit                    int
 }
 
 // Query selects and orders customers in the Directory.

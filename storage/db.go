@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -60,6 +61,8 @@ type directoryIndex interface {
 	Load(all []model.CustomerSummary)
 	Put(s model.CustomerSummary)
 	Delete(id model.ID)
+	// WriteSnapshot writes what search.ReadSnapshot reads back.
+	WriteSnapshot(w io.Writer) error
 }
 
 // Services returns db as model.Services; DB implements all of them.

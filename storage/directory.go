@@ -1,8 +1,8 @@
 package storage
 
 import (
-	"bufio"
-	"encoding/gob"
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"io"
 	"os"
@@ -19,11 +19,11 @@ import (
 // customers and stats. Decoding runs on all cores inside one read
 // transaction (bbolt's byte slices are valid only until it ends).
 func (db *DB) loadDirectory() error {
-	db.dir = search.NewWithRegion(db.currentSettings().Region)
-	if sums, ok := db.readDirectory(); ok {
-		db.dir.Load(sums)
+	if ix, ok := db.readDirectory(); ok {
+		db.dir = ix
 		return nil
 	}
+	db.dir = search.NewWithRegion(db.currentSettings().Region)
 	now := db.now()
 	var sums []model.CustomerSummary
 	err := db.view(func(tx *bolt.Tx) error {
@@ -89,18 +89,19 @@ func (db *DB) loadDirectory() error {
 }
 
 // The directory snapshot lets a start skip decoding every customer: at
-// Close the summaries are written beside the database with the bbolt
+// Close the search index writes its customers, words and phone keys beside
+// the database (search.Index.WriteSnapshot), after a header with the bbolt
 // transaction ID they reflect; Open uses them only when the database is
 // still at exactly that transaction (any later write, by this program, the
-// CLI or a crash before Close, makes it stale and the directory is rebuilt).
-type dirSnapshot struct {
-	Version int
-	TxID    int
-	Region  string
-	Count   int // the summaries follow as a second gob value
-}
+// CLI or a crash before Close, makes it stale and the directory is
+// rebuilt). A snapshot of another version is stale too: it is a cache.
+//
+//	"kkdir" version(uvarint) txid(uvarint) len(region)(uvarint) region index…
+const dirSnapshotMagic = "kkdir"
 
-const dirSnapshotVersion = 2
+// dirSnapshotVersion 4 is the binary index with PostBlocked; 3 was the
+// binary index without it, 2 a gob of summaries.
+const dirSnapshotVersion = 4
 
 func (db *DB) snapshotPath() string { return db.path + ".directory" }
 
@@ -116,44 +117,43 @@ func (db *DB) txID() int {
 
 // saveDirectory writes the directory snapshot.
 func (db *DB) saveDirectory() error {
-	all := db.dir.Search(model.Query{})
-	snap := dirSnapshot{Version: dirSnapshotVersion, TxID: db.txID(), Region: db.currentSettings().Region, Count: len(all)}
-	sums := make([]model.CustomerSummary, len(all))
-	for i, s := range all {
-		sums[i] = *s
-	}
+	region := db.currentSettings().Region
+	hdr := []byte(dirSnapshotMagic)
+	hdr = binary.AppendUvarint(hdr, dirSnapshotVersion)
+	hdr = binary.AppendUvarint(hdr, uint64(db.txID()))
+	hdr = binary.AppendUvarint(hdr, uint64(len(region)))
+	hdr = append(hdr, region...)
 	return writeAtomic(db.snapshotPath(), func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		enc := gob.NewEncoder(bw)
-		if err := enc.Encode(&snap); err != nil {
+		if _, err := w.Write(hdr); err != nil {
 			return err
 		}
-		if err := enc.Encode(sums); err != nil {
-			return err
-		}
-		return bw.Flush()
+		return db.dir.WriteSnapshot(w)
 	})
 }
 
-// readDirectory returns the snapshot's summaries when it is current.
-func (db *DB) readDirectory() ([]model.CustomerSummary, bool) {
-	f, err := os.Open(db.snapshotPath())
+// readDirectory returns the snapshot's index when it is current.
+func (db *DB) readDirectory() (*search.Index, bool) {
+	data, err := os.ReadFile(db.snapshotPath())
+	if err != nil || !bytes.HasPrefix(data, []byte(dirSnapshotMagic)) {
+		return nil, false
+	}
+	data = data[len(dirSnapshotMagic):]
+	var hdr [3]uint64
+	for i := range hdr {
+		v, n := binary.Uvarint(data)
+		if n <= 0 {
+			return nil, false
+		}
+		hdr[i], data = v, data[n:]
+	}
+	region := db.currentSettings().Region
+	if hdr[0] != dirSnapshotVersion || hdr[1] != uint64(db.txID()) || hdr[2] != uint64(len(region)) ||
+		!bytes.HasPrefix(data, []byte(region)) {
+		return nil, false
+	}
+	ix, err := search.ReadSnapshot(data[len(region):], region)
 	if err != nil {
 		return nil, false
 	}
-	defer f.Close()
-	var snap dirSnapshot
-	dec := gob.NewDecoder(bufio.NewReaderSize(f, 1<<20))
-	if err := dec.Decode(&snap); err != nil {
-		return nil, false
-	}
-	if snap.Version != dirSnapshotVersion || snap.TxID != db.txID() || snap.Region != db.currentSettings().Region {
-		return nil, false
-	}
-	// Sized up front: gob would otherwise grow the slice step by step.
-	sums := make([]model.CustomerSummary, 0, snap.Count)
-	if err := dec.Decode(&sums); err != nil || len(sums) != snap.Count {
-		return nil, false
-	}
-	return sums, true
+	return ix, true
 }

@@ -119,9 +119,18 @@ func (ix *Index) install(sn *snapshot) {
 // phone keys in a background goroutine; a Search with a digit word waits
 // for them, every other search is served at once.
 func (ix *Index) Load(all []model.CustomerSummary) {
-	docs := makeDocs(all)
-	input := slices.Clone(docs)
-	sortByName(docs)
+	ix.load(makeDocs(all), false)
+}
+
+// load replaces the whole index with docs (in any order; of several with
+// one ID the last counts). withPhones says that the docs' phone keys are
+// computed already (ReadSnapshot); otherwise a goroutine computes them.
+func (ix *Index) load(docs []*doc, withPhones bool) {
+	input := docs
+	if !sortedByName(docs) {
+		input = slices.Clone(docs)
+		sortByName(docs)
+	}
 	sn := build(docs)
 	if len(sn.pos) != len(docs) { // duplicate IDs: keep the last of each
 		last := make(map[model.ID]*doc, len(input))
@@ -152,7 +161,9 @@ func (ix *Index) Load(all []model.CustomerSummary) {
 	ix.wg.Add(1)
 	go func() {
 		defer ix.wg.Done()
-		fillPhones(docs, ix.region)
+		if !withPhones {
+			fillPhones(docs, ix.region)
+		}
 		sn.buildPhones()
 	}()
 }
@@ -385,8 +396,11 @@ func (ix *Index) liveDocs() []*doc {
 	return append(out, ix.extra[j:]...)
 }
 
-// wait blocks until background work (phone keys, compaction) is done.
-func (ix *Index) wait() { ix.wg.Wait() }
+// Wait blocks until background work (phone keys, compaction) is done.
+func (ix *Index) Wait() { ix.wg.Wait() }
+
+// wait is Wait, for the package's tests.
+func (ix *Index) wait() { ix.Wait() }
 
 // Summary returns the summary of the live customer with id.
 func (ix *Index) Summary(id model.ID) (*model.CustomerSummary, bool) {

@@ -1,0 +1,242 @@
+package search
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// roundTrip writes ix and reads it back.
+func roundTrip(tb testing.TB, ix *Index) *Index {
+	tb.Helper()
+	var buf bytes.Buffer
+	if err := ix.WriteSnapshot(&buf); err != nil {
+		tb.Fatal(err)
+	}
+	back, err := ReadSnapshot(buf.Bytes(), ix.Region())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return back
+}
+
+// TestSnapshotMatchesReference checks an index read back from its
+// persisted form against the reference, after a Load and after changes
+// that went through the overlay, and that it takes further changes.
+func TestSnapshotMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2028, 6))
+	ss := randomSummaries(rng, 600, 0)
+	live := map[model.ID]model.CustomerSummary{}
+	for _, s := range ss {
+		live[s.ID] = s
+	}
+	ix := New()
+	ix.Load(ss)
+	check := func(what string, ix *Index, queries int) {
+		t.Helper()
+		for i := 0; i < queries; i++ {
+			q := randomQuery(rng, ss)
+			same(t, what, q, ix.Search(q), refSearch(live, q, model.DefaultRegion))
+		}
+		if got, want := ix.Len(), len(live); got != want {
+			t.Fatalf("%s: Len: got %d, want %d", what, got, want)
+		}
+		for id, want := range live {
+			got, ok := ix.Summary(id)
+			if !ok || !reflect.DeepEqual(*got, want) {
+				t.Fatalf("%s: Summary(%v):\n got  %+v\n want %+v", what, id, got, want)
+			}
+		}
+	}
+	check("read after Load", roundTrip(t, ix), 1000)
+
+	next := len(ss)
+	for step := 0; step < 400; step++ {
+		s := randomSummaries(rng, 1, next)[0]
+		next++
+		if step%3 == 0 {
+			s.ID = ss[rng.IntN(len(ss))].ID
+		} else {
+			ss = append(ss, s)
+		}
+		ix.Put(s)
+		live[s.ID] = s
+		if step%5 == 0 {
+			id := ss[rng.IntN(len(ss))].ID
+			ix.Delete(id)
+			delete(live, id)
+		}
+	}
+	back := roundTrip(t, ix)
+	check("read after changes", back, 1000)
+
+	for step := 0; step < 1000; step++ { // past overlayLimit: a rebuild of read documents
+		s := randomSummaries(rng, 1, next)[0]
+		next++
+		ss = append(ss, s)
+		back.Put(s)
+		live[s.ID] = s
+	}
+	back.wait()
+	check("changes after reading", back, 500)
+	if got, want := back.Tags(), ix.Tags(); len(got) == 0 || len(want) == 0 {
+		t.Fatalf("tags: got %q, want some", got)
+	}
+}
+
+// TestSnapshotKeepsEveryField fills every field of a summary, by
+// reflection so that a field added later is covered too, and checks that
+// it survives the round trip.
+func TestSnapshotKeepsEveryField(t *testing.T) {
+	var s model.CustomerSummary
+	fill(t, reflect.ValueOf(&s).Elem(), 1)
+	s.Tags = []string{"Messe Basel 2026", "VIP"}
+	zurich := time.FixedZone("", 3600) // as JSON decodes "+01:00"; zone names are not kept
+	other := s
+	other.ID[0]++
+	other.Created = time.Date(2026, 3, 1, 8, 0, 0, 5, zurich) // not UTC: kept as it is
+	other.LastContact = time.Date(12026, 3, 1, 8, 0, 0, 0, time.UTC)
+	other.Tags = nil
+	ix := New()
+	ix.Load([]model.CustomerSummary{s, other})
+	back := roundTrip(t, ix)
+	for _, want := range []model.CustomerSummary{s, other} {
+		got, ok := back.Summary(want.ID)
+		if !ok || !reflect.DeepEqual(*got, want) {
+			t.Errorf("round trip:\n got  %+v\n want %+v", got, want)
+		}
+	}
+}
+
+// fill sets every field of v to a value that is not zero.
+func fill(t *testing.T, v reflect.Value, n int) {
+	switch v.Kind() {
+	case reflect.Struct:
+		if tm, ok := v.Addr().Interface().(*time.Time); ok {
+			*tm = time.Date(2026, 11, 23, 9, n, 0, n, time.UTC)
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if !v.Type().Field(i).IsExported() {
+				continue
+			}
+			fill(t, v.Field(i), n*7+i)
+		}
+	case reflect.String:
+		v.SetString(fmt.Sprintf("Wert %d Müller", n))
+	case reflect.Int, reflect.Int64:
+		v.SetInt(int64(n%11 + 1))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Array: // the ID
+		for i := 0; i < v.Len(); i++ {
+			v.Index(i).Set(reflect.ValueOf(byte(n + i)))
+		}
+	case reflect.Slice:
+		// Tags, set by the caller
+	default:
+		t.Fatalf("field of kind %s: extend fill and the persisted form", v.Kind())
+	}
+}
+
+func crc32IEEE(b []byte) [4]byte {
+	var out [4]byte
+	binary.LittleEndian.PutUint32(out[:], crc32.ChecksumIEEE(b))
+	return out
+}
+
+// TestReadSnapshotRejectsDamage checks that truncated and altered data is
+// refused, not half read.
+func TestReadSnapshotRejectsDamage(t *testing.T) {
+	ix := New()
+	ix.Load(genSummaries(50, 1))
+	var buf bytes.Buffer
+	if err := ix.WriteSnapshot(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{name: "empty", data: nil},
+		{name: "truncated", data: data[:len(data)/2]},
+		{name: "one byte changed", data: func() []byte {
+			d := bytes.Clone(data)
+			d[len(d)/3] ^= 0x40
+			return d
+		}()},
+		{name: "other format", data: []byte("\x0d\xff\x81\x03\x01\x01\x0bdirSnapshot")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := ReadSnapshot(tt.data, model.DefaultRegion); err == nil {
+				t.Errorf("got no error, want one")
+			}
+		})
+	}
+}
+
+// FuzzReadSnapshot checks that no input makes the reader panic or accept
+// data it cannot serve searches from. The checksum is recomputed, so the
+// fuzzer reaches the decoder.
+func FuzzReadSnapshot(f *testing.F) {
+	ix := New()
+	ix.Load(genSummaries(20, 2))
+	var buf bytes.Buffer
+	if err := ix.WriteSnapshot(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes()[:buf.Len()-4])
+	f.Add([]byte(persistMagic))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := append(bytes.Clone(body), 0, 0, 0, 0)
+		sum := crc32IEEE(body)
+		copy(data[len(body):], sum[:])
+		back, err := ReadSnapshot(data, model.DefaultRegion)
+		if err != nil {
+			return
+		}
+		back.Search(model.Query{Text: "a 0"})
+		back.Search(model.Query{Sort: model.SortByNextDue})
+	})
+}
+
+// TestWordSet checks that packed words come back as they went in and that
+// the prefix test finds exactly the words a prefix starts.
+func TestWordSet(t *testing.T) {
+	long := strings.Repeat("x", 300) // a length that takes two bytes
+	words := []string{"ag", "bau", "baumann", "info@bau-muller.ch", "muller", long, "zurich"}
+	d := doc{words: packWords(words)}
+	var got []string
+	for w := range d.words.all() {
+		got = append(got, w)
+	}
+	if !slices.Equal(got, words) {
+		t.Fatalf("words: got %q, want %q", got, words)
+	}
+	tests := []struct {
+		prefix string
+		want   bool
+	}{
+		{"", true}, {"a", true}, {"ag", true}, {"agx", false}, {"bauman", true}, {"baumanx", false},
+		{"info@", true}, {"m", true}, {"x", true}, {long, true}, {long + "x", false}, {"zurich", true}, {"zz", false}, {"0", false},
+	}
+	for _, tt := range tests {
+		if got := d.hasWordPrefix(tt.prefix); got != tt.want {
+			t.Errorf("hasWordPrefix(%.10q): got %v, want %v", tt.prefix, got, tt.want)
+		}
+	}
+	if (&doc{}).hasWordPrefix("") {
+		t.Errorf("a document without words matched the empty prefix")
+	}
+}
