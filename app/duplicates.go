@@ -175,8 +175,12 @@ func (v *duplicatesView) updateMerge(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	m := v.merges[i]
 	row := o.(*mergeRow)
-	row.label.SetText(lang.X("dup.merged.row", "{{.Duplicate}} merged into {{.Survivor}} on {{.When}} by {{.Author}}", map[string]any{
-		"Duplicate": m.DuplicateName, "Survivor": m.SurvivorName, "When": formatDate(m.At.In(v.e.now().Location())), "Author": m.Author}))
+	args := map[string]any{"Duplicate": m.DuplicateName, "Survivor": m.SurvivorName, "When": formatDate(m.At.In(v.e.now().Location())), "Author": m.Author}
+	if m.Author == "" { // merged where no user name was set (the command line)
+		row.label.SetText(lang.X("dup.merged.row.anonymous", "{{.Duplicate}} merged into {{.Survivor}} on {{.When}}", args))
+	} else {
+		row.label.SetText(lang.X("dup.merged.row", "{{.Duplicate}} merged into {{.Survivor}} on {{.When}} by {{.Author}}", args))
+	}
 	row.undo.OnTapped = func() { v.undo(m) }
 }
 
