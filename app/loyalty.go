@@ -75,9 +75,14 @@ type loyaltyScreen struct {
 }
 
 // loyaltyData is one load of the screen.
+// loyaltyMaxList bounds the gesture list: the newest ones; the filters
+// narrow it. Fifty thousand rows cost tens of MB and help nobody.
+var loyaltyMaxList = 500
+
 type loyaltyData struct {
 	now       time.Time
 	gestures  []model.Gesture
+	more      bool // more gestures match than the list shows
 	events    []model.Event
 	event     *model.Event
 	invites   []model.Gesture
@@ -260,8 +265,11 @@ func (s *loyaltyScreen) collect(kinds []model.GestureKind, statuses []model.Gest
 	_, loc := careZone(s.e.settings().TimeZone)
 	d := loyaltyData{now: s.e.now().In(loc)}
 	var err error
-	if d.gestures, err = s.e.svc.Gestures(model.GestureFilter{Kinds: kinds, Statuses: statuses}); err != nil {
+	if d.gestures, err = s.e.svc.Gestures(model.GestureFilter{Kinds: kinds, Statuses: statuses, Limit: loyaltyMaxList + 1}); err != nil {
 		return d, err
+	}
+	if len(d.gestures) > loyaltyMaxList {
+		d.gestures, d.more = d.gestures[:loyaltyMaxList], true
 	}
 	if d.events, err = s.e.svc.Events(); err != nil {
 		return d, err
@@ -391,7 +399,11 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 		}
 	}
 	s.gestureRows.set(rows)
-	s.gestureCount.SetText(lang.XN("loyalty.gestures.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
+	if d.more {
+		s.gestureCount.SetText(lang.X("loyalty.gestures.countMore", "newest {{.Count}}; filter to see others", map[string]any{"Count": len(rows)}))
+	} else {
+		s.gestureCount.SetText(lang.XN("loyalty.gestures.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
+	}
 
 	rows = make([]careRowData, len(d.events))
 	for i := range d.events {

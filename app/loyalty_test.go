@@ -2,6 +2,7 @@ package app
 
 import (
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,30 @@ func BenchmarkLoyaltyCollect(b *testing.B) {
 		if _, err := s.collect(nil, nil, model.NilID); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestLoyaltyListShowsTheNewestOnly(t *testing.T) {
+	f := newCareFixture(t)
+	c := f.customer(model.Customer{GivenName: "Rita", FamilyName: "Treu"})
+	for _, title := range []string{"Erstes", "Zweites", "Drittes"} {
+		if err := f.db.CreateGesture(&model.Gesture{CustomerID: c.ID, Kind: model.GestureGift, Title: title, Status: model.GestureOffered}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func(n int) { loyaltyMaxList = n }(loyaltyMaxList)
+	loyaltyMaxList = 2
+	s := newLoyaltyScreen(f.e)
+	f.track(s.loader)
+	f.show(s.build())
+	f.settle(s.loader)
+	if n := len(s.data.gestures); n != 2 || !s.data.more || s.data.gestures[0].Title != "Drittes" {
+		t.Fatalf("list: %d gestures (more %v), first %q; want the 2 newest and more", n, s.data.more, s.data.gestures[0].Title)
+	}
+	if want := "newest 2; filter to see others"; s.gestureCount.Text != want {
+		t.Errorf("count: got %q, want %q", s.gestureCount.Text, want)
+	}
+	if s.yearTotal.Text == "" || !strings.Contains(s.yearTotal.Text, "3 gestures") {
+		t.Errorf("the year's total counts every gesture, not the list's: %q", s.yearTotal.Text)
 	}
 }
