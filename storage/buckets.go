@@ -45,6 +45,7 @@
 //	  ge_status/     status 0x00 valid-until (YYYY-MM-DD or empty) 0x00 gesture id
 //	  ge_event/      event id, gesture id
 //	  ev_start/      start ms, event id
+//	  ge_created/    created ms, gesture id (Loyalty lists the newest first)
 //
 // Every user action is one Update that writes the record, its indexes, the
 // customer's stats and the change log together.
@@ -90,11 +91,12 @@ var (
 	idxGeStatus    = []byte("ge_status")
 	idxGeEvent     = []byte("ge_event")
 	idxEvStart     = []byte("ev_start")
+	idxGeCreated   = []byte("ge_created")
 
 	// allIndexes lists every index bucket; the consistency checker and the
 	// migrations walk it.
 	allIndexes = [][]byte{idxCustSort, idxCustTag, idxCustSegment, idxCustEmail, idxCustPhone, idxCustName,
-		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart}
+		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart, idxGeCreated}
 )
 
 // u64 encodes v as 8 bytes big-endian.

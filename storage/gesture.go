@@ -147,7 +147,8 @@ func (db *DB) Gestures(f model.GestureFilter) ([]model.Gesture, error) {
 				gs = append(gs, part...)
 			}
 		default:
-			gs, err = listByPrefix[model.Gesture](tx, idxGeCust, nil, model.TypeGesture)
+			out, err = newestGestures(tx, f, keep)
+			return err
 		}
 		if err != nil {
 			return err
@@ -169,6 +170,41 @@ func (db *DB) Gestures(f model.GestureFilter) ([]model.Gesture, error) {
 		out = out[:f.Limit]
 	}
 	return out, err
+}
+
+// newestGestures walks the creation index from the newest gesture (or from
+// f.To) back to f.From and keeps up to f.Limit that keep accepts, so a
+// limited list decodes only what it shows.
+func newestGestures(tx *bolt.Tx, f model.GestureFilter, keep func(*model.Gesture) bool) ([]model.Gesture, error) {
+	var out []model.Gesture
+	c := tx.Bucket(bucketIdx).Bucket(idxGeCreated).Cursor()
+	recs := recBucket(tx, model.TypeGesture)
+	var k []byte
+	if f.To.IsZero() {
+		k, _ = c.Last()
+	} else if k, _ = c.Seek(u64(uint64(f.To.UnixMilli()) + 1)); k == nil { // past every key of To's millisecond
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	from := ms(f.From)
+	for ; k != nil; k, _ = c.Prev() {
+		if !f.From.IsZero() && bytes.Compare(k[:8], from) < 0 {
+			break
+		}
+		var g model.Gesture
+		if err := jsonDecode(recs.Get(k[len(k)-16:]), &g); err != nil {
+			return nil, err
+		}
+		ownerOf(tx, &g)
+		if keep(&g) {
+			out = append(out, g)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // expiringIn reports whether the day d is set and lies in [from, to].

@@ -41,6 +41,7 @@ func indexKeys(tx *bolt.Tx, typ model.RecordType, rec any, region string) []ikey
 		keys := []ikey{
 			{idxGeCust, key(idBytes(owner(tx, r.CustomerID)), id)},
 			{idxGeStatus, key([]byte(r.Status), sep, []byte(r.ValidUntil.String()), sep, id)},
+			{idxGeCreated, key(ms(r.Created), id)},
 		}
 		if r.EventID != model.NilID {
 			keys = append(keys, ikey{idxGeEvent, key(idBytes(r.EventID), id)})

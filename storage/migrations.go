@@ -26,6 +26,7 @@ var migrations = []migration{
 	{2, "index events by start", migrateEventIndex},
 	{3, "index follow-ups by status and due time", migrateFollowUpStatusIndex},
 	{4, "bucket of merged customers", migrateMerged},
+	{5, "index gestures by creation time", migrateGestureCreatedIndex},
 }
 
 // schemaVersion is the version a fully migrated database has.
@@ -91,8 +92,8 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 		}
 	}
 	for _, name := range allIndexes {
-		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) {
-			continue // came with versions 2 and 3
+		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) || string(name) == string(idxGeCreated) {
+			continue // came with versions 2, 3 and 5
 		}
 		if _, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -124,6 +125,12 @@ func migrateFollowUpStatusIndex(tx *bolt.Tx, _ func() time.Time) error {
 func migrateMerged(tx *bolt.Tx, _ func() time.Time) error {
 	_, err := tx.CreateBucketIfNotExists(bucketMerged)
 	return err
+}
+
+// migrateGestureCreatedIndex adds the index of gestures by creation time,
+// so Loyalty reads the newest gestures without decoding all of them.
+func migrateGestureCreatedIndex(tx *bolt.Tx, _ func() time.Time) error {
+	return addIndex(tx, idxGeCreated, model.TypeGesture)
 }
 
 // addIndex creates index bucket name and fills it from the records of typ.

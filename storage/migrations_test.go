@@ -162,3 +162,23 @@ func TestMigration4(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration5(t *testing.T) {
+	bdb := openRaw(t, 4)
+	g := model.Gesture{Meta: model.Meta{ID: model.NewID(), Created: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)}, CustomerID: model.NewID(),
+		Kind: model.GestureGift, Title: "Pralinés", Status: model.GestureOffered}
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		raw, _ := json.Marshal(g)
+		return recBucket(tx, model.TypeGesture).Put(idBytes(g.ID), raw)
+	}))
+	migrateTo(t, bdb, 5)
+	if got := schemaOf(t, bdb); got != 5 {
+		t.Fatalf("schema: got %d, want 5", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketIdx).Bucket(idxGeCreated).Get(key(ms(g.Created), idBytes(g.ID))) == nil {
+			t.Errorf("existing gesture not indexed by creation time")
+		}
+		return nil
+	})
+}

@@ -455,3 +455,59 @@ func TestStatsWithTiedNoteTimes(t *testing.T) {
 		t.Fatalf("got %d notes, last contact %v; want %d, %v", s.Notes, s.LastContact, 2*len(impressions), day.AddDate(0, 0, 1))
 	}
 }
+
+// TestNewestGesturesMatchesAFullScan: the creation-index walk returns what
+// filtering and sorting every gesture returns, for limits and ranges.
+func TestNewestGesturesMatchesAFullScan(t *testing.T) {
+	db := openTest(t)
+	c := newCustomer("Rita", "Treu", "")
+	mustOK(t, db.CreateCustomer(c))
+	gone := newCustomer("Weg", "Gelöscht", "")
+	mustOK(t, db.CreateCustomer(gone))
+	kinds := []model.GestureKind{model.GestureGift, model.GestureDiscount, model.GesturePriority}
+	for i := 0; i < 40; i++ {
+		cust := c.ID
+		if i%7 == 0 {
+			cust = gone.ID
+		}
+		g := &model.Gesture{CustomerID: cust, Kind: kinds[i%3], Title: fmt.Sprint("Geste ", i), Status: model.GestureOffered, Percent: 10}
+		if g.Kind == model.GestureGift {
+			g.Percent = 0
+		}
+		mustOK(t, db.CreateGesture(g))
+	}
+	mustOK(t, db.DeleteCustomer(gone.ID))
+	all, err := db.Gestures(model.GestureFilter{CustomerID: c.ID})
+	mustOK(t, err)
+	if len(all) != 34 {
+		t.Fatalf("got %d gestures of the live customer, want 34", len(all))
+	}
+	from, to := all[25].Created, all[5].Created // all is newest first
+	for _, f := range []model.GestureFilter{
+		{}, {Limit: 5}, {Kinds: []model.GestureKind{model.GestureDiscount}, Limit: 4},
+		{From: from}, {To: to}, {From: from, To: to, Limit: 3},
+	} {
+		got, err := db.Gestures(f)
+		mustOK(t, err)
+		var want []model.Gesture
+		for _, g := range all {
+			if len(f.Kinds) > 0 && g.Kind != f.Kinds[0] || !f.From.IsZero() && g.Created.Before(f.From) || !f.To.IsZero() && !g.Created.Before(f.To) {
+				continue
+			}
+			want = append(want, g)
+		}
+		if f.Limit > 0 && len(want) > f.Limit {
+			want = want[:f.Limit]
+		}
+		if len(got) != len(want) {
+			t.Errorf("%+v: got %d gestures, want %d", f, len(got), len(want))
+			continue
+		}
+		for i := range want {
+			if got[i].ID != want[i].ID {
+				t.Errorf("%+v: gesture %d is %q, want %q", f, i, got[i].Title, want[i].Title)
+				break
+			}
+		}
+	}
+}
