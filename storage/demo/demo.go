@@ -16,6 +16,7 @@ import (
 	"context"
 	"math/bits"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -105,7 +106,7 @@ func Generate(ctx context.Context, spec Spec, batchCustomers int, emit func(mode
 		if len(w.events) == 0 {
 			return nil
 		}
-		return emit(model.Bulk{Events: w.events})
+		return emit(model.Bulk{Events: slices.Clone(w.events)})
 	}
 	return w.run(ctx, batchCustomers, emit)
 }
@@ -161,7 +162,7 @@ func (w *world) run(parent context.Context, batchCustomers int, emit func(model.
 			return err
 		}
 		if emitted == 0 {
-			b.Events = w.events
+			b.Events = slices.Clone(w.events) // the loader may normalize them while workers still read w.events
 		}
 		if err := emit(b); err != nil {
 			return err
