@@ -54,6 +54,7 @@ type syncScreen struct {
 	tabs                        *container.AppTabs
 	conflictTab, dupTab, merged *container.TabItem
 	afterSync                   bool // the next duplicate count comes from a sync
+	knownPairs                  int  // the duplicate count last shown
 
 	// Automatic sync: every autoEvery, and autoDelay after a local change,
 	// when set up and not turned off. Unreachable targets are retried
@@ -149,12 +150,13 @@ func (s *syncScreen) onDuplicateCount(pairs, merges int) {
 	if merges > 0 {
 		s.merged.Text += fmt.Sprintf(" (%d)", merges)
 	}
-	if s.afterSync && pairs > 0 {
+	// Only new pairs are news: automatic sync runs every few minutes.
+	if s.afterSync && pairs > s.knownPairs {
 		s.warning.SetText(lang.XN("dup.after_sync", "{{.Count}} possible duplicates to review (tab “Possible duplicates”).", pairs, map[string]any{"Count": pairs}))
 		s.warning.Show()
 		s.tabs.Select(s.dupTab)
 	}
-	s.afterSync = false
+	s.afterSync, s.knownPairs = false, pairs
 	s.tabs.Refresh()
 }
 

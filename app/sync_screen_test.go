@@ -153,3 +153,31 @@ func TestAutoSyncRunsAfterAChange(t *testing.T) {
 	}
 	s.Stop()
 }
+
+// TestOnlyNewDuplicatesInterruptAfterASync: automatic sync runs every few
+// minutes, so the screen points at the duplicates only when a sync brought
+// new ones.
+func TestOnlyNewDuplicatesInterruptAfterASync(t *testing.T) {
+	f := newCareFixture(t)
+	s := newSyncScreen(f.e)
+	s.do = func(fn func()) { f.ui <- fn }
+	f.show(s.build())
+	settleSync(t, f, s)
+	s.afterSync = true
+	s.onDuplicateCount(3, 0)
+	if s.tabs.Selected() != s.dupTab || !s.warning.Visible() {
+		t.Fatal("the first pairs after a sync: tab not opened or no message")
+	}
+	s.tabs.Select(s.conflictTab)
+	s.warning.Hide()
+	s.afterSync = true
+	s.onDuplicateCount(3, 0)
+	if s.tabs.Selected() != s.conflictTab || s.warning.Visible() {
+		t.Error("the same pairs after the next sync switched the tab again")
+	}
+	s.afterSync = true
+	s.onDuplicateCount(4, 0)
+	if s.tabs.Selected() != s.dupTab {
+		t.Error("a new pair after a sync did not open the tab")
+	}
+}
