@@ -88,6 +88,9 @@ type state struct {
 	Config *Config `json:"config,omitempty"`
 	// LastSync is when the last complete sync ended (UTC).
 	LastSync time.Time `json:"last_sync"`
+	// LastBackup is when a sync last took a backup before applying remote
+	// changes (UTC); the next one waits Syncer.backupEvery.
+	LastBackup time.Time `json:"last_backup,omitzero"`
 	// Device is the device ID the state was written for. A restored
 	// database gets a new ID (storage.Restore), and adopt moves the state
 	// to it.

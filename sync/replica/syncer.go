@@ -36,6 +36,11 @@ type Syncer struct {
 
 	batch, segOps int // log batch and segment size; tests make them small
 	snapEvery     int // ops pushed or applied between own snapshots; 0 never
+	// backupEvery is the least time between two backups before remote
+	// changes: automatic sync runs every few minutes, and a backup copies
+	// the whole database file.
+	backupEvery time.Duration
+	backupDue   bool // this sync takes a backup before its first remote change
 
 	mu sync.Mutex
 }
@@ -46,7 +51,7 @@ type Syncer struct {
 // snapshot before the first remote change of each sync is applied.
 func NewSyncer(log model.ChangeLog, backups model.BackupService, t Target, key *Key, state StateStore) *Syncer {
 	return &Syncer{log: log, backups: backups, target: t, key: key, store: state, now: time.Now,
-		batch: logBatch, segOps: segmentOps, snapEvery: snapshotEvery}
+		batch: logBatch, segOps: segmentOps, snapEvery: snapshotEvery, backupEvery: time.Hour}
 }
 
 // Phase names the step a sync is in.
@@ -147,6 +152,7 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 			return rep, err
 		}
 	}
+	s.backupDue = st.LastBackup.IsZero() || s.now().Sub(st.LastBackup) >= s.backupEvery || s.now().Before(st.LastBackup)
 	if err := s.push(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
 	}
@@ -167,6 +173,9 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 		}
 	}
 	st.LastSync = s.now().UTC()
+	if rep.Backup != nil {
+		st.LastBackup = st.LastSync
+	}
 	if err := st.save(s.store); err != nil {
 		return rep, err
 	}
@@ -383,7 +392,7 @@ func (s *Syncer) apply(ops []model.Op, rep *Report) error {
 	if len(ops) == 0 {
 		return nil
 	}
-	if rep.Backup == nil {
+	if s.backupDue && rep.Backup == nil {
 		info, err := s.backups.Backup("sync")
 		if err != nil {
 			return fmt.Errorf("backup before sync: %w", err)

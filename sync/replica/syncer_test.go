@@ -664,3 +664,31 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestBackupBeforeRemoteChangesAtMostHourly: the first sync that brings
+// remote changes takes a backup; syncs within the next hour do not (each
+// copies the whole file, and automatic sync runs every few minutes); the
+// first after an hour does again.
+func TestBackupBeforeRemoteChangesAtMostHourly(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.peer("aaaaaaaa", 0, nil), w.peer("bbbbbbbb", 0, nil)
+	round := func() Report {
+		a.edit(w, 1)
+		a.sync(t)
+		return b.sync(t)
+	}
+	if rep := round(); rep.Backup == nil {
+		t.Fatal("first remote changes: no backup")
+	}
+	w.wall = w.wall.Add(5 * time.Minute)
+	if rep := round(); rep.Backup != nil || rep.Received == 0 {
+		t.Errorf("five minutes later: backup %v, %d received; want no backup and the changes", rep.Backup, rep.Received)
+	}
+	w.wall = w.wall.Add(time.Hour)
+	if rep := round(); rep.Backup == nil {
+		t.Error("an hour later: no backup")
+	}
+	if b.log.backups != 2 {
+		t.Errorf("took %d backups, want 2", b.log.backups)
+	}
+}
