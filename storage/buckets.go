@@ -46,6 +46,7 @@
 //	  ge_event/      event id, gesture id
 //	  ev_start/      start ms, event id
 //	  ge_created/    created ms, gesture id (Loyalty lists the newest first)
+//	  note_repl/     id of the replaced note, id of the live revision
 //
 // Every user action is one Update that writes the record, its indexes, the
 // customer's stats and the change log together.
@@ -92,11 +93,12 @@ var (
 	idxGeEvent     = []byte("ge_event")
 	idxEvStart     = []byte("ev_start")
 	idxGeCreated   = []byte("ge_created")
+	idxNoteRepl    = []byte("note_repl")
 
 	// allIndexes lists every index bucket; the consistency checker and the
 	// migrations walk it.
 	allIndexes = [][]byte{idxCustSort, idxCustTag, idxCustSegment, idxCustEmail, idxCustPhone, idxCustName,
-		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart, idxGeCreated}
+		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart, idxGeCreated, idxNoteRepl}
 )
 
 // u64 encodes v as 8 bytes big-endian.

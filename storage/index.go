@@ -25,10 +25,14 @@ func indexKeys(tx *bolt.Tx, typ model.RecordType, rec any, region string) []ikey
 		return customerKeys(tx, r, region)
 	case *model.Note:
 		id := idBytes(r.ID)
-		return []ikey{
+		keys := []ikey{
 			{idxNoteCust, key(idBytes(owner(tx, r.CustomerID)), ms(r.At), id)},
 			{idxNoteKind, key([]byte(r.Kind), sep, ms(r.At), id)},
 		}
+		if r.Replaces != model.NilID {
+			keys = append(keys, ikey{idxNoteRepl, key(idBytes(r.Replaces), id)})
+		}
+		return keys
 	case *model.FollowUp:
 		id := idBytes(r.ID)
 		return []ikey{

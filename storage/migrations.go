@@ -27,6 +27,7 @@ var migrations = []migration{
 	{3, "index follow-ups by status and due time", migrateFollowUpStatusIndex},
 	{4, "bucket of merged customers", migrateMerged},
 	{5, "index gestures by creation time", migrateGestureCreatedIndex},
+	{6, "index note revisions by the note they replace", migrateNoteReplacedIndex},
 }
 
 // schemaVersion is the version a fully migrated database has.
@@ -92,8 +93,8 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 		}
 	}
 	for _, name := range allIndexes {
-		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) || string(name) == string(idxGeCreated) {
-			continue // came with versions 2, 3 and 5
+		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) || string(name) == string(idxGeCreated) || string(name) == string(idxNoteRepl) {
+			continue // came with versions 2, 3, 5 and 6
 		}
 		if _, err := tx.Bucket(bucketIdx).CreateBucketIfNotExists(name); err != nil {
 			return err
@@ -131,6 +132,12 @@ func migrateMerged(tx *bolt.Tx, _ func() time.Time) error {
 // so Loyalty reads the newest gestures without decoding all of them.
 func migrateGestureCreatedIndex(tx *bolt.Tx, _ func() time.Time) error {
 	return addIndex(tx, idxGeCreated, model.TypeGesture)
+}
+
+// migrateNoteReplacedIndex adds the index of live revisions by the note
+// they replace, so lists tell a superseded note with one lookup.
+func migrateNoteReplacedIndex(tx *bolt.Tx, _ func() time.Time) error {
+	return addIndex(tx, idxNoteRepl, model.TypeNote)
 }
 
 // addIndex creates index bucket name and fills it from the records of typ.

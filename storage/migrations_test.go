@@ -182,3 +182,28 @@ func TestMigration5(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration6(t *testing.T) {
+	bdb := openRaw(t, 5)
+	orig := model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC()}, CustomerID: model.NewID(), Kind: model.NoteFeedback, Text: "Wunsch"}
+	rev := model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC()}, CustomerID: orig.CustomerID, Kind: model.NoteFeedback, Text: "Wunsch (korrigiert)", Replaces: orig.ID}
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		for _, n := range []model.Note{orig, rev} {
+			raw, _ := json.Marshal(n)
+			if err := recBucket(tx, model.TypeNote).Put(idBytes(n.ID), raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	migrateTo(t, bdb, 6)
+	if got := schemaOf(t, bdb); got != 6 {
+		t.Fatalf("schema: got %d, want 6", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		if !isReplaced(tx, &orig) || isReplaced(tx, &rev) {
+			t.Errorf("after migration: original replaced %v, revision replaced %v; want true, false", isReplaced(tx, &orig), isReplaced(tx, &rev))
+		}
+		return nil
+	})
+}

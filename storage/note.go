@@ -159,19 +159,13 @@ func (db *DB) notesOfKind(tx *bolt.Tx, kind model.NoteKind, f model.NoteFilter, 
 	return out, nil
 }
 
-// isReplaced reports whether a live revision replaces n. Revisions may be
-// of another kind and date than the original, so all of the customer's
-// notes are looked at.
+// isReplaced reports whether a live revision replaces n (revisions may be
+// of another kind and date than the original, so the index of revisions by
+// the note they replace answers it).
 func isReplaced(tx *bolt.Tx, n *model.Note) bool {
-	prefix := idBytes(n.CustomerID)
-	c := tx.Bucket(bucketIdx).Bucket(idxNoteCust).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		raw := recBucket(tx, model.TypeNote).Get(k[len(k)-16:])
-		if raw != nil && bytes.Contains(raw, []byte(`"replaces":"`+n.ID.String()+`"`)) {
-			return true
-		}
-	}
-	return false
+	prefix := idBytes(n.ID)
+	k, _ := tx.Bucket(bucketIdx).Bucket(idxNoteRepl).Cursor().Seek(prefix)
+	return k != nil && bytes.HasPrefix(k, prefix)
 }
 
 // customerLive reports whether the customer owning id's records is listed.
