@@ -70,15 +70,17 @@ func SimilarNameKey(c *Customer) string {
 	return SimilarName(name) + "|" + company
 }
 
+// spellings are the German spelling variants SimilarName makes equal.
+var spellings = strings.NewReplacer(
+	"ei", "ai", "ey", "ai", "ay", "ai",
+	"dt", "t", "th", "t", "ph", "f", "ck", "k", "tz", "z", "y", "i",
+)
+
 // SimilarName maps folded words to a spelling-insensitive form: ei/ey/ai/ay
 // become ai, dt/tt/th/t become t, ph becomes f, ck becomes k, tz becomes z, y
 // becomes i, and doubled letters and h after a vowel are dropped.
 func SimilarName(s string) string {
-	r := strings.NewReplacer(
-		"ei", "ai", "ey", "ai", "ay", "ai",
-		"dt", "t", "th", "t", "ph", "f", "ck", "k", "tz", "z", "y", "i",
-	)
-	s = r.Replace(s)
+	s = spellings.Replace(s)
 	var b strings.Builder
 	var prev byte
 	for i := 0; i < len(s); i++ {

@@ -397,80 +397,64 @@ func (db *DB) NotDuplicates(a, b model.ID) error {
 }
 
 // Duplicates lists possible duplicate pairs from the email, phone and name
-// indexes (which hold only listed customers), strongest reason first.
+// indexes (which hold only listed customers). A pair found for several
+// reasons ranks above one found for one: the same email and the same name
+// is almost surely one person, a shared family address much less so. Only
+// the pairs that make the list are checked against the user's dismissals.
 func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 	var out []model.Duplicate
 	more := false
 	err := db.view(func(tx *bolt.Tx) error {
-		seen := map[[2]model.ID]bool{}
-		loaded := map[model.ID]*model.Customer{}
-		load := func(id model.ID) *model.Customer {
-			if c, ok := loaded[id]; ok {
-				return c
-			}
-			c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
-			if err != nil {
-				c = nil
-			}
-			loaded[id] = c
-			return c
-		}
-		nameOnly := func(reason model.DuplicateReason, value string) bool {
-			return (reason == model.DupName || reason == model.DupSimilarName) && strings.HasSuffix(value, "|")
-		}
-		add := func(reason model.DuplicateReason, value string, group []model.ID) bool {
-			if len(group) < 2 {
-				return true
-			}
-			cs := make([]*model.Customer, 0, len(group))
+		cands := map[[2]model.ID]*dupCandidate{}
+		var order []*dupCandidate
+		add := func(reason model.DuplicateReason, value string, group []model.ID) {
+			ss := make([]*model.CustomerSummary, 0, len(group))
 			for _, id := range group {
-				if c := load(id); c != nil {
-					cs = append(cs, c)
+				if s, ok := db.dir.Summary(id); ok {
+					ss = append(ss, s)
 				}
 			}
-			sort.SliceStable(cs, func(i, j int) bool { return cs[i].Created.Before(cs[j].Created) })
+			sort.SliceStable(ss, func(i, j int) bool { return ss[i].Created.Before(ss[j].Created) })
+			nameOnly := (reason == model.DupName || reason == model.DupSimilarName) && strings.HasSuffix(value, "|")
 			// Small groups are compared pair by pair; in large ones (a very
 			// common name) each is paired with the oldest only.
-			firsts := len(cs) - 1
-			if len(cs) > 12 {
+			firsts := len(ss) - 1
+			if len(ss) > 12 {
 				firsts = 1
 			}
 			for i := 0; i < firsts; i++ {
-				for j := i + 1; j < len(cs); j++ {
-					a, b := cs[i], cs[j]
+				for j := i + 1; j < len(ss); j++ {
+					a, b := ss[i], ss[j]
 					p := [2]model.ID{a.ID, b.ID}
 					if bytes.Compare(p[0][:], p[1][:]) > 0 {
 						p[0], p[1] = p[1], p[0]
 					}
-					if seen[p] || slices.Contains(a.NotDuplicates, b.ID) || slices.Contains(b.NotDuplicates, a.ID) {
+					c := cands[p]
+					if nameOnly && (a.City == "" || model.Fold(a.City) != model.Fold(b.City)) && c == nil {
+						// A common name alone, in two places, is two people;
+						// it only adds weight to a pair found otherwise.
 						continue
 					}
-					if nameOnly(reason, value) && !sameCity(a, b) {
-						continue // a common name alone, in two places, is two people
+					if c == nil {
+						c = &dupCandidate{d: model.Duplicate{A: a.ID, B: b.ID, Reason: reason, Value: value}}
+						cands[p] = c
+						order = append(order, c)
 					}
-					seen[p] = true
-					if limit > 0 && len(out) >= limit {
-						more = true
-						return false
-					}
-					out = append(out, model.Duplicate{A: a.ID, B: b.ID, Reason: reason, Value: value})
+					c.score |= dupWeight[reason]
 				}
 			}
-			return true
 		}
 		idx := tx.Bucket(bucketIdx)
 		for _, g := range []struct {
 			b      []byte
 			reason model.DuplicateReason
 		}{{idxCustEmail, model.DupEmail}, {idxCustPhone, model.DupPhone}, {idxCustName, model.DupName}} {
-			if !groupIndex(idx.Bucket(g.b), func(v string, ids []model.ID) bool {
-				if g.reason == model.DupName && !usableNameKey(v) {
-					return true
+			groupIndex(idx.Bucket(g.b), func(v string, ids []model.ID) bool {
+				if g.reason != model.DupName || usableNameKey(v) {
+					add(g.reason, v, ids)
 				}
-				return add(g.reason, v, ids)
-			}) {
-				return nil
-			}
+				return true
+			})
 		}
 		// Similar names: group the name index by a spelling-insensitive key.
 		similar := map[string][]model.ID{}
@@ -489,22 +473,43 @@ func (db *DB) Duplicates(limit int) ([]model.Duplicate, bool, error) {
 			return nil
 		})
 		for _, sk := range keys {
-			if !add(model.DupSimilarName, sk, similar[sk]) {
-				return nil
+			if len(similar[sk]) > 1 {
+				add(model.DupSimilarName, sk, similar[sk])
 			}
+		}
+		// Strongest first; within a score, in the order found (by reason,
+		// then by the shared value).
+		sort.SliceStable(order, func(i, j int) bool { return order[i].score > order[j].score })
+		dismissed := func(a, b model.ID) bool {
+			c, err := get[model.Customer](tx, model.TypeCustomer, a)
+			return err == nil && slices.Contains(c.NotDuplicates, b)
+		}
+		for _, c := range order {
+			if dismissed(c.d.A, c.d.B) || dismissed(c.d.B, c.d.A) {
+				continue
+			}
+			if limit > 0 && len(out) >= limit {
+				more = true
+				break
+			}
+			out = append(out, c.d)
 		}
 		return nil
 	})
 	return out, more, err
 }
 
-// sameCity reports whether two customers' main addresses are in the same
-// city. A common name alone says little: two "Hans Müller" are one person
-// only with something more in common (a company, an email, a phone, a town).
-func sameCity(a, b *model.Customer) bool {
-	pa, pb := a.PrimaryAddress(), b.PrimaryAddress()
-	return pa != nil && pb != nil && pa.City != "" && model.Fold(pa.City) == model.Fold(pb.City)
+// dupCandidate is a pair found by the duplicate search, with the reasons
+// it was found for as a score.
+type dupCandidate struct {
+	d     model.Duplicate // Reason and Value: the first (strongest) reason found
+	score int
 }
+
+// dupWeight ranks the reasons: any stronger reason outweighs all weaker
+// ones together, and a second reason lifts a pair above the same first
+// reason alone.
+var dupWeight = map[model.DuplicateReason]int{model.DupEmail: 8, model.DupPhone: 4, model.DupName: 2, model.DupSimilarName: 1}
 
 // usableNameKey reports whether a name key says enough to suggest a
 // duplicate: a person's name with at least two words, or a company name.

@@ -385,3 +385,30 @@ func TestDuplicatesByNameAloneNeedTheSameCity(t *testing.T) {
 		t.Errorf("got %d pairs, want only the two in Bern: %+v", len(got), got)
 	}
 }
+
+func TestDuplicatesFoundForSeveralReasonsComeFirst(t *testing.T) {
+	db := openTest(t)
+	mk := func(given, family, email string) *model.Customer {
+		c := newCustomer(given, family, "")
+		c.Emails = []model.Email{{Address: email}}
+		mustOK(t, db.CreateCustomer(c))
+		return c
+	}
+	// A family sharing an address (found by email only) sorts before the
+	// twins by email, but the twins share the name too.
+	mk("Andrea", "Bättig", "a.baettig@bluewin.ch")
+	mk("Anouk", "Bättig", "a.baettig@bluewin.ch")
+	t1 := mk("Ueli", "Zürcher", "ueli@zuercher.ch")
+	t2 := mk("Ueli", "Zuercher", "ueli@zuercher.ch")
+	got, _, err := db.Duplicates(0)
+	mustOK(t, err)
+	if len(got) != 2 {
+		t.Fatalf("got %d pairs, want 2: %+v", len(got), got)
+	}
+	if got[0].A != t1.ID || got[0].B != t2.ID || got[0].Reason != model.DupEmail {
+		t.Errorf("first pair: got %+v, want the twins by email", got[0])
+	}
+	if one, more, _ := db.Duplicates(1); len(one) != 1 || !more || one[0].A != t1.ID {
+		t.Errorf("limit 1: got %+v (more %v), want the twins and more", one, more)
+	}
+}
