@@ -123,15 +123,16 @@ func (s *fairScreen) refresh() { s.loader.start() }
 // load counts today's leads of the current fair: customers with its tag
 // created today.
 func (s *fairScreen) load() func() {
+	// Today's leads of the current fair; without a fair set, every
+	// customer captured today (the counter must not stay at 0 while the
+	// user saves visitor after visitor).
 	fair := s.fairTag()
 	n := 0
-	if fair != "" {
-		_, loc := careZone(s.e.settings().TimeZone)
-		today := model.DateOf(s.e.now().In(loc))
-		for _, c := range s.e.svc.Directory().Search(model.Query{Tag: fair}) {
-			if model.DateOf(c.Created.In(loc)) == today {
-				n++
-			}
+	_, loc := careZone(s.e.settings().TimeZone)
+	today := model.DateOf(s.e.now().In(loc))
+	for _, c := range s.e.svc.Directory().Search(model.Query{Tag: fair}) {
+		if model.DateOf(c.Created.In(loc)) == today {
+			n++
 		}
 	}
 	return func() {

@@ -212,3 +212,22 @@ func BenchmarkFairSave(b *testing.B) {
 		f.settle(s.loader)
 	}
 }
+
+func TestFairCounterWithoutAFair(t *testing.T) {
+	f := newCareFixture(t)
+	f.settings.CurrentFair = ""
+	s := newFairScreen(f.e)
+	f.track(s.loader)
+	f.show(s.build())
+	f.settle(s.loader)
+	if s.fairTag() != "" || s.leadsToday != 0 {
+		t.Fatalf("start: fair %q, %d leads; want none", s.fairTag(), s.leadsToday)
+	}
+	s.focus()
+	careTypeFocused(f.win.Canvas(), "Lea Brunner")
+	s.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	f.settle(s.loader)
+	if s.leadsToday != 1 {
+		t.Errorf("after one capture without a fair: counter %d, want 1", s.leadsToday)
+	}
+}
