@@ -57,7 +57,13 @@ func TestDuplicatesReviewMergeAndUndo(t *testing.T) {
 		t.Fatalf("choice: %+v, want the older customer preselected", choice)
 	}
 	test.Tap(overlayButton(t, f.win.Canvas(), "Merge"))
+	if !s.dups.busy.Visible() {
+		t.Error("no progress while the merge backs up the database")
+	}
 	settleSync(t, f, s)
+	if s.dups.busy.Visible() {
+		t.Error("progress still shown after the merge")
+	}
 
 	if _, ok := f.db.Directory().Summary(dup.ID); ok {
 		t.Error("the duplicate is still listed after the merge")
