@@ -144,11 +144,11 @@ func (s *syncScreen) onDuplicateCount(pairs, merges int) {
 	}
 	s.dupTab.Text = lang.X("dup.tab.duplicates", "Possible duplicates")
 	if pairs > 0 {
-		s.dupTab.Text += fmt.Sprintf(" (%d)", pairs)
+		s.dupTab.Text += " (" + formatCount(pairs) + ")"
 	}
 	s.merged.Text = lang.X("dup.tab.merged", "Merged")
 	if merges > 0 {
-		s.merged.Text += fmt.Sprintf(" (%d)", merges)
+		s.merged.Text += " (" + formatCount(merges) + ")"
 	}
 	// Only new pairs are news: automatic sync runs every few minutes.
 	if s.afterSync && pairs > s.knownPairs {
@@ -319,7 +319,10 @@ func (s *syncScreen) startAuto(ctx context.Context) {
 			case <-t.C:
 			}
 			t.Reset(s.autoEvery)
-			if cfg, ok, err := s.loadConfig(); err == nil && ok && !cfg.Manual {
+			cfg, ok, err := s.loadConfig()
+			if err != nil {
+				fyne.LogError("automatic sync: read the sync setup", err) // the screen shows it when opened
+			} else if ok && !cfg.Manual {
 				s.do(func() { s.runSync(true) })
 			}
 		}
@@ -395,14 +398,22 @@ func (s *syncScreen) refresh() {
 	s.work.Add(1)
 	go func() {
 		defer s.work.Done()
+		// The configuration is read once; a damaged one is reported, not
+		// taken for "not set up".
 		text := lang.X("sync.status.none", "Sync is not set up yet.")
-		if sy, err := s.syncer(); err == nil {
-			st, err := sy.Status(context.Background())
-			text = s.statusText(st, err)
+		cfg, configured, cfgErr := s.loadConfig()
+		if cfgErr == nil && configured {
+			var sy *replica.Syncer
+			if sy, cfgErr = cfg.Syncer(s.e.svc, s.e.svc, s.store); cfgErr == nil {
+				st, err := sy.Status(context.Background())
+				text = s.statusText(st, err)
+			}
 		}
-		cfg, configured, _ := s.loadConfig()
 		conflicts, err := s.e.svc.Conflicts()
 		s.do(func() {
+			if cfgErr != nil {
+				s.e.showError(cfgErr)
+			}
 			if configured {
 				s.auto.Enable()
 				s.auto.Checked = !cfg.Manual

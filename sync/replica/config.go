@@ -99,11 +99,17 @@ func OpenSyncer(log model.ChangeLog, backups model.BackupService, state StateSto
 	if !ok {
 		return nil, model.Errorf(model.ENOTFOUND, "no sync target set up yet")
 	}
-	t, err := cfg.Target(nil)
+	return cfg.Syncer(log, backups, state)
+}
+
+// Syncer builds the Syncer of this configuration, keeping its progress in
+// state.
+func (c Config) Syncer(log model.ChangeLog, backups model.BackupService, state StateStore) (*Syncer, error) {
+	t, err := c.Target(nil)
 	if err != nil {
 		return nil, err
 	}
-	key, err := cfg.OpenKey()
+	key, err := c.OpenKey()
 	if err != nil {
 		return nil, err
 	}
