@@ -752,11 +752,7 @@ func (s *customerScreen) onUndoMerge(m model.MergeEntry) {
 		s.e.showError(err)
 		return
 	}
-	if len(kept) > 0 {
-		dialog.ShowInformation(lang.X("dup.undo.title", "Merge undone"),
-			lang.X("dup.undo.kept", "{{.Name}} is back. {{.Survivor}} was edited since the merge, so these fields stay as they are: {{.Fields}}.",
-				map[string]any{"Name": m.DuplicateName, "Survivor": m.SurvivorName, "Fields": strings.Join(kept, ", ")}), s.e.win)
-	}
+	showMergeUndone(s.e, m, kept)
 	if s.id != model.NilID {
 		s.show(s.id)
 	}

@@ -235,15 +235,22 @@ func (v *duplicatesView) notDuplicates(p dupPair) {
 func (v *duplicatesView) undo(m model.MergeEntry) {
 	v.background(func() error {
 		kept, err := v.e.svc.UndoMerge(m.Duplicate)
-		if err == nil && len(kept) > 0 {
-			v.do(func() {
-				dialog.ShowInformation(lang.X("dup.undo.title", "Merge undone"),
-					lang.X("dup.undo.kept", "{{.Name}} is back. {{.Survivor}} was edited since the merge, so these fields stay as they are: {{.Fields}}.",
-						map[string]any{"Name": m.DuplicateName, "Survivor": m.SurvivorName, "Fields": strings.Join(kept, ", ")}), v.e.win)
-			})
+		if err == nil {
+			v.do(func() { showMergeUndone(v.e, m, kept) })
 		}
 		return err
 	})
+}
+
+// showMergeUndone tells the user which of the survivor's fields an undone
+// merge left as they are, because they were edited since (nothing when none).
+func showMergeUndone(e *env, m model.MergeEntry, kept []string) {
+	if len(kept) == 0 {
+		return
+	}
+	dialog.ShowInformation(lang.X("dup.undo.title", "Merge undone"),
+		lang.X("dup.undo.kept", "{{.Name}} is back. {{.Survivor}} was edited since the merge, so these fields stay as they are: {{.Fields}}.",
+			map[string]any{"Name": m.DuplicateName, "Survivor": m.SurvivorName, "Fields": strings.Join(kept, ", ")}), e.win)
 }
 
 // dupRow is one possible duplicate pair with its two actions.

@@ -26,6 +26,16 @@ func (db *DB) Customer(id model.ID) (*model.Customer, error) {
 	return c, err
 }
 
+// prepareNewCustomer gives a new customer its ID (unless it brings one),
+// then normalizes and validates it.
+func prepareNewCustomer(c *model.Customer) error {
+	if c.ID == model.NilID {
+		c.ID = model.NewID()
+	}
+	c.Deleted = false
+	return prepareCustomer(c)
+}
+
 // prepareCustomer normalizes and validates c.
 func prepareCustomer(c *model.Customer) error {
 	c.Normalize()
@@ -34,11 +44,7 @@ func prepareCustomer(c *model.Customer) error {
 
 // CreateCustomer stores a new customer.
 func (db *DB) CreateCustomer(c *model.Customer) error {
-	if c.ID == model.NilID {
-		c.ID = model.NewID()
-	}
-	c.Deleted = false
-	if err := prepareCustomer(c); err != nil {
+	if err := prepareNewCustomer(c); err != nil {
 		return err
 	}
 	return db.update(func(w *writer) error { return w.save(model.TypeCustomer, c, true) })
@@ -47,11 +53,7 @@ func (db *DB) CreateCustomer(c *model.Customer) error {
 // CaptureLead stores a new customer, its first note and an optional
 // follow-up in one transaction.
 func (db *DB) CaptureLead(c *model.Customer, n *model.Note, f *model.FollowUp) error {
-	if c.ID == model.NilID {
-		c.ID = model.NewID()
-	}
-	c.Deleted = false
-	if err := prepareCustomer(c); err != nil {
+	if err := prepareNewCustomer(c); err != nil {
 		return err
 	}
 	n.CustomerID = c.ID

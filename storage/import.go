@@ -77,11 +77,7 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
 	all := len(create) + len(update)
 	for i, c := range create {
-		if c.ID == model.NilID {
-			c.ID = model.NewID()
-		}
-		c.Deleted = false
-		if err := prepareCustomer(c); err != nil {
+		if err := prepareNewCustomer(c); err != nil {
 			return fmt.Errorf("new customer %d (%s): %w", i+1, c.DisplayName(), err)
 		}
 	}
