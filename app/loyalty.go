@@ -33,7 +33,11 @@ const (
 type loyaltyScreen struct {
 	e      *env
 	loader *careLoader
-	unsub  func()
+	// inviter stores invitations off the UI thread: a segment can be
+	// thousands of customers, one transaction. invite is its job.
+	inviter *careLoader
+	invite  inviteJob
+	unsub   func()
 
 	tabs     *container.AppTabs
 	progress *widget.ProgressBarInfinite
@@ -135,6 +139,14 @@ type loyaltyAttention struct {
 func newLoyaltyScreen(e *env) *loyaltyScreen {
 	s := &loyaltyScreen{e: e, statusBtns: map[model.GestureStatus]*widget.Button{}}
 	s.loader = newCareLoader(s.load, s.setBusy)
+	s.inviter = newCareLoader(s.runInvite, func(busy bool) {
+		s.setBusy(busy)
+		if busy {
+			s.inviteBtn.Disable()
+		} else {
+			s.inviteBtn.Enable()
+		}
+	})
 	s.progress = widget.NewProgressBarInfinite()
 	s.progress.Hide()
 
@@ -607,35 +619,55 @@ func (s *loyaltyScreen) onInvite() {
 	if s.inviteMode() == inviteBySegment {
 		q = model.Query{Segment: segmentFromText(target), Now: s.e.now()}
 	}
-	channel := s.inviteChannel()
+	s.mu.Lock()
+	s.invite = inviteJob{query: q, channel: s.inviteChannel(),
+		tmpl: model.Gesture{Kind: model.GestureInvite, Title: ev.Name, Status: model.GestureOffered,
+			Occasion: model.OccasionEvent, EventID: ev.ID, Details: s.channel.Selected}}
+	s.mu.Unlock()
+	s.inviter.start()
+}
+
+// inviteJob is what onInvite hands to the inviter.
+type inviteJob struct {
+	query   model.Query
+	channel string
+	tmpl    model.Gesture
+}
+
+// runInvite picks the customers who may be invited and stores the
+// invitations (off the UI thread), then says what happened.
+func (s *loyaltyScreen) runInvite() func() {
+	s.mu.Lock()
+	job := s.invite
+	s.mu.Unlock()
 	var ids []model.ID
 	left := 0
-	for _, c := range s.e.svc.Directory().Search(q) {
-		if !mayInvite(c, channel) {
+	for _, c := range s.e.svc.Directory().Search(job.query) {
+		if !mayInvite(c, job.channel) {
 			left++
 			continue
 		}
 		ids = append(ids, c.ID)
 	}
-	tmpl := model.Gesture{Kind: model.GestureInvite, Title: ev.Name, Status: model.GestureOffered,
-		Occasion: model.OccasionEvent, EventID: ev.ID, Details: s.channel.Selected}
-	n, err := s.e.svc.Invite(ev.ID, ids, tmpl)
-	if err != nil {
-		s.e.showError(err)
-		return
-	}
-	text := lang.XN("loyalty.invite.done", "{{.Count}} invited.", n, map[string]any{"Count": n})
-	if already := len(ids) - n; already > 0 {
-		text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": already})
-	}
-	if left > 0 {
-		if channel == inviteByPost {
-			text += " " + lang.XN("loyalty.invite.leftOutPost", "{{.Count}} left out: no postal address, or they said no to mail by post.", left, map[string]any{"Count": left})
-		} else {
-			text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+	n, err := s.e.svc.Invite(job.tmpl.EventID, ids, job.tmpl)
+	return func() {
+		if err != nil {
+			s.e.showError(err)
+			return
 		}
+		text := lang.XN("loyalty.invite.done", "{{.Count}} invited.", n, map[string]any{"Count": n})
+		if already := len(ids) - n; already > 0 {
+			text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": already})
+		}
+		if left > 0 {
+			if job.channel == inviteByPost {
+				text += " " + lang.XN("loyalty.invite.leftOutPost", "{{.Count}} left out: no postal address, or they said no to mail by post.", left, map[string]any{"Count": left})
+			} else {
+				text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+			}
+		}
+		s.inviteResult.SetText(text)
 	}
-	s.inviteResult.SetText(text)
 }
 
 // mayInvite reports whether c may be invited through channel: by email

@@ -116,6 +116,7 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	s := newLoyaltyScreen(f.e)
 	f.track(s.loader)
 	f.show(s.build())
+	f.track(s.inviter)
 	f.settle(s.loader)
 
 	// Plan the event through its dialog.
@@ -144,6 +145,7 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	s.inviteTarget.SetSelected(segmentText(model.SegmentKey))
 	s.channel.SetSelectedIndex(0) // email
 	test.Tap(s.inviteBtn)
+	f.settle(s.inviter)
 	f.settle(s.loader)
 
 	invited := func() []model.ID {
@@ -175,6 +177,7 @@ func TestLoyaltyInviteSegmentOnlyConsentingByMail(t *testing.T) {
 	// counts; the two already invited stay once.
 	s.channel.SetSelectedIndex(1)
 	test.Tap(s.inviteBtn)
+	f.settle(s.inviter)
 	f.settle(s.loader)
 	if got := invited(); len(got) != 3 {
 		t.Errorf("after inviting by post: got %d invitations, want 3", len(got))
