@@ -34,6 +34,10 @@ func (db *DB) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
 // batches are mostly small new records, so more of them share an fsync.
 const applyChunk = 5000
 
+// applyPiece is how many records ApplyOps merges ahead at a time: small
+// enough that the first transaction soon has work.
+const applyPiece = 500
+
 // ApplyOps merges ops from other devices. All ops are checked first; a bad
 // one rejects the whole batch before anything is written. The ops are
 // grouped by record (merging is commutative per field, so only each
@@ -69,17 +73,56 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		}
 		return bytes.Compare(a.ID[:], b.ID[:]) < 0
 	})
-	for done := 0; done < len(byRecord); {
-		end := min(done+applyChunk, len(byRecord))
+	// Records are merged ahead in pieces (see prepare) while the ones
+	// before them are written: merging is most of the work and needs no
+	// transaction, so it goes to other cores. A transaction takes pieces
+	// until it has applyChunk records.
+	type prepared struct {
+		recs []*merged
+		err  error
+	}
+	region := db.currentSettings().Region
+	pieces := make(chan prepared, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(pieces)
+		for done := 0; done < len(byRecord); done += applyPiece {
+			recs, err := db.prepare(byRecord[done:min(done+applyPiece, len(byRecord))], region)
+			select {
+			case pieces <- prepared{recs, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for first := range pieces {
+		if first.err != nil {
+			return res, first.err
+		}
 		var part model.ApplyResult
 		err := db.update(func(w *writer) error {
 			part = model.ApplyResult{}
-			for _, recOps := range byRecord[done:end] {
-				if err := w.applyOps(recOps, &part); err != nil {
-					return err
+			n := 0
+			for p := first; ; {
+				for _, m := range p.recs {
+					if err := w.applyMerged(m, &part); err != nil {
+						return err
+					}
+				}
+				if n += len(p.recs); n >= applyChunk {
+					return nil
+				}
+				var more bool
+				if p, more = <-pieces; !more {
+					return nil
+				} else if p.err != nil {
+					return p.err
 				}
 			}
-			return nil
 		})
 		if err != nil {
 			return res, err
@@ -88,7 +131,6 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		res.Ignored += part.Ignored
 		res.Conflicts += part.Conflicts
 		res.Drift = max(res.Drift, part.Drift)
-		done = end
 	}
 	return res, nil
 }

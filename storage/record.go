@@ -196,15 +196,6 @@ func appendFieldClock(b []byte, fc *fieldClock) []byte {
 	return append(b, '}')
 }
 
-// fieldsOf splits a record's JSON into its fields.
-func fieldsOf(raw []byte) (map[string]json.RawMessage, error) {
-	m := map[string]json.RawMessage{}
-	if raw == nil {
-		return m, nil
-	}
-	return m, json.Unmarshal(raw, &m)
-}
-
 // save writes rec, a pointer to a model record, as a local change: a new
 // record is logged as one FieldAll op, an existing one as one op per field
 // that differs from the stored value. Meta is filled from the stamp.
@@ -291,211 +282,6 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	return w.reindex(typ, old, rec)
 }
 
-// pending is a record being merged: loaded once, changed by every op of
-// the batch that concerns it, written once.
-type pending struct {
-	typ     model.RecordType
-	id      model.ID
-	oldRaw  []byte
-	fields  map[string]json.RawMessage
-	clk     clocks
-	applied []*model.Op // ops that changed a field, logged in order
-}
-
-// applyOps merges ops from other devices (or a replay): per field the newer
-// stamp wins; the loser of a concurrent edit is kept as a conflict. Ops of
-// the same record are merged in memory and the record written once. Ops
-// that change nothing are not logged again, so applying the same ops twice
-// is a no-op.
-func (w *writer) applyOps(ops []model.Op, res *model.ApplyResult) error {
-	recs := map[model.ID]*pending{}
-	var order []*pending
-	for i := range ops {
-		op := &ops[i]
-		p := recs[op.ID]
-		if p == nil {
-			b := recBucket(w.tx, op.Type)
-			oldRaw := b.Get(idBytes(op.ID))
-			if oldRaw == nil && op.Field == model.FieldAll && onlyOp(ops, i) {
-				// The common case of sync: a record new to this device,
-				// created in one op. No merging, no conflict possible.
-				if err := w.createFromOp(op); err != nil {
-					return err
-				}
-				res.Applied++
-				if d := w.db.clock.Observe(op.HLC); d > res.Drift {
-					res.Drift = d
-				}
-				continue
-			}
-			fields, err := fieldsOf(oldRaw)
-			if err != nil {
-				return model.WrapError(model.EINTERNAL, err, "decode %s %s", op.Type, op.ID)
-			}
-			clk, err := loadClocks(w.tx, op.Type, op.ID)
-			if err != nil {
-				return err
-			}
-			p = &pending{typ: op.Type, id: op.ID, oldRaw: oldRaw, fields: fields, clk: clk}
-			recs[op.ID] = p
-			order = append(order, p)
-		} else if p.typ != op.Type {
-			return model.Errorf(model.EINVALID, "op for %s %s names type %s", p.typ, op.ID, op.Type)
-		}
-		changed, err := w.merge(p, op, res)
-		if err != nil {
-			return err
-		}
-		if changed {
-			res.Applied++
-			p.applied = append(p.applied, op)
-			if d := w.db.clock.Observe(op.HLC); d > res.Drift {
-				res.Drift = d
-			}
-		} else {
-			res.Ignored++
-		}
-	}
-	for _, p := range order {
-		if len(p.applied) > 0 {
-			if err := w.writeMerged(p); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// onlyOp reports whether ops[i] is the only op of its record in ops.
-func onlyOp(ops []model.Op, i int) bool {
-	for j := range ops {
-		if j != i && ops[j].ID == ops[i].ID {
-			return false
-		}
-	}
-	return true
-}
-
-// createFromOp stores a record that does not exist yet from its creation
-// op, decoding the value straight into the record type.
-func (w *writer) createFromOp(op *model.Op) error {
-	rec := newRecord(op.Type)
-	if err := json.Unmarshal(op.Value, rec); err != nil {
-		return model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
-	}
-	fc := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author}
-	m := metaOf(rec)
-	m.ID, m.Updated, m.Device, m.Author = op.ID, op.HLC.Time(), op.Device, op.Author
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	if err := recBucket(w.tx, op.Type).Put(idBytes(op.ID), raw); err != nil {
-		return err
-	}
-	if err := putClocks(w.tx, op.Type, op.ID, clocks{Base: &fc}); err != nil {
-		return err
-	}
-	if err := w.log(op); err != nil {
-		return err
-	}
-	return w.reindex(op.Type, nil, rec)
-}
-
-// merge applies one op to a pending record in memory.
-func (w *writer) merge(p *pending, op *model.Op, res *model.ApplyResult) (bool, error) {
-	vals := map[string]json.RawMessage{op.Field: op.Value}
-	in := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author, Prev: op.Prev}
-	clk := &p.clk
-	if op.Field == model.FieldAll {
-		vals = map[string]json.RawMessage{}
-		if err := json.Unmarshal(op.Value, &vals); err != nil {
-			return false, model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
-		}
-		if clk.Base == nil {
-			// Fields set before by newer partial ops keep their own stamps.
-			clk.Base = &fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author}
-			in = *clk.Base
-			for f := range vals {
-				if _, ok := clk.Fields[f]; !ok {
-					clk.Fields = withField(clk.Fields, f, fieldClock{}) // placeholder: not set yet
-				}
-			}
-		}
-	}
-	changed := false
-	fields := p.fields
-	for _, f := range sortedKeys(vals) {
-		v := vals[f]
-		if model.MetaFields[f] {
-			continue
-		}
-		cur, ok := clk.get(f)
-		if ok && cur.HLC == 0 { // placeholder from a FieldAll that arrived after partial ops
-			ok = false
-		}
-		switch {
-		case !ok:
-			fields[f] = v
-			clk.set(f, in)
-			changed = true
-		case in.stamp() == cur.stamp():
-			// already known
-		case in.stamp().After(cur.stamp()):
-			if in.Prev < cur.HLC && !bytes.Equal(fields[f], v) {
-				if err := w.conflict(op, f, v, in, fields[f], cur, res); err != nil {
-					return false, err
-				}
-			}
-			fields[f] = v
-			clk.set(f, in)
-			changed = true
-		default:
-			if cur.Prev < in.HLC && !bytes.Equal(fields[f], v) {
-				if err := w.conflict(op, f, fields[f], cur, v, in, res); err != nil {
-					return false, err
-				}
-			}
-		}
-	}
-	return changed, nil
-}
-
-// writeMerged stores a merged record in canonical form with its clocks,
-// logs the ops that changed it and updates its indexes.
-func (w *writer) writeMerged(p *pending) error {
-	var old any
-	if p.oldRaw != nil {
-		old = newRecord(p.typ)
-		if err := json.Unmarshal(p.oldRaw, old); err != nil {
-			return model.WrapError(model.EINTERNAL, err, "decode %s %s", p.typ, p.id)
-		}
-	}
-	rec := newRecord(p.typ)
-	if err := json.Unmarshal(appendFields(nil, p.fields), rec); err != nil {
-		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", p.typ, p.id)
-	}
-	m := metaOf(rec)
-	newest := p.clk.newest()
-	m.ID, m.Updated, m.Device, m.Author = p.id, newest.HLC.Time(), newest.Device, newest.Author
-	raw, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	if err := recBucket(w.tx, p.typ).Put(idBytes(p.id), raw); err != nil {
-		return err
-	}
-	if err := putClocks(w.tx, p.typ, p.id, p.clk); err != nil {
-		return err
-	}
-	for _, op := range p.applied {
-		if err := w.log(op); err != nil {
-			return err
-		}
-	}
-	return w.reindex(p.typ, old, rec)
-}
-
 // appendFields joins fields, each valid JSON already, into one object for
 // decoding; unlike json.Marshal it does not re-validate and compact them.
 func appendFields(b []byte, fields map[string]json.RawMessage) []byte {
@@ -523,32 +309,15 @@ func withField(m map[string]fieldClock, f string, fc fieldClock) map[string]fiel
 	return m
 }
 
-// conflict keeps the losing value of a concurrent edit for review.
-func (w *writer) conflict(op *model.Op, field string, kept json.RawMessage, keptBy fieldClock, lost json.RawMessage, lostBy fieldClock, res *model.ApplyResult) error {
-	c := model.Conflict{
-		Type: op.Type, ID: op.ID, Field: field,
-		Kept: kept, KeptStamp: keptBy.stamp(), Lost: lost, LostStamp: lostBy.stamp(), LostBy: lostBy.Author,
-		Seen: w.db.now().UTC(),
-	}
-	k := conflictKey(c)
-	bk := w.tx.Bucket(bucketConflict)
-	if bk.Get(k) != nil {
-		return nil
-	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	res.Conflicts++
-	return bk.Put(k, raw)
-}
-
 func conflictKey(c model.Conflict) []byte {
 	return key([]byte(c.Type), sep, idBytes(c.ID), []byte(c.Field), sep, u64(uint64(c.LostStamp.HLC)), []byte(c.LostStamp.Device))
 }
 
 // log appends op to the change log.
-func (w *writer) log(op *model.Op) error {
+func (w *writer) log(op *model.Op) error { return w.logRaw(encodeOp(op)) }
+
+// logRaw appends an op encoded by encodeOp to the change log.
+func (w *writer) logRaw(entry []byte) error {
 	bk := w.tx.Bucket(bucketLog)
 	// Keys only ever grow, so a full page is never written to again:
 	// filling pages completely halves the log's pages and what a commit writes.
@@ -557,7 +326,7 @@ func (w *writer) log(op *model.Op) error {
 	if err != nil {
 		return err
 	}
-	return bk.Put(u64(seq), encodeOp(op))
+	return bk.Put(u64(seq), entry)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

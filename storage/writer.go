@@ -41,20 +41,45 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 	if old != nil {
 		oldKeys = indexKeys(w.tx, typ, old, w.region)
 	}
+	if c, ok := rec.(*model.Customer); ok {
+		if err := w.remergeIfChanged(old, c); err != nil {
+			return err
+		}
+	}
+	return w.reindexKeys(typ, old, rec, oldKeys, indexKeys(w.tx, typ, rec, w.region))
+}
+
+// reindexCustomer is reindex for a customer whose listing keys before and
+// after are known already (see mergeRecord).
+func (w *writer) reindexCustomer(old any, c *model.Customer, oldKeys, newKeys []ikey) error {
+	if err := w.remergeIfChanged(old, c); err != nil {
+		return err
+	}
+	if c.MergedInto != model.NilID && owner(w.tx, c.ID) != c.ID {
+		newKeys = nil // merged into another: found by no search
+	}
+	return w.reindexKeys(model.TypeCustomer, old, c, oldKeys, newKeys)
+}
+
+// remergeIfChanged follows a change of the customer's MergedInto.
+func (w *writer) remergeIfChanged(old any, c *model.Customer) error {
+	var was model.ID
+	if o, ok := old.(*model.Customer); ok {
+		was = o.MergedInto
+	}
+	if c.MergedInto == was {
+		return nil
+	}
+	return w.remerge(c)
+}
+
+// reindexKeys replaces the index entries oldKeys of old with newKeys of
+// rec, and marks the customers concerned.
+func (w *writer) reindexKeys(typ model.RecordType, old, rec any, oldKeys, newKeys []ikey) error {
 	c, isCustomer := rec.(*model.Customer)
 	if isCustomer {
 		w.custs[c.ID] = c
-		var was model.ID
-		if o, ok := old.(*model.Customer); ok {
-			was = o.MergedInto
-		}
-		if c.MergedInto != was {
-			if err := w.remerge(c); err != nil {
-				return err
-			}
-		}
 	}
-	newKeys := indexKeys(w.tx, typ, rec, w.region)
 	idx := w.tx.Bucket(bucketIdx)
 	for _, k := range oldKeys {
 		if !containsKey(newKeys, k) {
