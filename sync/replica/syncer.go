@@ -440,21 +440,31 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		}
 	}
 	done := 0
+	// The next segment is read and opened while this one is applied; a
+	// read still running when pull returns is cancelled and waited for.
+	fctx, cancel := context.WithCancel(ctx)
+	var reads sync.WaitGroup
+	defer reads.Wait()
+	defer cancel()
 	for _, d := range devs {
+		ahead := s.fetch(fctx, &reads, d, todo[d], 0)
 	segments:
-		for _, seq := range todo[d] {
+		for i, seq := range todo[d] {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			name := segmentName(d, seq)
-			data, err := s.target.Get(ctx, name)
-			if model.ErrorCode(err) == model.ENOTFOUND {
+			got := <-ahead
+			if i+1 < len(todo[d]) {
+				ahead = s.fetch(fctx, &reads, d, todo[d], i+1)
+			}
+			h, ops, err := got.h, got.ops, got.err
+			if model.ErrorCode(got.getErr) == model.ENOTFOUND {
 				rep.Waiting = append(rep.Waiting, d)
 				break
-			} else if err != nil {
-				return err
+			} else if got.getErr != nil {
+				return got.getErr
 			}
-			h, ops, err := openSegment(s.key, data)
 			if err == nil && (h.Device != d || h.Seq != seq) {
 				err = model.Errorf(model.EINVALID, "segment was renamed or moved (it says %s)", segmentName(h.Device, h.Seq))
 			}
@@ -499,6 +509,33 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		}
 	}
 	return nil
+}
+
+// fetched is a segment read from the target and opened.
+type fetched struct {
+	h      segmentHeader
+	ops    []model.Op
+	getErr error // reading it from the target failed
+	err    error // opening it failed
+}
+
+// fetch reads and opens segment seqs[i] of device d in the background.
+func (s *Syncer) fetch(ctx context.Context, wg *sync.WaitGroup, d string, seqs []uint64, i int) <-chan fetched {
+	out := make(chan fetched, 1)
+	if i >= len(seqs) {
+		close(out)
+		return out
+	}
+	wg.Go(func() {
+		data, err := s.target.Get(ctx, segmentName(d, seqs[i]))
+		if err != nil {
+			out <- fetched{getErr: err}
+			return
+		}
+		h, ops, err := openSegment(s.key, data)
+		out <- fetched{h: h, ops: ops, err: err}
+	})
+	return out
 }
 
 // Status reports the last sync, the own ops waiting to be pushed and how
