@@ -273,10 +273,12 @@ func (w *writer) applyMerged(m *merged, res *model.ApplyResult) error {
 			res.Drift = d
 		}
 	}
-	if err := recBucket(w.tx, m.typ).Put(idb, m.raw); err != nil {
+	rb, cb := recBucket(w.tx, m.typ), clockBucket(w.tx, m.typ)
+	rb.FillPercent, cb.FillPercent = 0.9, 0.9
+	if err := rb.Put(idb, m.raw); err != nil {
 		return err
 	}
-	if err := clockBucket(w.tx, m.typ).Put(idb, m.clk); err != nil {
+	if err := cb.Put(idb, m.clk); err != nil {
 		return err
 	}
 	for _, b := range m.logs {
