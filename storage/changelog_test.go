@@ -344,3 +344,42 @@ func TestEditArrivingBeforeCreationStaysHidden(t *testing.T) {
 		t.Fatalf("C differs from B")
 	}
 }
+
+// A record merged ahead of its transaction (see prepare) and changed by a
+// local save before the transaction runs is merged again from what is
+// stored then: the local edit survives and both devices still converge.
+func TestApplyMergesAgainAfterALocalSaveInBetween(t *testing.T) {
+	a, b := openTest(t), openTest(t)
+	c := newCustomer("Reto", "Brändli", "")
+	mustOK(t, a.CreateCustomer(c))
+	_, err := b.ApplyOps(allOps(t, a))
+	mustOK(t, err)
+	base := len(allOps(t, a))
+
+	ca, _ := a.Customer(c.ID)
+	ca.Memo, ca.Segment = "von A", model.SegmentKey
+	mustOK(t, a.UpdateCustomer(ca))
+	opsA := allOps(t, a)[base:]
+
+	recs, err := b.prepare([][]model.Op{opsA}, b.currentSettings().Region)
+	mustOK(t, err)
+	baseB := len(allOps(t, b))
+	cb, _ := b.Customer(c.ID)
+	cb.Memo, cb.RhythmDays = "von B", 60
+	mustOK(t, b.UpdateCustomer(cb)) // lands between merge and write
+	var res model.ApplyResult
+	mustOK(t, b.update(func(w *writer) error { return w.applyMerged(recs[0], &res) }))
+	mustCheck(t, b)
+	got, _ := b.Customer(c.ID)
+	if got.Segment != model.SegmentKey || got.RhythmDays != 60 {
+		t.Fatalf("both edits must survive: %+v", got)
+	}
+	if res.Conflicts != 1 {
+		t.Fatalf("the concurrent memo edits must leave a conflict, got %+v", res)
+	}
+	_, err = a.ApplyOps(allOps(t, b)[baseB:])
+	mustOK(t, err)
+	if got, want := dump(t, a), dump(t, b); got != want {
+		t.Fatalf("devices diverged:\nA: %s\nB: %s", got, want)
+	}
+}
