@@ -165,3 +165,27 @@ func FuzzSplitObject(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendStatsMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	at := func() time.Time {
+		if r.IntN(4) == 0 {
+			return time.Time{}
+		}
+		return time.Unix(r.Int64N(2e9), r.Int64N(1e9)*int64(r.IntN(2))).UTC()
+	}
+	for range 1000 {
+		st := model.Stats{
+			LastContact: at(), LastImpression: []model.Impression{"", model.Positive, "neutral", `"<&>"`}[r.IntN(4)],
+			LastComplaint: at(), OpenComplaint: r.IntN(2) == 0, NextFollowUp: at(),
+			OpenFollowUps: r.IntN(5), Notes: r.IntN(1000), Gestures: r.IntN(9), LastGesture: at(),
+		}
+		want, err := json.Marshal(st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendStats(nil, &st); !bytes.Equal(got, want) {
+			t.Fatalf("\n got %s\nwant %s", got, want)
+		}
+	}
+}

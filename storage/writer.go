@@ -3,6 +3,8 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -231,16 +233,14 @@ func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
 			return st, nil, nil
 		}
 		if found && addNotes(&st, w.incr[id]) {
-			raw, err := json.Marshal(st)
-			return st, raw, err
+			return st, appendStats(nil, &st), nil
 		}
 	}
 	st, err := computeStats(w.tx, id)
 	if err != nil {
 		return st, nil, err
 	}
-	raw, err := json.Marshal(st)
-	return st, raw, err
+	return st, appendStats(nil, &st), nil
 }
 
 // storedSummary returns the directory's summary of a live customer this
@@ -264,6 +264,32 @@ func (w *writer) customer(id model.ID) (*model.Customer, error) {
 		return c, nil
 	}
 	return get[model.Customer](w.tx, model.TypeCustomer, id)
+}
+
+// appendStats appends st as json.Marshal encodes it, without reflection:
+// every commit that adds notes rewrites the stats of their customers.
+func appendStats(b []byte, st *model.Stats) []byte {
+	t := func(name string, v time.Time) {
+		b = append(b, name...)
+		b = append(b, '"')
+		b = v.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	t(`{"last_contact":`, st.LastContact)
+	b = append(b, `,"last_impression":`...)
+	b = appendJSONString(b, string(st.LastImpression))
+	t(`,"last_complaint":`, st.LastComplaint)
+	b = append(b, `,"open_complaint":`...)
+	b = strconv.AppendBool(b, st.OpenComplaint)
+	t(`,"next_follow_up":`, st.NextFollowUp)
+	b = append(b, `,"open_follow_ups":`...)
+	b = strconv.AppendInt(b, int64(st.OpenFollowUps), 10)
+	b = append(b, `,"notes":`...)
+	b = strconv.AppendInt(b, int64(st.Notes), 10)
+	b = append(b, `,"gestures":`...)
+	b = strconv.AppendInt(b, int64(st.Gestures), 10)
+	t(`,"last_gesture":`, st.LastGesture)
+	return append(b, '}')
 }
 
 // putStats stores freshly computed stats (nil raw: nothing to store).
