@@ -82,6 +82,7 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		err  error
 	}
 	region := db.currentSettings().Region
+	defer db.dir.Hold()()
 	pieces := make(chan prepared, 2)
 	stop := make(chan struct{})
 	defer close(stop)

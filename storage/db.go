@@ -61,6 +61,8 @@ type directoryIndex interface {
 	Load(all []model.CustomerSummary)
 	Put(s model.CustomerSummary)
 	Delete(id model.ID)
+	// Hold defers rebuilds of the index during a long run of writes.
+	Hold() (release func())
 	// WriteSnapshot writes what search.ReadSnapshot reads back.
 	WriteSnapshot(w io.Writer) error
 }

@@ -69,6 +69,7 @@ type Index struct {
 
 	gen        uint64 // bumped by Load, so that a compaction it overtook is dropped
 	compacting bool
+	held       int            // Hold calls not released: compactions wait for a bigger overlay
 	pending    []op           // changes made while compacting, replayed onto its result
 	wg         sync.WaitGroup // background work, waited for by tests
 }
@@ -335,12 +336,38 @@ func (ix *Index) apply(o op) {
 func overlayLimit(n int) int { return 512 + n/64 }
 
 func (ix *Index) maybeCompact() {
-	if ix.compacting || len(ix.extra)+ix.ndead <= overlayLimit(len(ix.base.docs)) {
+	limit := overlayLimit(len(ix.base.docs))
+	if ix.held > 0 {
+		limit *= heldFactor
+	}
+	if ix.compacting || len(ix.extra)+ix.ndead <= limit {
 		return
 	}
 	ix.compacting, ix.pending = true, nil
 	ix.wg.Add(1)
 	go ix.compact(ix.gen)
+}
+
+// heldFactor is how much larger the overlay may grow while held.
+const heldFactor = 4
+
+// Hold lets the overlay grow heldFactor times larger before the next
+// compaction, until release is called: a sync or an import puts thousands
+// of customers in a row, and rebuilding the index after every few hundred
+// of them would redo nearly the same work again and again.
+func (ix *Index) Hold() (release func()) {
+	ix.mu.Lock()
+	ix.held++
+	ix.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			ix.mu.Lock()
+			defer ix.mu.Unlock()
+			ix.held--
+			ix.maybeCompact()
+		})
+	}
 }
 
 // compact builds a snapshot of the live customers and installs it.

@@ -431,3 +431,27 @@ func TestRegion(t *testing.T) {
 		t.Errorf("Region: got %q, want %q", got, model.DefaultRegion)
 	}
 }
+
+func TestHoldDefersCompactionUntilReleased(t *testing.T) {
+	ix := New()
+	release := ix.Hold()
+	n := overlayLimit(0) + 10
+	for i := range n {
+		s := sum(byte(i), fmt.Sprintf("Kunde %05d", i))
+		s.ID[1], s.ID[2] = byte(i>>8), byte(i>>16)
+		ix.Put(s)
+	}
+	ix.Wait()
+	if got := len(ix.extra); got != n {
+		t.Fatalf("held index compacted: overlay %d, want %d", got, n)
+	}
+	release()
+	release() // a second call does nothing
+	ix.Wait()
+	if got := len(ix.extra); got != 0 || ix.Len() != n {
+		t.Fatalf("after release: overlay %d, %d customers, want 0 and %d", got, ix.Len(), n)
+	}
+	if hits := ix.Search(model.Query{Text: "kunde 00042"}); len(hits) != 1 {
+		t.Fatalf("search after compaction found %d", len(hits))
+	}
+}
