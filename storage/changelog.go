@@ -84,9 +84,10 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 	region := db.currentSettings().Region
 	defer db.dir.Hold()()
 	pieces := make(chan prepared, 2)
-	stop := make(chan struct{})
-	defer close(stop)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-stopped }() // no merging goes on after return
 	go func() {
+		defer close(stopped)
 		defer close(pieces)
 		for done := 0; done < len(byRecord); done += applyPiece {
 			recs, err := db.prepare(byRecord[done:min(done+applyPiece, len(byRecord))], region)
