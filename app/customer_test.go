@@ -126,7 +126,7 @@ func TestSearchIgnoresAccents(t *testing.T) {
 			shellEventually(t, "search result", func() bool {
 				got = got[:0]
 				for _, r := range s.rows.rows {
-					got = append(got, r.Name)
+					got = append(got, r.Summary().Name)
 				}
 				return strings.Join(got, "|") == strings.Join(tc.want, "|") && s.count.Text == wantCount && s.empty.Visible() == (len(tc.want) == 0)
 			})
@@ -188,7 +188,7 @@ func TestComplaintNoteAppearsInTimeline(t *testing.T) {
 	if !strings.Contains(cs.facts.Text, lang.X("customer.open_complaint", "")) {
 		t.Errorf("header %q does not flag the open complaint", cs.facts.Text)
 	}
-	if rows := f.ui.customers.rows.rows; len(rows) != 1 || !rows[0].OpenComplaint {
+	if rows := f.ui.customers.rows.rows; len(rows) != 1 || !rows[0].Summary().OpenComplaint {
 		t.Errorf("customers list does not flag the complaint")
 	}
 

@@ -195,7 +195,7 @@ func (s *customersScreen) refresh() {
 	}()
 }
 
-func (s *customersScreen) apply(res []*model.CustomerSummary, total int) {
+func (s *customersScreen) apply(res model.Hits, total int) {
 	s.rows.set(res)
 	s.list.UnselectAll()
 	s.list.Refresh()
@@ -213,19 +213,20 @@ func (s *customersScreen) apply(res []*model.CustomerSummary, total int) {
 	}
 }
 
-// customerRows is the list data: the summaries of the current search.
+// customerRows is the list data: the hits of the current search, whose
+// summaries are made only for the rows shown.
 type customerRows struct {
-	rows []*model.CustomerSummary
+	rows model.Hits
 	now  func() time.Time
 }
 
-func (r *customerRows) set(rows []*model.CustomerSummary) { r.rows = rows }
+func (r *customerRows) set(rows model.Hits) { r.rows = rows }
 
 func (r *customerRows) at(i int) *model.CustomerSummary {
 	if i < 0 || i >= len(r.rows) {
 		return nil
 	}
-	return r.rows[i]
+	return r.rows[i].Summary()
 }
 
 // Length returns the number of rows.

@@ -130,8 +130,9 @@ func (s *fairScreen) load() func() {
 	n := 0
 	_, loc := careZone(s.e.settings().TimeZone)
 	today := model.DateOf(s.e.now().In(loc))
-	for _, c := range s.e.svc.Directory().Search(model.Query{Tag: fair}) {
-		if model.DateOf(c.Created.In(loc)) == today {
+	var c model.CustomerSummary
+	for _, h := range s.e.svc.Directory().Search(model.Query{Tag: fair}) {
+		if h.Fill(&c); model.DateOf(c.Created.In(loc)) == today {
 			n++
 		}
 	}

@@ -77,7 +77,7 @@ func TestFairCaptureThreeLeadsByKeyboard(t *testing.T) {
 		t.Fatalf("customers with the fair tag: got %d, want %d", got, want)
 	}
 	byName := map[string]*model.CustomerSummary{}
-	for _, cs := range tagged {
+	for _, cs := range tagged.Summaries() {
 		byName[cs.Name] = cs
 	}
 	for _, l := range leads {

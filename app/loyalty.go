@@ -343,7 +343,7 @@ func loyaltyByCustomer(gs []model.Gesture, dir model.Directory) ([]loyaltyYearRo
 
 // loyaltyAttentionBySegment compares the built-in segments (always shown,
 // so an empty "small" segment is visible too) and any user-defined ones.
-func loyaltyAttentionBySegment(all []*model.CustomerSummary, now time.Time) []loyaltyAttention {
+func loyaltyAttentionBySegment(all model.Hits, now time.Time) []loyaltyAttention {
 	idx := map[string]int{}
 	var out []loyaltyAttention
 	for _, seg := range []string{model.SegmentKey, model.SegmentRegular, model.SegmentSmall} {
@@ -352,7 +352,9 @@ func loyaltyAttentionBySegment(all []*model.CustomerSummary, now time.Time) []lo
 	}
 	sumDays := map[string]float64{}
 	gestures := map[string]int{}
-	for _, c := range all {
+	var c model.CustomerSummary // one for all, filled per customer
+	for _, h := range all {
+		h.Fill(&c)
 		seg := c.Segment
 		i, ok := idx[seg]
 		if !ok {
@@ -642,8 +644,9 @@ func (s *loyaltyScreen) runInvite() func() {
 	s.mu.Unlock()
 	var ids []model.ID
 	left := 0
-	for _, c := range s.e.svc.Directory().Search(job.query) {
-		if !mayInvite(c, job.channel) {
+	var c model.CustomerSummary
+	for _, h := range s.e.svc.Directory().Search(job.query) {
+		if h.Fill(&c); !mayInvite(&c, job.channel) {
 			left++
 			continue
 		}

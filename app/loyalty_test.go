@@ -212,7 +212,7 @@ func TestLoyaltyAttentionBySegment(t *testing.T) {
 		sum(model.SegmentSmall, 200, 0), sum(model.SegmentSmall, -1, 0),
 		sum("Handwerker", 30, 1), sum("", 5, 0),
 	}
-	got := loyaltyAttentionBySegment(all, now)
+	got := loyaltyAttentionBySegment(model.HitsOf(all), now)
 	want := []loyaltyAttention{
 		{segment: model.SegmentKey, customers: 2, contacted: 2, avgDays: 15, perCustomer: 3},
 		{segment: model.SegmentRegular},

@@ -48,8 +48,8 @@ type todayData struct {
 	now           time.Time
 	followUps     []model.FollowUp // overdue first, then today's, by due time
 	moreFollowUps bool             // more are due than followUps holds
-	due           []*model.CustomerSummary
-	complaints    []*model.CustomerSummary
+	due           model.Hits       // summaries made for the rows shown
+	complaints    model.Hits
 	dates         []todayDate
 	expiring      []model.Gesture // soonest first
 	moreExpiring  bool            // more expire in the window than expiring holds
@@ -178,20 +178,22 @@ func (s *todayScreen) collect() (todayData, error) {
 
 // todayDates finds birthdays and customer-since anniversaries within the
 // week, soonest first.
-func todayDates(all []*model.CustomerSummary, today model.Date) []todayDate {
+func todayDates(all model.Hits, today model.Date) []todayDate {
 	var out []todayDate
-	for _, c := range all {
+	var c model.CustomerSummary // one for all: a summary is kept only for a date found
+	for _, h := range all {
+		h.Fill(&c)
 		if !c.Birthday.IsZero() {
 			on, years := model.NextAnniversary(c.Birthday, today)
 			if n := model.DaysBetween(today, on); n <= todayAnniversaryDays {
-				out = append(out, todayDate{customer: c, on: on, inDays: n, years: years, birthday: true})
+				out = append(out, todayDate{customer: h.Summary(), on: on, inDays: n, years: years, birthday: true})
 			}
 		}
 		if c.Since.HasYear() {
 			on, years := model.NextAnniversary(c.Since, today)
 			// The first "anniversary" is the day they became a customer.
 			if n := model.DaysBetween(today, on); n <= todayAnniversaryDays && years > 0 {
-				out = append(out, todayDate{customer: c, on: on, inDays: n, years: years})
+				out = append(out, todayDate{customer: h.Summary(), on: on, inDays: n, years: years})
 			}
 		}
 	}
@@ -226,7 +228,7 @@ func (s *todayScreen) apply(d todayData) {
 	// rows are made as the list shows them.
 	now := d.now
 	s.due.setLazy(len(d.due), func(i int) careRowData {
-		c := d.due[i]
+		c := d.due[i].Summary()
 		days := int(now.Sub(c.NextDue()).Hours() / 24)
 		detail := lang.X("today.due.dueToday", "Due now · every {{.Rhythm}} days", map[string]any{"Rhythm": c.RhythmDays})
 		if days > 0 {
@@ -237,7 +239,7 @@ func (s *todayScreen) apply(d todayData) {
 	}, lang.XN("today.due.count", "{{.Count}} customers", len(d.due), map[string]any{"Count": len(d.due)}))
 
 	s.complaints.setLazy(len(d.complaints), func(i int) careRowData {
-		c := d.complaints[i]
+		c := d.complaints[i].Summary()
 		return careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
 			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))})}
 	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": len(d.complaints)}))

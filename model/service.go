@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -168,14 +169,78 @@ const (
 // answers searches within a keystroke and is kept current after every commit.
 type Directory interface {
 	// Search returns the matching customers in q.Sort order.
-	Search(q Query) []*CustomerSummary
-	// Summary returns one customer's summary.
+	Search(q Query) Hits
+	// Summary returns one customer's summary, a copy the caller owns.
 	Summary(id ID) (*CustomerSummary, bool)
 	// Len returns the number of live customers.
 	Len() int
 	// Tags returns every tag in use, sorted; Segments likewise.
 	Tags() []string
 	Segments() []string
+}
+
+// Hits is the result of a directory search, in the query's order.
+type Hits []*Hit
+
+// Hit is one customer of a search result. The directory keeps its
+// customers in a compact form (100,000 summaries as structs would be
+// 40 MB) and makes a summary only when one is asked for, so a list of
+// every customer costs a pointer per customer, and a screen makes
+// summaries only of the rows it shows.
+type Hit struct {
+	ID  ID
+	src HitSource
+}
+
+// HitSource makes the summary of a Hit.
+type HitSource interface {
+	// FillSummary sets every field of s to the customer's summary.
+	FillSummary(s *CustomerSummary)
+}
+
+// NewHit returns the hit of customer id whose summary src makes.
+func NewHit(id ID, src HitSource) Hit { return Hit{ID: id, src: src} }
+
+// Summary returns the customer's summary, a copy the caller owns.
+func (h *Hit) Summary() *CustomerSummary {
+	s := new(CustomerSummary)
+	h.src.FillSummary(s)
+	return s
+}
+
+// Fill sets s to the customer's summary: a loop over many hits can reuse
+// one summary instead of allocating one per customer.
+func (h *Hit) Fill(s *CustomerSummary) { h.src.FillSummary(s) }
+
+// HitOf returns a hit whose summary is a copy of s; fakes and tests use it.
+func HitOf(s *CustomerSummary) *Hit {
+	return &Hit{ID: s.ID, src: fixedSummary{s}}
+}
+
+type fixedSummary struct{ s *CustomerSummary }
+
+func (f fixedSummary) FillSummary(s *CustomerSummary) {
+	*s = *f.s
+	s.Tags = slices.Clone(f.s.Tags)
+}
+
+// HitsOf returns hits whose summaries are copies of list; fakes and tests
+// use it.
+func HitsOf(list []*CustomerSummary) Hits {
+	out := make(Hits, len(list))
+	for i, s := range list {
+		out[i] = HitOf(s)
+	}
+	return out
+}
+
+// Summaries returns the summaries of every hit.
+func (h Hits) Summaries() []*CustomerSummary {
+	out := make([]*CustomerSummary, len(h))
+	for i, x := range h {
+		out[i] = x.Summary()
+	}
+	return out
 }
 
 // MatchKind says how an incoming record matched a stored customer.

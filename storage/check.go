@@ -17,6 +17,7 @@ import (
 // and the directory agrees with the stored customers. Tests run it after
 // every mutation; it is also the CLI's "check".
 func (db *DB) Check() error {
+	defer db.touched() // it reads every page
 	var problems []error
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {

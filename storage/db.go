@@ -43,6 +43,8 @@ type DB struct {
 	dir    directoryIndex
 	closed atomic.Bool // Close ran; a second Close does nothing
 
+	release releaser // releases the file's mapped pages when idle (mapping.go)
+
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches
 	// the committed data (writers take stats and summaries from it).
@@ -140,6 +142,7 @@ func Open(path string, opt Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	db.touched() // migration and a directory rebuild read the whole file
 	return db, nil
 }
 
@@ -179,6 +182,7 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil // CloseAndRestore closed it already
 	}
+	db.stopReleases()
 	var snapErr error
 	if !db.bolt.IsReadOnly() && db.dir != nil {
 		// Without the snapshot the next start rebuilds the directory, so a
@@ -243,6 +247,7 @@ func (db *DB) author() string {
 
 // view runs fn in a read transaction and translates bbolt's errors.
 func (db *DB) view(fn func(tx *bolt.Tx) error) error {
+	defer db.touched()
 	return translate(db.bolt.View(fn))
 }
 
@@ -251,6 +256,7 @@ func (db *DB) view(fn func(tx *bolt.Tx) error) error {
 // subscribers. Nothing is applied or announced when fn fails.
 func (db *DB) update(fn func(w *writer) error) error {
 	var w *writer
+	defer db.touched()
 	db.writeMu.Lock()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w = newWriter(db, tx)

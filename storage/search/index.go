@@ -53,8 +53,7 @@ import (
 // Index is the in-memory directory of live customers. It implements
 // model.Directory. Load, Put and Delete may be called from one goroutine
 // at a time; Search and the other reads may run concurrently with them and
-// with each other. The summaries it returns are shared and must not be
-// modified.
+// with each other. The summaries it returns are made for the caller.
 type Index struct {
 	region string // phone region, see NewWithRegion
 
@@ -136,11 +135,11 @@ func (ix *Index) load(docs []*doc, withPhones bool) {
 	if len(sn.pos) != len(docs) { // duplicate IDs: keep the last of each
 		last := make(map[model.ID]*doc, len(input))
 		for _, d := range input {
-			last[d.s.ID] = d
+			last[d.hit.ID] = d
 		}
 		docs = docs[:0]
 		for _, d := range input {
-			if last[d.s.ID] == d {
+			if last[d.hit.ID] == d {
 				docs = append(docs, d)
 			}
 		}
@@ -201,8 +200,8 @@ func sortByName(docs []*doc) {
 		var k uint64
 		for j := 0; j < 8; j++ {
 			k <<= 8
-			if j < len(d.s.SortName) {
-				k |= uint64(d.s.SortName[j])
+			if j < len(d.sort) {
+				k |= uint64(d.sort[j])
 			}
 		}
 		keys[i], idx[i] = k, int32(i)
@@ -237,7 +236,7 @@ func fillPhones(docs []*doc, region string) {
 		go func() {
 			defer wg.Done()
 			for _, d := range docs[from:to] {
-				d.phones = phoneKeys(d.s.Phone, region)
+				d.phones = phoneKeys(d.field(fieldPhone), region)
 			}
 		}()
 	}
@@ -249,16 +248,16 @@ func count(tags, segs map[string]int, d *doc, n int) {
 	if d == nil {
 		return
 	}
-	for _, t := range d.s.Tags {
+	for t := range d.tagList() {
 		tags[t] += n
 		if tags[t] <= 0 {
 			delete(tags, t)
 		}
 	}
-	if d.s.Segment != "" {
-		segs[d.s.Segment] += n
-		if segs[d.s.Segment] <= 0 {
-			delete(segs, d.s.Segment)
+	if seg := d.segment(); seg != "" {
+		segs[seg] += n
+		if segs[seg] <= 0 {
+			delete(segs, seg)
 		}
 	}
 }
@@ -275,7 +274,7 @@ func (ix *Index) Put(s model.CustomerSummary) {
 	}
 	ix.mu.RUnlock()
 	var d *doc
-	if cur != nil && sameText(&cur.s, &s) {
+	if cur != nil && sameText(cur.summary(), &s) {
 		d = cur.withStats(&s)
 	} else {
 		d = newDoc(&s, &folder{}, ix.region, true)
@@ -429,14 +428,15 @@ func (ix *Index) Wait() { ix.wg.Wait() }
 // wait is Wait, for the package's tests.
 func (ix *Index) wait() { ix.Wait() }
 
-// Summary returns the summary of the live customer with id.
+// Summary returns the summary of the live customer with id, made anew.
 func (ix *Index) Summary(id model.ID) (*model.CustomerSummary, bool) {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	if d := ix.current(id); d != nil {
-		return &d.s, true
+	d := ix.current(id)
+	ix.mu.RUnlock()
+	if d == nil {
+		return nil, false
 	}
-	return nil, false
+	return d.summary(), true
 }
 
 // Len returns the number of live customers.

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -44,10 +45,12 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	p.ids[""] = 0
 	var body []byte
 	var nTags, nPhones int
+	var sum model.CustomerSummary
 	for _, d := range docs {
-		body = p.putDoc(body, d)
-		nTags += len(d.s.Tags)
-		nPhones += len(d.phones)
+		d.FillSummary(&sum)
+		body = p.putDoc(body, d, &sum)
+		nTags += len(sum.Tags)
+		nPhones += len(slices.Collect(d.phones.all()))
 	}
 	out := make([]byte, 0, len(body)+p.bytes+len(p.strs)*2+64)
 	out = append(out, persistMagic...)
@@ -92,17 +95,16 @@ func (p *persister) refs(b []byte, ss []string) []byte {
 	return b
 }
 
-// putDoc appends d. Keep getDoc in step.
-func (p *persister) putDoc(b []byte, d *doc) []byte {
-	s := &d.s
+// putDoc appends d, whose summary is s. Keep getDoc in step.
+func (p *persister) putDoc(b []byte, d *doc, s *model.CustomerSummary) []byte {
 	b = append(b, s.ID[:]...)
 	for _, f := range []string{string(s.Kind), s.Name, s.SortName, s.Company, s.Email, s.Phone, s.City, s.Segment, string(s.LastImpression)} {
 		b = p.ref(b, f)
 	}
 	b = p.refs(b, s.Tags)
-	b = p.refs(b, d.tags)
+	b = p.refs(b, slices.Collect(d.foldedTags()))
 	b = p.ref(b, string(d.words))
-	b = p.refs(b, d.phones)
+	b = p.refs(b, slices.Collect(d.phones.all()))
 	b = binary.AppendVarint(b, int64(s.RhythmDays))
 	for _, dt := range []model.Date{s.Birthday, s.Since} {
 		b = binary.AppendVarint(b, int64(dt.Year))
@@ -181,15 +183,18 @@ func ReadSnapshot(data []byte, region string) (*Index, error) {
 	for i, n := range lens {
 		r.strs[i], arena = arena[:n], arena[n:]
 	}
-	r.block = make([]string, 0, 2*nTags+nPhones)
+	if nTags+nPhones > len(r.b) {
+		return nil, errCorrupt
+	}
 
 	if nDocs > len(r.b)/(len(model.ID{})+1) {
 		return nil, errCorrupt
 	}
 	docs := make([]doc, nDocs)
 	ptrs := make([]*doc, nDocs)
+	var lists [3][]string
 	for i := range docs {
-		r.getDoc(&docs[i])
+		r.getDoc(&docs[i], &lists)
 		ptrs[i] = &docs[i]
 	}
 	if r.err != nil || len(r.b) != 0 {
@@ -202,10 +207,9 @@ func ReadSnapshot(data []byte, region string) (*Index, error) {
 
 // reader decodes a persisted index; the first error sticks.
 type reader struct {
-	b     []byte
-	strs  []string
-	block []string // the documents' string slices are cut from it
-	err   error
+	b    []byte
+	strs []string
+	err  error
 }
 
 func (r *reader) uvarint() uint64 {
@@ -255,21 +259,18 @@ func (r *reader) str() string {
 	return r.strs[id]
 }
 
-// list reads a list of references. empty is what a list of none is.
-func (r *reader) list(empty []string) []string {
+// list reads a list of references into buf, reusing its memory. empty
+// is what a list of none is.
+func (r *reader) list(buf []string, empty []string) []string {
 	n := r.count()
 	if n == 0 {
 		return empty
 	}
-	if len(r.block)+n > cap(r.block) {
-		r.fail()
-		return empty
-	}
-	start := len(r.block)
+	buf = buf[:0]
 	for i := 0; i < n; i++ {
-		r.block = append(r.block, r.str())
+		buf = append(buf, r.str())
 	}
-	return r.block[start:len(r.block):len(r.block)]
+	return buf
 }
 
 func (r *reader) byte() byte {
@@ -306,9 +307,11 @@ func (r *reader) time() time.Time {
 	return time.Time{}
 }
 
-// getDoc reads what putDoc wrote.
-func (r *reader) getDoc(d *doc) {
-	s := &d.s
+// getDoc reads what putDoc wrote. The strings d keeps are copied out of
+// the string table, so that the table is garbage once the index is read;
+// lists is scratch memory for the lists of one document.
+func (r *reader) getDoc(d *doc, lists *[3][]string) {
+	var s model.CustomerSummary
 	if len(r.b) < len(s.ID) {
 		r.fail()
 		return
@@ -316,13 +319,16 @@ func (r *reader) getDoc(d *doc) {
 	copy(s.ID[:], r.b)
 	r.b = r.b[len(s.ID):]
 	s.Kind = model.CustomerKind(r.str())
-	s.Name, s.SortName, s.Company, s.Email = r.str(), r.str(), r.str(), r.str()
+	s.Name, s.SortName, s.Company, s.Email = r.str(), strings.Clone(r.str()), r.str(), r.str()
 	s.Phone, s.City, s.Segment = r.str(), r.str(), r.str()
 	s.LastImpression = model.Impression(r.str())
-	s.Tags = r.list(nil)
-	d.tags = r.list(nil)
-	d.words = wordSet(r.str())
-	d.phones = r.list([]string{}) // computed: empty, not "not yet"
+	lists[0] = r.list(lists[0], nil)
+	s.Tags = lists[0]
+	lists[1] = r.list(lists[1], nil)
+	folded := lists[1]
+	d.words = wordSet(strings.Clone(r.str()))
+	lists[2] = r.list(lists[2], nil)
+	d.phones = pack(lists[2])
 	s.RhythmDays = int(r.varint())
 	for _, dt := range []*model.Date{&s.Birthday, &s.Since} {
 		dt.Year, dt.Month, dt.Day = int(r.varint()), time.Month(r.varint()), int(r.varint())
@@ -333,14 +339,20 @@ func (r *reader) getDoc(d *doc) {
 	flags := r.byte()
 	s.MailConsent, s.OpenComplaint, s.PostBlocked = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	s.OpenFollowUps, s.Notes, s.Gestures = int(r.varint()), int(r.varint()), int(r.varint())
-	d.due = noDue
-	if t := s.NextDue(); !t.IsZero() {
-		d.due = timeKey(t)
+	if r.err != nil {
+		return
 	}
-	d.last = neverContacted
-	if !s.LastContact.IsZero() {
-		d.last = timeKey(s.LastContact)
+	d.setSummary(&s, folded)
+	if d.odd != nil { // it keeps strings of the table: copy them
+		o := d.odd
+		o.Name, o.Company, o.Email, o.Phone = strings.Clone(o.Name), strings.Clone(o.Company), strings.Clone(o.Email), strings.Clone(o.Phone)
+		o.City, o.Segment = strings.Clone(o.City), strings.Clone(o.Segment)
+		o.Kind, o.LastImpression = model.CustomerKind(strings.Clone(string(o.Kind))), model.Impression(strings.Clone(string(o.LastImpression)))
+		for i, t := range o.Tags {
+			o.Tags[i] = strings.Clone(t)
+		}
 	}
+	d.setTimes(&s)
 }
 
 // sortedByName reports whether docs are in cmpName order with distinct IDs

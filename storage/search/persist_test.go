@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -45,7 +46,7 @@ func TestSnapshotMatchesReference(t *testing.T) {
 		t.Helper()
 		for i := 0; i < queries; i++ {
 			q := randomQuery(rng, ss)
-			same(t, what, q, ix.Search(q), refSearch(live, q, model.DefaultRegion))
+			same(t, what, q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
 		}
 		if got, want := ix.Len(), len(live); got != want {
 			t.Fatalf("%s: Len: got %d, want %d", what, got, want)
@@ -206,8 +207,8 @@ func FuzzReadSnapshot(f *testing.F) {
 		if err != nil {
 			return
 		}
-		back.Search(model.Query{Text: "a 0"})
-		back.Search(model.Query{Sort: model.SortByNextDue})
+		back.Search(model.Query{Text: "a 0"}).Summaries()
+		back.Search(model.Query{Sort: model.SortByNextDue}).Summaries()
 	})
 }
 
@@ -238,5 +239,58 @@ func TestWordSet(t *testing.T) {
 	}
 	if (&doc{}).hasWordPrefix("") {
 		t.Errorf("a document without words matched the empty prefix")
+	}
+}
+
+// TestCompactFormKeepsEveryField checks that the summaries an index makes
+// from its compact documents equal the ones it was given, through Load and
+// Put, for summaries that fit the compact form and for ones that need the
+// whole summary kept (a time outside UTC or the compact range, an empty
+// tag list that is not nil, a count beyond int32).
+func TestCompactFormKeepsEveryField(t *testing.T) {
+	var base model.CustomerSummary
+	fill(t, reflect.ValueOf(&base).Elem(), 1)
+	base.Tags = []string{"Messe Basel 2026", "VIP"}
+	variant := func(n byte, change func(s *model.CustomerSummary)) model.CustomerSummary {
+		s := base
+		s.ID[15] = n
+		s.Tags = slices.Clone(base.Tags)
+		change(&s)
+		return s
+	}
+	ss := []model.CustomerSummary{
+		variant(1, func(s *model.CustomerSummary) {}),
+		variant(2, func(s *model.CustomerSummary) { s.Tags = nil; s.Birthday = model.Date{Month: 2, Day: 29} }),
+		variant(3, func(s *model.CustomerSummary) { s.Tags = []string{} }),
+		variant(4, func(s *model.CustomerSummary) {
+			s.Created = time.Date(2026, 3, 1, 8, 0, 0, 5, time.FixedZone("", 3600))
+		}),
+		variant(5, func(s *model.CustomerSummary) { s.LastContact = time.Date(12026, 3, 1, 8, 0, 0, 0, time.UTC) }),
+		variant(6, func(s *model.CustomerSummary) { s.Notes = math.MaxInt32 + 1 }),
+		variant(7, func(s *model.CustomerSummary) { s.LastGesture = time.Time{}; s.Kind = "" }),
+	}
+	ix := New()
+	ix.Load(ss[:4])
+	for _, s := range ss[4:] {
+		ix.Put(s)
+	}
+	ix.wait()
+	for _, want := range ss {
+		got, ok := ix.Summary(want.ID)
+		if !ok || !reflect.DeepEqual(*got, want) {
+			t.Errorf("Summary:\n got  %+v\n want %+v", got, want)
+		}
+	}
+	h := ix.Search(model.Query{Tag: "vip"})
+	if got, want := len(h), 5; got != want {
+		t.Fatalf("tagged: got %d, want %d", got, want)
+	}
+	var reused model.CustomerSummary
+	for _, x := range h {
+		want, _ := ix.Summary(x.ID)
+		x.Fill(&reused)
+		if got := x.Summary(); !reflect.DeepEqual(got, want) || !reflect.DeepEqual(&reused, want) {
+			t.Errorf("hit %v: Summary %+v, Fill %+v, want %+v", x.ID, got, reused, want)
+		}
 	}
 }

@@ -78,10 +78,10 @@ type filter struct {
 
 func (f *filter) match(d *doc) bool {
 	return (!f.hasTag || d.hasTag(f.tag)) &&
-		(f.segment == "" || d.s.Segment == f.segment) &&
+		(f.segment == "" || d.segment() == f.segment) &&
 		(!f.due || (d.due != noDue && d.due <= f.now)) &&
-		(!f.complaint || d.s.OpenComplaint) &&
-		(!f.consent || d.s.MailConsent)
+		(!f.complaint || d.openComplaint()) &&
+		(!f.consent || d.mailConsent())
 }
 
 // matchTerm reports whether d matches t (the overlay's check, and the
@@ -95,7 +95,7 @@ func (t *term) match(d *doc) bool {
 
 // Search returns the customers matching q in q.Sort order (see the package
 // comment for the matching rules).
-func (ix *Index) Search(q model.Query) []*model.CustomerSummary {
+func (ix *Index) Search(q model.Query) model.Hits {
 	terms := parseQuery(q.Text)
 	digits := false
 	for _, t := range terms {
@@ -223,7 +223,7 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 	if f.segment != "" {
 		post := sn.segPost[f.segment]
 		conds = append(conds, cond{cost: len(post), fill: func(b bitset) { b.setAll(post) },
-			test: func(p int32) bool { return docs[p].s.Segment == f.segment }})
+			test: func(p int32) bool { return docs[p].segment() == f.segment }})
 	}
 	if f.due {
 		// byDue is ascending by due key, so the due customers are a prefix.
@@ -351,12 +351,12 @@ func (sn *snapshot) ordered(buf []int32, cand bitset, order model.SortOrder, lim
 }
 
 // merge merges the snapshot positions pos and the overlay documents extra,
-// both sorted by cmp, into at most limit summaries.
-func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limit int) []*model.CustomerSummary {
-	out := make([]*model.CustomerSummary, 0, min(len(pos)+len(extra), limit))
+// both sorted by cmp, into at most limit hits.
+func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limit int) model.Hits {
+	out := make(model.Hits, 0, min(len(pos)+len(extra), limit))
 	if len(extra) == 0 {
 		for _, p := range pos {
-			out = append(out, &docs[p].s)
+			out = append(out, &docs[p].hit)
 		}
 		return out
 	}
@@ -369,15 +369,15 @@ func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limi
 			if len(out) == limit {
 				return out
 			}
-			out = append(out, &docs[pos[i]].s)
+			out = append(out, &docs[pos[i]].hit)
 		}
 		if len(out) == limit {
 			return out
 		}
-		out = append(out, &e.s)
+		out = append(out, &e.hit)
 	}
 	for ; i < len(pos) && len(out) < limit; i++ {
-		out = append(out, &docs[pos[i]].s)
+		out = append(out, &docs[pos[i]].hit)
 	}
 	return out
 }

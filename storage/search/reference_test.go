@@ -309,7 +309,7 @@ func testSearchMatchesReference(t *testing.T, seed uint64) {
 		t.Helper()
 		for i := 0; i < queries; i++ {
 			q := randomQuery(rng, ss)
-			same(t, what, q, ix.Search(q), refSearch(live, q, model.DefaultRegion))
+			same(t, what, q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
 		}
 		if got, want := ix.Len(), len(live); got != want {
 			t.Fatalf("%s: Len: got %d, want %d", what, got, want)
@@ -425,6 +425,6 @@ func FuzzSearch(f *testing.F) {
 			return
 		}
 		q := model.Query{Text: text, Sort: model.SortOrder(sort % 3), Now: benchNow}
-		same(t, "fuzz", q, ix.Search(q), refSearch(live, q, model.DefaultRegion))
+		same(t, "fuzz", q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
 	})
 }

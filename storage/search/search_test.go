@@ -121,7 +121,7 @@ func TestSearchMatching(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := names(ix.Search(model.Query{Text: tt.text, Now: benchNow}))
+			got := names(ix.Search(model.Query{Text: tt.text, Now: benchNow}).Summaries())
 			want := tt.want
 			if want == nil {
 				want = []string{}
@@ -215,14 +215,14 @@ func TestSearchFiltersAndSorts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.q.Now = benchNow
-			if got := ids(ix.Search(tt.q)); !bytes.Equal(got, tt.want) {
+			if got := ids(ix.Search(tt.q).Summaries()); !bytes.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}
 	t.Run("zero Now means now", func(t *testing.T) {
 		// Carla was due long before today's date, whatever it is.
-		got := ids(ix.Search(model.Query{Due: true, Segment: "small"}))
+		got := ids(ix.Search(model.Query{Due: true, Segment: "small"}).Summaries())
 		if !bytes.Contains(got, []byte{3}) {
 			t.Errorf("got %v, want 3 among them", got)
 		}
@@ -239,7 +239,7 @@ func TestSearchFiltersAndSorts(t *testing.T) {
 
 func TestPutDelete(t *testing.T) {
 	ix := loaded(t, sum(1, "Hans Müller", tags("VIP"), segment("key")), sum(2, "Ursula Meier", tel("079 123 45 67")))
-	search := func(text string) []string { return names(ix.Search(model.Query{Text: text})) }
+	search := func(text string) []string { return names(ix.Search(model.Query{Text: text}).Summaries()) }
 	check := func(what string, got, want []string) {
 		t.Helper()
 		if !slices.Equal(got, want) {
@@ -293,16 +293,16 @@ func TestPutStatsOnly(t *testing.T) {
 		return func(s *model.CustomerSummary) { s.LastContact = at }
 	}
 	ix := loaded(t, sum(1, "Hans Müller", tel("079 123 45 67"), tags("VIP")), sum(2, "Ursula Meier", contacted(benchNow.AddDate(0, 0, -3))))
-	byContact := func() []string { return names(ix.Search(model.Query{Sort: model.SortByLastContact})) }
+	byContact := func() []string { return names(ix.Search(model.Query{Sort: model.SortByLastContact}).Summaries()) }
 	for _, step := range []string{"from the snapshot", "from the overlay"} {
 		ix.Put(sum(1, "Hans Müller", tel("079 123 45 67"), tags("VIP"), contacted(benchNow)))
 		if got, want := byContact(), []string{"Hans Müller", "Ursula Meier"}; !slices.Equal(got, want) {
 			t.Errorf("%s: by last contact: got %q, want %q", step, got, want)
 		}
-		if got := names(ix.Search(model.Query{Text: "079 123"})); !slices.Equal(got, []string{"Hans Müller"}) {
+		if got := names(ix.Search(model.Query{Text: "079 123"}).Summaries()); !slices.Equal(got, []string{"Hans Müller"}) {
 			t.Errorf("%s: by phone: got %q, want [Hans Müller]", step, got)
 		}
-		if got := names(ix.Search(model.Query{Tag: "vip"})); !slices.Equal(got, []string{"Hans Müller"}) {
+		if got := names(ix.Search(model.Query{Tag: "vip"}).Summaries()); !slices.Equal(got, []string{"Hans Müller"}) {
 			t.Errorf("%s: by tag: got %q, want [Hans Müller]", step, got)
 		}
 		if s, _ := ix.Summary(uuid.UUID{15: 1}); !s.LastContact.Equal(benchNow) {
@@ -313,7 +313,7 @@ func TestPutStatsOnly(t *testing.T) {
 		}
 	}
 	ix.Put(sum(1, "Hans Müller", tel("044 555 66 77"), tags("VIP")))
-	if got := names(ix.Search(model.Query{Text: "079 123"})); len(got) != 0 {
+	if got := names(ix.Search(model.Query{Text: "079 123"}).Summaries()); len(got) != 0 {
 		t.Errorf("changed phone: old number still finds %q", got)
 	}
 }
@@ -323,7 +323,7 @@ func TestLoadReplacesAndKeepsLastDuplicate(t *testing.T) {
 	ix.Put(sum(2, "Dazwischen"))
 	ix.Load([]model.CustomerSummary{sum(3, "Erster"), sum(4, "Zweiter"), sum(3, "Dritter")})
 	ix.wait()
-	if got, want := names(ix.Search(model.Query{})), []string{"Dritter", "Zweiter"}; !slices.Equal(got, want) {
+	if got, want := names(ix.Search(model.Query{}).Summaries()), []string{"Dritter", "Zweiter"}; !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 	if got := ix.Len(); got != 2 {
@@ -336,7 +336,7 @@ func TestSummaryNotShared(t *testing.T) {
 	ix := loaded(t)
 	ix.Put(in)
 	in.Tags[0] = "changed"
-	if got := ix.Search(model.Query{Tag: "vip"}); len(got) != 1 || got[0].Tags[0] != "VIP" {
+	if got := ix.Search(model.Query{Tag: "vip"}).Summaries(); len(got) != 1 || got[0].Tags[0] != "VIP" {
 		t.Errorf("got %v, want the tag as put", names(got))
 	}
 }
@@ -351,7 +351,7 @@ func TestSearchWaitsForPhones(t *testing.T) {
 	if q == "" {
 		t.Fatal("generated customer without phone")
 	}
-	got := ix.Search(model.Query{Text: q})
+	got := ix.Search(model.Query{Text: q}).Summaries()
 	found := false
 	for _, s := range got {
 		found = found || s.ID == ss[0].ID
@@ -379,7 +379,7 @@ func TestConcurrentSearchAndPut(t *testing.T) {
 					return
 				default:
 				}
-				res := ix.Search(model.Query{Text: texts[i%len(texts)], Sort: model.SortOrder(i % 3), Limit: i % 50})
+				res := ix.Search(model.Query{Text: texts[i%len(texts)], Sort: model.SortOrder(i % 3), Limit: i % 50}).Summaries()
 				for _, s := range res {
 					_ = s.Name
 				}
@@ -405,10 +405,10 @@ func TestConcurrentSearchAndPut(t *testing.T) {
 
 func TestEmptyIndex(t *testing.T) {
 	ix := New()
-	if got := ix.Search(model.Query{Text: "a 079"}); len(got) != 0 {
+	if got := ix.Search(model.Query{Text: "a 079"}).Summaries(); len(got) != 0 {
 		t.Errorf("got %d results, want 0", len(got))
 	}
-	if got := ix.Search(model.Query{}); len(got) != 0 {
+	if got := ix.Search(model.Query{}).Summaries(); len(got) != 0 {
 		t.Errorf("got %d results, want 0", len(got))
 	}
 	if ix.Len() != 0 || len(ix.Tags()) != 0 || len(ix.Segments()) != 0 {
@@ -424,7 +424,7 @@ func TestEmptyIndex(t *testing.T) {
 func TestRegion(t *testing.T) {
 	ix := NewWithRegion("DE")
 	ix.Load([]model.CustomerSummary{sum(1, "Berlin", tel("030 1234567"))})
-	if got := names(ix.Search(model.Query{Text: "+49 30 123"})); !slices.Equal(got, []string{"Berlin"}) {
+	if got := names(ix.Search(model.Query{Text: "+49 30 123"}).Summaries()); !slices.Equal(got, []string{"Berlin"}) {
 		t.Errorf("got %q, want [Berlin]", got)
 	}
 	if got := New().Region(); got != model.DefaultRegion {

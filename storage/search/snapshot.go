@@ -63,10 +63,10 @@ var headMin = 2048
 
 // cmpName is the SortByName order: folded sort name, then ID.
 func cmpName(a, b *doc) int {
-	if c := strings.Compare(a.s.SortName, b.s.SortName); c != 0 {
+	if c := strings.Compare(a.sort, b.sort); c != 0 {
 		return c
 	}
-	return bytes.Compare(a.s.ID[:], b.s.ID[:])
+	return bytes.Compare(a.hit.ID[:], b.hit.ID[:])
 }
 
 // cmpLast is the SortByLastContact order: newest contact first, never
@@ -79,7 +79,7 @@ func cmpLast(a, b *doc) int {
 		return 1
 	}
 	if a.last != neverContacted {
-		if c := b.s.LastContact.Compare(a.s.LastContact); c != 0 { // clamped keys
+		if c := b.lastContactTime().Compare(a.lastContactTime()); c != 0 { // clamped keys
 			return c
 		}
 	}
@@ -96,7 +96,7 @@ func cmpDue(a, b *doc) int {
 		return 1
 	}
 	if a.due != noDue {
-		if c := a.s.NextDue().Compare(b.s.NextDue()); c != 0 { // clamped keys
+		if c := a.summary().NextDue().Compare(b.summary().NextDue()); c != 0 { // clamped keys
 			return c
 		}
 	}
@@ -127,22 +127,22 @@ func build(docs []*doc) *snapshot {
 	})
 	for i, d := range docs {
 		p := int32(i)
-		sn.pos[d.s.ID] = p
-		if d.s.OpenComplaint {
+		sn.pos[d.hit.ID] = p
+		if d.openComplaint() {
 			sn.complaint.set(p)
 			sn.nComplaint++
 		}
-		if d.s.MailConsent {
+		if d.mailConsent() {
 			sn.consent.set(p)
 			sn.nConsent++
 		}
-		for _, t := range d.tags {
+		for t := range d.foldedTags() {
 			if l := sn.tagPost[t]; len(l) == 0 || l[len(l)-1] != p {
 				sn.tagPost[t] = append(l, p)
 			}
 		}
-		if d.s.Segment != "" {
-			sn.segPost[d.s.Segment] = append(sn.segPost[d.s.Segment], p)
+		if seg := d.segment(); seg != "" {
+			sn.segPost[seg] = append(sn.segPost[seg], p)
 		}
 	}
 	wg.Wait()
@@ -336,7 +336,7 @@ func (sn *snapshot) buildPhones() {
 	var mine []uint64
 	for p, d := range sn.docs {
 		mine = mine[:0]
-		for _, k := range d.phones {
+		for k := range d.phones.all() {
 			mine = append(mine, packDigits(k))
 			for i := 1; len(k)-i >= minSuffix; i++ {
 				mine = append(mine, packDigits(k[i:]))

@@ -1,0 +1,118 @@
+package storage
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// mappedRSS returns how many bytes of the mappings of path are resident in
+// this process, from /proc/self/smaps.
+func mappedRSS(tb testing.TB, path string) int64 {
+	tb.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		tb.Skipf("no smaps: %v", err)
+	}
+	defer f.Close()
+	var total int64
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		switch {
+		case len(fields) > 0 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			in = len(fields) >= 6 && fields[5] == path
+		case in && len(fields) == 3 && fields[0] == "Rss:":
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			total += kb << 10
+		}
+	}
+	mustOK(tb, sc.Err())
+	return total
+}
+
+func TestReleasePages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	db, err := Open(path, Options{Now: newTestClock().Now})
+	mustOK(t, err)
+	defer db.Close()
+	// 8 MB of values in a bucket of their own, read back through the mapping.
+	bucket, value := []byte("test-release"), bytes.Repeat([]byte{'x'}, 2000)
+	mustOK(t, db.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bucket)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 4000; i++ {
+			if err := b.Put([]byte(strconv.Itoa(i)), value); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	readAll := func() int {
+		n := 0
+		mustOK(t, db.view(func(tx *bolt.Tx) error {
+			return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+				if bytes.Equal(v, value) {
+					n++
+				}
+				return nil
+			})
+		}))
+		return n
+	}
+	if got := readAll(); got != 4000 {
+		t.Fatalf("read %d values, want 4000", got)
+	}
+	db.stopReleases() // released by hand below, not by the timer
+	before := mappedRSS(t, path)
+	if before < 4<<20 {
+		t.Fatalf("resident before the release: got %d bytes, want at least 4 MB", before)
+	}
+	db.releasePages()
+	if after := mappedRSS(t, path); after > before/10 {
+		t.Fatalf("resident after the release: got %d bytes, want at most %d", after, before/10)
+	}
+	if got := readAll(); got != 4000 {
+		t.Fatalf("read %d values after the release, want 4000", got)
+	}
+}
+
+func TestReleasePagesAfterIdle(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	db := openTestAt(t, path)
+	c := newCustomer("Anna", "Muster", "")
+	mustOK(t, db.CreateCustomer(c))
+	if _, err := db.Customer(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if mappedRSS(t, path) == 0 {
+		t.Fatal("nothing of the file is resident after a read")
+	}
+	deadline := time.Now().Add(releaseDelay + 5*time.Second)
+	for mappedRSS(t, path) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d bytes resident %v after the last read", mappedRSS(t, path), releaseDelay+5*time.Second)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestReleasePagesAfterClose(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "k.db"), Options{Now: newTestClock().Now})
+	mustOK(t, err)
+	mustOK(t, db.Close())
+	db.releasePages() // must not touch an address that is no longer the file's
+}
