@@ -413,6 +413,11 @@ func (e *encoder) folded(line string) {
 		for cut > 0 && !utf8.RuneStart(line[cut]) {
 			cut--
 		}
+		if cut <= 1 {
+			// No character starts in the first 75 bytes (bytes that are
+			// not UTF-8): cut anywhere rather than fold forever.
+			cut = limit
+		}
 		e.raw(line[:cut])
 		line = " " + line[cut:]
 		limit = 75
