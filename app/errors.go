@@ -6,11 +6,15 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 // errorText is the translated, actionable message for err, chosen by its
 // code; the details go to the log, not to the user.
 func errorText(err error) string {
+	if replica.IsDamaged(err) {
+		return lang.X("error.sync_damaged", "The sync setup on this device is damaged. Set up sync again on the Sync screen (join the same target); your customers and notes are not affected.")
+	}
 	switch model.ErrorCode(err) {
 	case model.EINVALID:
 		msg := lang.X("error.invalid", "Some entries are not valid. Please check the marked fields.")

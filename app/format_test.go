@@ -1,10 +1,13 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 func TestFormatCount(t *testing.T) {
@@ -108,7 +111,22 @@ func TestErrorTextByCode(t *testing.T) {
 		}
 		seen[msg] = code
 	}
+	// A damaged sync state says what to do about it.
+	_, _, damaged := replica.LoadConfig(replica.NewFileStateStore(writeFile(t, "99")))
+	if msg := errorText(damaged); damaged == nil || msg == errorText(model.Errorf(model.EINTERNAL, "x")) {
+		t.Errorf("damaged sync state shows %q", msg)
+	}
 	if got, want := fieldErrorText(invalid.Fields[0]), fieldErrorText(model.FieldError{Key: "validation.email"}); got != want || got == "bad" {
 		t.Errorf("got %q, want the translation of validation.email", got)
 	}
+}
+
+// writeFile writes content to a new file in t's temporary folder.
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -54,8 +54,15 @@ func LoadConfig(s StateStore) (c Config, ok bool, err error) {
 // SaveConfig keeps c with the sync state. A different target or key
 // starts over: the cursors of the old target mean nothing on a new one,
 // and the next Sync finds out from the target's ID anyway.
+//
+// A damaged state is replaced: setting sync up again is how it is repaired,
+// and without cursors the next sync reads the target from the start
+// (applying changes twice is harmless).
 func SaveConfig(s StateStore, c Config) error {
 	st, err := loadState(s)
+	if IsDamaged(err) {
+		st, err = &state{Read: map[string]uint64{}}, nil
+	}
 	if err != nil {
 		return err
 	}

@@ -147,13 +147,26 @@ func loadState(s StateStore) (*state, error) {
 	st := &state{}
 	if len(data) > 0 {
 		if err := json.Unmarshal(data, st); err != nil {
-			return nil, model.WrapError(model.EINTERNAL, err, "sync state is damaged")
+			return nil, model.WrapError(model.EINTERNAL, &damagedError{err}, "sync state is damaged")
 		}
 	}
 	if st.Read == nil {
 		st.Read = map[string]uint64{}
 	}
 	return st, nil
+}
+
+// damagedError is a sync state that cannot be read; setting sync up
+// again (SaveConfig) replaces it.
+type damagedError struct{ err error }
+
+func (e *damagedError) Error() string { return e.err.Error() }
+func (e *damagedError) Unwrap() error { return e.err }
+
+// IsDamaged reports whether err says the stored sync state cannot be read.
+func IsDamaged(err error) bool {
+	var d *damagedError
+	return errors.As(err, &d)
 }
 
 func (st *state) save(s StateStore) error {

@@ -692,3 +692,26 @@ func TestBackupBeforeRemoteChangesAtMostHourly(t *testing.T) {
 		t.Errorf("took %d backups, want 2", b.log.backups)
 	}
 }
+
+// A sync state that cannot be read is reported as damaged, and setting
+// sync up again replaces it instead of failing on it forever.
+func TestDamagedStateIsReplacedBySettingUpAgain(t *testing.T) {
+	store := NewFileStateStore(filepath.Join(t.TempDir(), "state"))
+	if err := store.Save([]byte("99")); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := LoadConfig(store)
+	if !IsDamaged(err) {
+		t.Fatalf("LoadConfig of a damaged state: %v, want damaged", err)
+	}
+	cfg := Config{Folder: t.TempDir(), Key: "k"}
+	if err := SaveConfig(store, cfg); err != nil {
+		t.Fatalf("setting up again: %v", err)
+	}
+	if got, ok, err := LoadConfig(store); err != nil || !ok || got != cfg {
+		t.Fatalf("after setting up again: %+v %v %v", got, ok, err)
+	}
+	if IsDamaged(errors.New("sync state is damaged")) {
+		t.Fatal("IsDamaged matches by text")
+	}
+}
