@@ -450,10 +450,10 @@ func (s *syncScreen) statusText(st replica.Status, err error) string {
 	} else {
 		text = lang.X("sync.status.last", "Last sync: {{.When}}.", map[string]any{"When": st.LastSync.In(s.e.now().Location()).Format("2006-01-02 15:04")})
 	}
-	text += " " + lang.XN("sync.status.pending", "{{.Count}} changes waiting to be sent.", st.PendingOps, map[string]any{"Count": st.PendingOps})
+	text += " " + lang.XN("sync.status.pending", "{{.Count}} changes waiting to be sent.", st.PendingOps, map[string]any{"Count": formatCount(st.PendingOps)})
 	for _, d := range st.Devices {
 		text += "\n" + lang.X("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.",
-			map[string]any{"Device": shortDevice(d.Device), "Read": d.Read, "Unread": d.Unread})
+			map[string]any{"Device": shortDevice(d.Device), "Read": formatCount(d.Read), "Unread": formatCount(d.Unread)})
 	}
 	if err != nil {
 		text += "\n" + lang.X("sync.status.offline", "The sync target cannot be reached right now.")
