@@ -70,11 +70,9 @@ func (m *merged) merge() error {
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "decode %s %s", m.typ, m.id)
 	}
-	var clk clocks
-	if m.oldClk != nil {
-		if err := json.Unmarshal(m.oldClk, &clk); err != nil {
-			return model.WrapError(model.EINTERNAL, err, "decode clocks of %s %s", m.typ, m.id)
-		}
+	clk, err := decodeClocks(m.oldClk, m.typ, m.id)
+	if err != nil {
+		return err
 	}
 	for i := range m.ops {
 		op := &m.ops[i]
@@ -251,7 +249,7 @@ func (w *writer) applyMerged(m *merged, res *model.ApplyResult) error {
 	if cur != nil {
 		curClk = clockBucket(w.tx, m.typ).Get(idb)
 	}
-	if !bytes.Equal(cur, m.oldRaw) || (cur == nil) != (m.oldRaw == nil) || !bytes.Equal(curClk, m.oldClk) || m.region != w.region {
+	if m.stale(cur, curClk, w.region) {
 		m = &merged{typ: m.typ, id: m.id, ops: m.ops, oldRaw: cur, oldClk: curClk}
 		mergeRecord(m, w.region)
 	}
@@ -286,18 +284,22 @@ func (w *writer) applyMerged(m *merged, res *model.ApplyResult) error {
 			return err
 		}
 	}
-	oldKeys, newKeys := m.oldKeys, m.newKeys
-	if c, ok := m.old.(*model.Customer); ok && c.MergedInto != model.NilID && owner(w.tx, c.ID) != c.ID {
+	c, ok := m.rec.(*model.Customer)
+	if !ok {
+		return w.reindex(m.typ, m.old, m.rec)
+	}
+	oldKeys := m.oldKeys
+	if old, ok := m.old.(*model.Customer); ok && hiddenByMerge(w.tx, old) {
 		oldKeys = nil
 	}
-	if m.typ != model.TypeCustomer {
-		if m.old != nil {
-			oldKeys = indexKeys(w.tx, m.typ, m.old, w.region)
-		}
-		newKeys = indexKeys(w.tx, m.typ, m.rec, w.region)
-		return w.reindexKeys(m.typ, m.old, m.rec, oldKeys, newKeys)
-	}
-	return w.reindexCustomer(m.old, m.rec.(*model.Customer), oldKeys, newKeys)
+	return w.reindexCustomer(m.old, c, oldKeys, m.newKeys)
+}
+
+// stale reports whether the stored record, its clocks or the phone
+// region changed since m was merged.
+func (m *merged) stale(cur, curClk []byte, region string) bool {
+	return (cur == nil) != (m.oldRaw == nil) || !bytes.Equal(cur, m.oldRaw) ||
+		!bytes.Equal(curClk, m.oldClk) || m.region != region
 }
 
 // putConflict stores a conflict unless it is kept already.

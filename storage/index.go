@@ -60,10 +60,16 @@ func indexKeys(tx *bolt.Tx, typ model.RecordType, rec any, region string) []ikey
 // customerKeys returns a customer's index entries; a merged customer has
 // none, so it is found by no search, list or import match.
 func customerKeys(tx *bolt.Tx, c *model.Customer, region string) []ikey {
-	if c.MergedInto != model.NilID && owner(tx, c.ID) != c.ID {
+	if hiddenByMerge(tx, c) {
 		return nil
 	}
 	return listingKeys(c, region)
+}
+
+// hiddenByMerge reports whether c was merged into another customer that
+// owns it (in a cycle of merges one of them owns; see owner).
+func hiddenByMerge(tx *bolt.Tx, c *model.Customer) bool {
+	return c.MergedInto != model.NilID && owner(tx, c.ID) != c.ID
 }
 
 // listingKeys returns the index entries of a listed customer.
@@ -109,5 +115,5 @@ func live(m *model.Meta) bool { return !m.Deleted && !m.Created.IsZero() }
 // listed reports whether a customer is shown: live and not merged into
 // another (or, in a cycle of merges, the one that owns it; see owner).
 func listed(tx *bolt.Tx, c *model.Customer) bool {
-	return live(&c.Meta) && (c.MergedInto == model.NilID || owner(tx, c.ID) == c.ID)
+	return live(&c.Meta) && !hiddenByMerge(tx, c)
 }

@@ -139,8 +139,13 @@ func getLive[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) 
 }
 
 func loadClocks(tx *bolt.Tx, typ model.RecordType, id model.ID) (clocks, error) {
+	return decodeClocks(clockBucket(tx, typ).Get(idBytes(id)), typ, id)
+}
+
+// decodeClocks decodes stored clocks; nil raw gives none.
+func decodeClocks(raw []byte, typ model.RecordType, id model.ID) (clocks, error) {
 	var c clocks
-	if raw := clockBucket(tx, typ).Get(idBytes(id)); raw != nil {
+	if raw != nil {
 		if err := json.Unmarshal(raw, &c); err != nil {
 			return c, model.WrapError(model.EINTERNAL, err, "decode clocks of %s %s", typ, id)
 		}

@@ -57,7 +57,7 @@ func (w *writer) reindexCustomer(old any, c *model.Customer, oldKeys, newKeys []
 	if err := w.remergeIfChanged(old, c); err != nil {
 		return err
 	}
-	if c.MergedInto != model.NilID && owner(w.tx, c.ID) != c.ID {
+	if hiddenByMerge(w.tx, c) {
 		newKeys = nil // merged into another: found by no search
 	}
 	return w.reindexKeys(model.TypeCustomer, old, c, oldKeys, newKeys)
