@@ -126,9 +126,9 @@ func (v *duplicatesView) showCounts() {
 	case len(v.pairs) == 0:
 		v.summary.SetText(lang.X("dup.none", "No possible duplicates. Customers with the same email, phone number, or a name spelled alike at the same company would be listed here."))
 	case v.more:
-		v.summary.SetText(lang.X("dup.more", "The first {{.Count}} possible duplicates; more appear when you have reviewed these.", map[string]any{"Count": len(v.pairs)}))
+		v.summary.SetText(lang.X("dup.more", "The first {{.Count}} possible duplicates; more appear when you have reviewed these.", map[string]any{"Count": formatCount(len(v.pairs))}))
 	default:
-		v.summary.SetText(lang.XN("dup.count", "{{.Count}} possible duplicates to review.", len(v.pairs), map[string]any{"Count": len(v.pairs)}))
+		v.summary.SetText(lang.XN("dup.count", "{{.Count}} possible duplicates to review.", len(v.pairs), map[string]any{"Count": formatCount(len(v.pairs))}))
 	}
 	if len(v.merges) == 0 {
 		v.mlabel.SetText(lang.X("dup.merges.none", "No merged customers."))

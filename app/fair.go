@@ -138,7 +138,7 @@ func (s *fairScreen) load() func() {
 	}
 	return func() {
 		s.leadsToday = n
-		s.counter.SetText(lang.XN("fair.counter", "{{.Count}} leads today", n, map[string]any{"Count": n}))
+		s.counter.SetText(lang.XN("fair.counter", "{{.Count}} leads today", n, map[string]any{"Count": formatCount(n)}))
 	}
 }
 

@@ -65,7 +65,7 @@ func formatRelative(t, now time.Time) string {
 	case days == 1:
 		return lang.X("format.yesterday", "yesterday")
 	case days > 1 && days <= 31:
-		return lang.XN("format.days_ago", "{{.Count}} days ago", days, map[string]any{"Count": days})
+		return lang.XN("format.days_ago", "{{.Count}} days ago", days, map[string]any{"Count": formatCount(days)})
 	}
 	return formatDate(t)
 }

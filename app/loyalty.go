@@ -414,9 +414,9 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 	}
 	s.gestureRows.set(rows)
 	if d.more {
-		s.gestureCount.SetText(lang.X("loyalty.gestures.countMore", "newest {{.Count}}; filter to see others", map[string]any{"Count": len(rows)}))
+		s.gestureCount.SetText(lang.X("loyalty.gestures.countMore", "newest {{.Count}}; filter to see others", map[string]any{"Count": formatCount(len(rows))}))
 	} else {
-		s.gestureCount.SetText(lang.XN("loyalty.gestures.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)}))
+		s.gestureCount.SetText(lang.XN("loyalty.gestures.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": formatCount(len(rows))}))
 	}
 
 	rows = make([]careRowData, len(d.events))
@@ -431,12 +431,12 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 	rows = make([]careRowData, len(d.year))
 	for i, r := range d.year {
 		id := r.customer
-		rows[i] = careRowData{title: r.name + " · " + lang.XN("loyalty.year.gestures", "{{.Count}} gestures", r.totals.count, map[string]any{"Count": r.totals.count}),
+		rows[i] = careRowData{title: r.name + " · " + lang.XN("loyalty.year.gestures", "{{.Count}} gestures", r.totals.count, map[string]any{"Count": formatCount(r.totals.count)}),
 			detail: strings.Join(r.titles, ", ") + " · " + loyaltyTotalsText(&r.totals), open: s.opener(id)}
 	}
 	s.yearRows.set(rows)
 	s.yearTotal.SetText(lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
-		map[string]any{"Year": d.now.Year(), "Count": d.yearTotal.count, "Customers": len(d.year), "Totals": loyaltyTotalsText(&d.yearTotal)}))
+		map[string]any{"Year": d.now.Year(), "Count": formatCount(d.yearTotal.count), "Customers": formatCount(len(d.year)), "Totals": loyaltyTotalsText(&d.yearTotal)}))
 
 	rows = make([]careRowData, len(d.attention))
 	for i, a := range d.attention {
@@ -449,7 +449,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 			days = lang.X("loyalty.attention.avgDays", "{{.Days}} days since last contact on average", map[string]any{"Days": int(a.avgDays + 0.5)})
 		}
 		rows[i] = careRowData{
-			title: seg + " · " + lang.XN("loyalty.attention.customers", "{{.Count}} customers", a.customers, map[string]any{"Count": a.customers}),
+			title: seg + " · " + lang.XN("loyalty.attention.customers", "{{.Count}} customers", a.customers, map[string]any{"Count": formatCount(a.customers)}),
 			detail: days + " · " + lang.X("loyalty.attention.perCustomer", "{{.Gestures}} gestures per customer",
 				map[string]any{"Gestures": strings.Replace(strconv.FormatFloat(a.perCustomer, 'f', 1, 64), ".", lang.X("care.format.decimal", "."), 1)}),
 		}
@@ -523,7 +523,7 @@ func loyaltyTotalsText(t *loyaltyTotals) string {
 	}
 	text := lang.X("loyalty.totals", "value {{.Value}}, cost {{.Cost}}", map[string]any{"Value": money(t.value), "Cost": money(t.cost)})
 	if t.percen > 0 {
-		text += " · " + lang.XN("loyalty.totals.discounts", "{{.Count}} percentage discounts", t.percen, map[string]any{"Count": t.percen})
+		text += " · " + lang.XN("loyalty.totals.discounts", "{{.Count}} percentage discounts", t.percen, map[string]any{"Count": formatCount(t.percen)})
 	}
 	return text
 }
@@ -658,15 +658,15 @@ func (s *loyaltyScreen) runInvite() func() {
 			s.e.showError(err)
 			return
 		}
-		text := lang.XN("loyalty.invite.done", "{{.Count}} invited.", n, map[string]any{"Count": n})
+		text := lang.XN("loyalty.invite.done", "{{.Count}} invited.", n, map[string]any{"Count": formatCount(n)})
 		if already := len(ids) - n; already > 0 {
-			text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": already})
+			text += " " + lang.XN("loyalty.invite.already", "{{.Count}} were invited already.", already, map[string]any{"Count": formatCount(already)})
 		}
 		if left > 0 {
 			if job.channel == inviteByPost {
-				text += " " + lang.XN("loyalty.invite.leftOutPost", "{{.Count}} left out: no postal address, or they said no to mail by post.", left, map[string]any{"Count": left})
+				text += " " + lang.XN("loyalty.invite.leftOutPost", "{{.Count}} left out: no postal address, or they said no to mail by post.", left, map[string]any{"Count": formatCount(left)})
 			} else {
-				text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": left})
+				text += " " + lang.XN("loyalty.invite.leftOut", "{{.Count}} left out: no email consent.", left, map[string]any{"Count": formatCount(left)})
 			}
 		}
 		s.inviteResult.SetText(text)

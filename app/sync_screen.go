@@ -152,7 +152,7 @@ func (s *syncScreen) onDuplicateCount(pairs, merges int) {
 	}
 	// Only new pairs are news: automatic sync runs every few minutes.
 	if s.afterSync && pairs > s.knownPairs {
-		s.warning.SetText(lang.XN("dup.after_sync", "{{.Count}} possible duplicates to review (tab “Possible duplicates”).", pairs, map[string]any{"Count": pairs}))
+		s.warning.SetText(lang.XN("dup.after_sync", "{{.Count}} possible duplicates to review (tab “Possible duplicates”).", pairs, map[string]any{"Count": formatCount(pairs)}))
 		s.warning.Show()
 		s.tabs.Select(s.dupTab)
 	}

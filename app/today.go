@@ -218,9 +218,9 @@ func (s *todayScreen) apply(d todayData) {
 			second: &careAction{label: lang.X("today.followups.reschedule", "Reschedule"), icon: theme.HistoryIcon(), run: func() { s.onReschedule(f) }},
 		}
 	}
-	count := lang.XN("today.followups.count", "{{.Count}} open", len(rows), map[string]any{"Count": len(rows)})
+	count := lang.XN("today.followups.count", "{{.Count}} open", len(rows), map[string]any{"Count": formatCount(len(rows))})
 	if d.moreFollowUps {
-		count = lang.X("today.followups.countMore", "more than {{.Count}} open", map[string]any{"Count": len(rows)})
+		count = lang.X("today.followups.countMore", "more than {{.Count}} open", map[string]any{"Count": formatCount(len(rows))})
 	}
 	s.followUps.set(rows, count)
 
@@ -233,21 +233,21 @@ func (s *todayScreen) apply(d todayData) {
 		detail := lang.X("today.due.dueToday", "Due now · every {{.Rhythm}} days", map[string]any{"Rhythm": c.RhythmDays})
 		if days > 0 {
 			detail = lang.XN("today.due.overdue", "Overdue by {{.Count}} days · every {{.Rhythm}} days", days,
-				map[string]any{"Count": days, "Rhythm": c.RhythmDays})
+				map[string]any{"Count": formatCount(days), "Rhythm": c.RhythmDays})
 		}
 		return careRowData{title: c.Name, detail: detail, warn: days > 0, open: s.opener(c.ID)}
-	}, lang.XN("today.due.count", "{{.Count}} customers", len(d.due), map[string]any{"Count": len(d.due)}))
+	}, lang.XN("today.due.count", "{{.Count}} customers", len(d.due), map[string]any{"Count": formatCount(len(d.due))}))
 
 	s.complaints.setLazy(len(d.complaints), func(i int) careRowData {
 		c := d.complaints[i].Summary()
 		return careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
 			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))})}
-	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": len(d.complaints)}))
+	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": formatCount(len(d.complaints))}))
 
 	s.dates.setLazy(len(d.dates), func(i int) careRowData {
 		t := d.dates[i]
 		return careRowData{title: t.customer.Name, detail: todayDateText(t), open: s.opener(t.customer.ID)}
-	}, lang.XN("today.dates.count", "{{.Count}} this week", len(d.dates), map[string]any{"Count": len(d.dates)}))
+	}, lang.XN("today.dates.count", "{{.Count}} this week", len(d.dates), map[string]any{"Count": formatCount(len(d.dates))}))
 
 	rows = make([]careRowData, len(d.expiring))
 	for i := range d.expiring {
@@ -256,9 +256,9 @@ func (s *todayScreen) apply(d todayData) {
 			detail: gestureKindText(g.Kind) + " · " + lang.X("today.expiring.until", "valid until {{.Date}}",
 				map[string]any{"Date": formatDay(g.ValidUntil)})}
 	}
-	count = lang.XN("today.expiring.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": len(rows)})
+	count = lang.XN("today.expiring.count", "{{.Count}} gestures", len(rows), map[string]any{"Count": formatCount(len(rows))})
 	if d.moreExpiring {
-		count = lang.X("today.expiring.countMore", "more than {{.Count}} gestures", map[string]any{"Count": len(rows)})
+		count = lang.X("today.expiring.countMore", "more than {{.Count}} gestures", map[string]any{"Count": formatCount(len(rows))})
 	}
 	s.expiring.set(rows, count)
 }
@@ -300,7 +300,7 @@ func todayDueText(f *model.FollowUp, now time.Time, loc *time.Location) string {
 }
 
 func todayDateText(t todayDate) string {
-	data := map[string]any{"Date": formatDay(t.on), "Years": t.years, "Count": t.inDays}
+	data := map[string]any{"Date": formatDay(t.on), "Years": t.years, "Count": formatCount(t.inDays)}
 	var when string
 	switch t.inDays {
 	case 0:

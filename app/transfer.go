@@ -330,7 +330,7 @@ func runExport(e *env, format string, sel transfer.Selection, path string, done 
 				return
 			}
 			dialog.ShowInformation(lang.X("export.title", "Export"),
-				lang.X("export.done", "{{.Count}} records written to {{.File}}.", map[string]any{"Count": n, "File": path}), e.win)
+				lang.X("export.done", "{{.Count}} records written to {{.File}}.", map[string]any{"Count": formatCount(n), "File": path}), e.win)
 		})
 	}()
 }

@@ -167,9 +167,9 @@ func (s *wishesScreen) apply(notes []model.Note, more bool) {
 		}
 	}
 	s.rows.set(rows)
-	s.count.SetText(lang.XN("wishes.count", "{{.Count}} entries", len(rows), map[string]any{"Count": len(rows)}))
+	s.count.SetText(lang.XN("wishes.count", "{{.Count}} entries", len(rows), map[string]any{"Count": formatCount(len(rows))}))
 	if more {
-		s.count.SetText(lang.X("wishes.countMore", "newest {{.Count}}", map[string]any{"Count": len(rows)}))
+		s.count.SetText(lang.X("wishes.countMore", "newest {{.Count}}", map[string]any{"Count": formatCount(len(rows))}))
 		s.more.Show()
 	} else {
 		s.more.Hide()
