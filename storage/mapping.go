@@ -1,10 +1,13 @@
 package storage
 
 import (
+	"errors"
+	"log"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // bbolt reads the database through a read-only shared mapping of the file,
@@ -48,9 +51,13 @@ func (db *DB) touched() {
 // (a remap waits for readers), and does nothing once the database is
 // closed, when the address may belong to another mapping.
 func (db *DB) releasePages() {
-	db.bolt.View(func(tx *bolt.Tx) error {
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return dropPages(db.bolt.Info().Data, tx.Size())
 	})
+	if err != nil && !errors.Is(err, bolterrors.ErrDatabaseNotOpen) {
+		// Best effort: the pages stay resident until the next release.
+		log.Printf("storage: release the database file's mapped pages: %v", err)
+	}
 }
 
 // stopReleases cancels a pending release; Close calls it.
