@@ -25,6 +25,7 @@ type fakeLog struct {
 	fields    map[fieldKey]fieldVal
 	conflicts []model.Conflict
 	backups   int
+	applies   int // ApplyOps calls
 }
 
 type fieldKey struct {
@@ -66,6 +67,7 @@ func (f *fakeLog) Ops(after uint64, limit int) ([]model.Op, uint64, error) {
 func (f *fakeLog) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.applies++
 	var res model.ApplyResult
 	for _, op := range ops {
 		if op.Device == "" || op.HLC == 0 || op.ID == model.NilID || !json.Valid(op.Value) {

@@ -35,6 +35,7 @@ type Syncer struct {
 	now     func() time.Time
 
 	batch, segOps int // log batch and segment size; tests make them small
+	applyOps      int // ops of consecutive segments applied together, see pull
 	snapEvery     int // ops pushed or applied between own snapshots; 0 never
 	// backupEvery is the least time between two backups before remote
 	// changes: automatic sync runs every few minutes, and a backup copies
@@ -51,7 +52,7 @@ type Syncer struct {
 // snapshot before the first remote change of each sync is applied.
 func NewSyncer(log model.ChangeLog, backups model.BackupService, t Target, key *Key, state StateStore) *Syncer {
 	return &Syncer{log: log, backups: backups, target: t, key: key, store: state, now: time.Now,
-		batch: logBatch, segOps: segmentOps, snapEvery: snapshotEvery, backupEvery: time.Hour}
+		batch: logBatch, segOps: segmentOps, applyOps: applyOps, snapEvery: snapshotEvery, backupEvery: time.Hour}
 }
 
 // Phase names the step a sync is in.
@@ -440,24 +441,49 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		}
 	}
 	done := 0
-	// The next segment is read and opened while this one is applied; a
-	// read still running when pull returns is cancelled and waited for.
+	// Segments are read and opened a few ahead, in parallel, while earlier
+	// ones are applied; reads still running when pull returns are cancelled
+	// and waited for.
 	fctx, cancel := context.WithCancel(ctx)
 	var reads sync.WaitGroup
 	defer reads.Wait()
 	defer cancel()
 	for _, d := range devs {
-		ahead := s.fetch(fctx, &reads, d, todo[d], 0)
+		seqs := todo[d]
+		var ahead []<-chan fetched
+		next := 0
+		readAhead := func() {
+			for ; next < len(seqs) && len(ahead) < segmentsAhead; next++ {
+				ahead = append(ahead, s.fetch(fctx, &reads, d, seqs[next]))
+			}
+		}
+		// Consecutive segments are applied together, up to applyOps ops:
+		// one ApplyOps call merges each record once and writes each
+		// customer's stats and listing once, where one call per segment
+		// would rewrite them for every segment that touches the customer.
+		// The cursor moves only after the batch is applied.
+		b := batch{d: d}
+		cursor := st.Read[d]
+		flush := func() (bool, error) {
+			n := len(b.seqs)
+			ok, err := s.applyBatch(&b, st, rep)
+			b.reset()
+			if n > 0 && err == nil {
+				done += n
+				progress(Progress{Phase: PhasePull, Device: d, Done: done, Total: total})
+			}
+			return ok, err
+		}
 	segments:
-		for i, seq := range todo[d] {
+		for range seqs {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			readAhead()
+			got := <-ahead[0]
+			ahead = ahead[1:]
+			seq := got.seq
 			name := segmentName(d, seq)
-			got := <-ahead
-			if i+1 < len(todo[d]) {
-				ahead = s.fetch(fctx, &reads, d, todo[d], i+1)
-			}
 			h, ops, err := got.h, got.ops, got.err
 			if model.ErrorCode(got.getErr) == model.ENOTFOUND {
 				rep.Waiting = append(rep.Waiting, d)
@@ -472,11 +498,18 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 			case err != nil:
 				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
 				break segments
-			case h.Prev > st.Read[d]:
+			case h.Prev > cursor:
 				// An earlier segment is missing: pruned (then a snapshot
 				// covers it), or it has not arrived yet.
-				if !gapIsPruned(listed[d], st.Read[d]) {
+				if !gapIsPruned(listed[d], cursor) {
 					rep.Waiting = append(rep.Waiting, d)
+					break segments
+				}
+				// The snapshot moves and saves the cursors: what is
+				// batched goes first.
+				if ok, err := flush(); err != nil {
+					return err
+				} else if !ok {
 					break segments
 				}
 				ok, err := s.catchUp(ctx, me, st, rep, d, h.Prev)
@@ -487,53 +520,123 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 					rep.Waiting = append(rep.Waiting, d)
 					break segments
 				}
+				cursor = st.Read[d]
 			}
 			// Prev below the cursor is a segment that overlaps one already
 			// applied (a retried write that the writer thought had failed);
 			// it holds everything up to seq, and re-applying is harmless.
-			if err := s.apply(ops, rep); model.ErrorCode(err) == model.EINVALID {
-				// Authentic but not understood (a newer version's record
-				// type): keep the device waiting rather than skip its ops.
-				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
-				break segments
-			} else if err != nil {
-				return err
+			b.add(seq, ops)
+			cursor = max(cursor, seq)
+			if b.nops >= s.applyOps {
+				if ok, err := flush(); err != nil {
+					return err
+				} else if !ok {
+					break segments
+				}
 			}
-			st.Read[d] = seq
-			st.SinceSnapshot += len(ops)
-			if err := st.save(s.store); err != nil {
-				return err
-			}
-			done++
-			progress(Progress{Phase: PhasePull, Device: d, Done: done, Total: total})
+		}
+		if _, err := flush(); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// segmentsAhead is how many segments pull reads and opens ahead of the
+// one it is at, each in its own goroutine.
+const segmentsAhead = 4
+
+// applyOps is how many ops pull collects from consecutive segments of a
+// device before it applies them (in one ApplyOps call): about 50 MB of
+// decoded ops at most.
+const applyOps = 100_000
+
+// batch is consecutive segments of device d waiting to be applied.
+type batch struct {
+	d    string
+	seqs []uint64
+	ops  [][]model.Op // ops of each of seqs
+	nops int
+}
+
+func (b *batch) add(seq uint64, ops []model.Op) {
+	b.seqs = append(b.seqs, seq)
+	b.ops = append(b.ops, ops)
+	b.nops += len(ops)
+}
+
+func (b *batch) reset() { b.seqs, b.ops, b.nops = b.seqs[:0], b.ops[:0], 0 }
+
+// applyBatch applies b and moves d's cursor to its last segment. When
+// storage rejects the batch as not understood (EINVALID: a newer
+// version's record type), the segments are applied one by one, so that
+// the ones before the rejected segment still land; the rejected one is
+// reported, the device stays there, and applyBatch returns false.
+func (s *Syncer) applyBatch(b *batch, st *state, rep *Report) (bool, error) {
+	if len(b.seqs) == 0 {
+		return true, nil
+	}
+	all := b.ops[0]
+	if len(b.ops) > 1 {
+		all = make([]model.Op, 0, b.nops)
+		for _, ops := range b.ops {
+			all = append(all, ops...)
+		}
+	}
+	err := s.apply(all, rep)
+	if err == nil {
+		return true, s.advance(b.d, b.seqs[len(b.seqs)-1], b.nops, st)
+	}
+	if model.ErrorCode(err) != model.EINVALID {
+		return false, err
+	}
+	if len(b.seqs) == 1 {
+		rep.Problems = append(rep.Problems, Problem{Name: segmentName(b.d, b.seqs[0]), Err: err})
+		return false, nil
+	}
+	for i, seq := range b.seqs {
+		if err := s.apply(b.ops[i], rep); model.ErrorCode(err) == model.EINVALID {
+			rep.Problems = append(rep.Problems, Problem{Name: segmentName(b.d, seq), Err: err})
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+		if err := s.advance(b.d, seq, len(b.ops[i]), st); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// advance records that device d's segments up to seq are applied.
+func (s *Syncer) advance(d string, seq uint64, nops int, st *state) error {
+	if seq > st.Read[d] {
+		st.Read[d] = seq
+	}
+	st.SinceSnapshot += nops
+	return st.save(s.store)
+}
+
 // fetched is a segment read from the target and opened.
 type fetched struct {
+	seq    uint64
 	h      segmentHeader
 	ops    []model.Op
 	getErr error // reading it from the target failed
 	err    error // opening it failed
 }
 
-// fetch reads and opens segment seqs[i] of device d in the background.
-func (s *Syncer) fetch(ctx context.Context, wg *sync.WaitGroup, d string, seqs []uint64, i int) <-chan fetched {
+// fetch reads and opens segment seq of device d in the background.
+func (s *Syncer) fetch(ctx context.Context, wg *sync.WaitGroup, d string, seq uint64) <-chan fetched {
 	out := make(chan fetched, 1)
-	if i >= len(seqs) {
-		close(out)
-		return out
-	}
 	wg.Go(func() {
-		data, err := s.target.Get(ctx, segmentName(d, seqs[i]))
+		data, err := s.target.Get(ctx, segmentName(d, seq))
 		if err != nil {
-			out <- fetched{getErr: err}
+			out <- fetched{seq: seq, getErr: err}
 			return
 		}
 		h, ops, err := openSegment(s.key, data)
-		out <- fetched{h: h, ops: ops, err: err}
+		out <- fetched{seq: seq, h: h, ops: ops, err: err}
 	})
 	return out
 }

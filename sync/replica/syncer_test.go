@@ -173,12 +173,84 @@ func TestSyncSegmentSize(t *testing.T) {
 		t.Errorf("got progress %+v, want one push call per segment ending at %d", calls, a.ownOps())
 	}
 	calls = nil
+	b.syncer.applyOps = 1 // every segment on its own
 	rep, err = b.syncer.Sync(context.Background(), func(p Progress) { calls = append(calls, p) })
 	if err != nil || rep.Received != a.ownOps() {
 		t.Fatalf("got %d received, %v, want %d", rep.Received, err, a.ownOps())
 	}
 	if len(calls) != segs || calls[segs-1].Done != segs || calls[segs-1].Total != segs || calls[0].Device != a.log.device {
 		t.Errorf("got progress %+v, want %d pull calls", calls, segs)
+	}
+}
+
+// TestSyncAppliesSegmentsTogether: consecutive segments are applied in
+// batches of about applyOps ops, the cursor moves after each batch, and a
+// segment storage does not understand stops its device there while the
+// segments before it in the same batch still land.
+func TestSyncAppliesSegmentsTogether(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.peer("aaaaaaaa", 0, nil), w.peer("bbbbbbbb", 0, nil)
+	a.syncer.batch, a.syncer.segOps = 4, 10
+	a.edit(w, 20) // 7 ops each
+	a.sync(t)
+	segs, _ := w.segmentsOf(a.log.device)
+	b.syncer.applyOps = 30 // three segments of 10 or more ops: a batch
+	var calls []Progress
+	rep, err := b.syncer.Sync(context.Background(), func(p Progress) { calls = append(calls, p) })
+	if err != nil || rep.Received != a.ownOps() || b.log.applies != (segs+2)/3 {
+		t.Fatalf("got %d received in %d ApplyOps calls, %v, want %d in %d", rep.Received, b.log.applies, err, a.ownOps(), (segs+2)/3)
+	}
+	if len(calls) != (segs+2)/3 || calls[len(calls)-1].Done != segs {
+		t.Errorf("got progress %+v, want one call per batch ending at %d", calls, segs)
+	}
+	if a.log.dump() != b.log.dump() {
+		t.Error("devices differ")
+	}
+
+	// The fifth segment is authentic, but one op in it is not understood.
+	ctx := context.Background()
+	c := w.peer("cccccccc", 0, nil)
+	c.syncer.applyOps = 1000 // all segments in one batch
+	names, _ := w.tg.List(ctx, devicesDir+"/"+a.log.device)
+	file := filepath.Join(w.dir, devicesDir, a.log.device, names[4])
+	good, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ops, err := openSegment(w.key, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]model.Op(nil), ops...)
+	bad[0].Value = []byte("{")
+	spoiled, err := sealSegment(w.key, h, bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, spoiled, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = c.syncer.Sync(ctx, nil)
+	if model.ErrorCode(err) != model.EINVALID || len(rep.Problems) != 1 || rep.Problems[0].Name != segmentName(a.log.device, h.Seq) {
+		t.Fatalf("got %v, problems %v, want EINVALID for %s", err, rep.Problems, segmentName(a.log.device, h.Seq))
+	}
+	before := 0
+	for _, seq := range newSeqs(names, 0)[:4] {
+		data, _ := w.tg.Get(ctx, segmentName(a.log.device, seq))
+		_, o, _ := openSegment(w.key, data)
+		before += len(o)
+	}
+	if rep.Received != before || len(c.log.log) != before {
+		t.Errorf("got %d received, %d in the log, want the %d ops of the four segments before", rep.Received, len(c.log.log), before)
+	}
+	if err := os.WriteFile(file, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep := c.sync(t); rep.Received != a.ownOps()-before {
+		t.Errorf("after repair: got %d received, want %d", rep.Received, a.ownOps()-before)
+	}
+	if a.log.dump() != c.log.dump() {
+		t.Error("devices differ after repair")
 	}
 }
 
@@ -405,6 +477,7 @@ func TestSyncCancelResume(t *testing.T) {
 		t.Fatalf("push: got %v, want context.Canceled", err)
 	}
 	a.sync(t)
+	b.syncer.applyOps = 1 // cancelled after the first segment
 	ctx, cancel = context.WithCancel(context.Background())
 	rep, err := b.syncer.Sync(ctx, func(p Progress) { cancel() })
 	if !errors.Is(err, context.Canceled) || rep.Received == 0 || rep.Received == a.ownOps() {

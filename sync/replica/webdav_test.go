@@ -61,6 +61,7 @@ func TestWebDAVSync(t *testing.T) {
 		t.Errorf("segments hold %d ops, want exactly %d", n, a.ownOps())
 	}
 
+	b.syncer.applyOps = 1 // the server stops after the second segment
 	rep, err = b.syncer.Sync(ctx, stopAfter(2))
 	if err == nil || rep.Received == 0 {
 		t.Fatalf("pull with the server stopped: got %d received, %v, want some and an error", rep.Received, err)
