@@ -108,6 +108,7 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		var part model.ApplyResult
 		err := db.update(func(w *writer) error {
 			part = model.ApplyResult{}
+			w.queueIndex = true
 			n := 0
 			for p := first; ; {
 				for _, m := range p.recs {

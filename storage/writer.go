@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,6 +28,21 @@ type writer struct {
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
+
+	// queueIndex holds index writes back in indexQueue until flushIndex,
+	// which applies them in key order. ApplyOps sets it: thousands of
+	// records put their keys all over a bucket, and bbolt inserts each
+	// into a node that, within one transaction, only grows: in arrival
+	// order every insert shifts the half of an ever larger node, in key
+	// order it appends.
+	queueIndex bool
+	indexQueue []indexWrite
+}
+
+// indexWrite is one held-back index entry to put or delete.
+type indexWrite struct {
+	bucket, key []byte
+	del         bool
 }
 
 func newWriter(db *DB, tx *bolt.Tx) *writer {
@@ -72,7 +88,43 @@ func (w *writer) remergeIfChanged(old any, c *model.Customer) error {
 	if c.MergedInto == was {
 		return nil
 	}
+	if err := w.flushIndex(); err != nil { // remerge reads the indexes
+		return err
+	}
 	return w.remerge(c)
+}
+
+// flushIndex applies the held-back index writes in key order (a stable
+// sort: writes of one key keep their order).
+func (w *writer) flushIndex() error {
+	q := w.indexQueue
+	if len(q) == 0 {
+		return nil
+	}
+	w.indexQueue = nil
+	slices.SortStableFunc(q, func(a, b indexWrite) int {
+		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.key, b.key)
+	})
+	idx := w.tx.Bucket(bucketIdx)
+	var bk *bolt.Bucket
+	for i, x := range q {
+		if i == 0 || !bytes.Equal(x.bucket, q[i-1].bucket) {
+			bk = idx.Bucket(x.bucket)
+		}
+		var err error
+		if x.del {
+			err = bk.Delete(x.key)
+		} else {
+			err = bk.Put(x.key, nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // reindexKeys replaces the index entries oldKeys of old with newKeys of
@@ -85,14 +137,18 @@ func (w *writer) reindexKeys(typ model.RecordType, old, rec any, oldKeys, newKey
 	idx := w.tx.Bucket(bucketIdx)
 	for _, k := range oldKeys {
 		if !containsKey(newKeys, k) {
-			if err := idx.Bucket(k.bucket).Delete(k.key); err != nil {
+			if w.queueIndex {
+				w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, true})
+			} else if err := idx.Bucket(k.bucket).Delete(k.key); err != nil {
 				return err
 			}
 		}
 	}
 	for _, k := range newKeys {
 		if !containsKey(oldKeys, k) {
-			if err := idx.Bucket(k.bucket).Put(k.key, nil); err != nil {
+			if w.queueIndex {
+				w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, false})
+			} else if err := idx.Bucket(k.bucket).Put(k.key, nil); err != nil {
 				return err
 			}
 		}
@@ -175,11 +231,19 @@ func containsKey(keys []ikey, k ikey) bool {
 // finish runs before commit: it rebuilds the stats of touched customers and
 // prepares their directory entries, and saves the clock.
 func (w *writer) finish() error {
+	if err := w.flushIndex(); err != nil { // stats read the indexes
+		return err
+	}
 	now := w.db.now()
+	// In ID order: the stats bucket's keys, see flushIndex.
+	ids := make([]model.ID, 0, len(w.touched))
 	for id := range w.touched {
-		if id == model.NilID {
-			continue
+		if id != model.NilID {
+			ids = append(ids, id)
 		}
+	}
+	slices.SortFunc(ids, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
+	for _, id := range ids {
 		st, raw, err := w.stats(id)
 		if err != nil {
 			return err

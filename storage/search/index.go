@@ -337,7 +337,10 @@ func overlayLimit(n int) int { return 512 + n/64 }
 func (ix *Index) maybeCompact() {
 	limit := overlayLimit(len(ix.base.docs))
 	if ix.held > 0 {
-		limit *= heldFactor
+		// At least as many as the base holds: a first sync into an empty
+		// directory then rebuilds it a few times in all (each at double
+		// the size), not once per few thousand customers.
+		limit = max(limit*heldFactor, len(ix.base.docs))
 	}
 	if ix.compacting || len(ix.extra)+ix.ndead <= limit {
 		return

@@ -455,3 +455,43 @@ func TestHoldDefersCompactionUntilReleased(t *testing.T) {
 		t.Fatalf("search after compaction found %d", len(hits))
 	}
 }
+
+// TestHoldGrowsWithTheBase: while held, the overlay may grow as large as
+// the base before a rebuild, so a large sync rebuilds a few times in all.
+func TestHoldGrowsWithTheBase(t *testing.T) {
+	ix := New()
+	mk := func(i int) model.CustomerSummary {
+		s := sum(byte(i), fmt.Sprintf("Kunde %05d", i))
+		s.ID[1], s.ID[2] = byte(i>>8), byte(i>>16)
+		return s
+	}
+	const base = 8000
+	all := make([]model.CustomerSummary, base)
+	for i := range all {
+		all[i] = mk(i)
+	}
+	ix.Load(all)
+	release := ix.Hold()
+	n := base - 1
+	if n <= overlayLimit(base)*heldFactor {
+		t.Fatalf("test needs more than %d put", overlayLimit(base)*heldFactor)
+	}
+	for i := range n {
+		ix.Put(mk(base + i))
+	}
+	ix.Wait()
+	if got := len(ix.extra); got != n {
+		t.Fatalf("held index compacted: overlay %d, want %d", got, n)
+	}
+	ix.Put(mk(2*base + 1))
+	ix.Put(mk(2*base + 2))
+	ix.Wait()
+	if got := len(ix.extra); got >= n {
+		t.Fatalf("overlay of %d beyond the base's %d not compacted", got, base)
+	}
+	release()
+	ix.Wait()
+	if ix.Len() != base+n+2 {
+		t.Fatalf("%d customers, want %d", ix.Len(), base+n+2)
+	}
+}

@@ -38,7 +38,13 @@ func openStore(tb testing.TB, now func() time.Time, noSync bool) *storage.DB {
 }
 
 func newStoreSim(tb testing.TB, name string, now func() time.Time) simDB {
-	return storeSim{openStore(tb, now, true)}
+	db := openStore(tb, now, true)
+	tb.Cleanup(func() { // before the close openStore registered
+		if err := db.Check(); err != nil {
+			tb.Errorf("%s: %v", name, err)
+		}
+	})
+	return storeSim{db}
 }
 
 func (s storeSim) createCustomer(r *rand.Rand) error {
