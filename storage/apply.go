@@ -94,14 +94,14 @@ func (m *merged) merge() error {
 	}
 	if m.oldRaw != nil {
 		m.old = newRecord(m.typ)
-		if err := json.Unmarshal(m.oldRaw, m.old); err != nil {
+		if err := decodeRecord(m.oldRaw, m.old); err != nil {
 			return model.WrapError(model.EINTERNAL, err, "decode %s %s", m.typ, m.id)
 		}
 		// Only the fields the ops set are decoded onto a copy.
 		m.rec, err = patchRecord(m.old, fields, m.set)
 	} else {
 		m.rec = newRecord(m.typ)
-		err = json.Unmarshal(appendFields(nil, fields), m.rec)
+		err = decodeRecord(appendFields(nil, fields), m.rec)
 	}
 	if err != nil {
 		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", m.typ, m.id)
@@ -109,7 +109,7 @@ func (m *merged) merge() error {
 	meta := metaOf(m.rec)
 	newest := clk.newest()
 	meta.ID, meta.Updated, meta.Device, meta.Author = m.id, newest.HLC.Time(), newest.Device, newest.Author
-	if m.raw, err = json.Marshal(m.rec); err != nil {
+	if m.raw, err = encodeRecord(m.rec); err != nil {
 		return err
 	}
 	m.clk = appendClocks(nil, &clk)
@@ -120,13 +120,13 @@ func (m *merged) merge() error {
 // decoding the value straight into the record type.
 func (m *merged) create(op *model.Op) error {
 	rec := newRecord(op.Type)
-	if err := json.Unmarshal(op.Value, rec); err != nil {
+	if err := decodeRecord(op.Value, rec); err != nil {
 		return model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
 	}
 	fc := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author}
 	meta := metaOf(rec)
 	meta.ID, meta.Updated, meta.Device, meta.Author = op.ID, op.HLC.Time(), op.Device, op.Author
-	raw, err := json.Marshal(rec)
+	raw, err := encodeRecord(rec)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -116,7 +117,7 @@ func get[T any](tx *bolt.Tx, typ model.RecordType, id model.ID) (*T, error) {
 		return nil, model.Errorf(model.ENOTFOUND, "%s %s not found", typ, id)
 	}
 	v := new(T)
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := decodeRecord(raw, v); err != nil {
 		return nil, model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, id)
 	}
 	ownerOf(tx, any(v))
@@ -218,7 +219,7 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	var old any
 	if oldRaw != nil {
 		old = newRecord(typ)
-		if err := json.Unmarshal(oldRaw, old); err != nil {
+		if err := decodeRecord(oldRaw, old); err != nil {
 			return model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, m.ID)
 		}
 		om := metaOf(old)
@@ -231,7 +232,7 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 		m.Created = stamp.Time()
 	}
 	m.Updated, m.Device, m.Author = stamp.Time(), fc.Device, fc.Author
-	newRaw, err := json.Marshal(rec)
+	newRaw, err := encodeRecord(rec)
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
 	}
@@ -371,16 +372,36 @@ func encodeOp(op *model.Op) []byte {
 }
 
 // appendJSONString appends s as a JSON string, escaped as json.Marshal
-// escapes it. Device IDs, field names and most author names are plain
-// ASCII and are copied as they are.
+// escapes it. Device IDs, field names, names and most text need no
+// escapes (valid UTF-8 is copied as it is) and are copied directly.
 func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // never fails for a string
-			return append(b, q...)
-		}
+	if !plainJSON(s) {
+		q, _ := json.Marshal(s) // never fails for a string
+		return append(b, q...)
 	}
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"')
+}
+
+// plainJSON reports whether json.Marshal writes s between quotes as it
+// is: no quote, backslash, control character or HTML-sensitive <, >, &,
+// no invalid UTF-8, no line or paragraph separator (U+2028, U+2029).
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+		i += size
+	}
+	return true
 }

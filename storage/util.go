@@ -18,7 +18,7 @@ func jsonDecode(raw []byte, v any) error {
 	if raw == nil {
 		return model.Errorf(model.EINTERNAL, "index points to a missing record")
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := decodeRecord(raw, v); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "decode record")
 	}
 	return nil

@@ -419,7 +419,7 @@ func listByPrefix[T any](tx *bolt.Tx, idx, prefix []byte, typ model.RecordType) 
 			return nil, model.Errorf(model.EINTERNAL, "index %s points to missing %s %x", idx, typ, k[len(k)-16:])
 		}
 		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
+		if err := decodeRecord(raw, &v); err != nil {
 			return nil, model.WrapError(model.EINTERNAL, err, "decode %s", typ)
 		}
 		ownerOf(tx, any(&v))

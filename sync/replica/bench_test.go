@@ -54,24 +54,26 @@ func makeBenchOps(n int) []model.Op {
 		op := model.Op{HLC: h, Device: benchDevice, Author: "Lea Brunner"}
 		switch x := r.IntN(100); {
 		case x < 12 || len(customers) == 0:
+			// The value of a creation op is the record as storage encodes
+			// it (json.Marshal of the model type, meta fields included).
 			given, family := pick(r, givenNames), pick(r, familyNames)
 			op.Type, op.ID, op.Field = model.TypeCustomer, v7ID(r, h.Time()), model.FieldAll
-			op.Value = all(map[string]any{
-				"created": h.Time(), "deleted": false, "kind": "person", "given_name": given, "family_name": family,
-				"company": pick(r, companies), "position": "Einkauf",
-				"emails": []model.Email{{Label: "work", Address: fmt.Sprintf("%s.%s%d@example.ch", given, family, r.IntN(1000))}},
-				"phones": []model.Phone{{Label: "mobile", Number: fmt.Sprintf("+41 79 %03d %02d %02d", r.IntN(1000), r.IntN(100), r.IntN(100))}},
-				"tags":   []string{"Messe Basel 2026"}, "segment": pick(r, segments), "source": "Messe Basel 2026",
-				"rhythm_days": 90, "consents": []model.Consent{{Channel: "email", Purpose: "Newsletter", GivenAt: h.Time(), Source: "fair"}},
+			op.Value = all(&model.Customer{
+				Meta: model.Meta{ID: op.ID, Created: h.Time(), Updated: h.Time(), Device: benchDevice, Author: op.Author},
+				Kind: "person", GivenName: given, FamilyName: family, Company: pick(r, companies), Position: "Einkauf",
+				Emails:   []model.Email{{Label: "work", Address: fmt.Sprintf("%s.%s%d@example.ch", given, family, r.IntN(1000))}},
+				Phones:   []model.Phone{{Label: "mobile", Number: fmt.Sprintf("+41 79 %03d %02d %02d", r.IntN(1000), r.IntN(100), r.IntN(100))}},
+				Tags:     []string{"Messe Basel 2026"}, Segment: pick(r, segments), Source: "Messe Basel 2026",
+				RhythmDays: 90, Consents: []model.Consent{{Channel: "email", Purpose: "Newsletter", GivenAt: h.Time(), Source: "fair"}},
 			})
 			customers = append(customers, op.ID)
 			last[op.ID] = h
 		case x < 70:
 			op.Type, op.ID, op.Field = model.TypeNote, v7ID(r, h.Time()), model.FieldAll
-			op.Value = all(map[string]any{
-				"created": h.Time(), "deleted": false, "customer_id": customers[r.IntN(len(customers))], "at": h.Time(),
-				"kind": "fair", "impression": "positive", "by": "Lea Brunner",
-				"text": fmt.Sprintf("Am Stand: interessiert an Modell %d, möchte Offerte bis Ende Monat. Rückruf vereinbart.", r.IntN(500)),
+			op.Value = all(&model.Note{
+				Meta:       model.Meta{ID: op.ID, Created: h.Time(), Updated: h.Time(), Device: benchDevice, Author: op.Author},
+				CustomerID: customers[r.IntN(len(customers))], At: h.Time(), Kind: "fair", Impression: "positive", By: "Lea Brunner",
+				Text: fmt.Sprintf("Am Stand: interessiert an Modell %d, möchte Offerte bis Ende Monat. Rückruf vereinbart.", r.IntN(500)),
 			})
 		default:
 			id := customers[r.IntN(len(customers))]

@@ -1,0 +1,194 @@
+package storage
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// codecTexts are strings that need every kind of escape, and none.
+var codecTexts = []string{
+	"", "Rückruf vereinbart, möchte Offerte", "Zürich ß € 😀", `Zitat "gut"`, `C:\Temp`, "a\nb\tc\r",
+	"<b>&amp;</b>", "\x00\x1f\x7f", "ungültig \xff\xfe", "Zeile\u2028Absatz\u2029", "\xe2\x80", "日本語",
+}
+
+// randomNote returns a note with values drawn from r, odd ones included.
+func randomNote(r *rand.Rand) *model.Note {
+	pick := func() string {
+		if r.IntN(4) > 0 { // mostly text that needs no escapes
+			return codecTexts[r.IntN(3)]
+		}
+		return codecTexts[r.IntN(len(codecTexts))]
+	}
+	when := func() time.Time {
+		switch r.IntN(6) {
+		case 0:
+			return time.Time{}
+		case 1:
+			return time.Date(2026, 11, 23, 9, 30, 0, 0, time.FixedZone("", 3600+r.IntN(2)*1800))
+		case 2:
+			return time.Date(10000+r.IntN(5), 1, 1, 0, 0, 0, 0, time.UTC) // json.Marshal fails
+		case 3:
+			return time.Date(1900+r.IntN(200), 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+		return time.UnixMilli(r.Int64N(4e12)).UTC().Add(time.Duration(r.IntN(1000)))
+	}
+	id := func() model.ID {
+		var x model.ID
+		if r.IntN(4) > 0 {
+			for i := range x {
+				x[i] = byte(r.Uint32())
+			}
+		}
+		return x
+	}
+	return &model.Note{
+		Meta:       model.Meta{ID: id(), Created: when(), Updated: when(), Device: pick(), Author: pick(), Deleted: r.IntN(2) == 0},
+		CustomerID: id(), At: when(), Kind: model.NoteKind(pick()), Text: pick(),
+		Impression: model.Impression(pick()), By: pick(), Replaces: id(),
+	}
+}
+
+// checkNoteCodec checks encodeRecord and decodeRecord against encoding/json for n.
+func checkNoteCodec(t *testing.T, n *model.Note) {
+	t.Helper()
+	want, wantErr := json.Marshal(n)
+	got, err := encodeRecord(n)
+	if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
+		t.Fatalf("encode %+v:\n got %s (%v)\nwant %s (%v)", n, got, err, want, wantErr)
+	}
+	if wantErr != nil {
+		return
+	}
+	checkNoteDecode(t, want)
+}
+
+// checkNoteDecode checks decodeRecord against json.Unmarshal on raw.
+func checkNoteDecode(t *testing.T, raw []byte) {
+	t.Helper()
+	var want, got model.Note
+	wantErr := json.Unmarshal(raw, &want)
+	err := decodeRecord(raw, &got)
+	if (err != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decode %q:\n got %+v (%v)\nwant %+v (%v)", raw, got, err, want, wantErr)
+	}
+}
+
+func TestNoteCodecMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	fast := 0
+	for range 20000 {
+		n := randomNote(r)
+		checkNoteCodec(t, n)
+		if raw, err := json.Marshal(n); err == nil && decodeNote(raw, new(model.Note)) {
+			fast++
+		}
+	}
+	if fast < 1000 {
+		t.Errorf("only %d of 20000 notes took the fast path", fast)
+	}
+	// A plain note, as the app writes them, takes the fast path both ways.
+	n := &model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Device: "d", Author: "Lea Brunner"},
+		CustomerID: model.NewID(), At: time.Now().UTC(), Kind: model.NoteVisit, Text: "Grüezi, Rückruf am Montag", Impression: model.Positive}
+	raw, ok := appendNote(nil, n)
+	if !ok || !decodeNote(raw, new(model.Note)) {
+		t.Errorf("a plain note does not take the fast path: %s", raw)
+	}
+}
+
+// TestNoteDecodeFallsBack: anything but the exact form json.Marshal
+// writes is left to encoding/json, with its result.
+func TestNoteDecodeFallsBack(t *testing.T) {
+	n := &model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)},
+		CustomerID: model.NewID(), Kind: model.NoteCall, Text: "Rückruf"}
+	raw, _ := json.Marshal(n)
+	s := string(raw)
+	for _, in := range []string{
+		s,
+		strings.Replace(s, `"text":"Rückruf"`, `"text":"R\u00fcckruf"`, 1), // escaped
+		strings.Replace(s, `{"id"`, `{ "id"`, 1),                           // space
+		strings.Replace(s, `"kind"`, `"Kind"`, 1),                          // other case
+		strings.Replace(s, `}`, `,"extra":1}`, 1),                          // unknown member
+		strings.Replace(s, `"deleted":false`, `"deleted":null`, 1),
+		strings.Replace(s, `"replaces":"00000000-0000-0000-0000-000000000000"`, `"replaces":null`, 1),
+		strings.Replace(s, `"at":"0001-01-01T00:00:00Z"`, `"at":"gestern"`, 1),
+		strings.Replace(s, `"text":"Rückruf"`, "\"text\":\"R\xffckruf\"", 1), // invalid UTF-8
+		s + " ", s + "x", s[:len(s)-1], `{"id":"x"}`, `[]`, `null`, ``,
+	} {
+		checkNoteDecode(t, []byte(in))
+	}
+	// A failed decode leaves the note as encoding/json would.
+	got := model.Note{Text: "vorher"}
+	want := got
+	bad := []byte(strings.Replace(s, `"by":""`, `"by":7`, 1))
+	wantErr := json.Unmarshal(bad, &want)
+	if err := decodeRecord(bad, &got); err == nil || wantErr == nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("bad note: got %+v (%v), want %+v (%v)", got, err, want, wantErr)
+	}
+}
+
+func FuzzNoteCodec(f *testing.F) {
+	for i, s := range codecTexts {
+		f.Add(s, int64(i)*1e15, uint8(i))
+	}
+	f.Fuzz(func(t *testing.T, text string, nanos int64, bits uint8) {
+		at := time.Unix(0, nanos).UTC()
+		if bits&1 != 0 {
+			at = at.In(time.FixedZone("", int(bits)*60))
+		}
+		n := &model.Note{Meta: model.Meta{ID: model.ID{1: bits}, Created: at, Device: text, Deleted: bits&2 != 0},
+			CustomerID: model.ID{15: bits}, At: at.Add(time.Duration(bits)), Kind: model.NoteKind(text), Text: text, By: text}
+		checkNoteCodec(t, n)
+		checkNoteDecode(t, []byte(text))
+	})
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range codecTexts {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendJSONString([]byte("x"), s); string(got) != "x"+string(want) {
+			t.Fatalf("%q: got %s, want %s", s, got[1:], want)
+		}
+	})
+}
+
+// BenchmarkNoteCodec compares the hand-written note codec with
+// encoding/json on a typical note, side by side.
+func BenchmarkNoteCodec(b *testing.B) {
+	n := &model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Updated: time.Now().UTC(),
+		Device: "0193a4b2-7c1d-7e00-8000-0000000000ff", Author: "Lea Brunner"},
+		CustomerID: model.NewID(), At: time.Now().UTC(), Kind: model.NoteFair, Impression: model.Positive, By: "Lea Brunner",
+		Text: "Am Stand: interessiert an Modell 42, möchte Offerte bis Ende Monat. Rückruf vereinbart."}
+	raw, _ := json.Marshal(n)
+	b.Run("encode/json", func(b *testing.B) {
+		for b.Loop() {
+			json.Marshal(n)
+		}
+	})
+	b.Run("encode/codec", func(b *testing.B) {
+		for b.Loop() {
+			encodeRecord(n)
+		}
+	})
+	b.Run("decode/json", func(b *testing.B) {
+		for b.Loop() {
+			var m model.Note
+			json.Unmarshal(raw, &m)
+		}
+	})
+	b.Run("decode/codec", func(b *testing.B) {
+		for b.Loop() {
+			var m model.Note
+			decodeRecord(raw, &m)
+		}
+	})
+}
