@@ -61,9 +61,9 @@ func makeBenchOps(n int) []model.Op {
 			op.Value = all(&model.Customer{
 				Meta: model.Meta{ID: op.ID, Created: h.Time(), Updated: h.Time(), Device: benchDevice, Author: op.Author},
 				Kind: "person", GivenName: given, FamilyName: family, Company: pick(r, companies), Position: "Einkauf",
-				Emails:   []model.Email{{Label: "work", Address: fmt.Sprintf("%s.%s%d@example.ch", given, family, r.IntN(1000))}},
-				Phones:   []model.Phone{{Label: "mobile", Number: fmt.Sprintf("+41 79 %03d %02d %02d", r.IntN(1000), r.IntN(100), r.IntN(100))}},
-				Tags:     []string{"Messe Basel 2026"}, Segment: pick(r, segments), Source: "Messe Basel 2026",
+				Emails: []model.Email{{Label: "work", Address: fmt.Sprintf("%s.%s%d@example.ch", given, family, r.IntN(1000))}},
+				Phones: []model.Phone{{Label: "mobile", Number: fmt.Sprintf("+41 79 %03d %02d %02d", r.IntN(1000), r.IntN(100), r.IntN(100))}},
+				Tags:   []string{"Messe Basel 2026"}, Segment: pick(r, segments), Source: "Messe Basel 2026",
 				RhythmDays: 90, Consents: []model.Consent{{Channel: "email", Purpose: "Newsletter", GivenAt: h.Time(), Source: "fair"}},
 			})
 			customers = append(customers, op.ID)
