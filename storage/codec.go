@@ -2,6 +2,8 @@ package storage
 
 import (
 	"encoding/json"
+	"reflect"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -18,8 +20,13 @@ import (
 
 // encodeRecord encodes a record as json.Marshal does.
 func encodeRecord(v any) ([]byte, error) {
-	if n, ok := v.(*model.Note); ok {
-		if b, ok := appendNote(make([]byte, 0, 400+len(n.Device)+len(n.Author)+len(n.Text)+len(n.By)), n); ok {
+	switch r := v.(type) {
+	case *model.Note:
+		if b, ok := appendNote(make([]byte, 0, 400+len(r.Device)+len(r.Author)+len(r.Text)+len(r.By)), r); ok {
+			return b, nil
+		}
+	case *model.Customer:
+		if b, ok := appendCustomer(make([]byte, 0, 1024), r); ok {
 			return b, nil
 		}
 	}
@@ -28,8 +35,15 @@ func encodeRecord(v any) ([]byte, error) {
 
 // decodeRecord decodes a record as json.Unmarshal does.
 func decodeRecord(raw []byte, v any) error {
-	if n, ok := v.(*model.Note); ok && decodeNote(raw, n) {
-		return nil
+	switch r := v.(type) {
+	case *model.Note:
+		if decodeNote(raw, r) {
+			return nil
+		}
+	case *model.Customer:
+		if decodeCustomer(raw, r) {
+			return nil
+		}
 	}
 	return json.Unmarshal(raw, v)
 }
@@ -189,5 +203,291 @@ func (p *scan) bool(v *bool) bool {
 	default:
 		return false
 	}
+	return true
+}
+
+// appendCustomer appends c as json.Marshal encodes it; false for what it
+// leaves to json.Marshal: a merge record (maps of raw JSON), or a time
+// that cannot be encoded.
+func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
+	if c.Merge != nil {
+		return b, false
+	}
+	ok := true
+	b = append(b, `{"id":`...)
+	b = appendUUID(b, c.ID)
+	b = append(b, `,"created":`...)
+	b, ok = appendTime(b, c.Created, ok)
+	b = append(b, `,"updated":`...)
+	b, ok = appendTime(b, c.Updated, ok)
+	b = append(b, `,"device":`...)
+	b = appendJSONString(b, c.Device)
+	b = append(b, `,"author":`...)
+	b = appendJSONString(b, c.Author)
+	b = appendBool(append(b, `,"deleted":`...), c.Deleted)
+	b = appendJSONString(append(b, `,"kind":`...), string(c.Kind))
+	b = appendJSONString(append(b, `,"salutation":`...), c.Salutation)
+	b = appendJSONString(append(b, `,"letter_form":`...), c.LetterForm)
+	b = appendJSONString(append(b, `,"given_name":`...), c.GivenName)
+	b = appendJSONString(append(b, `,"family_name":`...), c.FamilyName)
+	b = appendJSONString(append(b, `,"company":`...), c.Company)
+	b = appendJSONString(append(b, `,"position":`...), c.Position)
+	b = appendList(append(b, `,"emails":`...), c.Emails, func(b []byte, e *model.Email) []byte {
+		b = appendJSONString(append(b, `{"label":`...), e.Label)
+		b = appendJSONString(append(b, `,"address":`...), e.Address)
+		if e.Pref {
+			b = append(b, `,"pref":true`...)
+		}
+		return append(b, '}')
+	})
+	b = appendList(append(b, `,"phones":`...), c.Phones, func(b []byte, ph *model.Phone) []byte {
+		b = appendJSONString(append(b, `{"label":`...), ph.Label)
+		b = appendJSONString(append(b, `,"number":`...), ph.Number)
+		if ph.Pref {
+			b = append(b, `,"pref":true`...)
+		}
+		return append(b, '}')
+	})
+	b = appendList(append(b, `,"addresses":`...), c.Addresses, func(b []byte, a *model.Address) []byte {
+		b = appendJSONString(append(b, `{"label":`...), a.Label)
+		b = appendJSONString(append(b, `,"street":`...), a.Street)
+		b = appendJSONString(append(b, `,"extended":`...), a.Extended)
+		b = appendJSONString(append(b, `,"pobox":`...), a.POBox)
+		b = appendJSONString(append(b, `,"postal_code":`...), a.PostalCode)
+		b = appendJSONString(append(b, `,"city":`...), a.City)
+		b = appendJSONString(append(b, `,"region":`...), a.Region)
+		b = appendJSONString(append(b, `,"country":`...), a.Country)
+		if a.Pref {
+			b = append(b, `,"pref":true`...)
+		}
+		return append(b, '}')
+	})
+	b = appendJSONString(append(b, `,"website":`...), c.Website)
+	b = appendJSONString(append(b, `,"birthday":`...), c.Birthday.String())
+	b = appendJSONString(append(b, `,"since":`...), c.Since.String())
+	b = appendList(append(b, `,"tags":`...), c.Tags, appendJSONStringAt)
+	b = appendJSONString(append(b, `,"segment":`...), c.Segment)
+	b = appendJSONString(append(b, `,"source":`...), c.Source)
+	b = strconv.AppendInt(append(b, `,"rhythm_days":`...), int64(c.RhythmDays), 10)
+	b = appendJSONString(append(b, `,"memo":`...), c.Memo)
+	b = appendList(append(b, `,"consents":`...), c.Consents, func(b []byte, x *model.Consent) []byte {
+		b = appendJSONString(append(b, `{"channel":`...), x.Channel)
+		b = appendJSONString(append(b, `,"purpose":`...), x.Purpose)
+		b = append(b, `,"given_at":`...)
+		b, ok = appendTime(b, x.GivenAt, ok)
+		b = appendJSONString(append(b, `,"source":`...), x.Source)
+		b = append(b, `,"withdrawn":`...)
+		b, ok = appendTime(b, x.Withdrawn, ok)
+		return append(b, '}')
+	})
+	b = appendJSONString(append(b, `,"photo":`...), c.Photo)
+	b = appendList(append(b, `,"external_uids":`...), c.ExternalUIDs, appendJSONStringAt)
+	b = appendList(append(b, `,"extra":`...), c.Extra, func(b []byte, x *model.ExtraProp) []byte {
+		b = append(b, '{')
+		if x.Group != "" {
+			b = append(appendJSONString(append(b, `"group":`...), x.Group), ',')
+		}
+		b = appendJSONString(append(b, `"name":`...), x.Name)
+		if len(x.Params) > 0 {
+			b = append(b, `,"params":{`...)
+			for i, k := range sortedKeys(x.Params) {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = append(appendJSONString(b, k), ':')
+				b = appendList(b, x.Params[k], appendJSONStringAt)
+			}
+			b = append(b, '}')
+		}
+		b = appendJSONString(append(b, `,"value":`...), x.Value)
+		return append(b, '}')
+	})
+	if c.MergedInto != model.NilID {
+		b = appendUUID(append(b, `,"merged_into":`...), c.MergedInto)
+	}
+	if len(c.NotDuplicates) > 0 {
+		b = appendList(append(b, `,"not_duplicates":`...), c.NotDuplicates, func(b []byte, id *model.ID) []byte { return appendUUID(b, *id) })
+	}
+	return append(b, '}'), ok
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, "true"...)
+	}
+	return append(b, "false"...)
+}
+
+func appendJSONStringAt(b []byte, s *string) []byte { return appendJSONString(b, *s) }
+
+// appendList appends xs as a JSON array (null when nil, as json.Marshal).
+func appendList[T any](b []byte, xs []T, elem func([]byte, *T) []byte) []byte {
+	if xs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, &xs[i])
+	}
+	return append(b, ']')
+}
+
+// decodeCustomer is decodeNote for a customer, which it decodes only
+// into a zero one (encoding/json decodes into what is there).
+func decodeCustomer(raw []byte, c *model.Customer) bool {
+	if !reflect.ValueOf(c).Elem().IsZero() {
+		return false
+	}
+	var x model.Customer
+	p := scan{b: raw}
+	ok := p.lit(`{"id":`) && p.uuid(&x.ID) &&
+		p.lit(`,"created":`) && p.time(&x.Created) &&
+		p.lit(`,"updated":`) && p.time(&x.Updated) &&
+		p.lit(`,"device":`) && p.str(&x.Device) &&
+		p.lit(`,"author":`) && p.str(&x.Author) &&
+		p.lit(`,"deleted":`) && p.bool(&x.Deleted) &&
+		p.lit(`,"kind":`) && p.str((*string)(&x.Kind)) &&
+		p.lit(`,"salutation":`) && p.str(&x.Salutation) &&
+		p.lit(`,"letter_form":`) && p.str(&x.LetterForm) &&
+		p.lit(`,"given_name":`) && p.str(&x.GivenName) &&
+		p.lit(`,"family_name":`) && p.str(&x.FamilyName) &&
+		p.lit(`,"company":`) && p.str(&x.Company) &&
+		p.lit(`,"position":`) && p.str(&x.Position) &&
+		p.lit(`,"emails":`) && scanList(&p, &x.Emails, func(p *scan, e *model.Email) bool {
+		return p.lit(`{"label":`) && p.str(&e.Label) && p.lit(`,"address":`) && p.str(&e.Address) &&
+			p.pref(&e.Pref) && p.lit(`}`)
+	}) &&
+		p.lit(`,"phones":`) && scanList(&p, &x.Phones, func(p *scan, ph *model.Phone) bool {
+		return p.lit(`{"label":`) && p.str(&ph.Label) && p.lit(`,"number":`) && p.str(&ph.Number) &&
+			p.pref(&ph.Pref) && p.lit(`}`)
+	}) &&
+		p.lit(`,"addresses":`) && scanList(&p, &x.Addresses, func(p *scan, a *model.Address) bool {
+		return p.lit(`{"label":`) && p.str(&a.Label) && p.lit(`,"street":`) && p.str(&a.Street) &&
+			p.lit(`,"extended":`) && p.str(&a.Extended) && p.lit(`,"pobox":`) && p.str(&a.POBox) &&
+			p.lit(`,"postal_code":`) && p.str(&a.PostalCode) && p.lit(`,"city":`) && p.str(&a.City) &&
+			p.lit(`,"region":`) && p.str(&a.Region) && p.lit(`,"country":`) && p.str(&a.Country) &&
+			p.pref(&a.Pref) && p.lit(`}`)
+	}) &&
+		p.lit(`,"website":`) && p.str(&x.Website) &&
+		p.lit(`,"birthday":`) && p.date(&x.Birthday) &&
+		p.lit(`,"since":`) && p.date(&x.Since) &&
+		p.lit(`,"tags":`) && scanList(&p, &x.Tags, (*scan).str) &&
+		p.lit(`,"segment":`) && p.str(&x.Segment) &&
+		p.lit(`,"source":`) && p.str(&x.Source) &&
+		p.lit(`,"rhythm_days":`) && p.int(&x.RhythmDays) &&
+		p.lit(`,"memo":`) && p.str(&x.Memo) &&
+		p.lit(`,"consents":`) && scanList(&p, &x.Consents, func(p *scan, k *model.Consent) bool {
+		return p.lit(`{"channel":`) && p.str(&k.Channel) && p.lit(`,"purpose":`) && p.str(&k.Purpose) &&
+			p.lit(`,"given_at":`) && p.time(&k.GivenAt) && p.lit(`,"source":`) && p.str(&k.Source) &&
+			p.lit(`,"withdrawn":`) && p.time(&k.Withdrawn) && p.lit(`}`)
+	}) &&
+		p.lit(`,"photo":`) && p.str(&x.Photo) &&
+		p.lit(`,"external_uids":`) && scanList(&p, &x.ExternalUIDs, (*scan).str) &&
+		p.lit(`,"extra":`) && scanList(&p, &x.Extra, func(p *scan, e *model.ExtraProp) bool {
+		return p.lit(`{`) && (!p.lit(`"group":`) || p.str(&e.Group) && p.lit(`,`)) &&
+			p.lit(`"name":`) && p.str(&e.Name) &&
+			(!p.lit(`,"params":{`) || p.params(&e.Params)) &&
+			p.lit(`,"value":`) && p.str(&e.Value) && p.lit(`}`)
+	}) &&
+		(!p.lit(`,"merged_into":`) || p.uuid(&x.MergedInto)) &&
+		(!p.lit(`,"not_duplicates":`) || scanList(&p, &x.NotDuplicates, (*scan).uuid)) &&
+		p.lit(`}`) && p.i == len(raw)
+	if ok {
+		*c = x
+	}
+	return ok
+}
+
+// scanList reads a JSON array of elements read by elem, or null; an
+// empty array gives an empty slice, not nil, as with encoding/json.
+func scanList[T any](p *scan, v *[]T, elem func(*scan, *T) bool) bool {
+	if p.lit("null") {
+		*v = nil
+		return true
+	}
+	if !p.lit("[") {
+		return false
+	}
+	out := []T{}
+	if p.lit("]") {
+		*v = out
+		return true
+	}
+	for {
+		var x T
+		if !elem(p, &x) {
+			return false
+		}
+		out = append(out, x)
+		if p.lit("]") {
+			*v = out
+			return true
+		}
+		if !p.lit(",") {
+			return false
+		}
+	}
+}
+
+// pref reads an optional `,"pref":true` (json.Marshal omits false).
+func (p *scan) pref(v *bool) bool {
+	if p.lit(`,"pref":`) {
+		return p.bool(v)
+	}
+	return true
+}
+
+func (p *scan) date(v *model.Date) bool {
+	s, ok := p.raw()
+	return ok && v.UnmarshalText(s) == nil
+}
+
+// int reads an integer as json.Marshal writes one.
+func (p *scan) int(v *int) bool {
+	j := p.i
+	if j < len(p.b) && p.b[j] == '-' {
+		j++
+	}
+	digits := j
+	for j < len(p.b) && p.b[j] >= '0' && p.b[j] <= '9' {
+		j++
+	}
+	if j == digits || j-digits > 1 && p.b[digits] == '0' {
+		return false
+	}
+	if j < len(p.b) && (p.b[j] == '.' || p.b[j] == 'e' || p.b[j] == 'E') {
+		return false
+	}
+	n, err := strconv.ParseInt(string(p.b[p.i:j]), 10, strconv.IntSize)
+	if err != nil {
+		return false
+	}
+	*v, p.i = int(n), j
+	return true
+}
+
+// params reads the members of a vCard parameter map after its "{".
+func (p *scan) params(v *map[string][]string) bool {
+	m := map[string][]string{}
+	if !p.lit("}") {
+		for {
+			var k string
+			var vals []string
+			if !p.str(&k) || !p.lit(":") || !scanList(p, &vals, (*scan).str) {
+				return false
+			}
+			m[k] = vals
+			if p.lit("}") {
+				break
+			}
+			if !p.lit(",") {
+				return false
+			}
+		}
+	}
+	*v = m
 	return true
 }

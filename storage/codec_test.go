@@ -161,34 +161,199 @@ func FuzzAppendJSONString(f *testing.F) {
 	})
 }
 
-// BenchmarkNoteCodec compares the hand-written note codec with
-// encoding/json on a typical note, side by side.
-func BenchmarkNoteCodec(b *testing.B) {
-	n := &model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Updated: time.Now().UTC(),
-		Device: "0193a4b2-7c1d-7e00-8000-0000000000ff", Author: "Lea Brunner"},
-		CustomerID: model.NewID(), At: time.Now().UTC(), Kind: model.NoteFair, Impression: model.Positive, By: "Lea Brunner",
-		Text: "Am Stand: interessiert an Modell 42, möchte Offerte bis Ende Monat. Rückruf vereinbart."}
-	raw, _ := json.Marshal(n)
-	b.Run("encode/json", func(b *testing.B) {
-		for b.Loop() {
-			json.Marshal(n)
+// BenchmarkRecordCodec compares the hand-written codec with encoding/json
+// on a typical note and customer, side by side.
+func BenchmarkRecordCodec(b *testing.B) {
+	now := time.Now().UTC()
+	meta := model.Meta{ID: model.NewID(), Created: now, Updated: now, Device: "0193a4b2-7c1d-7e00-8000-0000000000ff", Author: "Lea Brunner"}
+	recs := []struct {
+		name string
+		v    any
+		zero func() any
+	}{
+		{"note", &model.Note{Meta: meta, CustomerID: model.NewID(), At: now, Kind: model.NoteFair, Impression: model.Positive, By: "Lea Brunner",
+			Text: "Am Stand: interessiert an Modell 42, möchte Offerte bis Ende Monat. Rückruf vereinbart."}, func() any { return new(model.Note) }},
+		{"customer", &model.Customer{Meta: meta, Kind: model.Person, GivenName: "Jürg", FamilyName: "Müller", Company: "Müller AG", Position: "Einkauf",
+			Emails: []model.Email{{Label: "work", Address: "juerg.mueller@example.ch"}}, Phones: []model.Phone{{Label: "mobile", Number: "+41 79 123 45 67"}},
+			Addresses: []model.Address{{Label: "work", Street: "Bahnhofstrasse 1", PostalCode: "8001", City: "Zürich", Country: "Schweiz"}},
+			Tags:      []string{"Messe Basel 2026"}, Segment: "regular", Source: "Messe Basel 2026", RhythmDays: 90,
+			Consents: []model.Consent{{Channel: "email", Purpose: "Newsletter", GivenAt: now, Source: "fair"}}}, func() any { return new(model.Customer) }},
+	}
+	for _, rc := range recs {
+		raw, _ := json.Marshal(rc.v)
+		b.Run(rc.name+"/encode/json", func(b *testing.B) {
+			for b.Loop() {
+				json.Marshal(rc.v)
+			}
+		})
+		b.Run(rc.name+"/encode/codec", func(b *testing.B) {
+			for b.Loop() {
+				encodeRecord(rc.v)
+			}
+		})
+		b.Run(rc.name+"/decode/json", func(b *testing.B) {
+			for b.Loop() {
+				json.Unmarshal(raw, rc.zero())
+			}
+		})
+		b.Run(rc.name+"/decode/codec", func(b *testing.B) {
+			for b.Loop() {
+				decodeRecord(raw, rc.zero())
+			}
+		})
+	}
+}
+
+// randomCustomer returns a customer with values drawn from r, odd ones included.
+func randomCustomer(r *rand.Rand) *model.Customer {
+	n := randomNote(r)      // for its strings, times and IDs
+	plain := r.IntN(2) == 0 // only text that needs no escapes
+	pick := func() string {
+		if plain || r.IntN(4) > 0 {
+			return codecTexts[r.IntN(3)]
 		}
-	})
-	b.Run("encode/codec", func(b *testing.B) {
-		for b.Loop() {
-			encodeRecord(n)
+		return codecTexts[r.IntN(len(codecTexts))]
+	}
+	list := func(k int) int { // -1 for nil
+		if r.IntN(5) == 0 {
+			return -1
 		}
-	})
-	b.Run("decode/json", func(b *testing.B) {
-		for b.Loop() {
-			var m model.Note
-			json.Unmarshal(raw, &m)
+		return r.IntN(k + 1)
+	}
+	c := &model.Customer{Meta: n.Meta, Kind: model.CustomerKind(pick()), Salutation: pick(), LetterForm: pick(),
+		GivenName: pick(), FamilyName: pick(), Company: pick(), Position: pick(), Website: pick(),
+		Segment: pick(), Source: pick(), Memo: pick(), Photo: pick(), RhythmDays: r.IntN(400) - 20}
+	if k := list(3); k >= 0 {
+		c.Emails = make([]model.Email, k)
+		for i := range c.Emails {
+			c.Emails[i] = model.Email{Label: pick(), Address: pick(), Pref: r.IntN(2) == 0}
 		}
-	})
-	b.Run("decode/codec", func(b *testing.B) {
-		for b.Loop() {
-			var m model.Note
-			decodeRecord(raw, &m)
+	}
+	if k := list(3); k >= 0 {
+		c.Phones = make([]model.Phone, k)
+		for i := range c.Phones {
+			c.Phones[i] = model.Phone{Label: pick(), Number: pick(), Pref: r.IntN(2) == 0}
 		}
+	}
+	if k := list(2); k >= 0 {
+		c.Addresses = make([]model.Address, k)
+		for i := range c.Addresses {
+			c.Addresses[i] = model.Address{Label: pick(), Street: pick(), Extended: pick(), POBox: pick(),
+				PostalCode: pick(), City: pick(), Region: pick(), Country: pick(), Pref: r.IntN(2) == 0}
+		}
+	}
+	dates := []model.Date{{}, {Month: 4, Day: 15}, {Year: 1980, Month: 12, Day: 31}, {Year: 2026, Month: 2, Day: 29}}
+	c.Birthday, c.Since = dates[r.IntN(len(dates))], dates[r.IntN(len(dates))]
+	if k := list(3); k >= 0 {
+		c.Tags = make([]string, k)
+		for i := range c.Tags {
+			c.Tags[i] = pick()
+		}
+	}
+	if k := list(2); k >= 0 {
+		c.Consents = make([]model.Consent, k)
+		for i := range c.Consents {
+			m := randomNote(r)
+			c.Consents[i] = model.Consent{Channel: pick(), Purpose: pick(), GivenAt: m.Created, Source: pick(), Withdrawn: m.At}
+		}
+	}
+	if k := list(2); k >= 0 {
+		c.ExternalUIDs = make([]string, k)
+		for i := range c.ExternalUIDs {
+			c.ExternalUIDs[i] = pick()
+		}
+	}
+	if k := list(2); k >= 0 {
+		c.Extra = make([]model.ExtraProp, k)
+		for i := range c.Extra {
+			x := model.ExtraProp{Name: pick(), Value: pick()}
+			if r.IntN(2) == 0 {
+				x.Group = pick()
+			}
+			switch r.IntN(3) {
+			case 0:
+				x.Params = map[string][]string{pick(): {pick()}, "TYPE": {"work", pick()}, "X": nil}
+			case 1:
+				x.Params = map[string][]string{}
+			}
+			c.Extra[i] = x
+		}
+	}
+	switch r.IntN(8) {
+	case 0:
+		c.MergedInto = n.CustomerID
+	case 1:
+		c.MergedInto = n.CustomerID
+		c.Merge = &model.MergeInfo{At: n.At, Author: pick(), Before: map[string]json.RawMessage{"memo": json.RawMessage(`"x"`)}}
+	case 2:
+		c.NotDuplicates = []model.ID{n.ID, n.Replaces}
+	case 3:
+		c.NotDuplicates = []model.ID{}
+	}
+	return c
+}
+
+// checkCustomerCodec checks encodeRecord and decodeRecord against encoding/json for c.
+func checkCustomerCodec(t *testing.T, c *model.Customer) {
+	t.Helper()
+	want, wantErr := json.Marshal(c)
+	got, err := encodeRecord(c)
+	if (err != nil) != (wantErr != nil) || !bytes.Equal(got, want) {
+		t.Fatalf("encode %+v:\n got %s (%v)\nwant %s (%v)", c, got, err, want, wantErr)
+	}
+	if wantErr == nil {
+		checkCustomerDecode(t, want)
+	}
+}
+
+// checkCustomerDecode checks decodeRecord against json.Unmarshal on raw.
+func checkCustomerDecode(t *testing.T, raw []byte) {
+	t.Helper()
+	var want, got model.Customer
+	wantErr := json.Unmarshal(raw, &want)
+	err := decodeRecord(raw, &got)
+	if (err != nil) != (wantErr != nil) || !reflect.DeepEqual(got, want) {
+		t.Fatalf("decode %s:\n got %+v (%v)\nwant %+v (%v)", raw, got, err, want, wantErr)
+	}
+}
+
+func TestCustomerCodecMatchesEncodingJSON(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	fast := 0
+	for range 20000 {
+		c := randomCustomer(r)
+		checkCustomerCodec(t, c)
+		if raw, err := json.Marshal(c); err == nil && decodeCustomer(raw, new(model.Customer)) {
+			fast++
+		}
+	}
+	if fast < 1000 {
+		t.Errorf("only %d of 20000 customers took the fast path", fast)
+	}
+	// A customer as the app writes them takes the fast path both ways.
+	c := &model.Customer{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Device: "d", Author: "Lea Brunner"},
+		Kind: model.Person, GivenName: "Jürg", FamilyName: "Müller", Emails: []model.Email{{Label: "work", Address: "j@example.ch", Pref: true}},
+		Birthday: model.Date{Month: 4, Day: 15}, Tags: []string{"VIP"}, RhythmDays: 90,
+		Consents: []model.Consent{{Channel: "email", Purpose: "Newsletter", GivenAt: time.Now().UTC(), Source: "fair"}}}
+	raw, ok := appendCustomer(nil, c)
+	if !ok || !decodeCustomer(raw, new(model.Customer)) {
+		t.Errorf("a plain customer does not take the fast path: %s", raw)
+	}
+	// Only into a zero customer: encoding/json keeps what it does not overwrite.
+	if decodeCustomer(raw, &model.Customer{Memo: "vorher"}) {
+		t.Error("decoded into a customer that was not zero")
+	}
+}
+
+func FuzzCustomerDecode(f *testing.F) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20 {
+		raw, err := json.Marshal(randomCustomer(r))
+		if err == nil {
+			f.Add(raw)
+		}
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkCustomerDecode(t, raw)
 	})
 }

@@ -47,7 +47,7 @@ func (db *DB) loadDirectory() error {
 				defer wg.Done()
 				for i := w; i < len(raws); i += workers {
 					var c model.Customer
-					if err := json.Unmarshal(raws[i], &c); err != nil {
+					if err := decodeRecord(raws[i], &c); err != nil {
 						errs[w] = err
 						return
 					}
