@@ -198,10 +198,11 @@ func sortByName(docs []*doc) {
 	idx := make([]int32, len(docs))
 	for i, d := range docs {
 		var k uint64
+		name := d.sort()
 		for j := 0; j < 8; j++ {
 			k <<= 8
-			if j < len(d.sort) {
-				k |= uint64(d.sort[j])
+			if j < len(name) {
+				k |= uint64(name[j])
 			}
 		}
 		keys[i], idx[i] = k, int32(i)
@@ -235,8 +236,9 @@ func fillPhones(docs []*doc, region string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mem := &arena{}
 			for _, d := range docs[from:to] {
-				d.phones = phoneKeys(d.field(fieldPhone), region)
+				d.phones = phoneKeys(d.field(fieldPhone), region, mem)
 			}
 		}()
 	}

@@ -103,7 +103,7 @@ func (p *persister) putDoc(b []byte, d *doc, s *model.CustomerSummary) []byte {
 	}
 	b = p.refs(b, s.Tags)
 	b = p.refs(b, slices.Collect(d.foldedTags()))
-	b = p.ref(b, string(d.words))
+	b = p.ref(b, string(d.words()))
 	b = p.refs(b, slices.Collect(d.phones.all()))
 	b = binary.AppendVarint(b, int64(s.RhythmDays))
 	for _, dt := range []model.Date{s.Birthday, s.Since} {
@@ -210,6 +210,7 @@ type reader struct {
 	b    []byte
 	strs []string
 	err  error
+	mem  arena // the documents' data
 }
 
 func (r *reader) uvarint() uint64 {
@@ -308,7 +309,8 @@ func (r *reader) time() time.Time {
 }
 
 // getDoc reads what putDoc wrote. The strings d keeps are copied out of
-// the string table, so that the table is garbage once the index is read;
+// the string table into r.mem, so that the table is garbage once the index
+// is read;
 // lists is scratch memory for the lists of one document.
 func (r *reader) getDoc(d *doc, lists *[3][]string) {
 	var s model.CustomerSummary
@@ -319,16 +321,16 @@ func (r *reader) getDoc(d *doc, lists *[3][]string) {
 	copy(s.ID[:], r.b)
 	r.b = r.b[len(s.ID):]
 	s.Kind = model.CustomerKind(r.str())
-	s.Name, s.SortName, s.Company, s.Email = r.str(), strings.Clone(r.str()), r.str(), r.str()
+	s.Name, s.SortName, s.Company, s.Email = r.str(), r.str(), r.str(), r.str()
 	s.Phone, s.City, s.Segment = r.str(), r.str(), r.str()
 	s.LastImpression = model.Impression(r.str())
 	lists[0] = r.list(lists[0], nil)
 	s.Tags = lists[0]
 	lists[1] = r.list(lists[1], nil)
 	folded := lists[1]
-	d.words = wordSet(strings.Clone(r.str()))
+	words := r.str()
 	lists[2] = r.list(lists[2], nil)
-	d.phones = pack(lists[2])
+	phones := lists[2]
 	s.RhythmDays = int(r.varint())
 	for _, dt := range []*model.Date{&s.Birthday, &s.Since} {
 		dt.Year, dt.Month, dt.Day = int(r.varint()), time.Month(r.varint()), int(r.varint())
@@ -342,7 +344,12 @@ func (r *reader) getDoc(d *doc, lists *[3][]string) {
 	if r.err != nil {
 		return
 	}
-	d.setSummary(&s, folded)
+	setDoc(d, &s, folded, words, &r.mem)
+	if len(phones) > 0 {
+		b := appendPacked(r.mem.scratch(), phones...)
+		d.phones = packed(r.mem.str(b))
+		r.mem.keep(b)
+	}
 	if d.odd != nil { // it keeps strings of the table: copy them
 		o := d.odd
 		o.Name, o.Company, o.Email, o.Phone = strings.Clone(o.Name), strings.Clone(o.Company), strings.Clone(o.Email), strings.Clone(o.Phone)
@@ -352,7 +359,6 @@ func (r *reader) getDoc(d *doc, lists *[3][]string) {
 			o.Tags[i] = strings.Clone(t)
 		}
 	}
-	d.setTimes(&s)
 }
 
 // sortedByName reports whether docs are in cmpName order with distinct IDs

@@ -63,7 +63,7 @@ var headMin = 2048
 
 // cmpName is the SortByName order: folded sort name, then ID.
 func cmpName(a, b *doc) int {
-	if c := strings.Compare(a.sort, b.sort); c != 0 {
+	if c := strings.Compare(a.sort(), b.sort()); c != 0 {
 		return c
 	}
 	return bytes.Compare(a.hit.ID[:], b.hit.ID[:])
@@ -177,7 +177,7 @@ func (sn *snapshot) buildWords() {
 			ids := make(map[string]int32, len(sn.docs)*2/nShards)
 			sh.flat = make([]int32, 0, len(sn.docs)*16/nShards)
 			for _, d := range sn.docs {
-				for w := range d.words.all() {
+				for w := range d.words().all() {
 					if nShards > 1 && wordShard(w, nShards) != k {
 						continue
 					}
@@ -229,7 +229,7 @@ func (sn *snapshot) buildWords() {
 			sh := &shards[k]
 			i := 0
 			for p, d := range sn.docs {
-				for w := range d.words.all() {
+				for w := range d.words().all() {
 					if nShards > 1 && wordShard(w, nShards) != k {
 						continue
 					}
