@@ -194,7 +194,7 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 			plo, phi := sn.phoneRange(t.phone)
 			ppos := sn.phone.pos[plo:phi]
 			c.cost += len(ppos)
-			long := len(t.phone) > 16 // beyond what a packed key holds
+			long := len(t.phone) > phoneKeyDigits // beyond what a packed key holds
 			phead := sn.phone.heads[t.phone]
 			c.fill = func(b bitset) {
 				if head != nil {
