@@ -22,7 +22,9 @@ import (
 type doc struct {
 	hit model.Hit // the customer's ID, and d as the source of its summary
 	// data holds, one after the other: the sort name (SortName, for
-	// cmpName); the indexed words, distinct and sorted (a wordSet); the
+	// cmpName); the indexed words, distinct and sorted (a wordSet), which
+	// only a document made for the overlay keeps (a snapshot holds the
+	// words of its documents, see snapshot.fwd); the
 	// summary's other numbers (see appendStats); and the text fields (see
 	// the field* constants), then the tags as written and the folded tags,
 	// ntags of each (packed). wordsAt, statsAt and textAt (below, beside
@@ -453,6 +455,20 @@ func (a *arena) str(p []byte) string {
 	return a.block.String()[n:]
 }
 
+// clone returns a copy of s.
+func (a *arena) clone(s string) string {
+	if len(s) > arenaBlock/8 {
+		return strings.Clone(s)
+	}
+	if a.block.Cap()-a.block.Len() < len(s) {
+		a.block = strings.Builder{}
+		a.block.Grow(arenaBlock)
+	}
+	n := a.block.Len()
+	a.block.WriteString(s)
+	return a.block.String()[n:]
+}
+
 // scratch returns an empty slice to build a string in before str copies it.
 func (a *arena) scratch() []byte {
 	if a == nil {
@@ -610,9 +626,17 @@ func isWordSep(c byte) bool {
 	return c == '@' || c == '.' || c == '-' || c == '_' || c == '+'
 }
 
-// newDoc builds the document of s. Phone keys are computed only when
-// withPhones is set.
+// newDoc builds the document of s, with its words, for the overlay. Phone
+// keys are computed only when withPhones is set.
 func newDoc(s *model.CustomerSummary, f *folder, region string, withPhones bool) *doc {
+	d, _ := buildDoc(s, f, region, withPhones, nil)
+	return d
+}
+
+// buildDoc builds the document of s. With words nil, d keeps its words;
+// else d has none and they are returned, their memory from words (see
+// Index.load). Phone keys are computed only when withPhones is set.
+func buildDoc(s *model.CustomerSummary, f *folder, region string, withPhones bool, words *arena) (*doc, wordSet) {
 	d := f.newDoc()
 	var buf [48]string
 	ws := buf[:0]
@@ -625,17 +649,23 @@ func newDoc(s *model.CustomerSummary, f *folder, region string, withPhones bool)
 		ws = f.words(ws, t)
 	}
 	var wbuf [512]byte
-	words := appendPacked(wbuf[:0], sortedSet(ws)...)
+	packedWords := appendPacked(wbuf[:0], sortedSet(ws)...)
 	var fbuf [8]string
 	folded := fbuf[:0]
 	for _, t := range s.Tags {
 		folded = append(folded, f.fold(t))
 	}
-	setDoc(d, s, folded, words, f.mem)
+	var out wordSet
+	if words == nil {
+		setDoc(d, s, folded, packedWords, f.mem)
+	} else {
+		setDoc(d, s, folded, "", f.mem)
+		out = wordSet(words.str(packedWords))
+	}
 	if withPhones {
 		d.phones = phoneKeys(s.Phone, region, f.mem)
 	}
-	return d
+	return d, out
 }
 
 // sameText reports whether a and b have the same indexed text: the
@@ -645,10 +675,11 @@ func sameText(a, b *model.CustomerSummary) bool {
 		a.Segment == b.Segment && a.Phone == b.Phone && slices.Equal(a.Tags, b.Tags)
 }
 
-// withStats returns a new document of s, whose indexed text is d's.
-func (d *doc) withStats(s *model.CustomerSummary) *doc {
+// withStats returns a new document of s, whose indexed text is d's, and
+// whose words are given (a document in a snapshot does not keep its own).
+func (d *doc) withStats(s *model.CustomerSummary, words wordSet) *doc {
 	n := &doc{phones: d.phones}
-	setDoc(n, s, slices.Collect(d.foldedTags()), d.words(), nil)
+	setDoc(n, s, slices.Collect(d.foldedTags()), words, nil)
 	return n
 }
 

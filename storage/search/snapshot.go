@@ -2,6 +2,8 @@ package search
 
 import (
 	"bytes"
+	"encoding/binary"
+	"iter"
 	"runtime"
 	"slices"
 	"strings"
@@ -24,6 +26,14 @@ type snapshot struct {
 	words []string
 	off   []int32
 	post  []int32
+	// fwd holds the words of every position, as indexes into words in
+	// ascending order, each the uvarint of its difference to the one
+	// before: position p's are fwd[fwdOff[p]:fwdOff[p+1]]. Its documents
+	// do not keep their words: about 25 bytes a customer instead of 100,
+	// and checking a candidate against a query word's range of words
+	// compares integers instead of strings.
+	fwd    []byte
+	fwdOff []uint32
 	// heads is the set of customers for every one-byte prefix with many
 	// postings: the first keystroke ("m") matches half the customers, and
 	// copying a precomputed set beats setting a bit per posting.
@@ -112,9 +122,17 @@ func cmpDue(a, b *doc) int {
 	return cmpName(a, b)
 }
 
+// wordsFunc returns the words of docs[i] of a build.
+type wordsFunc func(i int) iter.Seq[string]
+
+// ownWords is the wordsFunc of documents that keep their words.
+func ownWords(docs []*doc) wordsFunc {
+	return func(i int) iter.Seq[string] { return docs[i].words().all() }
+}
+
 // build indexes docs, which must be sorted by cmpName and hold each ID
-// once. The phone index is left to buildPhones.
-func build(docs []*doc) *snapshot {
+// once; words gives their words. The phone index is left to buildPhones.
+func build(docs []*doc, words wordsFunc) *snapshot {
 	n := len(docs)
 	sn := &snapshot{
 		docs:       docs,
@@ -127,7 +145,7 @@ func build(docs []*doc) *snapshot {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		sn.buildWords()
+		sn.buildWords(words)
 		sn.buildHeads()
 	})
 	wg.Go(func() {
@@ -163,10 +181,10 @@ func wordShard(w string, shards int) int {
 	return int(uint(w[0])+uint(w[len(w)-1])+uint(len(w))) % shards
 }
 
-// buildWords fills words, off and post. Assigning ids to a million and
-// more words through a map is the bulk of a build, so the words are split
-// into shards that are numbered, sorted and filled in parallel.
-func (sn *snapshot) buildWords() {
+// buildWords fills words, off, post and fwd. Assigning ids to a million
+// and more words through a map is the bulk of a build, so the words are
+// split into shards that are numbered, sorted and filled in parallel.
+func (sn *snapshot) buildWords(words wordsFunc) {
 	type entry struct {
 		w  string
 		id int32
@@ -179,14 +197,20 @@ func (sn *snapshot) buildWords() {
 	}
 	nShards := max(1, min(runtime.GOMAXPROCS(0), 8))
 	shards := make([]shard, nShards)
+	// start[p] is where the words of position p begin in the list of every
+	// position's words (counted by shard 0), for fwd.
+	start := make([]int32, len(sn.docs)+1)
 	var wg sync.WaitGroup
 	for k := range shards {
 		wg.Go(func() {
 			sh := &shards[k]
 			ids := make(map[string]int32, len(sn.docs)*2/nShards)
 			sh.flat = make([]int32, 0, len(sn.docs)*16/nShards)
-			for _, d := range sn.docs {
-				for w := range d.words().all() {
+			for p := range sn.docs {
+				for w := range words(p) {
+					if k == 0 {
+						start[p+1]++
+					}
 					if nShards > 1 && wordShard(w, nShards) != k {
 						continue
 					}
@@ -207,11 +231,13 @@ func (sn *snapshot) buildWords() {
 	}
 	wg.Wait()
 
-	// Merge the sorted shards into one sorted word list.
+	// Merge the sorted shards into one sorted word list, with the words
+	// copied: they may be parts of memory that goes once the build is done.
 	total := 0
 	for k := range shards {
 		total += len(shards[k].uniq)
 	}
+	var mem arena
 	sn.words = make([]string, 0, total)
 	sn.off = make([]int32, 1, total+1)
 	next := make([]int, nShards)
@@ -226,31 +252,126 @@ func (sn *snapshot) buildWords() {
 		e := sh.uniq[next[best]]
 		next[best]++
 		sh.global[e.id] = int32(len(sn.words))
-		sn.words = append(sn.words, e.w)
+		sn.words = append(sn.words, mem.clone(e.w))
 		sn.off = append(sn.off, sn.off[len(sn.off)-1]+sh.counts[e.id])
 	}
 
-	// Each shard fills the posting lists of its own words: disjoint ranges.
+	// Each shard fills the posting lists of its own words (disjoint
+	// ranges) and the ranks of its words in every position's list.
+	for p := range sn.docs {
+		start[p+1] += start[p]
+	}
+	ranks := make([]int32, start[len(sn.docs)])
 	sn.post = make([]int32, sn.off[total])
 	cursor := slices.Clone(sn.off[:total])
 	for k := range shards {
 		wg.Go(func() {
 			sh := &shards[k]
 			i := 0
-			for p, d := range sn.docs {
-				for w := range d.words().all() {
+			for p := range sn.docs {
+				j := start[p]
+				for w := range words(p) {
 					if nShards > 1 && wordShard(w, nShards) != k {
+						j++
 						continue
 					}
 					r := sh.global[sh.flat[i]]
 					i++
 					sn.post[cursor[r]] = int32(p)
 					cursor[r]++
+					ranks[j] = r
+					j++
 				}
 			}
 		})
 	}
 	wg.Wait()
+	sn.buildForward(ranks, start)
+}
+
+// buildForward fills fwd from the ranks of every position's words,
+// position p's in ranks[start[p]:start[p+1]].
+func (sn *snapshot) buildForward(ranks, start []int32) {
+	n := len(sn.docs)
+	size := 0
+	for p := 0; p < n; p++ {
+		rs := ranks[start[p]:start[p+1]]
+		// Words are sorted and distinct, so their ranks ascend; a damaged
+		// persisted index may say otherwise.
+		if !slices.IsSorted(rs) {
+			slices.Sort(rs)
+		}
+		prev := int32(-1)
+		for _, r := range rs {
+			if r != prev {
+				size += uvarintLen(uint64(r - max(prev, 0)))
+			}
+			prev = r
+		}
+	}
+	sn.fwd = make([]byte, 0, size)
+	sn.fwdOff = make([]uint32, n+1)
+	for p := 0; p < n; p++ {
+		prev := int32(-1)
+		for _, r := range ranks[start[p]:start[p+1]] {
+			if r != prev {
+				sn.fwd = binary.AppendUvarint(sn.fwd, uint64(r-max(prev, 0)))
+			}
+			prev = r
+		}
+		sn.fwdOff[p+1] = uint32(len(sn.fwd))
+	}
+}
+
+// uvarintLen is the length of binary.AppendUvarint's encoding of v.
+func uvarintLen(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
+}
+
+// hasWordIn reports whether position p carries one of words[lo:hi].
+func (sn *snapshot) hasWordIn(p int32, lo, hi int) bool {
+	b := sn.fwd[sn.fwdOff[p]:sn.fwdOff[p+1]]
+	r := 0
+	for i := 0; i < len(b); {
+		v, shift := 0, 0
+		for {
+			c := b[i]
+			i++
+			v |= int(c&0x7f) << shift
+			if c < 0x80 {
+				break
+			}
+			shift += 7
+		}
+		r += v
+		if r >= hi {
+			return false
+		}
+		if r >= lo {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsOf yields the words of position p in ascending order.
+func (sn *snapshot) wordsOf(p int32) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		b := sn.fwd[sn.fwdOff[p]:sn.fwdOff[p+1]]
+		r := 0
+		for len(b) > 0 {
+			v, n := binary.Uvarint(b)
+			b = b[n:]
+			r += int(v)
+			if !yield(sn.words[r]) {
+				return
+			}
+		}
+	}
 }
 
 // headMinWords is how many postings a one-byte word prefix needs to get a
