@@ -151,7 +151,7 @@ func (ix *Index) load(docs []*doc, words []wordSet, withPhones bool) {
 	}
 	sorted := byName()
 	sn := build(sorted, wordsOf)
-	if len(sn.pos) != len(sorted) { // duplicate IDs: keep the last of each
+	if sn.dupIDs { // keep the last of each ID
 		last := make(map[model.ID]int32, len(docs))
 		for i, d := range docs {
 			last[d.hit.ID] = int32(i)
@@ -346,7 +346,7 @@ func (ix *Index) currentPos(id model.ID) (*doc, int32) {
 	if d, ok := ix.extraByID[id]; ok {
 		return d, -1
 	}
-	if p, ok := ix.base.pos[id]; ok && !ix.dead.has(p) {
+	if p, ok := ix.base.find(id); ok && !ix.dead.has(p) {
 		return ix.base.docs[p], p
 	}
 	return nil, -1
@@ -359,7 +359,7 @@ func (ix *Index) apply(o op) {
 		i, _ := slices.BinarySearchFunc(ix.extra, old, cmpName)
 		ix.extra = slices.Delete(ix.extra, i, i+1)
 		delete(ix.extraByID, o.id)
-	} else if p, ok := ix.base.pos[o.id]; ok && !ix.dead.has(p) {
+	} else if p, ok := ix.base.find(o.id); ok && !ix.dead.has(p) {
 		ix.dead.set(p)
 		ix.ndead++
 	}
