@@ -455,20 +455,6 @@ func (a *arena) str(p []byte) string {
 	return a.block.String()[n:]
 }
 
-// clone returns a copy of s.
-func (a *arena) clone(s string) string {
-	if len(s) > arenaBlock/8 {
-		return strings.Clone(s)
-	}
-	if a.block.Cap()-a.block.Len() < len(s) {
-		a.block = strings.Builder{}
-		a.block.Grow(arenaBlock)
-	}
-	n := a.block.Len()
-	a.block.WriteString(s)
-	return a.block.String()[n:]
-}
-
 // scratch returns an empty slice to build a string in before str copies it.
 func (a *arena) scratch() []byte {
 	if a == nil {

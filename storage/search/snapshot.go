@@ -6,6 +6,7 @@ import (
 	"iter"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -28,7 +29,7 @@ type snapshot struct {
 	// customers carrying words[i] are post[off[i]:off[i+1]], ascending. A
 	// query word's prefix range is found by binary search, and off gives the
 	// number of postings in the range without touching them.
-	words []string
+	words wordList
 	off   []int32
 	post  []int32
 	// fwd holds the words of every position, as indexes into words in
@@ -126,6 +127,20 @@ func cmpDue(a, b *doc) int {
 	}
 	return cmpName(a, b)
 }
+
+// wordList is a sorted list of words in one string, word i being
+// text[at[i]:at[i+1]]: 4 bytes a word beside its text instead of a 16-byte
+// string header.
+type wordList struct {
+	text string
+	at   []uint32
+}
+
+// len returns the number of words.
+func (l *wordList) len() int { return max(len(l.at)-1, 0) }
+
+// word returns word i.
+func (l *wordList) word(i int) string { return l.text[l.at[i]:l.at[i+1]] }
 
 // wordsFunc returns the words of docs[i] of a build.
 type wordsFunc func(i int) iter.Seq[string]
@@ -262,15 +277,19 @@ func (sn *snapshot) buildWords(words wordsFunc) {
 
 	// Merge the sorted shards into one sorted word list, with the words
 	// copied: they may be parts of memory that goes once the build is done.
-	total := 0
+	total, size := 0, 0
 	for k := range shards {
 		total += len(shards[k].uniq)
+		for _, e := range shards[k].uniq {
+			size += len(e.w)
+		}
 	}
-	var mem arena
-	sn.words = make([]string, 0, total)
+	var text strings.Builder
+	text.Grow(size)
+	sn.words.at = make([]uint32, 1, total+1)
 	sn.off = make([]int32, 1, total+1)
 	next := make([]int, nShards)
-	for len(sn.words) < total {
+	for rank := int32(0); int(rank) < total; rank++ {
 		best := -1
 		for k := range shards {
 			if next[k] < len(shards[k].uniq) && (best < 0 || shards[k].uniq[next[k]].w < shards[best].uniq[next[best]].w) {
@@ -280,10 +299,13 @@ func (sn *snapshot) buildWords(words wordsFunc) {
 		sh := &shards[best]
 		e := sh.uniq[next[best]]
 		next[best]++
-		sh.global[e.id] = int32(len(sn.words))
-		sn.words = append(sn.words, mem.clone(e.w))
+		sh.global[e.id] = rank
+		text.WriteString(e.w)
+		sn.words.at = append(sn.words.at, uint32(text.Len()))
 		sn.off = append(sn.off, sn.off[len(sn.off)-1]+sh.counts[e.id])
 	}
+
+	sn.words.text = text.String()
 
 	// Each shard fills the posting lists of its own words (disjoint
 	// ranges) and the ranks of its words in every position's list.
@@ -396,7 +418,7 @@ func (sn *snapshot) wordsOf(p int32) iter.Seq[string] {
 			v, n := binary.Uvarint(b)
 			b = b[n:]
 			r += int(v)
-			if !yield(sn.words[r]) {
+			if !yield(sn.words.word(r)) {
 				return
 			}
 		}
@@ -410,10 +432,11 @@ var headMinWords = 8192
 
 func (sn *snapshot) buildHeads() {
 	sn.heads = map[byte]bitset{}
-	for lo := 0; lo < len(sn.words); {
-		c := sn.words[lo][0]
+	n := sn.words.len()
+	for lo := 0; lo < n; {
+		c := sn.words.text[sn.words.at[lo]]
 		hi := lo + 1
-		for hi < len(sn.words) && sn.words[hi][0] == c {
+		for hi < n && sn.words.text[sn.words.at[hi]] == c {
 			hi++
 		}
 		if post := sn.post[sn.off[lo]:sn.off[hi]]; len(post) >= headMinWords {
@@ -538,16 +561,18 @@ func (sn *snapshot) buildPhones() {
 
 // wordRange returns the range of words starting with prefix.
 func (sn *snapshot) wordRange(prefix string) (lo, hi int) {
-	lo, _ = slices.BinarySearch(sn.words, prefix)
+	words := &sn.words
+	n := words.len()
+	lo = sort.Search(n, func(i int) bool { return words.word(i) >= prefix })
 	hi = lo
 	// Words with the prefix form one run; gallop to its end.
 	step := 1
-	for hi+step <= len(sn.words) && strings.HasPrefix(sn.words[hi+step-1], prefix) {
+	for hi+step <= n && strings.HasPrefix(words.word(hi+step-1), prefix) {
 		hi += step
 		step *= 2
 	}
 	for step > 0 {
-		if hi+step <= len(sn.words) && strings.HasPrefix(sn.words[hi+step-1], prefix) {
+		if hi+step <= n && strings.HasPrefix(words.word(hi+step-1), prefix) {
 			hi += step
 		}
 		step /= 2
