@@ -76,8 +76,63 @@ func (d *doc) sort() string { return d.data[:d.wordsAt] }
 // words returns the indexed words.
 func (d *doc) words() wordSet { return wordSet(d.data[d.wordsAt:d.statsAt]) }
 
-// text returns the packed text fields and tags.
-func (d *doc) text() packed { return packed(d.data[d.textAt:]) }
+// text yields the text fields and tags (see appendText).
+func (d *doc) text() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		s, prev := d.data[d.textAt:], ""
+		for len(s) > 0 {
+			st := varints(s)
+			v := st.uvarint()
+			s = string(st)
+			w := prev
+			switch {
+			case v&1 == 0 && v/2 <= uint64(len(s)):
+				w, s = s[:v/2], s[v/2:]
+			case v&1 == 0:
+				return // not from appendText
+			case v/2 > 0 && v/2 <= uint64(len(textCodes)):
+				w = textCodes[v/2-1]
+			}
+			if !yield(w) {
+				return
+			}
+			prev = w
+		}
+	}
+}
+
+// textCodes are values of text fields that appendText writes as a code:
+// every customer has a kind, most have an impression.
+var textCodes = [...]string{
+	string(model.Person), string(model.Company), string(model.Positive), string(model.Neutral), string(model.Negative),
+}
+
+// appendText appends ss for doc.text: each the uvarint of twice its
+// length, then its bytes; or of 1 when it equals the one before (a
+// company's name and company), or of 2i+3 when it is textCodes[i].
+func appendText(b []byte, ss ...string) []byte {
+	prev := ""
+	for i, s := range ss {
+		code := uint64(0)
+		if i > 0 && s == prev && s != "" {
+			code = 1
+		} else {
+			for j, c := range textCodes {
+				if s == c {
+					code = uint64(2*j + 3)
+				}
+			}
+		}
+		if code != 0 {
+			b = binary.AppendUvarint(b, code)
+		} else {
+			b = binary.AppendUvarint(b, 2*uint64(len(s)))
+			b = append(b, s...)
+		}
+		prev = s
+	}
+	return b
+}
 
 // appendStamp appends t, which must be in UTC, to the numbers of a doc:
 // 0 for the zero time, else the Unix seconds zigzag-encoded, shifted left
@@ -151,10 +206,11 @@ func appendStats(b []byte, s *model.CustomerSummary, last int64) ([]byte, bool) 
 // for more than one time (see timeKey).
 func clampedTime(last int64) bool { return last == math.MinInt64+1 || last == math.MaxInt64-1 }
 
-// stats decodes what appendStats wrote.
-type stats string
+// varints reads the numbers appendStats wrote, and the lengths and codes
+// of appendText, one after the other.
+type varints string
 
-func (s *stats) uvarint() uint64 {
+func (s *varints) uvarint() uint64 {
 	var v uint64
 	for shift := 0; len(*s) > 0; shift += 7 {
 		c := (*s)[0]
@@ -167,12 +223,12 @@ func (s *stats) uvarint() uint64 {
 	return v
 }
 
-func (s *stats) varint() int64 {
+func (s *varints) varint() int64 {
 	v := s.uvarint()
 	return int64(v>>1) ^ -int64(v&1)
 }
 
-func (s *stats) time() time.Time {
+func (s *varints) time() time.Time {
 	v := s.uvarint()
 	if v == 0 {
 		return time.Time{}
@@ -188,7 +244,7 @@ func (s *stats) time() time.Time {
 
 // lastContact returns LastContact from last, its order key, or from the
 // numbers when last is clamped.
-func lastContact(last int64, st *stats) time.Time {
+func lastContact(last int64, st *varints) time.Time {
 	switch {
 	case last == neverContacted:
 		return time.Time{}
@@ -244,11 +300,14 @@ func setDoc[W ~string | ~[]byte](d *doc, s *model.CustomerSummary, folded []stri
 		d.ntags = uint16(len(folded))
 	}
 	textAt := len(b)
+	var fields [nFields + 16]string
+	text := fields[:0]
 	if ok {
-		b = appendPacked(b, s.Name, s.Company, s.Email, s.Phone, s.City, s.Segment, string(s.Kind), string(s.LastImpression))
-		b = appendPacked(b, s.Tags...)
+		text = append(text, s.Name, s.Company, s.Email, s.Phone, s.City, s.Segment, string(s.Kind), string(s.LastImpression))
+		text = append(text, s.Tags...)
 	}
-	b = appendPacked(b, folded...)
+	text = append(text, folded...)
+	b = appendText(b, text...)
 	d.data = a.str(b)
 	a.keep(b)
 	d.wordsAt, d.statsAt, d.textAt = uint32(wordsAt), uint32(statsAt), uint32(textAt)
@@ -275,7 +334,7 @@ func (d *doc) FillSummary(s *model.CustomerSummary) {
 	if d.ntags > 0 {
 		tags = make([]string, 0, d.ntags)
 	}
-	for w := range d.text().all() {
+	for w := range d.text() {
 		switch {
 		case i < nFields:
 			f[i] = w
@@ -287,7 +346,7 @@ func (d *doc) FillSummary(s *model.CustomerSummary) {
 			break
 		}
 	}
-	st := stats(d.data[d.statsAt:d.textAt])
+	st := varints(d.data[d.statsAt:d.textAt])
 	last := lastContact(d.last, &st)
 	created, lastComplaint, nextFollowUp, lastGesture := st.time(), st.time(), st.time(), st.time()
 	birthday, since := unpackDate(st.uvarint()), unpackDate(st.uvarint())
@@ -314,7 +373,7 @@ func (d *doc) field(i int) string {
 		return [nFields]string{s.Name, s.Company, s.Email, s.Phone, s.City, s.Segment, string(s.Kind), string(s.LastImpression)}[i]
 	}
 	n := 0
-	for w := range d.text().all() {
+	for w := range d.text() {
 		if n == i {
 			return w
 		}
@@ -355,7 +414,7 @@ func (d *doc) foldedTags() iter.Seq[string] {
 // textRange yields the packed strings from..to-1 of d's text.
 func (d *doc) textRange(from, to int, yield func(string) bool) {
 	i := 0
-	for w := range d.text().all() {
+	for w := range d.text() {
 		if i >= to {
 			return
 		}
@@ -386,7 +445,7 @@ func (d *doc) lastContactTime() time.Time {
 	if d.odd != nil {
 		return d.odd.LastContact
 	}
-	st := stats(d.data[d.statsAt:d.textAt])
+	st := varints(d.data[d.statsAt:d.textAt])
 	return lastContact(d.last, &st)
 }
 

@@ -333,6 +333,10 @@ func TestCompactFormRoundTrips(t *testing.T) {
 			s.Birthday, s.Since = model.Date{Year: 0xffff, Month: 12, Day: 31}, model.Date{Month: 2, Day: 29}
 		}, false},
 		{"no tags", func(s *model.CustomerSummary) { s.Tags = nil }, false},
+		{"values with a code", func(s *model.CustomerSummary) {
+			s.Name, s.Company, s.Kind, s.LastImpression = "Müller AG", "Müller AG", model.Company, model.Negative
+			s.City, s.Segment, s.Tags = "", "", []string{"person", "person", "Neutral", ""}
+		}, false},
 		{"flags", func(s *model.CustomerSummary) { s.MailConsent, s.PostBlocked, s.OpenComplaint = false, true, false }, false},
 		{"time not in UTC", func(s *model.CustomerSummary) {
 			s.LastComplaint = time.Date(2026, 3, 1, 8, 0, 0, 5, time.FixedZone("", 3600))
@@ -384,5 +388,33 @@ func TestCompactFormRoundTrips(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestText checks that appendText's codes for repeated and common values
+// read back as the values.
+func TestText(t *testing.T) {
+	long := strings.Repeat("ü", 40) // a length that takes two bytes
+	tests := []struct {
+		name string
+		ss   []string
+	}{
+		{"none", nil},
+		{"literals", []string{"Hans Müller", "Müller AG", long}},
+		{"empty", []string{"", "", "x", ""}},
+		{"repeated", []string{"Müller AG", "Müller AG", "Müller AG", "x", "x"}},
+		{"codes", []string{"person", "company", "positive", "neutral", "negative", "Person"}},
+		{"repeated code", []string{"neutral", "neutral", long, long}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := doc{data: string(appendText(nil, tt.ss...))}
+			if got := slices.Collect(d.text()); !slices.Equal(got, tt.ss) {
+				t.Errorf("got %q, want %q", got, tt.ss)
+			}
+		})
+	}
+	if got, want := len(appendText(nil, "Müller AG", "Müller AG", "company", "neutral")), 1+len("Müller AG")+3; got != want {
+		t.Errorf("encoded length: got %d, want %d", got, want)
 	}
 }
