@@ -23,14 +23,16 @@
 // # Design
 //
 // Customers live in a snapshot, an immutable array in name order, with a
-// sorted array of distinct words and their posting lists of positions in
-// that array. A query word is a binary-searched range of words; the words
-// are intersected cheapest first, as bitsets over positions, or, once few
-// candidates remain, by checking each candidate's own words. Because
-// positions are in name order, walking the resulting bitset gives the
-// SortByName order without sorting; the other two orders are precomputed
-// permutations. Phone keys and their suffixes are packed into integers in
-// one sorted array.
+// sorted array of distinct words, their posting lists of positions in that
+// array, and for every position the ranks of its words in that array. A
+// query word is a binary-searched range of words; the words are
+// intersected cheapest first, as bitsets over positions, or, once few
+// candidates remain, by checking whether a candidate has a word whose rank
+// is in the range. Because positions are in name order, walking the
+// resulting bitset gives the SortByName order without sorting; the other
+// two orders are precomputed permutations. Phone keys and their suffixes
+// are packed into integers in one sorted array. Each customer's summary is
+// kept compactly in one string (see doc).
 //
 // Put and Delete do not touch the snapshot: replaced and deleted customers
 // are marked dead in a bitset and new versions go to a small sorted overlay
