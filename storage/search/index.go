@@ -23,14 +23,16 @@
 // # Design
 //
 // Customers live in a snapshot, an immutable array in name order, with a
-// sorted array of distinct words and their posting lists of positions in
-// that array. A query word is a binary-searched range of words; the words
-// are intersected cheapest first, as bitsets over positions, or, once few
-// candidates remain, by checking each candidate's own words. Because
-// positions are in name order, walking the resulting bitset gives the
-// SortByName order without sorting; the other two orders are precomputed
-// permutations. Phone keys and their suffixes are packed into integers in
-// one sorted array.
+// sorted array of distinct words, their posting lists of positions in that
+// array, and for every position the ranks of its words in that array. A
+// query word is a binary-searched range of words; the words are
+// intersected cheapest first, as bitsets over positions, or, once few
+// candidates remain, by checking whether a candidate has a word whose rank
+// is in the range. Because positions are in name order, walking the
+// resulting bitset gives the SortByName order without sorting; the other
+// two orders are precomputed permutations. Phone keys and their suffixes
+// are packed into integers in one sorted array. Each customer's summary is
+// kept compactly in one string (see doc).
 //
 // Put and Delete do not touch the snapshot: replaced and deleted customers
 // are marked dead in a bitset and new versions go to a small sorted overlay
@@ -42,6 +44,7 @@
 package search
 
 import (
+	"iter"
 	"runtime"
 	"slices"
 	"sort"
@@ -92,7 +95,7 @@ func NewWithRegion(region string) *Index {
 		region = model.DefaultRegion
 	}
 	ix := &Index{region: region}
-	ix.install(build(nil))
+	ix.install(build(nil, nil))
 	close(ix.base.phoneReady)
 	ix.tagCount, ix.segCount = map[string]int{}, map[string]int{}
 	return ix
@@ -119,33 +122,59 @@ func (ix *Index) install(sn *snapshot) {
 // phone keys in a background goroutine; a Search with a digit word waits
 // for them, every other search is served at once.
 func (ix *Index) Load(all []model.CustomerSummary) {
-	ix.load(makeDocs(all), false)
+	docs, words := makeDocs(all)
+	ix.load(docs, words, false)
 }
 
 // load replaces the whole index with docs (in any order; of several with
-// one ID the last counts). withPhones says that the docs' phone keys are
-// computed already (ReadSnapshot); otherwise a goroutine computes them.
-func (ix *Index) load(docs []*doc, withPhones bool) {
-	input := docs
+// one ID the last counts), which keep no words of their own; words[i] are
+// docs[i]'s. withPhones says that the docs' phone keys are computed already
+// (ReadSnapshot); otherwise a goroutine computes them.
+func (ix *Index) load(docs []*doc, words []wordSet, withPhones bool) {
+	var order []int32 // the input index of each document in name order; nil: as given
 	if !sortedByName(docs) {
-		input = slices.Clone(docs)
-		sortByName(docs)
+		order = nameOrder(docs)
 	}
-	sn := build(docs)
-	if len(sn.pos) != len(docs) { // duplicate IDs: keep the last of each
-		last := make(map[model.ID]*doc, len(input))
-		for _, d := range input {
-			last[d.hit.ID] = d
+	byName := func() []*doc {
+		if order == nil {
+			return docs
 		}
-		docs = docs[:0]
-		for _, d := range input {
-			if last[d.hit.ID] == d {
-				docs = append(docs, d)
+		out := make([]*doc, len(order))
+		for i, j := range order {
+			out[i] = docs[j]
+		}
+		return out
+	}
+	wordsOf := func(i int) iter.Seq[string] {
+		if order != nil {
+			i = int(order[i])
+		}
+		return words[i].all()
+	}
+	sorted := byName()
+	sn := build(sorted, wordsOf)
+	if sn.dupIDs { // keep the last of each ID
+		last := make(map[model.ID]int32, len(docs))
+		for i, d := range docs {
+			last[d.hit.ID] = int32(i)
+		}
+		if order == nil {
+			order = make([]int32, len(docs))
+			for i := range order {
+				order[i] = int32(i)
 			}
 		}
-		sortByName(docs)
-		sn = build(docs)
+		keep := order[:0] // still in name order
+		for _, j := range order {
+			if last[docs[j].hit.ID] == j {
+				keep = append(keep, j)
+			}
+		}
+		order = keep
+		sorted = byName()
+		sn = build(sorted, wordsOf)
 	}
+	docs = sorted
 	tags, segs := map[string]int{}, map[string]int{}
 	for _, d := range docs {
 		count(tags, segs, d, 1)
@@ -168,9 +197,11 @@ func (ix *Index) load(docs []*doc, withPhones bool) {
 	}()
 }
 
-// makeDocs builds the documents of all in parallel, without phone keys.
-func makeDocs(all []model.CustomerSummary) []*doc {
+// makeDocs builds the documents of all in parallel, without phone keys and
+// without words of their own: it returns those beside them, for load.
+func makeDocs(all []model.CustomerSummary) ([]*doc, []wordSet) {
 	docs := make([]*doc, len(all))
+	words := make([]wordSet, len(all))
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(all) + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -180,48 +211,46 @@ func makeDocs(all []model.CustomerSummary) []*doc {
 		go func() {
 			defer wg.Done()
 			f := newFolder()
+			var mem arena // garbage once the snapshot is built
 			for i := from; i < to; i++ {
-				docs[i] = newDoc(&all[i], f, "", false)
+				docs[i], words[i] = buildDoc(&all[i], f, "", false, &mem)
 			}
 		}()
 	}
 	wg.Wait()
-	return docs
+	return docs, words
 }
 
-// sortByName sorts docs by cmpName: a radix sort on the first eight bytes
-// of the sort name, then a comparison sort within runs of equal prefixes.
-// Comparing 100,000 strings through pointers directly costs several times
-// as much, most of it in cache misses.
-func sortByName(docs []*doc) {
+// nameOrder returns the indexes of docs in cmpName order: a radix sort on
+// the first eight bytes of the sort name, then a comparison sort within
+// runs of equal prefixes. Comparing 100,000 strings through pointers
+// directly costs several times as much, most of it in cache misses.
+func nameOrder(docs []*doc) []int32 {
 	keys := make([]uint64, len(docs))
 	idx := make([]int32, len(docs))
 	for i, d := range docs {
 		var k uint64
+		name := d.sort()
 		for j := 0; j < 8; j++ {
 			k <<= 8
-			if j < len(d.sort) {
-				k |= uint64(d.sort[j])
+			if j < len(name) {
+				k |= uint64(name[j])
 			}
 		}
 		keys[i], idx[i] = k, int32(i)
 	}
 	sortPairs(keys, idx)
-	sorted := make([]*doc, len(docs))
-	for i, j := range idx {
-		sorted[i] = docs[j]
-	}
-	for i := 0; i < len(sorted); {
+	for i := 0; i < len(idx); {
 		j := i + 1
-		for j < len(sorted) && keys[j] == keys[i] {
+		for j < len(idx) && keys[j] == keys[i] {
 			j++
 		}
 		if j-i > 1 {
-			slices.SortFunc(sorted[i:j], cmpName)
+			slices.SortFunc(idx[i:j], func(a, b int32) int { return cmpName(docs[a], docs[b]) })
 		}
 		i = j
 	}
-	copy(docs, sorted)
+	return idx
 }
 
 // fillPhones computes the phone keys of docs. It leaves one core to the
@@ -235,8 +264,9 @@ func fillPhones(docs []*doc, region string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			mem := &arena{}
 			for _, d := range docs[from:to] {
-				d.phones = phoneKeys(d.field(fieldPhone), region)
+				d.phones = phoneKeys(d.field(fieldPhone), region, mem)
 			}
 		}()
 	}
@@ -268,14 +298,21 @@ func count(tags, segs map[string]int, d *doc, n int) {
 // words and phone keys are kept.
 func (ix *Index) Put(s model.CustomerSummary) {
 	ix.mu.RLock()
-	cur := ix.current(s.ID)
-	if cur != nil && ix.extraByID[s.ID] != cur && !ix.base.phonesReady() {
+	cur, p := ix.currentPos(s.ID)
+	if cur != nil && p >= 0 && !ix.base.phonesReady() {
 		cur = nil // its phone keys are still being computed
+	}
+	var words wordSet
+	switch {
+	case cur != nil && p >= 0:
+		words = pack(slices.Collect(ix.base.wordsOf(p)))
+	case cur != nil:
+		words = cur.words()
 	}
 	ix.mu.RUnlock()
 	var d *doc
 	if cur != nil && sameText(cur.summary(), &s) {
-		d = cur.withStats(&s)
+		d = cur.withStats(&s, words)
 	} else {
 		d = newDoc(&s, &folder{}, ix.region, true)
 	}
@@ -301,13 +338,20 @@ func (ix *Index) change(o op) {
 
 // current returns the live document of id, or nil.
 func (ix *Index) current(id model.ID) *doc {
+	d, _ := ix.currentPos(id)
+	return d
+}
+
+// currentPos returns the live document of id, or nil, and its position in
+// the base snapshot, or -1 when it is in the overlay.
+func (ix *Index) currentPos(id model.ID) (*doc, int32) {
 	if d, ok := ix.extraByID[id]; ok {
-		return d
+		return d, -1
 	}
-	if p, ok := ix.base.pos[id]; ok && !ix.dead.has(p) {
-		return ix.base.docs[p]
+	if p, ok := ix.base.find(id); ok && !ix.dead.has(p) {
+		return ix.base.docs[p], p
 	}
-	return nil
+	return nil, -1
 }
 
 // apply records o in the overlay. Applying an op twice in a row has the
@@ -317,7 +361,7 @@ func (ix *Index) apply(o op) {
 		i, _ := slices.BinarySearchFunc(ix.extra, old, cmpName)
 		ix.extra = slices.Delete(ix.extra, i, i+1)
 		delete(ix.extraByID, o.id)
-	} else if p, ok := ix.base.pos[o.id]; ok && !ix.dead.has(p) {
+	} else if p, ok := ix.base.find(o.id); ok && !ix.dead.has(p) {
 		ix.dead.set(p)
 		ix.ndead++
 	}
@@ -385,10 +429,10 @@ func (ix *Index) compact(gen uint64) {
 		ix.mu.RUnlock()
 		return
 	}
-	docs := ix.liveDocs()
+	docs, words := ix.liveDocs()
 	ix.mu.RUnlock()
 
-	sn := build(docs)
+	sn := build(docs, words)
 	sn.buildPhones()
 
 	ix.mu.Lock()
@@ -407,22 +451,34 @@ func (ix *Index) compact(gen uint64) {
 	ix.maybeCompact()
 }
 
-// liveDocs returns every live document by cmpName. The caller holds mu.
-func (ix *Index) liveDocs() []*doc {
-	base := ix.base.docs
-	out := make([]*doc, 0, len(base)-ix.ndead+len(ix.extra))
+// liveDocs returns every live document by cmpName, and their words: the
+// base snapshot's for its documents, their own for the overlay's. The
+// caller holds mu; the words stay readable after it releases it.
+func (ix *Index) liveDocs() ([]*doc, wordsFunc) {
+	sn := ix.base
+	n := len(sn.docs) - ix.ndead + len(ix.extra)
+	out := make([]*doc, 0, n)
+	from := make([]int32, 0, n) // base position, or -1
 	j := 0
-	for p, d := range base {
+	for p, d := range sn.docs {
 		if ix.dead.has(int32(p)) {
 			continue
 		}
 		for j < len(ix.extra) && cmpName(ix.extra[j], d) < 0 {
-			out = append(out, ix.extra[j])
+			out, from = append(out, ix.extra[j]), append(from, -1)
 			j++
 		}
-		out = append(out, d)
+		out, from = append(out, d), append(from, int32(p))
 	}
-	return append(out, ix.extra[j:]...)
+	for _, d := range ix.extra[j:] {
+		out, from = append(out, d), append(from, -1)
+	}
+	return out, func(i int) iter.Seq[string] {
+		if p := from[i]; p >= 0 {
+			return sn.wordsOf(p)
+		}
+		return out[i].words().all()
+	}
 }
 
 // Wait blocks until background work (phone keys, compaction) is done.

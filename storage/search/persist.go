@@ -38,7 +38,7 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	ix.mu.RUnlock()
 	<-base.phoneReady // Load fills the docs' phone keys until then
 	ix.mu.RLock()
-	docs := ix.liveDocs()
+	docs, words := ix.liveDocs()
 	ix.mu.RUnlock()
 
 	p := persister{ids: make(map[string]uint64, len(docs)*4), strs: []string{""}}
@@ -46,9 +46,14 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	var body []byte
 	var nTags, nPhones int
 	var sum model.CustomerSummary
-	for _, d := range docs {
+	var scratch []byte
+	for i, d := range docs {
 		d.FillSummary(&sum)
-		body = p.putDoc(body, d, &sum)
+		scratch = scratch[:0]
+		for w := range words(i) {
+			scratch = appendPacked(scratch, w)
+		}
+		body = p.putDoc(body, d, &sum, wordSet(scratch))
 		nTags += len(sum.Tags)
 		nPhones += len(slices.Collect(d.phones.all()))
 	}
@@ -95,15 +100,16 @@ func (p *persister) refs(b []byte, ss []string) []byte {
 	return b
 }
 
-// putDoc appends d, whose summary is s. Keep getDoc in step.
-func (p *persister) putDoc(b []byte, d *doc, s *model.CustomerSummary) []byte {
+// putDoc appends d, whose summary is s and words words. Keep getDoc in
+// step.
+func (p *persister) putDoc(b []byte, d *doc, s *model.CustomerSummary, words wordSet) []byte {
 	b = append(b, s.ID[:]...)
 	for _, f := range []string{string(s.Kind), s.Name, s.SortName, s.Company, s.Email, s.Phone, s.City, s.Segment, string(s.LastImpression)} {
 		b = p.ref(b, f)
 	}
 	b = p.refs(b, s.Tags)
 	b = p.refs(b, slices.Collect(d.foldedTags()))
-	b = p.ref(b, string(d.words))
+	b = p.ref(b, string(words))
 	b = p.refs(b, slices.Collect(d.phones.all()))
 	b = binary.AppendVarint(b, int64(s.RhythmDays))
 	for _, dt := range []model.Date{s.Birthday, s.Since} {
@@ -192,16 +198,17 @@ func ReadSnapshot(data []byte, region string) (*Index, error) {
 	}
 	docs := make([]doc, nDocs)
 	ptrs := make([]*doc, nDocs)
+	words := make([]wordSet, nDocs) // strings of the table, garbage after the load
 	var lists [3][]string
 	for i := range docs {
-		r.getDoc(&docs[i], &lists)
+		words[i] = r.getDoc(&docs[i], &lists)
 		ptrs[i] = &docs[i]
 	}
 	if r.err != nil || len(r.b) != 0 {
 		return nil, errCorrupt
 	}
 	ix := NewWithRegion(region)
-	ix.load(ptrs, true)
+	ix.load(ptrs, words, true)
 	return ix, nil
 }
 
@@ -210,6 +217,7 @@ type reader struct {
 	b    []byte
 	strs []string
 	err  error
+	mem  arena // the documents' data
 }
 
 func (r *reader) uvarint() uint64 {
@@ -307,28 +315,29 @@ func (r *reader) time() time.Time {
 	return time.Time{}
 }
 
-// getDoc reads what putDoc wrote. The strings d keeps are copied out of
-// the string table, so that the table is garbage once the index is read;
-// lists is scratch memory for the lists of one document.
-func (r *reader) getDoc(d *doc, lists *[3][]string) {
+// getDoc reads what putDoc wrote, and returns the document's words, which
+// d does not keep. The strings d keeps are copied out of the string table
+// into r.mem, so that the table is garbage once the index is read; lists
+// is scratch memory for the lists of one document.
+func (r *reader) getDoc(d *doc, lists *[3][]string) wordSet {
 	var s model.CustomerSummary
 	if len(r.b) < len(s.ID) {
 		r.fail()
-		return
+		return ""
 	}
 	copy(s.ID[:], r.b)
 	r.b = r.b[len(s.ID):]
 	s.Kind = model.CustomerKind(r.str())
-	s.Name, s.SortName, s.Company, s.Email = r.str(), strings.Clone(r.str()), r.str(), r.str()
+	s.Name, s.SortName, s.Company, s.Email = r.str(), r.str(), r.str(), r.str()
 	s.Phone, s.City, s.Segment = r.str(), r.str(), r.str()
 	s.LastImpression = model.Impression(r.str())
 	lists[0] = r.list(lists[0], nil)
 	s.Tags = lists[0]
 	lists[1] = r.list(lists[1], nil)
 	folded := lists[1]
-	d.words = wordSet(strings.Clone(r.str()))
+	words := r.str()
 	lists[2] = r.list(lists[2], nil)
-	d.phones = pack(lists[2])
+	phones := lists[2]
 	s.RhythmDays = int(r.varint())
 	for _, dt := range []*model.Date{&s.Birthday, &s.Since} {
 		dt.Year, dt.Month, dt.Day = int(r.varint()), time.Month(r.varint()), int(r.varint())
@@ -340,9 +349,14 @@ func (r *reader) getDoc(d *doc, lists *[3][]string) {
 	s.MailConsent, s.OpenComplaint, s.PostBlocked = flags&1 != 0, flags&2 != 0, flags&4 != 0
 	s.OpenFollowUps, s.Notes, s.Gestures = int(r.varint()), int(r.varint()), int(r.varint())
 	if r.err != nil {
-		return
+		return ""
 	}
-	d.setSummary(&s, folded)
+	setDoc(d, &s, folded, "", &r.mem)
+	if len(phones) > 0 {
+		b := appendPacked(r.mem.scratch(), phones...)
+		d.phones = packed(r.mem.str(b))
+		r.mem.keep(b)
+	}
 	if d.odd != nil { // it keeps strings of the table: copy them
 		o := d.odd
 		o.Name, o.Company, o.Email, o.Phone = strings.Clone(o.Name), strings.Clone(o.Company), strings.Clone(o.Email), strings.Clone(o.Phone)
@@ -352,7 +366,7 @@ func (r *reader) getDoc(d *doc, lists *[3][]string) {
 			o.Tags[i] = strings.Clone(t)
 		}
 	}
-	d.setTimes(&s)
+	return wordSet(words)
 }
 
 // sortedByName reports whether docs are in cmpName order with distinct IDs

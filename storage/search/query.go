@@ -180,7 +180,9 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 		t := &terms[i]
 		lo, hi := sn.wordRange(t.word)
 		post := sn.post[sn.off[lo]:sn.off[hi]]
-		c := cond{cost: len(post), test: func(p int32) bool { return t.match(docs[p]) }}
+		c := cond{cost: len(post), test: func(p int32) bool {
+			return sn.hasWordIn(p, lo, hi) || t.digit && docs[p].hasPhone(t.phone)
+		}}
 		head := sn.heads[t.word[0]]
 		if len(t.word) > 1 {
 			head = nil
@@ -194,7 +196,7 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 			plo, phi := sn.phoneRange(t.phone)
 			ppos := sn.phone.pos[plo:phi]
 			c.cost += len(ppos)
-			long := len(t.phone) > 16 // beyond what a packed key holds
+			long := len(t.phone) > phoneKeyDigits // beyond what a packed key holds
 			phead := sn.phone.heads[t.phone]
 			c.fill = func(b bitset) {
 				if head != nil {
