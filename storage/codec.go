@@ -51,37 +51,27 @@ func decodeRecord(raw []byte, v any) error {
 // appendNote appends n as json.Marshal encodes it; false when a time
 // cannot be encoded (json.Marshal then reports why).
 func appendNote(b []byte, n *model.Note) ([]byte, bool) {
-	ok := true
-	b = append(b, `{"id":`...)
-	b = appendUUID(b, n.ID)
-	b = append(b, `,"created":`...)
-	b, ok = appendTime(b, n.Created, ok)
-	b = append(b, `,"updated":`...)
-	b, ok = appendTime(b, n.Updated, ok)
-	b = append(b, `,"device":`...)
-	b = appendJSONString(b, n.Device)
-	b = append(b, `,"author":`...)
-	b = appendJSONString(b, n.Author)
-	if n.Deleted {
-		b = append(b, `,"deleted":true`...)
-	} else {
-		b = append(b, `,"deleted":false`...)
-	}
-	b = append(b, `,"customer_id":`...)
-	b = appendUUID(b, n.CustomerID)
-	b = append(b, `,"at":`...)
-	b, ok = appendTime(b, n.At, ok)
-	b = append(b, `,"kind":`...)
-	b = appendJSONString(b, string(n.Kind))
-	b = append(b, `,"text":`...)
-	b = appendJSONString(b, n.Text)
-	b = append(b, `,"impression":`...)
-	b = appendJSONString(b, string(n.Impression))
-	b = append(b, `,"by":`...)
-	b = appendJSONString(b, n.By)
-	b = append(b, `,"replaces":`...)
-	b = appendUUID(b, n.Replaces)
+	b, ok := appendMeta(b, &n.Meta)
+	b = appendUUID(append(b, `,"customer_id":`...), n.CustomerID)
+	b, ok = appendTime(append(b, `,"at":`...), n.At, ok)
+	b = appendJSONString(append(b, `,"kind":`...), string(n.Kind))
+	b = appendJSONString(append(b, `,"text":`...), n.Text)
+	b = appendJSONString(append(b, `,"impression":`...), string(n.Impression))
+	b = appendJSONString(append(b, `,"by":`...), n.By)
+	b = appendUUID(append(b, `,"replaces":`...), n.Replaces)
 	return append(b, '}'), ok
+}
+
+// appendMeta opens a record's object with its meta fields, as
+// json.Marshal writes the embedded model.Meta; false when a time cannot
+// be encoded.
+func appendMeta(b []byte, m *model.Meta) ([]byte, bool) {
+	b = appendUUID(append(b, `{"id":`...), m.ID)
+	b, ok := appendTime(append(b, `,"created":`...), m.Created, true)
+	b, ok = appendTime(append(b, `,"updated":`...), m.Updated, ok)
+	b = appendJSONString(append(b, `,"device":`...), m.Device)
+	b = appendJSONString(append(b, `,"author":`...), m.Author)
+	return appendBool(append(b, `,"deleted":`...), m.Deleted), ok
 }
 
 // appendUUID appends id as its MarshalText in quotes.
@@ -115,12 +105,7 @@ func appendTime(b []byte, t time.Time, ok bool) ([]byte, bool) {
 func decodeNote(raw []byte, n *model.Note) bool {
 	var x model.Note
 	p := scan{b: raw}
-	ok := p.lit(`{"id":`) && p.uuid(&x.ID) &&
-		p.lit(`,"created":`) && p.time(&x.Created) &&
-		p.lit(`,"updated":`) && p.time(&x.Updated) &&
-		p.lit(`,"device":`) && p.str(&x.Device) &&
-		p.lit(`,"author":`) && p.str(&x.Author) &&
-		p.lit(`,"deleted":`) && p.bool(&x.Deleted) &&
+	ok := p.meta(&x.Meta) &&
 		p.lit(`,"customer_id":`) && p.uuid(&x.CustomerID) &&
 		p.lit(`,"at":`) && p.time(&x.At) &&
 		p.lit(`,"kind":`) && p.str((*string)(&x.Kind)) &&
@@ -139,6 +124,16 @@ func decodeNote(raw []byte, n *model.Note) bool {
 type scan struct {
 	b []byte
 	i int
+}
+
+// meta reads what appendMeta writes.
+func (p *scan) meta(m *model.Meta) bool {
+	return p.lit(`{"id":`) && p.uuid(&m.ID) &&
+		p.lit(`,"created":`) && p.time(&m.Created) &&
+		p.lit(`,"updated":`) && p.time(&m.Updated) &&
+		p.lit(`,"device":`) && p.str(&m.Device) &&
+		p.lit(`,"author":`) && p.str(&m.Author) &&
+		p.lit(`,"deleted":`) && p.bool(&m.Deleted)
 }
 
 func (p *scan) lit(s string) bool {
@@ -213,18 +208,7 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 	if c.Merge != nil {
 		return b, false
 	}
-	ok := true
-	b = append(b, `{"id":`...)
-	b = appendUUID(b, c.ID)
-	b = append(b, `,"created":`...)
-	b, ok = appendTime(b, c.Created, ok)
-	b = append(b, `,"updated":`...)
-	b, ok = appendTime(b, c.Updated, ok)
-	b = append(b, `,"device":`...)
-	b = appendJSONString(b, c.Device)
-	b = append(b, `,"author":`...)
-	b = appendJSONString(b, c.Author)
-	b = appendBool(append(b, `,"deleted":`...), c.Deleted)
+	b, ok := appendMeta(b, &c.Meta)
 	b = appendJSONString(append(b, `,"kind":`...), string(c.Kind))
 	b = appendJSONString(append(b, `,"salutation":`...), c.Salutation)
 	b = appendJSONString(append(b, `,"letter_form":`...), c.LetterForm)
@@ -343,12 +327,7 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 	}
 	var x model.Customer
 	p := scan{b: raw}
-	ok := p.lit(`{"id":`) && p.uuid(&x.ID) &&
-		p.lit(`,"created":`) && p.time(&x.Created) &&
-		p.lit(`,"updated":`) && p.time(&x.Updated) &&
-		p.lit(`,"device":`) && p.str(&x.Device) &&
-		p.lit(`,"author":`) && p.str(&x.Author) &&
-		p.lit(`,"deleted":`) && p.bool(&x.Deleted) &&
+	ok := p.meta(&x.Meta) &&
 		p.lit(`,"kind":`) && p.str((*string)(&x.Kind)) &&
 		p.lit(`,"salutation":`) && p.str(&x.Salutation) &&
 		p.lit(`,"letter_form":`) && p.str(&x.LetterForm) &&
