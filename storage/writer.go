@@ -30,7 +30,8 @@ type writer struct {
 	dels []model.ID
 
 	// queueIndex holds index writes back in indexQueue until flushIndex,
-	// which applies them in key order. ApplyOps sets it: thousands of
+	// which applies them in key order; without it every record's writes
+	// are applied at once. ApplyOps sets it: thousands of
 	// records put their keys all over a bucket, and bbolt inserts each
 	// into a node that, within one transaction, only grows: in arrival
 	// order every insert shifts the half of an ever larger node, in key
@@ -134,23 +135,19 @@ func (w *writer) reindexKeys(typ model.RecordType, old, rec any, oldKeys, newKey
 	if isCustomer {
 		w.custs[c.ID] = c
 	}
-	idx := w.tx.Bucket(bucketIdx)
 	for _, k := range oldKeys {
 		if !containsKey(newKeys, k) {
-			if w.queueIndex {
-				w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, true})
-			} else if err := idx.Bucket(k.bucket).Delete(k.key); err != nil {
-				return err
-			}
+			w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, true})
 		}
 	}
 	for _, k := range newKeys {
 		if !containsKey(oldKeys, k) {
-			if w.queueIndex {
-				w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, false})
-			} else if err := idx.Bucket(k.bucket).Put(k.key, nil); err != nil {
-				return err
-			}
+			w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, false})
+		}
+	}
+	if !w.queueIndex {
+		if err := w.flushIndex(); err != nil {
+			return err
 		}
 	}
 	id := metaOf(rec).ID
