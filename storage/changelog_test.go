@@ -104,14 +104,21 @@ func TestChangeLogReplayRebuildsIdenticalRecords(t *testing.T) {
 	}
 }
 
-func TestApplyIsCommutativeAndKeepsConflicts(t *testing.T) {
-	// Two devices start from the same customer and edit it concurrently.
-	a, b := openTest(t), openTest(t)
-	c := newCustomer("Reto", "Brändli", "")
+// twoDevicesWithACustomer returns two databases that both hold customer c,
+// created on a, and how many ops a's log holds.
+func twoDevicesWithACustomer(t *testing.T) (a, b *DB, c *model.Customer, base int) {
+	t.Helper()
+	a, b = openTest(t), openTest(t)
+	c = newCustomer("Reto", "Brändli", "")
 	mustOK(t, a.CreateCustomer(c))
 	_, err := b.ApplyOps(allOps(t, a))
 	mustOK(t, err)
-	base := len(allOps(t, a))
+	return a, b, c, len(allOps(t, a))
+}
+
+func TestApplyIsCommutativeAndKeepsConflicts(t *testing.T) {
+	// Two devices start from the same customer and edit it concurrently.
+	a, b, c, base := twoDevicesWithACustomer(t)
 
 	ca, _ := a.Customer(c.ID)
 	ca.Memo = "von A"
@@ -349,12 +356,7 @@ func TestEditArrivingBeforeCreationStaysHidden(t *testing.T) {
 // local save before the transaction runs is merged again from what is
 // stored then: the local edit survives and both devices still converge.
 func TestApplyMergesAgainAfterALocalSaveInBetween(t *testing.T) {
-	a, b := openTest(t), openTest(t)
-	c := newCustomer("Reto", "Brändli", "")
-	mustOK(t, a.CreateCustomer(c))
-	_, err := b.ApplyOps(allOps(t, a))
-	mustOK(t, err)
-	base := len(allOps(t, a))
+	a, b, c, base := twoDevicesWithACustomer(t)
 
 	ca, _ := a.Customer(c.ID)
 	ca.Memo, ca.Segment = "von A", model.SegmentKey
