@@ -565,7 +565,11 @@ func (b *batch) add(seq uint64, ops []model.Op) {
 	b.nops += len(ops)
 }
 
-func (b *batch) reset() { b.seqs, b.ops, b.nops = b.seqs[:0], b.ops[:0], 0 }
+// reset empties b, letting go of the applied ops.
+func (b *batch) reset() {
+	clear(b.ops)
+	b.seqs, b.ops, b.nops = b.seqs[:0], b.ops[:0], 0
+}
 
 // applyBatch applies b and moves d's cursor to its last segment. When
 // storage rejects the batch as not understood (EINVALID: a newer
