@@ -18,7 +18,7 @@ import (
 // indexed words (packed, see wordSet), the folded tags and the phone keys. Reading it back folds
 // no text and parses no phone number, and every string lives in one arena.
 //
-//	magic        "kksearch1"
+//	magic        "kksearch2"
 //	counts       uvarint: strings, customers, tag refs, phone refs
 //	string table uvarint length of each string, then their bytes
 //	customers    in name order, each: 16-byte ID, then uvarint string
