@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"strings"
 	"testing"
 	"time"
 
@@ -383,5 +384,29 @@ func TestApplyMergesAgainAfterALocalSaveInBetween(t *testing.T) {
 	mustOK(t, err)
 	if got, want := dump(t, a), dump(t, b); got != want {
 		t.Fatalf("devices diverged:\nA: %s\nB: %s", got, want)
+	}
+}
+
+// A large batch is checked by several workers; the error still names the
+// first bad op, and nothing of the batch is written.
+func TestApplyRejectsTheFirstBadOpOfALargeBatch(t *testing.T) {
+	db := openTest(t)
+	ops := make([]model.Op, 10_000)
+	for i := range ops {
+		ops[i] = model.Op{Type: model.TypeCustomer, ID: model.NewID(), Field: "memo", Value: []byte(`"x"`), HLC: model.HLC(1<<20 + i), Device: "d"}
+	}
+	ops[7000].Field = "updated"   // in the second worker's half
+	ops[9000].Value = []byte(`{`) // later still
+	before := dump(t, db)
+	_, err := db.ApplyOps(ops)
+	if model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), `"updated"`) {
+		t.Fatalf("got %v, want EINVALID for the invalid field of op 7000", err)
+	}
+	ops[2000].Type = "invoice" // now the first bad op is in the first half
+	if _, err := db.ApplyOps(ops); model.ErrorCode(err) != model.EINVALID || !strings.Contains(err.Error(), "invoice") {
+		t.Fatalf("got %v, want EINVALID for the unknown type of op 2000", err)
+	}
+	if dump(t, db) != before {
+		t.Fatalf("a rejected batch changed the database")
 	}
 }
