@@ -140,8 +140,8 @@ func (m *merged) mergeOp(fields map[string]json.RawMessage, clk *clocks, op *mod
 	vals := map[string]json.RawMessage{op.Field: op.Value}
 	in := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author, Prev: op.Prev}
 	if op.Field == model.FieldAll {
-		vals = map[string]json.RawMessage{}
-		if err := json.Unmarshal(op.Value, &vals); err != nil {
+		var err error
+		if vals, err = fieldsOf(op.Value); err != nil {
 			return false, model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
 		}
 		if clk.Base == nil {
