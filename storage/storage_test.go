@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
@@ -509,5 +511,38 @@ func TestNewestGesturesMatchesAFullScan(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A new database gets pageSize pages; a database made with another page
+// size (every one before 16 KiB pages) keeps its own and works as before.
+func TestPageSizeOfNewAndExistingDatabases(t *testing.T) {
+	db := openTest(t)
+	if got := db.bolt.Info().PageSize; got != pageSize {
+		t.Fatalf("new database: page size %d, want %d", got, pageSize)
+	}
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	db, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &model.Customer{Kind: model.Person, GivenName: "Jürg", FamilyName: "Brändli"}
+	if err := db.CreateCustomer(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db = openTestAt(t, path)
+	if got := db.bolt.Info().PageSize; got != 4096 {
+		t.Fatalf("existing database: page size %d, want its own 4096", got)
+	}
+	if got, err := db.Customer(c.ID); err != nil || got.FamilyName != "Brändli" {
+		t.Fatalf("customer after reopening: %v, %v", got, err)
 	}
 }
