@@ -2,11 +2,15 @@ package storage
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -408,5 +412,53 @@ func TestApplyRejectsTheFirstBadOpOfALargeBatch(t *testing.T) {
 	}
 	if dump(t, db) != before {
 		t.Fatalf("a rejected batch changed the database")
+	}
+}
+
+// flushIndex sorts the held-back writes by bucket and key and applies only
+// the last write of each key, into the right bucket.
+func TestFlushIndexAppliesTheLastWriteOfEachKey(t *testing.T) {
+	db := openTest(t)
+	errRollback := errors.New("roll back")
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		w := newWriter(db, tx)
+		w.queueIndex = true
+		for _, x := range []struct {
+			bucket []byte
+			key    string
+			del    bool
+		}{
+			{idxNoteKind, "b1", false},
+			{idxNoteCust, "a2", false},
+			{idxNoteKind, "b1", false}, // twice: the first is skipped, the second goes to its own bucket
+			{idxNoteKind, "b2", false},
+			{idxNoteCust, "a1", false},
+			{idxNoteKind, "b2", true}, // put, then deleted
+			{idxNoteCust, "a2", true},
+			{idxNoteCust, "a2", false}, // deleted, then put again
+			{idxNoteKind, "b3", true},  // never there
+		} {
+			w.queue(ikey{x.bucket, []byte(x.key)}, x.del)
+		}
+		if err := w.flushIndex(); err != nil {
+			return err
+		}
+		keys := func(b []byte) (out []string) {
+			tx.Bucket(bucketIdx).Bucket(b).ForEach(func(k, _ []byte) error {
+				out = append(out, string(k))
+				return nil
+			})
+			return out
+		}
+		if got := keys(idxNoteCust); !slices.Equal(got, []string{"a1", "a2"}) {
+			t.Errorf("by customer: %q, want a1 a2", got)
+		}
+		if got := keys(idxNoteKind); !slices.Equal(got, []string{"b1"}) {
+			t.Errorf("by kind: %q, want b1", got)
+		}
+		return errRollback // the entries point at no notes
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatal(err)
 	}
 }

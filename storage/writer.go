@@ -40,10 +40,17 @@ type writer struct {
 	indexQueue []indexWrite
 }
 
-// indexWrite is one held-back index entry to put or delete.
+// indexWrite is one held-back index entry to put or delete; seq is its
+// place in the queue.
 type indexWrite struct {
 	bucket, key []byte
+	seq         int
 	del         bool
+}
+
+// queue holds back an index write for flushIndex.
+func (w *writer) queue(k ikey, del bool) {
+	w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, len(w.indexQueue), del})
 }
 
 func newWriter(db *DB, tx *bolt.Tx) *writer {
@@ -95,25 +102,36 @@ func (w *writer) remergeIfChanged(old any, c *model.Customer) error {
 	return w.remerge(c)
 }
 
-// flushIndex applies the held-back index writes in key order (a stable
-// sort: writes of one key keep their order).
+// flushIndex applies the held-back index writes in key order. Of several
+// writes of one key only the last counts, so only it is applied.
 func (w *writer) flushIndex() error {
 	q := w.indexQueue
 	if len(q) == 0 {
 		return nil
 	}
 	w.indexQueue = nil
-	slices.SortStableFunc(q, func(a, b indexWrite) int {
+	// The sequence number as the last criterion makes the order total, so
+	// an unstable sort (several times faster than a stable one on the
+	// tens of thousands of writes of a sync chunk) keeps each key's
+	// writes in their order.
+	slices.SortFunc(q, func(a, b indexWrite) int {
 		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
 			return c
 		}
-		return bytes.Compare(a.key, b.key)
+		if c := bytes.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return a.seq - b.seq
 	})
 	idx := w.tx.Bucket(bucketIdx)
 	var bk *bolt.Bucket
+	var name []byte
 	for i, x := range q {
-		if i == 0 || !bytes.Equal(x.bucket, q[i-1].bucket) {
-			bk = idx.Bucket(x.bucket)
+		if i+1 < len(q) && bytes.Equal(x.key, q[i+1].key) && bytes.Equal(x.bucket, q[i+1].bucket) {
+			continue // a later write of the same key follows
+		}
+		if bk == nil || !bytes.Equal(x.bucket, name) {
+			bk, name = idx.Bucket(x.bucket), x.bucket
 		}
 		var err error
 		if x.del {
@@ -137,12 +155,12 @@ func (w *writer) reindexKeys(typ model.RecordType, old, rec any, oldKeys, newKey
 	}
 	for _, k := range oldKeys {
 		if !containsKey(newKeys, k) {
-			w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, true})
+			w.queue(k, true)
 		}
 	}
 	for _, k := range newKeys {
 		if !containsKey(oldKeys, k) {
-			w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, false})
+			w.queue(k, false)
 		}
 	}
 	if !w.queueIndex {
