@@ -38,6 +38,7 @@ fuzz:
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzOpenSegment$$' -fuzztime $(or $(FUZZTIME),150000x) -fuzzminimizetime $(FUZZMIN) ./sync/replica/
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzNoteCodec$$' -fuzztime $(or $(FUZZTIME),50000x) -fuzzminimizetime $(FUZZMIN) ./storage/
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzCustomerDecode$$' -fuzztime $(or $(FUZZTIME),150000x) -fuzzminimizetime $(FUZZMIN) ./storage/
+	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzValidJSON$$' -fuzztime $(or $(FUZZTIME),100000x) -fuzzminimizetime $(FUZZMIN) ./storage/
 	CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz '^FuzzParseDate$$' -fuzztime $(or $(FUZZTIME),300000x) -fuzzminimizetime $(FUZZMIN) ./model/
 
 ## bench: the benchmarks behind BENCHMARKS.md (builds the large data set once, minutes)

@@ -187,7 +187,7 @@ func checkOp(op *model.Op) error {
 		return model.Errorf(model.EINVALID, "op with invalid field %q", op.Field)
 	case op.HLC == 0 || op.Device == "":
 		return model.Errorf(model.EINVALID, "op without stamp")
-	case !json.Valid(op.Value):
+	case !validJSON(op.Value):
 		return model.Errorf(model.EINVALID, "op with invalid value for %s.%s", op.Type, op.Field)
 	}
 	return nil
