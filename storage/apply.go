@@ -99,6 +99,14 @@ func (m *merged) merge() error {
 		}
 		// Only the fields the ops set are decoded onto a copy.
 		m.rec, err = patchRecord(m.old, fields, m.set)
+	} else if later, ok := m.createdThenEdited(); ok {
+		// A record created and edited in one batch: its creation value
+		// is the record as its device encoded it, which the record codec
+		// decodes fast; the fields the later ops set are decoded onto it.
+		base := newRecord(m.typ)
+		if err = decodeRecord(m.ops[0].Value, base); err == nil {
+			m.rec, err = patchRecord(base, fields, later)
+		}
 	} else {
 		m.rec = newRecord(m.typ)
 		err = decodeRecord(appendFields(nil, fields), m.rec)
@@ -114,6 +122,27 @@ func (m *merged) merge() error {
 	}
 	m.clk = appendClocks(nil, &clk)
 	return nil
+}
+
+// createdThenEdited reports whether m's ops are one creating op (FieldAll)
+// followed by field ops only, and returns the fields those set. The
+// record's fields are then the creation value's members (but the meta
+// fields, which merging sets anew) with the later ops' winning values.
+func (m *merged) createdThenEdited() ([]string, bool) {
+	if m.ops[0].Field != model.FieldAll {
+		return nil, false
+	}
+	var later []string
+	for i := range m.ops[1:] {
+		f := m.ops[1+i].Field
+		if f == model.FieldAll {
+			return nil, false
+		}
+		if !slices.Contains(later, f) {
+			later = append(later, f)
+		}
+	}
+	return later, true
 }
 
 // create builds a record that does not exist yet from its creation op,
