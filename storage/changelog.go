@@ -101,12 +101,23 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 			}
 		}
 	}()
+	// Each chunk's directory update runs while the next chunk is written
+	// (see updateLate); its subscribers are told once it is done.
+	var late *writer
+	defer func() {
+		db.writeMu.Lock()
+		db.settleDirectory()
+		db.writeMu.Unlock()
+		if late != nil {
+			late.notify()
+		}
+	}()
 	for first := range pieces {
 		if first.err != nil {
 			return res, first.err
 		}
 		var part model.ApplyResult
-		err := db.update(func(w *writer) error {
+		w, err := db.updateLate(func(w *writer) error {
 			part = model.ApplyResult{}
 			w.queueIndex = true
 			n := 0
@@ -130,6 +141,10 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 		if err != nil {
 			return res, err
 		}
+		if late != nil {
+			late.notify() // its update was settled inside this chunk
+		}
+		late = w
 		res.Applied += part.Applied
 		res.Ignored += part.Ignored
 		res.Conflicts += part.Conflicts

@@ -462,3 +462,45 @@ func TestFlushIndexAppliesTheLastWriteOfEachKey(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// ApplyOps updates the directory after each chunk while the next one is
+// written; a chunk still takes its customers' stats from the directory as
+// the chunk before left it, and subscribers hear of a chunk only once the
+// directory shows it.
+func TestApplyChunksSeeTheDirectoryOfTheChunkBefore(t *testing.T) {
+	db := openTest(t)
+	c := &model.Customer{Kind: model.Person, GivenName: "Jürg", FamilyName: "Brändli"}
+	mustOK(t, db.CreateCustomer(c))
+	start := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	n := applyChunk + applyChunk/5 // two chunks with notes of one customer
+	ops := make([]model.Op, n)
+	for i := range ops {
+		at := start.Add(time.Duration(i) * time.Minute)
+		note := model.Note{Meta: model.Meta{ID: model.NewID(), Created: at}, CustomerID: c.ID, At: at,
+			Kind: model.NoteCall, Impression: model.Positive, Text: fmt.Sprintf("Anruf %d", i)}
+		v, err := json.Marshal(&note)
+		mustOK(t, err)
+		ops[i] = model.Op{Type: model.TypeNote, ID: note.ID, Field: model.FieldAll, Value: v,
+			HLC: model.MakeHLC(at.UnixMilli(), 0), Device: "0193a4b2-7c1d-7e00-8000-0000000000be"}
+	}
+	testHookLateDirectory = func() { time.Sleep(50 * time.Millisecond) }
+	defer func() { testHookLateDirectory = nil }()
+	var notified []int
+	cancel := db.Subscribe(func(ch []model.Change) {
+		s, _ := db.Directory().Summary(c.ID)
+		notified = append(notified, s.Stats.Notes)
+	})
+	defer cancel()
+	res, err := db.ApplyOps(ops)
+	mustOK(t, err)
+	if res.Applied != n {
+		t.Fatalf("applied %d of %d", res.Applied, n)
+	}
+	if s, _ := db.Directory().Summary(c.ID); s.Stats.Notes != n {
+		t.Fatalf("directory after ApplyOps: %d notes, want %d", s.Stats.Notes, n)
+	}
+	if !slices.Equal(notified, []int{applyChunk, n}) {
+		t.Fatalf("subscribers saw %v notes after each chunk, want [%d %d]", notified, applyChunk, n)
+	}
+	mustCheck(t, db)
+}

@@ -56,8 +56,13 @@ type DB struct {
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches
-	// the committed data (writers take stats and summaries from it).
-	writeMu sync.Mutex
+	// the committed data (writers take stats and summaries from it). The
+	// one exception is updateLate, whose directory update runs on while
+	// the next transaction goes on; dirPending is closed when it is done,
+	// and every writer waits for it before reading the directory (see
+	// settleDirectory).
+	writeMu    sync.Mutex
+	dirPending chan struct{} // guarded by writeMu
 
 	mu       sync.RWMutex // guards settings and subs
 	settings model.Settings
@@ -267,6 +272,7 @@ func (db *DB) update(fn func(w *writer) error) error {
 	var w *writer
 	defer db.touched()
 	db.writeMu.Lock()
+	db.settleDirectory()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w = newWriter(db, tx)
 		if err := fn(w); err != nil {
@@ -283,6 +289,53 @@ func (db *DB) update(fn func(w *writer) error) error {
 	}
 	w.notify() // outside the lock: subscribers may write
 	return nil
+}
+
+// updateLate is update for the chunks of ApplyOps: the directory update
+// after the commit runs on another goroutine, so the next chunk's records
+// are written meanwhile, and the caller notifies subscribers with the
+// returned writer once the update is done. A chunk settles the previous
+// one's update before finish reads the directory; update settles before
+// it starts.
+func (db *DB) updateLate(fn func(w *writer) error) (*writer, error) {
+	var w *writer
+	defer db.touched()
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		w = newWriter(db, tx)
+		if err := fn(w); err != nil {
+			return err
+		}
+		db.settleDirectory() // finish takes stats and summaries from it
+		return w.finish()
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	done := make(chan struct{})
+	db.dirPending = done
+	go func() {
+		defer close(done)
+		if testHookLateDirectory != nil {
+			testHookLateDirectory()
+		}
+		w.updateDirectory()
+	}()
+	return w, nil
+}
+
+// testHookLateDirectory, when set by a test, runs before a late directory
+// update, to make it late.
+var testHookLateDirectory func()
+
+// settleDirectory waits for the directory update of the last updateLate.
+// The caller holds writeMu.
+func (db *DB) settleDirectory() {
+	if db.dirPending != nil {
+		<-db.dirPending
+		db.dirPending = nil
+	}
 }
 
 // translate maps bbolt's errors to model error codes; model errors pass.
