@@ -258,12 +258,18 @@ func (w *writer) finish() error {
 		}
 	}
 	slices.SortFunc(ids, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
+	w.puts = slices.Grow(w.puts, len(ids))
 	for _, id := range ids {
-		st, raw, err := w.stats(id)
+		_, written := w.custs[id]
+		var stored *model.CustomerSummary // the directory's, when needed
+		if !written || !w.dirty[id] {
+			stored, _ = w.db.dir.Summary(id)
+		}
+		st, raw, err := w.stats(id, stored)
 		if err != nil {
 			return err
 		}
-		if s, ok := w.storedSummary(id); ok {
+		if s, ok := storedSummary(stored, written); ok {
 			if err := w.putStats(id, raw); err != nil {
 				return err
 			}
@@ -295,13 +301,14 @@ func (w *writer) finish() error {
 
 // stats returns the customer's stats: recomputed when its notes,
 // follow-ups or gestures changed in this transaction, else as stored.
-// The bytes are nil when the stored stats stand.
-func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
+// stored is the directory's summary of the customer, nil when it has
+// none. The bytes are nil when the stored stats stand.
+func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats, []byte, error) {
 	var st model.Stats
 	if !w.dirty[id] {
 		found := false
-		if s, ok := w.db.dir.Summary(id); ok { // the directory holds the committed stats
-			st, found = s.Stats, true
+		if stored != nil { // the directory holds the committed stats
+			st, found = stored.Stats, true
 		} else if raw := w.tx.Bucket(bucketStats).Get(idBytes(id)); raw != nil {
 			if err := json.Unmarshal(raw, &st); err != nil {
 				return st, nil, err
@@ -326,15 +333,11 @@ func (w *writer) stats(id model.ID) (model.Stats, []byte, error) {
 // transaction did not write. Its notes, follow-ups or gestures changed, so
 // only its stats are new: the summary stands but for them, and the
 // customer need not be decoded (a sync brings notes of thousands of them).
-func (w *writer) storedSummary(id model.ID) (model.CustomerSummary, bool) {
-	if _, ok := w.custs[id]; ok {
+func storedSummary(stored *model.CustomerSummary, written bool) (model.CustomerSummary, bool) {
+	if written || stored == nil {
 		return model.CustomerSummary{}, false
 	}
-	s, ok := w.db.dir.Summary(id)
-	if !ok {
-		return model.CustomerSummary{}, false
-	}
-	return *s, true
+	return *stored, true
 }
 
 // customer returns a customer as written in this transaction or stored.
