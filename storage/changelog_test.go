@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -503,4 +504,45 @@ func TestApplyChunksSeeTheDirectoryOfTheChunkBefore(t *testing.T) {
 		t.Fatalf("subscribers saw %v notes after each chunk, want [%d %d]", notified, applyChunk, n)
 	}
 	mustCheck(t, db)
+}
+
+// groupByRecord gives the same groups in the same order as grouping with a
+// map and sorting the groups by their first op's type rank and ID.
+func TestGroupByRecordMatchesTheSimpleGrouping(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	types := []model.RecordType{model.TypeNote, model.TypeCustomer, model.TypeFollowUp, model.TypeEvent, model.TypeGesture}
+	ids := make([]model.ID, 300)
+	for i := range ids {
+		ids[i] = model.NewID()
+	}
+	ops := make([]model.Op, 5000)
+	for i := range ops {
+		ops[i] = model.Op{Type: types[rng.Intn(len(types))], ID: ids[rng.Intn(len(ids))], Field: fmt.Sprint(i), HLC: model.HLC(i + 1)}
+	}
+	groups := map[model.ID]int{}
+	var want [][]model.Op
+	for _, op := range ops {
+		g, ok := groups[op.ID]
+		if !ok {
+			g = len(want)
+			groups[op.ID] = g
+			want = append(want, nil)
+		}
+		want[g] = append(want[g], op)
+	}
+	slices.SortFunc(want, func(a, b []model.Op) int {
+		if ra, rb := applyRank(a[0].Type), applyRank(b[0].Type); ra != rb {
+			return ra - rb
+		}
+		return bytes.Compare(a[0].ID[:], b[0].ID[:])
+	})
+	got := groupByRecord(ops)
+	if len(got) != len(want) {
+		t.Fatalf("%d groups, want %d", len(got), len(want))
+	}
+	for g := range want {
+		if !slices.EqualFunc(got[g], want[g], func(a, b model.Op) bool { return a.Field == b.Field }) {
+			t.Fatalf("group %d: %v, want %v", g, got[g], want[g])
+		}
+	}
 }
