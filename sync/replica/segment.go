@@ -223,6 +223,11 @@ func openFile(k *Key, magic string, data []byte) (segmentHeader, []byte, error) 
 	if err != nil || len(body) > maxPlain {
 		return h, nil, model.Errorf(model.EINVALID, "%s body does not decompress", what)
 	}
+	if cap(body)-len(body) > len(body)/8 {
+		// The ops' values point into the body, which lives as long as
+		// they do: not with ReadAll's spare capacity (up to its size).
+		body = bytes.Clone(body)
+	}
 	return h, body, nil
 }
 

@@ -583,8 +583,10 @@ func (s *Syncer) applyBatch(b *batch, st *state, rep *Report) (bool, error) {
 	all := b.ops[0]
 	if len(b.ops) > 1 {
 		all = make([]model.Op, 0, b.nops)
-		for _, ops := range b.ops {
+		for i, ops := range b.ops {
 			all = append(all, ops...)
+			// The segment's own array goes: its ops are held once.
+			b.ops[i] = all[len(all)-len(ops) : len(all) : len(all)]
 		}
 	}
 	err := s.apply(all, rep)
