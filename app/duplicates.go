@@ -36,7 +36,7 @@ type duplicatesView struct {
 	mlist   *widget.List
 	summary *widget.Label
 	mlabel  *widget.Label
-	busy    *widget.ProgressBarInfinite // while a merge backs up the database
+	busy    *busyIndicator // while a merge backs up the database
 }
 
 // dupPair is a Duplicate with both customers' summaries for display.
@@ -53,8 +53,7 @@ func newDuplicatesView(e *env, do func(func()), work *jobs) *duplicatesView {
 	v.summary.Wrapping = fyne.TextWrapWord
 	v.mlabel = widget.NewLabel("")
 	v.mlabel.Wrapping = fyne.TextWrapWord
-	v.busy = widget.NewProgressBarInfinite()
-	v.busy.Hide()
+	v.busy = newBusyIndicator()
 	v.list = widget.NewList(
 		func() int { return len(v.pairs) },
 		func() fyne.CanvasObject { return newDupRow() },
@@ -68,7 +67,7 @@ func newDuplicatesView(e *env, do func(func()), work *jobs) *duplicatesView {
 
 // pairsView and mergesView are the two lists with their headers.
 func (v *duplicatesView) pairsView() fyne.CanvasObject {
-	return container.NewBorder(container.NewVBox(v.summary, v.busy), nil, nil, nil, v.list)
+	return container.NewBorder(container.NewVBox(v.summary, v.busy.box), nil, nil, nil, v.list)
 }
 
 func (v *duplicatesView) mergesView() fyne.CanvasObject {
@@ -102,7 +101,7 @@ func (v *duplicatesView) background(job func() error) {
 			}
 		}
 		v.do(func() {
-			v.busy.Hide()
+			v.busy.set(false)
 			if jobErr != nil {
 				v.e.showError(jobErr)
 			}
@@ -219,7 +218,7 @@ func (v *duplicatesView) askMerge(p dupPair) {
 // the whole database (seconds for a large one), so the view says so.
 func (v *duplicatesView) merge(survivor, dup model.ID) {
 	v.summary.SetText(lang.X("dup.merging", "Backing up the database, then merging…"))
-	v.busy.Show()
+	v.busy.set(true)
 	v.background(func() error {
 		if _, err := v.e.svc.Backup("merge"); err != nil {
 			return err

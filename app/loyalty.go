@@ -40,7 +40,7 @@ type loyaltyScreen struct {
 	unsub   func()
 
 	tabs     *container.AppTabs
-	progress *widget.ProgressBarInfinite
+	progress *busyIndicator
 
 	// gestures tab
 	kindFilter   *widget.Select
@@ -147,8 +147,7 @@ func newLoyaltyScreen(e *env) *loyaltyScreen {
 			s.inviteBtn.Enable()
 		}
 	})
-	s.progress = widget.NewProgressBarInfinite()
-	s.progress.Hide()
+	s.progress = newBusyIndicator()
 
 	kindOpts := []string{lang.X("loyalty.filter.allKinds", "All kinds")}
 	for _, k := range model.GestureKinds {
@@ -230,18 +229,12 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 		container.NewTabItem(lang.X("loyalty.tab.attention", "Attention by segment"), attention),
 	)
 	s.refresh()
-	return container.NewBorder(s.progress, nil, nil, nil, s.tabs)
+	return container.NewBorder(s.progress.box, nil, nil, nil, s.tabs)
 }
 
 func (s *loyaltyScreen) refresh() { s.loader.start() }
 
-func (s *loyaltyScreen) setBusy(on bool) {
-	if on {
-		s.progress.Show()
-	} else {
-		s.progress.Hide()
-	}
-}
+func (s *loyaltyScreen) setBusy(on bool) { s.progress.set(on) }
 
 func (s *loyaltyScreen) onFilter() {
 	var kinds []model.GestureKind

@@ -33,7 +33,7 @@ type todayScreen struct {
 	unsub  func()
 
 	heading  *widget.Label
-	progress *widget.ProgressBarInfinite
+	progress *busyIndicator
 
 	followUps  *careSection
 	due        *careSection
@@ -68,8 +68,7 @@ func newTodayScreen(e *env) *todayScreen {
 	s := &todayScreen{e: e}
 	s.loader = newCareLoader(s.load, s.setBusy)
 	s.heading = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.progress = widget.NewProgressBarInfinite()
-	s.progress.Hide()
+	s.progress = newBusyIndicator()
 	s.followUps = newCareSection(lang.X("today.followups.title", "Follow-ups"),
 		lang.X("today.followups.empty", "No follow-ups overdue or due today. Plan one from a customer's page."))
 	s.due = newCareSection(lang.X("today.due.title", "Due for contact"),
@@ -88,7 +87,7 @@ func (s *todayScreen) build() fyne.CanvasObject {
 		s.unsub = s.e.svc.Subscribe(func([]model.Change) { s.refresh() })
 	}
 	refresh := widget.NewButtonWithIcon(lang.X("today.refresh", "Refresh"), theme.ViewRefreshIcon(), s.refresh)
-	top := container.NewBorder(nil, s.progress, nil, refresh, s.heading)
+	top := container.NewBorder(nil, s.progress.box, nil, refresh, s.heading)
 	grid := container.NewGridWithColumns(2,
 		s.followUps.build(), s.due.build(), s.complaints.build(), s.dates.build(), s.expiring.build())
 	s.refresh()
@@ -98,13 +97,7 @@ func (s *todayScreen) build() fyne.CanvasObject {
 // refresh reloads in the background; calls during a load coalesce.
 func (s *todayScreen) refresh() { s.loader.start() }
 
-func (s *todayScreen) setBusy(on bool) {
-	if on {
-		s.progress.Show()
-	} else {
-		s.progress.Hide()
-	}
-}
+func (s *todayScreen) setBusy(on bool) { s.progress.set(on) }
 
 // load gathers everything off the UI thread and returns the UI update.
 func (s *todayScreen) load() func() {

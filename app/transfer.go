@@ -316,11 +316,13 @@ func icalOptions() ical.Options {
 // runExport writes the export in the background and reports the result;
 // done is for tests.
 func runExport(e *env, format string, sel transfer.Selection, path string, done func(n int, err error)) {
-	prog := dialog.NewCustomWithoutButtons(lang.X("export.running", "Exporting …"), widget.NewProgressBarInfinite(), e.win)
+	bar := widget.NewProgressBarInfinite()
+	prog := dialog.NewCustomWithoutButtons(lang.X("export.running", "Exporting …"), bar, e.win)
 	prog.Show()
 	go func() {
 		n, err := transfer.ExportFile(e.svc, path, format, sel, icalOptions())
 		fyne.Do(func() {
+			bar.Stop() // hidden, it would go on animating (see busyIndicator)
 			prog.Hide()
 			if done != nil {
 				done(n, err)

@@ -29,7 +29,7 @@ type wishesScreen struct {
 	to       *widget.Entry
 	problem  *widget.Label
 	count    *widget.Label
-	progress *widget.ProgressBarInfinite
+	progress *busyIndicator
 	rows     *careRows
 	hint     *widget.Label
 	more     *widget.Button
@@ -56,8 +56,7 @@ func newWishesScreen(e *env) *wishesScreen {
 	s.problem.Importance = widget.DangerImportance
 	s.problem.Hide()
 	s.count = widget.NewLabel("")
-	s.progress = widget.NewProgressBarInfinite()
-	s.progress.Hide()
+	s.progress = newBusyIndicator()
 	s.rows = newCareRows()
 	s.hint = widget.NewLabel(lang.X("wishes.empty",
 		"No feedback or wishes yet. Record them as notes of the kind “Feedback / wish” on a customer's page."))
@@ -84,19 +83,13 @@ func (s *wishesScreen) build() fyne.CanvasObject {
 		widget.NewLabelWithStyle(lang.X("wishes.title", "Wishes & feedback"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	filters := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(320, s.text.MinSize().Height), dates), s.text)
 	s.refresh()
-	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress), s.more, nil, nil,
+	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress.box), s.more, nil, nil,
 		container.NewStack(s.rows.list, container.NewVBox(s.hint)))
 }
 
 func (s *wishesScreen) refresh() { s.loader.start() }
 
-func (s *wishesScreen) setBusy(on bool) {
-	if on {
-		s.progress.Show()
-	} else {
-		s.progress.Hide()
-	}
-}
+func (s *wishesScreen) setBusy(on bool) { s.progress.set(on) }
 
 // onFilter reads the filter fields on the UI thread and reloads.
 func (s *wishesScreen) onFilter() {
