@@ -127,6 +127,9 @@ func runGUI(path string) int {
 		DBPath:  path,
 		Version: version,
 	})
+	idle := make(chan struct{})
+	defer close(idle)
+	go app.ReleaseMemoryWhenIdle(idle)
 	ui.ShowAndRun()
 	return 0
 }
