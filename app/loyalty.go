@@ -428,6 +428,9 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 			detail: strings.Join(r.titles, ", ") + " · " + loyaltyTotalsText(&r.totals), open: s.opener(id)}
 	}
 	s.yearRows.set(rows)
+	// The rows hold what the list shows; the per-customer sums (two maps
+	// for each of thousands of customers) need not stay in memory.
+	s.data.year = nil
 	s.yearTotal.SetText(lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
 		map[string]any{"Year": d.now.Year(), "Count": formatCount(d.yearTotal.count), "Customers": formatCount(len(d.year)), "Totals": loyaltyTotalsText(&d.yearTotal)}))
 

@@ -90,8 +90,12 @@ func TestGestureFormGiveAndRedeemOnLoyalty(t *testing.T) {
 	if n := len(s.data.gestures); n != 1 {
 		t.Errorf("filter redeemed: got %d gestures, want 1", n)
 	}
-	if len(s.data.year) != 1 || s.data.year[0].totals.value["CHF"] != 5000 || s.data.year[0].totals.cost["CHF"] != 1250 {
-		t.Errorf("this year: got %+v, want Rita with CHF 50.00 value, 12.50 cost", s.data.year)
+	if s.yearRows.Length() != 1 {
+		t.Fatalf("this year: %d rows, want Rita's", s.yearRows.Length())
+	}
+	row := s.yearRows.row(0)
+	if want := loyaltyTotalsText(&loyaltyTotals{value: map[string]int64{"CHF": 5000}, cost: map[string]int64{"CHF": 1250}}); !strings.Contains(row.detail, want) {
+		t.Errorf("this year: got %q, want Rita with %q", row.title+" / "+row.detail, want)
 	}
 }
 
