@@ -3,9 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
-	"runtime"
 	"slices"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -254,17 +252,12 @@ func (db *DB) prepare(chunk [][]model.Op, region string) ([]*merged, error) {
 	if err != nil {
 		return nil, err
 	}
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(out)/64))
-	var wg sync.WaitGroup
-	for w := range workers {
-		part := out[len(out)*w/workers : len(out)*(w+1)/workers]
-		wg.Go(func() {
-			for _, m := range part {
-				mergeRecord(m, region)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(out), 64, func(lo, hi int) error {
+		for _, m := range out[lo:hi] {
+			mergeRecord(m, region) // its error stays in m
+		}
+		return nil
+	})
 	return out, nil
 }
 

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"runtime"
 	"slices"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -191,26 +189,14 @@ func applyRank(t model.RecordType) int {
 // values takes a tenth of a second on one core, and nothing else can start
 // before it is done. The error is the first bad op's.
 func checkOps(ops []model.Op) error {
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ops)/1024))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := len(ops) * w / workers; i < len(ops)*(w+1)/workers; i++ {
-				if err := checkOp(&ops[i]); err != nil {
-					errs[w] = err
-					return
-				}
+	return parallel(len(ops), 1024, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if err := checkOp(&ops[i]); err != nil {
+				return err
 			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // checkOp rejects ops no device of ours could have written.

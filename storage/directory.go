@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"runtime"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -38,38 +36,27 @@ func (db *DB) loadDirectory() error {
 		stats := tx.Bucket(bucketStats)
 		sums = make([]model.CustomerSummary, len(raws))
 		ok := make([]bool, len(raws))
-		workers := runtime.GOMAXPROCS(0)
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				for i := w; i < len(raws); i += workers {
-					var c model.Customer
-					if err := decodeRecord(raws[i], &c); err != nil {
-						errs[w] = err
-						return
-					}
-					if !listed(tx, &c) {
-						continue
-					}
-					var st model.Stats
-					if v := stats.Get(idBytes(c.ID)); v != nil {
-						if err := json.Unmarshal(v, &st); err != nil {
-							errs[w] = err
-							return
-						}
-					}
-					sums[i], ok[i] = model.Summarize(&c, st, now), true
+		err = parallel(len(raws), 1, func(lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				var c model.Customer
+				if err := decodeRecord(raws[i], &c); err != nil {
+					return err
 				}
-			}(w)
-		}
-		wg.Wait()
-		for _, err := range errs {
-			if err != nil {
-				return model.WrapError(model.EINTERNAL, err, "load customers")
+				if !listed(tx, &c) {
+					continue
+				}
+				var st model.Stats
+				if v := stats.Get(idBytes(c.ID)); v != nil {
+					if err := json.Unmarshal(v, &st); err != nil {
+						return err
+					}
+				}
+				sums[i], ok[i] = model.Summarize(&c, st, now), true
 			}
+			return nil
+		})
+		if err != nil {
+			return model.WrapError(model.EINTERNAL, err, "load customers")
 		}
 		n := 0
 		for i := range sums {

@@ -3,7 +3,9 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -29,4 +31,24 @@ func equalJSON(a, b any) bool {
 	ra, err1 := json.Marshal(a)
 	rb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ra, rb)
+}
+
+// parallel splits n items into consecutive stretches, one per CPU and at
+// least minEach items each, runs fn on each stretch [lo, hi) on its own
+// goroutine and waits for all. Of the stretches that fail it returns the
+// first one's error: the first failing item's, when fn stops at it.
+func parallel(n, minEach int, fn func(lo, hi int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/minEach))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() { errs[w] = fn(n*w/workers, n*(w+1)/workers) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
