@@ -269,23 +269,9 @@ func (db *DB) view(fn func(tx *bolt.Tx) error) error {
 // successful commit it applies the directory updates and notifies
 // subscribers. Nothing is applied or announced when fn fails.
 func (db *DB) update(fn func(w *writer) error) error {
-	var w *writer
-	defer db.touched()
-	db.writeMu.Lock()
-	db.settleDirectory()
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		w = newWriter(db, tx)
-		if err := fn(w); err != nil {
-			return err
-		}
-		return w.finish()
-	})
-	if err == nil {
-		w.updateDirectory()
-	}
-	db.writeMu.Unlock()
+	w, err := db.commit(fn, false)
 	if err != nil {
-		return translate(err)
+		return err
 	}
 	w.notify() // outside the lock: subscribers may write
 	return nil
@@ -294,14 +280,23 @@ func (db *DB) update(fn func(w *writer) error) error {
 // updateLate is update for the chunks of ApplyOps: the directory update
 // after the commit runs on another goroutine, so the next chunk's records
 // are written meanwhile, and the caller notifies subscribers with the
-// returned writer once the update is done. A chunk settles the previous
-// one's update before finish reads the directory; update settles before
-// it starts.
+// returned writer once the update is done (see settleDirectory).
 func (db *DB) updateLate(fn func(w *writer) error) (*writer, error) {
+	return db.commit(fn, true)
+}
+
+// commit runs fn and finish in one write transaction and updates the
+// directory after it: at once, or with late on another goroutine. A
+// pending late update is settled before anything reads the directory:
+// before fn (which may), or with late only before finish (which does).
+func (db *DB) commit(fn func(w *writer) error, late bool) (*writer, error) {
 	var w *writer
 	defer db.touched()
 	db.writeMu.Lock()
 	defer db.writeMu.Unlock()
+	if !late {
+		db.settleDirectory()
+	}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w = newWriter(db, tx)
 		if err := fn(w); err != nil {
@@ -312,6 +307,10 @@ func (db *DB) updateLate(fn func(w *writer) error) (*writer, error) {
 	})
 	if err != nil {
 		return nil, translate(err)
+	}
+	if !late {
+		w.updateDirectory()
+		return w, nil
 	}
 	done := make(chan struct{})
 	db.dirPending = done

@@ -269,12 +269,17 @@ func (w *writer) finish() error {
 		if err != nil {
 			return err
 		}
-		if s, ok := storedSummary(stored, written); ok {
+		if stored != nil && !written {
+			// A live customer this transaction did not write: its notes,
+			// follow-ups or gestures changed, so only its stats are new.
+			// The directory's summary stands but for them, and the
+			// customer need not be decoded (a sync brings notes of
+			// thousands of them). stored is a copy of its own.
 			if err := w.putStats(id, raw); err != nil {
 				return err
 			}
-			s.Stats = st
-			w.puts = append(w.puts, s)
+			stored.Stats = st
+			w.puts = append(w.puts, *stored)
 			continue
 		}
 		c, err := w.customer(id)
@@ -327,17 +332,6 @@ func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats,
 		return st, nil, err
 	}
 	return st, appendStats(nil, &st), nil
-}
-
-// storedSummary returns the directory's summary of a live customer this
-// transaction did not write. Its notes, follow-ups or gestures changed, so
-// only its stats are new: the summary stands but for them, and the
-// customer need not be decoded (a sync brings notes of thousands of them).
-func storedSummary(stored *model.CustomerSummary, written bool) (model.CustomerSummary, bool) {
-	if written || stored == nil {
-		return model.CustomerSummary{}, false
-	}
-	return *stored, true
 }
 
 // customer returns a customer as written in this transaction or stored.
