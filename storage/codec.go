@@ -217,20 +217,10 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 	b = appendJSONString(append(b, `,"company":`...), c.Company)
 	b = appendJSONString(append(b, `,"position":`...), c.Position)
 	b = appendList(append(b, `,"emails":`...), c.Emails, func(b []byte, e *model.Email) []byte {
-		b = appendJSONString(append(b, `{"label":`...), e.Label)
-		b = appendJSONString(append(b, `,"address":`...), e.Address)
-		if e.Pref {
-			b = append(b, `,"pref":true`...)
-		}
-		return append(b, '}')
+		return appendLabelled(b, e.Label, `,"address":`, e.Address, e.Pref)
 	})
 	b = appendList(append(b, `,"phones":`...), c.Phones, func(b []byte, ph *model.Phone) []byte {
-		b = appendJSONString(append(b, `{"label":`...), ph.Label)
-		b = appendJSONString(append(b, `,"number":`...), ph.Number)
-		if ph.Pref {
-			b = append(b, `,"pref":true`...)
-		}
-		return append(b, '}')
+		return appendLabelled(b, ph.Label, `,"number":`, ph.Number, ph.Pref)
 	})
 	b = appendList(append(b, `,"addresses":`...), c.Addresses, func(b []byte, a *model.Address) []byte {
 		b = appendJSONString(append(b, `{"label":`...), a.Label)
@@ -241,10 +231,7 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"city":`...), a.City)
 		b = appendJSONString(append(b, `,"region":`...), a.Region)
 		b = appendJSONString(append(b, `,"country":`...), a.Country)
-		if a.Pref {
-			b = append(b, `,"pref":true`...)
-		}
-		return append(b, '}')
+		return append(appendPref(b, a.Pref), '}')
 	})
 	b = appendJSONString(append(b, `,"website":`...), c.Website)
 	b = appendJSONString(append(b, `,"birthday":`...), c.Birthday.String())
@@ -295,6 +282,23 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 	return append(b, '}'), ok
 }
 
+// appendLabelled appends a model.Email or model.Phone: its label, its
+// one value under key, and pref.
+func appendLabelled(b []byte, label, key, value string, pref bool) []byte {
+	b = appendJSONString(append(b, `{"label":`...), label)
+	b = appendJSONString(append(b, key...), value)
+	return append(appendPref(b, pref), '}')
+}
+
+// appendPref appends `,"pref":true` when pref is set (json.Marshal omits
+// false).
+func appendPref(b []byte, pref bool) []byte {
+	if pref {
+		b = append(b, `,"pref":true`...)
+	}
+	return b
+}
+
 func appendBool(b []byte, v bool) []byte {
 	if v {
 		return append(b, "true"...)
@@ -336,12 +340,10 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 		p.lit(`,"company":`) && p.str(&x.Company) &&
 		p.lit(`,"position":`) && p.str(&x.Position) &&
 		p.lit(`,"emails":`) && scanList(&p, &x.Emails, func(p *scan, e *model.Email) bool {
-		return p.lit(`{"label":`) && p.str(&e.Label) && p.lit(`,"address":`) && p.str(&e.Address) &&
-			p.pref(&e.Pref) && p.lit(`}`)
+		return p.labelled(&e.Label, `,"address":`, &e.Address, &e.Pref)
 	}) &&
 		p.lit(`,"phones":`) && scanList(&p, &x.Phones, func(p *scan, ph *model.Phone) bool {
-		return p.lit(`{"label":`) && p.str(&ph.Label) && p.lit(`,"number":`) && p.str(&ph.Number) &&
-			p.pref(&ph.Pref) && p.lit(`}`)
+		return p.labelled(&ph.Label, `,"number":`, &ph.Number, &ph.Pref)
 	}) &&
 		p.lit(`,"addresses":`) && scanList(&p, &x.Addresses, func(p *scan, a *model.Address) bool {
 		return p.lit(`{"label":`) && p.str(&a.Label) && p.lit(`,"street":`) && p.str(&a.Street) &&
@@ -409,6 +411,11 @@ func scanList[T any](p *scan, v *[]T, elem func(*scan, *T) bool) bool {
 			return false
 		}
 	}
+}
+
+// labelled reads what appendLabelled writes.
+func (p *scan) labelled(label *string, key string, value *string, pref *bool) bool {
+	return p.lit(`{"label":`) && p.str(label) && p.lit(key) && p.str(value) && p.pref(pref) && p.lit(`}`)
 }
 
 // pref reads an optional `,"pref":true` (json.Marshal omits false).
