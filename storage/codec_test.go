@@ -79,19 +79,25 @@ func checkDecode[T any](t *testing.T, raw []byte) {
 	}
 }
 
-func TestNoteCodecMatchesEncodingJSON(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	fast := 0
+// checkRandomRecords runs checkCodec on 20,000 records from gen and
+// checks that at least 1,000 of them take the fast decoding path.
+func checkRandomRecords[T any](t *testing.T, r *rand.Rand, gen func(*rand.Rand) *T, fast func([]byte, *T) bool) {
+	t.Helper()
+	n := 0
 	for range 20000 {
-		n := randomNote(r)
-		checkCodec(t, n)
-		if raw, err := json.Marshal(n); err == nil && decodeNote(raw, new(model.Note)) {
-			fast++
+		v := gen(r)
+		checkCodec(t, v)
+		if raw, err := json.Marshal(v); err == nil && fast(raw, new(T)) {
+			n++
 		}
 	}
-	if fast < 1000 {
-		t.Errorf("only %d of 20000 notes took the fast path", fast)
+	if n < 1000 {
+		t.Errorf("only %d of 20000 %T took the fast path", n, new(T))
 	}
+}
+
+func TestNoteCodecMatchesEncodingJSON(t *testing.T) {
+	checkRandomRecords(t, rand.New(rand.NewPCG(7, 8)), randomNote, decodeNote)
 	// A plain note, as the app writes them, takes the fast path both ways.
 	n := &model.Note{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Device: "d", Author: "Lea Brunner"},
 		CustomerID: model.NewID(), At: time.Now().UTC(), Kind: model.NoteVisit, Text: "Grüezi, Rückruf am Montag", Impression: model.Positive}
@@ -213,71 +219,36 @@ func randomCustomer(r *rand.Rand) *model.Customer {
 		}
 		return codecTexts[r.IntN(len(codecTexts))]
 	}
-	list := func(k int) int { // -1 for nil
-		if r.IntN(5) == 0 {
-			return -1
-		}
-		return r.IntN(k + 1)
-	}
 	c := &model.Customer{Meta: n.Meta, Kind: model.CustomerKind(pick()), Salutation: pick(), LetterForm: pick(),
 		GivenName: pick(), FamilyName: pick(), Company: pick(), Position: pick(), Website: pick(),
 		Segment: pick(), Source: pick(), Memo: pick(), Photo: pick(), RhythmDays: r.IntN(400) - 20}
-	if k := list(3); k >= 0 {
-		c.Emails = make([]model.Email, k)
-		for i := range c.Emails {
-			c.Emails[i] = model.Email{Label: pick(), Address: pick(), Pref: r.IntN(2) == 0}
-		}
-	}
-	if k := list(3); k >= 0 {
-		c.Phones = make([]model.Phone, k)
-		for i := range c.Phones {
-			c.Phones[i] = model.Phone{Label: pick(), Number: pick(), Pref: r.IntN(2) == 0}
-		}
-	}
-	if k := list(2); k >= 0 {
-		c.Addresses = make([]model.Address, k)
-		for i := range c.Addresses {
-			c.Addresses[i] = model.Address{Label: pick(), Street: pick(), Extended: pick(), POBox: pick(),
-				PostalCode: pick(), City: pick(), Region: pick(), Country: pick(), Pref: r.IntN(2) == 0}
-		}
-	}
+	c.Emails = randomList(r, 3, func() model.Email { return model.Email{Label: pick(), Address: pick(), Pref: r.IntN(2) == 0} })
+	c.Phones = randomList(r, 3, func() model.Phone { return model.Phone{Label: pick(), Number: pick(), Pref: r.IntN(2) == 0} })
+	c.Addresses = randomList(r, 2, func() model.Address {
+		return model.Address{Label: pick(), Street: pick(), Extended: pick(), POBox: pick(),
+			PostalCode: pick(), City: pick(), Region: pick(), Country: pick(), Pref: r.IntN(2) == 0}
+	})
 	dates := []model.Date{{}, {Month: 4, Day: 15}, {Year: 1980, Month: 12, Day: 31}, {Year: 2026, Month: 2, Day: 29}}
 	c.Birthday, c.Since = dates[r.IntN(len(dates))], dates[r.IntN(len(dates))]
-	if k := list(3); k >= 0 {
-		c.Tags = make([]string, k)
-		for i := range c.Tags {
-			c.Tags[i] = pick()
+	c.Tags = randomList(r, 3, pick)
+	c.Consents = randomList(r, 2, func() model.Consent {
+		m := randomNote(r)
+		return model.Consent{Channel: pick(), Purpose: pick(), GivenAt: m.Created, Source: pick(), Withdrawn: m.At}
+	})
+	c.ExternalUIDs = randomList(r, 2, pick)
+	c.Extra = randomList(r, 2, func() model.ExtraProp {
+		x := model.ExtraProp{Name: pick(), Value: pick()}
+		if r.IntN(2) == 0 {
+			x.Group = pick()
 		}
-	}
-	if k := list(2); k >= 0 {
-		c.Consents = make([]model.Consent, k)
-		for i := range c.Consents {
-			m := randomNote(r)
-			c.Consents[i] = model.Consent{Channel: pick(), Purpose: pick(), GivenAt: m.Created, Source: pick(), Withdrawn: m.At}
+		switch r.IntN(3) {
+		case 0:
+			x.Params = map[string][]string{pick(): {pick()}, "TYPE": {"work", pick()}, "X": nil}
+		case 1:
+			x.Params = map[string][]string{}
 		}
-	}
-	if k := list(2); k >= 0 {
-		c.ExternalUIDs = make([]string, k)
-		for i := range c.ExternalUIDs {
-			c.ExternalUIDs[i] = pick()
-		}
-	}
-	if k := list(2); k >= 0 {
-		c.Extra = make([]model.ExtraProp, k)
-		for i := range c.Extra {
-			x := model.ExtraProp{Name: pick(), Value: pick()}
-			if r.IntN(2) == 0 {
-				x.Group = pick()
-			}
-			switch r.IntN(3) {
-			case 0:
-				x.Params = map[string][]string{pick(): {pick()}, "TYPE": {"work", pick()}, "X": nil}
-			case 1:
-				x.Params = map[string][]string{}
-			}
-			c.Extra[i] = x
-		}
-	}
+		return x
+	})
 	switch r.IntN(8) {
 	case 0:
 		c.MergedInto = n.CustomerID
@@ -292,19 +263,20 @@ func randomCustomer(r *rand.Rand) *model.Customer {
 	return c
 }
 
+// randomList returns up to k elements made by elem, or nil one time in five.
+func randomList[T any](r *rand.Rand, k int, elem func() T) []T {
+	if r.IntN(5) == 0 {
+		return nil
+	}
+	out := make([]T, r.IntN(k+1))
+	for i := range out {
+		out[i] = elem()
+	}
+	return out
+}
+
 func TestCustomerCodecMatchesEncodingJSON(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	fast := 0
-	for range 20000 {
-		c := randomCustomer(r)
-		checkCodec(t, c)
-		if raw, err := json.Marshal(c); err == nil && decodeCustomer(raw, new(model.Customer)) {
-			fast++
-		}
-	}
-	if fast < 1000 {
-		t.Errorf("only %d of 20000 customers took the fast path", fast)
-	}
+	checkRandomRecords(t, rand.New(rand.NewPCG(9, 10)), randomCustomer, decodeCustomer)
 	// A customer as the app writes them takes the fast path both ways.
 	c := &model.Customer{Meta: model.Meta{ID: model.NewID(), Created: time.Now().UTC(), Device: "d", Author: "Lea Brunner"},
 		Kind: model.Person, GivenName: "Jürg", FamilyName: "Müller", Emails: []model.Email{{Label: "work", Address: "j@example.ch", Pref: true}},
