@@ -470,7 +470,7 @@ func TestFlushIndexAppliesTheLastWriteOfEachKey(t *testing.T) {
 // directory shows it.
 func TestApplyChunksSeeTheDirectoryOfTheChunkBefore(t *testing.T) {
 	db := openTest(t)
-	c := &model.Customer{Kind: model.Person, GivenName: "Jürg", FamilyName: "Brändli"}
+	c := newCustomer("Jürg", "Brändli", "")
 	mustOK(t, db.CreateCustomer(c))
 	start := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	n := applyChunk + applyChunk/5 // two chunks with notes of one customer

@@ -531,7 +531,7 @@ func TestPageSizeOfNewAndExistingDatabases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &model.Customer{Kind: model.Person, GivenName: "Jürg", FamilyName: "Brändli"}
+	c := newCustomer("Jürg", "Brändli", "")
 	if err := db.CreateCustomer(c); err != nil {
 		t.Fatal(err)
 	}
