@@ -90,8 +90,8 @@ type loyaltyData struct {
 	events    []model.Event
 	event     *model.Event
 	invites   []model.Gesture
-	year      []loyaltyYearRow
-	yearTotal loyaltyTotals
+	yearRows  []careRowData // who got what this year, made off the UI thread
+	yearText  string        // and its total
 	attention []loyaltyAttention
 }
 
@@ -296,7 +296,16 @@ func (s *loyaltyScreen) collect(kinds []model.GestureKind, statuses []model.Gest
 	if err != nil {
 		return d, err
 	}
-	d.year, d.yearTotal = loyaltyByCustomer(thisYear, s.e.svc.Directory())
+	year, total := loyaltyByCustomer(thisYear, s.e.svc.Directory())
+	// The rows are all the list needs; the per-customer sums (two maps for
+	// each of thousands of customers) are not kept.
+	d.yearRows = make([]careRowData, len(year))
+	for i, r := range year {
+		d.yearRows[i] = careRowData{title: r.name + " · " + lang.XN("loyalty.year.gestures", "{{.Count}} gestures", r.totals.count, map[string]any{"Count": formatCount(r.totals.count)}),
+			detail: strings.Join(r.titles, ", ") + " · " + loyaltyTotalsText(&r.totals), open: s.opener(r.customer)}
+	}
+	d.yearText = lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
+		map[string]any{"Year": d.now.Year(), "Count": formatCount(total.count), "Customers": formatCount(len(year)), "Totals": loyaltyTotalsText(&total)})
 	d.attention = loyaltyAttentionBySegment(s.e.svc.Directory().Search(model.Query{Now: d.now}), d.now)
 	return d, nil
 }
@@ -421,18 +430,8 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 	s.eventRows.set(rows)
 	s.applyEvent(d, name)
 
-	rows = make([]careRowData, len(d.year))
-	for i, r := range d.year {
-		id := r.customer
-		rows[i] = careRowData{title: r.name + " · " + lang.XN("loyalty.year.gestures", "{{.Count}} gestures", r.totals.count, map[string]any{"Count": formatCount(r.totals.count)}),
-			detail: strings.Join(r.titles, ", ") + " · " + loyaltyTotalsText(&r.totals), open: s.opener(id)}
-	}
-	s.yearRows.set(rows)
-	// The rows hold what the list shows; the per-customer sums (two maps
-	// for each of thousands of customers) need not stay in memory.
-	s.data.year = nil
-	s.yearTotal.SetText(lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
-		map[string]any{"Year": d.now.Year(), "Count": formatCount(d.yearTotal.count), "Customers": formatCount(len(d.year)), "Totals": loyaltyTotalsText(&d.yearTotal)}))
+	s.yearRows.set(d.yearRows)
+	s.yearTotal.SetText(d.yearText)
 
 	rows = make([]careRowData, len(d.attention))
 	for i, a := range d.attention {
