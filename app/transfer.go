@@ -316,13 +316,14 @@ func icalOptions() ical.Options {
 // runExport writes the export in the background and reports the result;
 // done is for tests.
 func runExport(e *env, format string, sel transfer.Selection, path string, done func(n int, err error)) {
-	bar := widget.NewProgressBarInfinite()
-	prog := dialog.NewCustomWithoutButtons(lang.X("export.running", "Exporting …"), bar, e.win)
+	busy := newBusyIndicator()
+	busy.set(true)
+	prog := dialog.NewCustomWithoutButtons(lang.X("export.running", "Exporting …"), busy.box, e.win)
 	prog.Show()
 	go func() {
 		n, err := transfer.ExportFile(e.svc, path, format, sel, icalOptions())
 		fyne.Do(func() {
-			bar.Stop() // hidden, it would go on animating (see busyIndicator)
+			busy.set(false)
 			prog.Hide()
 			if done != nil {
 				done(n, err)
