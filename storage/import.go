@@ -86,6 +86,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			return fmt.Errorf("updated customer %d (%s): %w", i+1, c.DisplayName(), err)
 		}
 	}
+	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
 	done := 0
 	for done < all {
 		if err := ctx.Err(); err != nil {
@@ -93,6 +94,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		}
 		end := min(done+chunkSize, all)
 		err := db.update(func(w *writer) error {
+			w.queueIndex = true // thousands of names, emails, phones: appended in key order
 			for i := done; i < end; i++ {
 				if i < len(create) {
 					if err := w.save(model.TypeCustomer, create[i], true); err != nil {

@@ -25,6 +25,7 @@ type writer struct {
 	dirty   map[model.ID]bool            // customers whose stats must be recomputed
 	custs   map[model.ID]*model.Customer // customers written in this transaction, as written
 	incr    map[model.ID][]*model.Note   // new notes whose customer's stats are updated, not recomputed
+	created map[model.ID]bool            // customers this transaction created (saved with no stored record)
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
@@ -56,7 +57,7 @@ func (w *writer) queue(k ikey, del bool) {
 func newWriter(db *DB, tx *bolt.Tx) *writer {
 	return &writer{
 		db: db, tx: tx, region: db.currentSettings().Region,
-		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{}, dirty: map[model.ID]bool{}, custs: map[model.ID]*model.Customer{}, incr: map[model.ID][]*model.Note{},
+		changed: map[model.RecordType][]model.ID{}, seen: map[model.ID]bool{}, touched: map[model.ID]bool{}, dirty: map[model.ID]bool{}, custs: map[model.ID]*model.Customer{}, incr: map[model.ID][]*model.Note{}, created: map[model.ID]bool{},
 	}
 }
 
@@ -68,6 +69,9 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 		oldKeys = indexKeys(w.tx, typ, old, w.region)
 	}
 	if c, ok := rec.(*model.Customer); ok {
+		if old == nil { // save of a new customer (sync's go through reindexCustomer)
+			w.created[c.ID] = true
+		}
 		if err := w.remergeIfChanged(old, c); err != nil {
 			return err
 		}
@@ -324,6 +328,12 @@ func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats,
 			return st, nil, nil
 		}
 		if found && addNotes(&st, w.incr[id]) {
+			return st, appendStats(nil, &st), nil
+		}
+		if !found && w.created[id] && len(w.incr[id]) == 0 {
+			// A customer created just now, with nothing of its own in this
+			// transaction either: nothing to count, no index to read (an
+			// import creates thousands).
 			return st, appendStats(nil, &st), nil
 		}
 	}
