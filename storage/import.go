@@ -28,47 +28,94 @@ func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 }
 
 // MatchesAll returns Matches for each of cs, in one read transaction.
+// The customers are looked up on all cores (a read transaction's buckets
+// and cursors may be read from several goroutines), and an index that
+// holds nothing is not asked: the first import into a new file then
+// parses no phone number here, and the commit parses each once.
 func (db *DB) MatchesAll(cs []*model.Customer) ([][]model.Match, error) {
 	out := make([][]model.Match, len(cs))
 	region := db.currentSettings().Region
 	err := db.view(func(tx *bolt.Tx) error {
-		for i, c := range cs {
-			out[i] = matches(tx, c, region)
+		m := newMatcher(tx, region)
+		if m.empty() {
+			return nil
 		}
-		return nil
+		return parallel(len(cs), 256, func(lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				out[i] = m.matches(cs[i])
+			}
+			return nil
+		})
 	})
 	return out, err
 }
 
-func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
-	var out []model.Match
-	seen := map[model.ID]bool{}
+// matcher looks customers up in the indexes of one read transaction; it
+// holds the index buckets, nil for an empty one.
+type matcher struct {
+	uid, email, phone, name *bolt.Bucket
+	region                  string
+}
+
+func newMatcher(tx *bolt.Tx, region string) *matcher {
 	idx := tx.Bucket(bucketIdx)
-	scan := func(bucket []byte, value string, by model.MatchKind) {
-		if value == "" {
+	open := func(name []byte) *bolt.Bucket {
+		b := idx.Bucket(name)
+		if k, _ := b.Cursor().First(); k == nil {
+			return nil
+		}
+		return b
+	}
+	return &matcher{uid: open(idxCustUID), email: open(idxCustEmail), phone: open(idxCustPhone), name: open(idxCustName), region: region}
+}
+
+// empty reports whether no customer can match: every index is empty.
+func (m *matcher) empty() bool {
+	return m.uid == nil && m.email == nil && m.phone == nil && m.name == nil
+}
+
+func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
+	return newMatcher(tx, region).matches(c)
+}
+
+func (m *matcher) matches(c *model.Customer) []model.Match {
+	var out []model.Match
+	var seen map[model.ID]bool
+	var prefix []byte
+	scan := func(b *bolt.Bucket, value string, by model.MatchKind) {
+		if value == "" || b == nil {
 			return
 		}
-		prefix := append([]byte(value), 0)
-		cur := idx.Bucket(bucket).Cursor()
+		prefix = append(append(prefix[:0], value...), 0)
+		cur := b.Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			id := idAtEnd(k)
 			if !seen[id] && id != c.ID {
+				if seen == nil {
+					seen = map[model.ID]bool{}
+				}
 				seen[id] = true
 				out = append(out, model.Match{ID: id, By: by})
 			}
 		}
 	}
-	for _, u := range c.ExternalUIDs {
-		scan(idxCustUID, u, model.MatchUID)
+	if m.uid != nil {
+		for _, u := range c.ExternalUIDs {
+			scan(m.uid, u, model.MatchUID)
+		}
 	}
-	for _, e := range c.Emails {
-		scan(idxCustEmail, model.NormalizeEmail(e.Address), model.MatchEmail)
+	if m.email != nil {
+		for _, e := range c.Emails {
+			scan(m.email, model.NormalizeEmail(e.Address), model.MatchEmail)
+		}
 	}
-	for _, p := range c.Phones {
-		scan(idxCustPhone, model.E164(p.Number, region), model.MatchPhone)
+	if m.phone != nil {
+		for _, p := range c.Phones {
+			scan(m.phone, model.E164(p.Number, m.region), model.MatchPhone)
+		}
 	}
-	if c.GivenName != "" || c.FamilyName != "" || c.Company != "" {
-		scan(idxCustName, model.NameKey(c), model.MatchName)
+	if m.name != nil && (c.GivenName != "" || c.FamilyName != "" || c.Company != "") {
+		scan(m.name, model.NameKey(c), model.MatchName)
 	}
 	return out
 }
@@ -76,25 +123,27 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 // SaveCustomers creates and updates customers in chunks.
 func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
 	all := len(create) + len(update)
-	for i, c := range create {
-		if err := prepareNewCustomer(c); err != nil {
-			return fmt.Errorf("new customer %d (%s): %w", i+1, c.DisplayName(), err)
-		}
-	}
-	for i, c := range update {
-		if err := prepareCustomer(c); err != nil {
-			return fmt.Errorf("updated customer %d (%s): %w", i+1, c.DisplayName(), err)
-		}
+	if err := prepareCustomers(create, update); err != nil {
+		return err
 	}
 	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
+	region := db.currentSettings().Region
 	done := 0
 	for done < all {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(done+chunkSize, all)
+		// The new customers' index entries are pure (see listingKeys);
+		// worked out on all cores before the transaction, which then
+		// only writes.
+		keys := listingKeysOf(create[min(done, len(create)):min(end, len(create))], region)
 		err := db.update(func(w *writer) error {
 			w.queueIndex = true // thousands of names, emails, phones: appended in key order
+			w.packPages(model.TypeCustomer)
+			if w.region == region {
+				w.listing = keys
+			}
 			for i := done; i < end; i++ {
 				if i < len(create) {
 					if err := w.save(model.TypeCustomer, create[i], true); err != nil {
@@ -123,6 +172,58 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		}
 	}
 	return nil
+}
+
+// prepareCustomers normalizes and validates the customers of
+// SaveCustomers on all cores, new ones given an ID first in order (so
+// their UUIDv7 keys follow the order of the file), and returns the
+// first problem in order.
+func prepareCustomers(create, update []*model.Customer) error {
+	for _, c := range create {
+		if c.ID == model.NilID {
+			c.ID = model.NewID()
+		}
+	}
+	all := len(create) + len(update)
+	errs := make([]error, all)
+	parallel(all, 256, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if i < len(create) {
+				errs[i] = prepareNewCustomer(create[i])
+			} else {
+				errs[i] = prepareCustomer(update[i-len(create)])
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		switch {
+		case err == nil:
+		case i < len(create):
+			return fmt.Errorf("new customer %d (%s): %w", i+1, create[i].DisplayName(), err)
+		default:
+			j := i - len(create)
+			return fmt.Errorf("updated customer %d (%s): %w", j+1, update[j].DisplayName(), err)
+		}
+	}
+	return nil
+}
+
+// listingKeysOf returns the index entries of new customers by ID,
+// worked out on all cores (most of it is parsing phone numbers).
+func listingKeysOf(cs []*model.Customer, region string) map[model.ID][]ikey {
+	keys := make([][]ikey, len(cs))
+	parallel(len(cs), 256, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			keys[i] = listingKeys(cs[i], region)
+		}
+		return nil
+	})
+	out := make(map[model.ID][]ikey, len(cs))
+	for i, c := range cs {
+		out[c.ID] = keys[i]
+	}
+	return out
 }
 
 // keepPhoto keeps the stored photo unless the update brings another key
