@@ -128,6 +128,17 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 	}
 	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
 	region := db.currentSettings().Region
+	// Each chunk's directory update runs while the next chunk is written
+	// (see updateLate); its subscribers are told once it is done.
+	var late *writer
+	defer func() {
+		db.writeMu.Lock()
+		db.settleDirectory()
+		db.writeMu.Unlock()
+		if late != nil {
+			late.notify()
+		}
+	}()
 	done := 0
 	for done < all {
 		if err := ctx.Err(); err != nil {
@@ -138,7 +149,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		// worked out on all cores before the transaction, which then
 		// only writes.
 		keys := listingKeysOf(create[min(done, len(create)):min(end, len(create))], region)
-		err := db.update(func(w *writer) error {
+		w, err := db.updateLate(func(w *writer) error {
 			w.queueIndex = true // thousands of names, emails, phones: appended in key order
 			w.packPages(model.TypeCustomer)
 			if w.region == region {
@@ -166,6 +177,10 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		if err != nil {
 			return err
 		}
+		if late != nil {
+			late.notify() // its update was settled inside this chunk
+		}
+		late = w
 		done = end
 		if progress != nil {
 			progress(done)

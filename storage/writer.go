@@ -409,9 +409,7 @@ func (w *writer) updateDirectory() {
 	for _, id := range w.dels {
 		w.db.dir.Delete(id)
 	}
-	for _, s := range w.puts {
-		w.db.dir.Put(s)
-	}
+	w.db.dir.PutAll(w.puts)
 }
 
 // notify tells subscribers what the committed transaction changed.
