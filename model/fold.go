@@ -156,16 +156,25 @@ func parsePhone(number, region string) parsedPhone {
 	if v, ok := e164Cache.Load(key); ok {
 		return v.(parsedPhone)
 	}
-	var out parsedPhone
-	if num, err := phonenumbers.Parse(number, region); err == nil && phonenumbers.IsPossibleNumber(num) {
-		out.e164 = phonenumbers.Format(num, phonenumbers.E164)
-		out.national = strconv.FormatUint(num.GetNationalNumber(), 10)
+	out, ok := fastPhone(number, region)
+	if !ok {
+		out = slowPhone(number, region)
 	}
 	if e164Size.Add(1) > 200_000 { // bounded: one entry per distinct number typed
 		e164Cache.Clear()
 		e164Size.Store(0)
 	}
 	e164Cache.Store(key, out)
+	return out
+}
+
+// slowPhone parses number in region with libphonenumber.
+func slowPhone(number, region string) parsedPhone {
+	var out parsedPhone
+	if num, err := phonenumbers.Parse(number, region); err == nil && phonenumbers.IsPossibleNumber(num) {
+		out.e164 = phonenumbers.Format(num, phonenumbers.E164)
+		out.national = strconv.FormatUint(num.GetNationalNumber(), 10)
+	}
 	return out
 }
 
