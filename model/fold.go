@@ -129,9 +129,10 @@ func Digits(s string) string {
 const DefaultRegion = "CH"
 
 // e164Cache memoizes E164: parsing is slow and search, import and dedupe
-// ask for the same numbers again and again.
+// ask for the same numbers again and again. It is keyed by region, then
+// by number, so a look-up builds no key.
 var (
-	e164Cache sync.Map // region+"|"+number → parsedPhone
+	e164Cache sync.Map // region → *sync.Map of number → parsedPhone
 	e164Size  atomic.Int64
 )
 
@@ -152,8 +153,12 @@ func parsePhone(number, region string) parsedPhone {
 		return parsedPhone{}
 	}
 	region = strings.ToUpper(orDefault(region))
-	key := region + "|" + number
-	if v, ok := e164Cache.Load(key); ok {
+	m, ok := e164Cache.Load(region)
+	if !ok {
+		m, _ = e164Cache.LoadOrStore(region, new(sync.Map))
+	}
+	numbers := m.(*sync.Map)
+	if v, ok := numbers.Load(number); ok {
 		return v.(parsedPhone)
 	}
 	out, ok := fastPhone(number, region)
@@ -164,7 +169,7 @@ func parsePhone(number, region string) parsedPhone {
 		e164Cache.Clear()
 		e164Size.Store(0)
 	}
-	e164Cache.Store(key, out)
+	numbers.Store(strings.Clone(number), out) // not a slice of a whole file read in
 	return out
 }
 

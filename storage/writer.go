@@ -39,15 +39,21 @@ type writer struct {
 	// order every insert shifts the half of an ever larger node, in key
 	// order it appends.
 	queueIndex bool
-	indexQueue []indexWrite
+	indexQueue []bucketQueue
+}
+
+// bucketQueue holds the held-back writes of one index bucket.
+type bucketQueue struct {
+	bucket []byte
+	writes []indexWrite
 }
 
 // indexWrite is one held-back index entry to put or delete; seq is its
-// place in the queue.
+// place in its bucket's queue.
 type indexWrite struct {
-	bucket, key []byte
-	seq         int
-	del         bool
+	key []byte
+	seq int32
+	del bool
 }
 
 // packPages fills the pages of the buckets a bulk write of records of typ
@@ -61,9 +67,21 @@ func (w *writer) packPages(typ model.RecordType) {
 	w.tx.Bucket(bucketStats).FillPercent = 0.9
 }
 
-// queue holds back an index write for flushIndex.
+// queue holds back an index write for flushIndex. Writes are kept by
+// bucket (a dozen index buckets): sorting then compares keys only.
 func (w *writer) queue(k ikey, del bool) {
-	w.indexQueue = append(w.indexQueue, indexWrite{k.bucket, k.key, len(w.indexQueue), del})
+	q := w.bucketQueue(k.bucket)
+	q.writes = append(q.writes, indexWrite{k.key, int32(len(q.writes)), del})
+}
+
+func (w *writer) bucketQueue(bucket []byte) *bucketQueue {
+	for i := range w.indexQueue {
+		if q := &w.indexQueue[i]; bytes.Equal(q.bucket, bucket) {
+			return q
+		}
+	}
+	w.indexQueue = append(w.indexQueue, bucketQueue{bucket: bucket})
+	return &w.indexQueue[len(w.indexQueue)-1]
 }
 
 func newWriter(db *DB, tx *bolt.Tx) *writer {
@@ -127,42 +145,36 @@ func (w *writer) remergeIfChanged(old any, c *model.Customer) error {
 // flushIndex applies the held-back index writes in key order. Of several
 // writes of one key only the last counts, so only it is applied.
 func (w *writer) flushIndex() error {
-	q := w.indexQueue
-	if len(q) == 0 {
-		return nil
-	}
+	qs := w.indexQueue
 	w.indexQueue = nil
-	// The sequence number as the last criterion makes the order total, so
-	// an unstable sort (several times faster than a stable one on the
-	// tens of thousands of writes of a sync chunk) keeps each key's
-	// writes in their order.
-	slices.SortFunc(q, func(a, b indexWrite) int {
-		if c := bytes.Compare(a.bucket, b.bucket); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return a.seq - b.seq
-	})
+	slices.SortFunc(qs, func(a, b bucketQueue) int { return bytes.Compare(a.bucket, b.bucket) })
 	idx := w.tx.Bucket(bucketIdx)
-	var bk *bolt.Bucket
-	var name []byte
-	for i, x := range q {
-		if i+1 < len(q) && bytes.Equal(x.key, q[i+1].key) && bytes.Equal(x.bucket, q[i+1].bucket) {
-			continue // a later write of the same key follows
-		}
-		if bk == nil || !bytes.Equal(x.bucket, name) {
-			bk, name = idx.Bucket(x.bucket), x.bucket
-		}
-		var err error
-		if x.del {
-			err = bk.Delete(x.key)
-		} else {
-			err = bk.Put(x.key, nil)
-		}
-		if err != nil {
-			return err
+	for _, q := range qs {
+		// The sequence number as the last criterion makes the order total, so
+		// an unstable sort (several times faster than a stable one on the
+		// tens of thousands of writes of a sync chunk) keeps each key's
+		// writes in their order.
+		ws := q.writes
+		slices.SortFunc(ws, func(a, b indexWrite) int {
+			if c := bytes.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			return int(a.seq - b.seq)
+		})
+		bk := idx.Bucket(q.bucket)
+		for i, x := range ws {
+			if i+1 < len(ws) && bytes.Equal(x.key, ws[i+1].key) {
+				continue // a later write of the same key follows
+			}
+			var err error
+			if x.del {
+				err = bk.Delete(x.key)
+			} else {
+				err = bk.Put(x.key, nil)
+			}
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
