@@ -364,7 +364,7 @@ func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats,
 			// A customer created just now, with nothing of its own in this
 			// transaction either: nothing to count, no index to read (an
 			// import creates thousands).
-			return st, appendStats(nil, &st), nil
+			return st, zeroStats, nil
 		}
 	}
 	st, err := computeStats(w.tx, id)
@@ -381,6 +381,10 @@ func (w *writer) customer(id model.ID) (*model.Customer, error) {
 	}
 	return get[model.Customer](w.tx, model.TypeCustomer, id)
 }
+
+// zeroStats is the encoding of no stats, shared by the customers a
+// transaction creates (bbolt only reads a value it is given).
+var zeroStats = appendStats(nil, &model.Stats{})
 
 // appendStats appends st as json.Marshal encodes it, without reflection:
 // every commit that adds notes rewrites the stats of their customers.
