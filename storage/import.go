@@ -128,6 +128,20 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 	}
 	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
 	region := db.currentSettings().Region
+	// The new customers' index entries are pure (see listingKeys): those
+	// of the next chunk are worked out while a chunk is written, which
+	// then only writes. None is left working when SaveCustomers returns.
+	ahead := func(from int) chan map[model.ID][]ikey {
+		ch := make(chan map[model.ID][]ikey, 1)
+		go func() { ch <- listingKeysOf(create[min(from, len(create)):min(from+chunkSize, len(create))], region) }()
+		return ch
+	}
+	pending := ahead(0)
+	defer func() {
+		if pending != nil {
+			<-pending
+		}
+	}()
 	// Each chunk's directory update runs while the next chunk is written
 	// (see updateLate); its subscribers are told once it is done.
 	var late *writer
@@ -139,40 +153,21 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			late.notify()
 		}
 	}()
-	done := 0
-	for done < all {
+	for done := 0; done < all; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(done+chunkSize, all)
-		// The new customers' index entries are pure (see listingKeys);
-		// worked out on all cores before the transaction, which then
-		// only writes.
-		keys := listingKeysOf(create[min(done, len(create)):min(end, len(create))], region)
+		keys := <-pending
+		pending = nil
+		if end < len(create) {
+			pending = ahead(end)
+		}
 		w, err := db.updateLate(func(w *writer) error {
-			w.queueIndex = true // thousands of names, emails, phones: appended in key order
-			w.packPages(model.TypeCustomer)
 			if w.region == region {
 				w.listing = keys
 			}
-			for i := done; i < end; i++ {
-				if i < len(create) {
-					if err := w.save(model.TypeCustomer, create[i], true); err != nil {
-						return err
-					}
-					continue
-				}
-				c := update[i-len(create)]
-				old, err := getLive[model.Customer](w.tx, model.TypeCustomer, c.ID)
-				if err != nil {
-					return err
-				}
-				c.Photo = keepPhoto(old.Photo, c.Photo)
-				if err := w.save(model.TypeCustomer, c, false); err != nil {
-					return err
-				}
-			}
-			return nil
+			return w.saveCustomers(create, update, done, end)
 		})
 		if err != nil {
 			return err
@@ -184,6 +179,31 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		done = end
 		if progress != nil {
 			progress(done)
+		}
+	}
+	return nil
+}
+
+// saveCustomers writes the customers done to end of create followed by
+// update, one chunk of SaveCustomers.
+func (w *writer) saveCustomers(create, update []*model.Customer, done, end int) error {
+	w.queueIndex = true // thousands of names, emails, phones: appended in key order
+	w.packPages(model.TypeCustomer)
+	for i := done; i < end; i++ {
+		if i < len(create) {
+			if err := w.save(model.TypeCustomer, create[i], true); err != nil {
+				return err
+			}
+			continue
+		}
+		c := update[i-len(create)]
+		old, err := getLive[model.Customer](w.tx, model.TypeCustomer, c.ID)
+		if err != nil {
+			return err
+		}
+		c.Photo = keepPhoto(old.Photo, c.Photo)
+		if err := w.save(model.TypeCustomer, c, false); err != nil {
+			return err
 		}
 	}
 	return nil

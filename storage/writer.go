@@ -295,8 +295,10 @@ func (w *writer) finish() error {
 	w.puts = slices.Grow(w.puts, len(ids))
 	for _, id := range ids {
 		_, written := w.custs[id]
-		var stored *model.CustomerSummary // the directory's, when needed
-		if !written || !w.dirty[id] {
+		// The directory's summary, when needed; a customer created just
+		// now has none.
+		var stored *model.CustomerSummary
+		if (!written || !w.dirty[id]) && !w.created[id] {
 			stored, _ = w.db.dir.Summary(id)
 		}
 		st, raw, err := w.stats(id, stored)
