@@ -273,6 +273,13 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"value":`...), x.Value)
 		return append(b, '}')
 	})
+	for _, f := range [...]struct {
+		key, v string
+	}{{`,"name_prefix":`, c.NamePrefix}, {`,"name_suffix":`, c.NameSuffix}, {`,"department":`, c.Department}} {
+		if f.v != "" { // omitempty
+			b = appendJSONString(append(b, f.key...), f.v)
+		}
+	}
 	if c.MergedInto != model.NilID {
 		b = appendUUID(append(b, `,"merged_into":`...), c.MergedInto)
 	}
@@ -373,6 +380,9 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 			(!p.lit(`,"params":{`) || p.params(&e.Params)) &&
 			p.lit(`,"value":`) && p.str(&e.Value) && p.lit(`}`)
 	}) &&
+		(!p.lit(`,"name_prefix":`) || p.str(&x.NamePrefix)) &&
+		(!p.lit(`,"name_suffix":`) || p.str(&x.NameSuffix)) &&
+		(!p.lit(`,"department":`) || p.str(&x.Department)) &&
 		(!p.lit(`,"merged_into":`) || p.uuid(&x.MergedInto)) &&
 		(!p.lit(`,"not_duplicates":`) || scanList(&p, &x.NotDuplicates, (*scan).uuid)) &&
 		p.lit(`}`) && p.i == len(raw)
