@@ -127,6 +127,10 @@ type Address struct {
 	Region     string `json:"region"`  // canton, state
 	Country    string `json:"country"` // as written, e.g. "Schweiz" or "CH"
 	Pref       bool   `json:"pref,omitempty"`
+	// Group is the vCard item group the address was imported in (Apple's
+	// "item2" of item2.ADR), kept while Extra holds other properties of
+	// that group (item2.X-ABADR), so an export writes them together again.
+	Group string `json:"group,omitempty"`
 }
 
 // ExtraProp is a vCard property the model has no field for, kept so an

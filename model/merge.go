@@ -115,6 +115,7 @@ func MergeCustomer(dst, src *Customer, overwrite bool, region string) bool {
 		str(&d.City, a.City)
 		str(&d.Region, a.Region)
 		str(&d.Country, a.Country)
+		str(&d.Group, a.Group)
 		if a.Pref && !d.Pref && (overwrite || !anyAddrPref(dst.Addresses)) {
 			d.Pref, changed = true, true
 		}

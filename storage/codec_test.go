@@ -233,7 +233,7 @@ func randomCustomer(r *rand.Rand) *model.Customer {
 	c.Phones = randomList(r, 3, func() model.Phone { return model.Phone{Label: pick(), Number: pick(), Pref: r.IntN(2) == 0} })
 	c.Addresses = randomList(r, 2, func() model.Address {
 		return model.Address{Label: pick(), Street: pick(), Extended: pick(), POBox: pick(),
-			PostalCode: pick(), City: pick(), Region: pick(), Country: pick(), Pref: r.IntN(2) == 0}
+			PostalCode: pick(), City: pick(), Region: pick(), Country: pick(), Pref: r.IntN(2) == 0, Group: opt()}
 	})
 	dates := []model.Date{{}, {Month: 4, Day: 15}, {Year: 1980, Month: 12, Day: 31}, {Year: 2026, Month: 2, Day: 29}}
 	c.Birthday, c.Since = dates[r.IntN(len(dates))], dates[r.IntN(len(dates))]

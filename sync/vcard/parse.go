@@ -150,6 +150,7 @@ func mapCard(rc *rawCard, c *Card) {
 		name         string // lower case
 		label        string
 		kept, mapped bool
+		adr          int // index+1 of the address mapped from the group, 0 for none
 	}
 	var groups []groupInfo
 	group := func(p *prop) *groupInfo {
@@ -184,9 +185,10 @@ func mapCard(rc *rawCard, c *Card) {
 		}
 	}
 
-	var fn, org string
-	var hasN, company bool
-	var labelProps []int // X-ABLabel props, resolved once all others are seen
+	var fn string
+	var seenN, hasN, hasOrg, company bool
+	var labelProps []int     // X-ABLabel props, resolved once all others are seen
+	var placeholders []*prop // Outlook's field names written for empty phones
 	for i := range rc.Props {
 		p := &rc.Props[i]
 		if g := group(p); g != nil && p.Name != "X-ABLABEL" {
@@ -213,18 +215,27 @@ func mapCard(rc *rawCard, c *Card) {
 				}
 				return ""
 			}
-			cu.FamilyName = strings.TrimSpace(get(0) + " " + get(4))
+			if seenN { // a second N: kept, never mixed into the first
+				keep(p)
+				continue
+			}
+			seenN = true
+			// Prefix and suffix have fields of their own (model
+			// Customer.NamePrefix says how the prefix relates to the
+			// letter salutation).
+			cu.FamilyName = get(0)
 			cu.GivenName = strings.TrimSpace(get(1) + " " + get(2))
-			cu.Salutation = get(3)
+			cu.NamePrefix, cu.NameSuffix = get(3), get(4)
 			hasN = cu.FamilyName != "" || cu.GivenName != ""
 		case "ORG":
-			var parts []string
-			for _, s := range splitUnescaped(split[:0], p.Value, ';', un) {
-				if s = strings.TrimSpace(s); s != "" {
-					parts = append(parts, s)
-				}
+			if hasOrg { // a second organization has no field: kept verbatim
+				keep(p)
+				continue
 			}
-			org = strings.Join(parts, ", ")
+			hasOrg = true
+			cu.Company, cu.Department = orgParts(split[:0], p.Value, un)
+		case salutationProp:
+			cu.Salutation = strings.TrimSpace(un(p.Value))
 		case "TITLE":
 			if cu.Position == "" {
 				cu.Position = un(p.Value)
@@ -259,6 +270,10 @@ func mapCard(rc *rawCard, c *Card) {
 		case "TEL":
 			num := strings.TrimSpace(un(p.Value))
 			num = strings.TrimPrefix(num, "tel:")
+			if outlookPlaceholder(num) {
+				placeholders = append(placeholders, p)
+				continue
+			}
 			if !model.ValidPhone(num) {
 				if num != "" {
 					problem(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
@@ -281,6 +296,9 @@ func mapCard(rc *rawCard, c *Card) {
 				Region: get(4), PostalCode: get(5), Country: get(6), Pref: pref}
 			if a.OneLine() != "" {
 				cu.Addresses = append(cu.Addresses, a)
+				if g := group(p); g != nil && g.adr == 0 {
+					g.adr = len(cu.Addresses)
+				}
 			}
 		case "URL":
 			u := strings.TrimSpace(un(p.Value))
@@ -292,7 +310,7 @@ func mapCard(rc *rawCard, c *Card) {
 		case "BDAY":
 			d, ok := parseBirthday(p)
 			switch {
-			case !ok:
+			case !ok || !d.Valid():
 				problem(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
 				keep(p)
 			case cu.Birthday.IsZero():
@@ -333,16 +351,31 @@ func mapCard(rc *rawCard, c *Card) {
 	}
 	for _, i := range labelProps {
 		p := &rc.Props[i]
-		if g := group(p); g == nil || g.kept || !g.mapped {
+		// An address's label lives in Address.Label, even when other
+		// properties of its group are kept.
+		if g := group(p); g == nil || !g.mapped || g.kept && g.adr == 0 {
 			keep(p)
 		}
+	}
+	// Properties kept from an address's group (Apple's item2.X-ABADR)
+	// are written next to it again on export.
+	for _, g := range groups {
+		if g.kept && g.adr > 0 {
+			cu.Addresses[g.adr-1].Group = g.name
+		}
+	}
+	if len(placeholders) > 0 {
+		names := make([]string, len(placeholders))
+		for i, p := range placeholders {
+			names[i] = strings.TrimSpace(un(p.Value))
+		}
+		problem(placeholders[0], fmt.Sprintf("Outlook placeholders for empty phone fields ignored: %s", clip(strings.Join(names, ", "))))
 	}
 
 	// Names: N is authoritative; without it FN is split, or taken as the
 	// company name when it is one.
-	cu.Company = org
 	if !hasN && fn != "" && !model.ValidEmail(fn) {
-		if company || strings.EqualFold(fn, org) {
+		if company || strings.EqualFold(fn, cu.Company) {
 			if cu.Company == "" {
 				cu.Company = fn
 			}
@@ -378,6 +411,33 @@ func mapCard(rc *rawCard, c *Card) {
 }
 
 func keepEscapes(s string) string { return s }
+
+// orgParts splits ORG into the organization and its units; nested units
+// are joined with "; " (model Customer.Department), so nothing is folded
+// into the company name.
+func orgParts(buf []string, v string, un func(string) string) (company, department string) {
+	parts := splitUnescaped(buf, v, ';', un)
+	company = strings.TrimSpace(parts[0])
+	var units []string
+	for _, s := range parts[1:] {
+		if s = strings.TrimSpace(s); s != "" {
+			units = append(units, s)
+		}
+	}
+	return company, strings.Join(units, "; ")
+}
+
+// outlookPlaceholder reports whether a phone value is one of the field
+// names Outlook 2003 writes for a phone field left empty.
+func outlookPlaceholder(v string) bool {
+	switch strings.ToLower(v) {
+	case "businessphone", "business2phone", "homephone", "home2phone", "mobilephone", "businessfax",
+		"homefax", "otherfax", "otherphone", "pager", "carphone", "assistantphone", "callbackphone",
+		"companymainphone", "primaryphone", "radiophone", "ttytddphone", "telex", "isdn":
+		return true
+	}
+	return false
+}
 
 func onlyField(err error, field string) bool {
 	fs := model.ErrorFields(err)
@@ -434,7 +494,7 @@ func label(p *prop, abLabel string) (string, bool) {
 		case r > rank:
 			std, rank = l, r
 		case r == 0 && l != "" && custom == "":
-			custom = l
+			custom = customLabel(q.Value)
 		}
 	}
 	if abLabel != "" {
@@ -447,6 +507,16 @@ func label(p *prop, abLabel string) (string, bool) {
 		return std, pref
 	}
 	return custom, pref
+}
+
+// customLabel is a TYPE value that is not a standard label, as written
+// (case kept), without the "X-" of an extension type.
+func customLabel(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 2 && strings.EqualFold(v[:2], "x-") {
+		v = v[2:]
+	}
+	return v
 }
 
 // stdLabel maps a TYPE value or label (lower case), including Apple's

@@ -43,8 +43,8 @@ func TestParseDialects(t *testing.T) {
 			name: "Outlook 2.1 Windows-1252 with QP soft breaks and bare parameters",
 			file: "outlook-2.1.vcf",
 			want: []wantCard{{
-				c: model.Customer{Kind: model.Person, Salutation: "Herr", GivenName: "Jürgen", FamilyName: "Müller",
-					Company: "Bäckerei Müller & Söhne AG, Verkauf", Position: "Geschäftsführer",
+				c: model.Customer{Kind: model.Person, NamePrefix: "Herr", GivenName: "Jürgen", FamilyName: "Müller",
+					Company: "Bäckerei Müller & Söhne AG", Department: "Verkauf", Position: "Geschäftsführer",
 					Emails: []model.Email{{Address: "juergen.mueller@baeckerei-mueller.ch", Pref: true}, {Address: "j.mueller@bluewin.ch"}},
 					Phones: []model.Phone{{Label: work, Number: "+41 44 123 45 67"}, {Label: mobile, Number: "079 555 12 34"}, {Label: fax, Number: "+41 44 123 45 68"}},
 					Addresses: []model.Address{{Label: work, Street: "Bahnhofstraße 12\nHinterhaus, 2. Stock", PostalCode: "8001", City: "Zürich",
@@ -67,12 +67,12 @@ func TestParseDialects(t *testing.T) {
 			name: "Apple Contacts 3.0 with item groups, X-ABLabel, pref, photo, birthday without year",
 			file: "apple-3.0.vcf",
 			want: []wantCard{{
-				c: model.Customer{Kind: model.Person, Salutation: "Dr.", GivenName: "Sébastien", FamilyName: "Brändli",
+				c: model.Customer{Kind: model.Person, NamePrefix: "Dr.", GivenName: "Sébastien", FamilyName: "Brändli",
 					Company: "Brändli Optik GmbH", Position: "Inhaber",
 					Emails: []model.Email{{Label: work, Address: "seb@braendli-optik.ch", Pref: true}, {Label: home, Address: "sebastien.braendli@icloud.com"}},
 					Phones: []model.Phone{{Label: mobile, Number: "+41 79 876 54 32", Pref: true}, {Label: "Laden", Number: "+41 61 222 33 44"}},
 					Addresses: []model.Address{
-						{Label: work, Street: "Freie Strasse 35\nEingang Rüdengasse", PostalCode: "4001", City: "Basel", Region: "BS", Country: "Schweiz", Pref: true},
+						{Label: work, Street: "Freie Strasse 35\nEingang Rüdengasse", PostalCode: "4001", City: "Basel", Region: "BS", Country: "Schweiz", Pref: true, Group: "item3"},
 						{Label: home, Street: "Güterstraße 101", PostalCode: "4053", City: "Basel", Country: "Schweiz"}},
 					Website:      "https://braendli-optik.ch",
 					Birthday:     model.Date{Month: time.August, Day: 23},
