@@ -23,6 +23,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -72,10 +73,14 @@ type ParseOptions struct {
 }
 
 // Parse reads every card of a .vcf file: vCard 2.1, 3.0 or 4.0, in UTF-8
-// (with or without BOM), UTF-16, or legacy charsets, with LF or CRLF. A
-// broken card never aborts the file: it is returned with its Problems and
-// Err, and the file-level problems come back as well (all problems, sorted
-// by line). The error is only for I/O.
+// (with or without BOM), UTF-16, or legacy charsets, with LF, CRLF, CR or
+// CR CR LF line ends. A broken card never aborts the file: it is returned
+// with its Problems and Err, and the file-level problems come back as well
+// (all problems, sorted by line). The error is for I/O (EINTERNAL) and
+// for a file that is not an address book (EINVALID): an empty one, or one
+// without BEGIN:VCARD in its first 64 KB (an image, an archive, a binary
+// file renamed .vcf), which gets this one error naming the file instead
+// of one problem per line.
 func Parse(r io.Reader) ([]Card, []Problem, error) {
 	return ParseContext(context.Background(), r, ParseOptions{})
 }
@@ -86,7 +91,11 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 	if err != nil {
 		return nil, nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
 	}
-	raws, problems := splitCards(decodeText(b))
+	text := decodeText(b)
+	if err := checkAddressBook(b, text, fileName(r)); err != nil {
+		return nil, nil, err
+	}
+	raws, problems := splitCards(text)
 	cards := make([]Card, len(raws))
 	for i := range raws {
 		if i%1000 == 0 {
@@ -105,6 +114,40 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 	}
 	sortProblems(problems)
 	return cards, problems, nil
+}
+
+// sniffSize is how far into a file BEGIN:VCARD must appear.
+const sniffSize = 64 << 10
+
+// checkAddressBook returns an EINVALID error when text is empty or has no
+// BEGIN:VCARD in its first 64 KB; b is the file as read, for naming what
+// it is instead.
+func checkAddressBook(b []byte, text, name string) error {
+	if strings.TrimSpace(text) == "" { // as package csv says of an empty file
+		if name != "" {
+			return model.Errorf(model.EINVALID, "the vCard file %s is empty", name)
+		}
+		return model.Errorf(model.EINVALID, "the vCard file is empty")
+	}
+	if name == "" {
+		name = "the file"
+	}
+	if containsFold(text[:min(len(text), sniffSize)], "BEGIN:VCARD") {
+		return nil
+	}
+	what := ""
+	if t := http.DetectContentType(b); !strings.HasPrefix(t, "text/plain") && t != "application/octet-stream" {
+		what = " (it looks like " + t + ")"
+	}
+	return model.Errorf(model.EINVALID, "%s is not an address book: no BEGIN:VCARD in its first 64 KB%s; nothing was imported", name, what)
+}
+
+// fileName is the name of the file r reads, "" when r is no file.
+func fileName(r io.Reader) string {
+	if f, ok := r.(interface{ Name() string }); ok {
+		return f.Name()
+	}
+	return ""
 }
 
 // readAll reads r into a buffer sized from the file or reader length when

@@ -90,7 +90,10 @@ func fromUTF16(b []byte, e unicode.Endianness) string {
 	return string(out)
 }
 
-// physLines splits text into lines on CRLF, LF or a lone CR.
+// lineScanner splits text into lines on CRLF, LF, a lone CR, or CR CR LF
+// (what the iPhone's export writes: a CR too many before every CRLF, so
+// taking it for a line end of its own would put an empty line between a
+// folded line and its continuation).
 type lineScanner struct {
 	s    string
 	pos  int
@@ -110,8 +113,13 @@ func (ls *lineScanner) next() (string, bool) {
 	}
 	l := rest[:i]
 	ls.pos += i + 1
-	if rest[i] == '\r' && i+1 < len(rest) && rest[i+1] == '\n' {
-		ls.pos++
+	if rest[i] == '\r' {
+		switch {
+		case i+1 < len(rest) && rest[i+1] == '\n':
+			ls.pos++
+		case i+2 < len(rest) && rest[i+1] == '\r' && rest[i+2] == '\n':
+			ls.pos += 2
+		}
 	}
 	return l, true
 }
@@ -137,6 +145,11 @@ func splitCards(text string) ([]rawCard, []Problem) {
 		// keeps a capped sub-slice, valid even after the buffer regrows.
 		props  = make([]prop, 0, strings.Count(text, "\n")+1)
 		params = make([]param, 0, strings.Count(text, ";")+1)
+		// outsideRun and noColonRun are the length the problem list
+		// has while its last problem is a run the next line of the same
+		// kind extends; -1 for none.
+		outsideRun, noColonRun = -1, -1
+		noColonFirst           string
 	)
 	for {
 		l, ok := ls.next()
@@ -165,15 +178,30 @@ func splitCards(text string) ([]rawCard, []Problem) {
 			if headEnd >= 0 && isBegin(logical) {
 				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
 				cur = &cards[len(cards)-1]
+				outsideRun = -1
+				continue
+			}
+			// One problem per run of such lines, not one per line.
+			if n := len(problems); n > 0 && outsideRun == n {
+				problems[n-1].Reason = "text outside BEGIN:VCARD … END:VCARD ignored (lines " + fmt.Sprint(problems[n-1].Line) + "–" + fmt.Sprint(ls.line) + ")"
 				continue
 			}
 			problems = append(problems, Problem{Line: start, Reason: "text outside BEGIN:VCARD … END:VCARD ignored"})
+			outsideRun = len(problems)
 			continue
 		}
+		outsideRun = -1
 		if headEnd < 0 {
-			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: "line without a colon ignored: " + clip(l)})
+			if n := len(cur.Problems); n > 0 && noColonRun == n {
+				cur.Problems[n-1].Reason = fmt.Sprintf("%d lines without a colon ignored (lines %d–%d), the first: %s", ls.line-cur.Problems[n-1].Line+1, cur.Problems[n-1].Line, ls.line, noColonFirst)
+				continue
+			}
+			noColonFirst = clip(l)
+			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: "line without a colon ignored: " + noColonFirst})
+			noColonRun = len(cur.Problems)
 			continue
 		}
+		noColonRun = -1
 		if isBegin(logical) {
 			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: cur.Line, Reason: fmt.Sprintf("card has no END:VCARD (the next card begins at line %d)", start)})
 			cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
