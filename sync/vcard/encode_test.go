@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -162,6 +163,10 @@ func comparable(c *model.Customer, outlook bool) model.Customer {
 		}
 	}
 	d.ExternalUIDs = uids
+	// Properties kept from an address's item group are written next to
+	// it, so they may come back in another order among the extras.
+	d.Extra = append([]model.ExtraProp(nil), d.Extra...)
+	sort.SliceStable(d.Extra, func(i, j int) bool { return d.Extra[i].Group < d.Extra[j].Group })
 	if outlook { // 2.1 has no custom labels
 		for i := range d.Emails {
 			if _, r := stdLabel(d.Emails[i].Label); r == 0 {
@@ -171,6 +176,11 @@ func comparable(c *model.Customer, outlook bool) model.Customer {
 		for i := range d.Phones {
 			if _, r := stdLabel(d.Phones[i].Label); r == 0 {
 				d.Phones[i].Label = ""
+			}
+		}
+		for i := range d.Addresses {
+			if _, r := stdLabel(d.Addresses[i].Label); r == 0 {
+				d.Addresses[i].Label = ""
 			}
 		}
 	}

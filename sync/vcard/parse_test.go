@@ -21,6 +21,10 @@ type wantCard struct {
 	extra    []string       // "group.NAME=value" of the kept extra properties, in order
 	problems int            // number of Card.Problems
 	invalid  bool           // Card.Err is set
+	// noName: the card has no name, only an email or a phone; whether
+	// that is a valid customer is model.Customer.Validate's to say, so
+	// neither Err nor the problems Validate adds are compared.
+	noName bool
 }
 
 func readFile(tb testing.TB, name string) []byte {
@@ -206,6 +210,9 @@ func checkCards(t *testing.T, cards []Card, want []wantCard) {
 		if !bytes.Equal(c.PhotoData, photo) {
 			t.Errorf("card %d: got photo of %d bytes, want %d bytes (%s)", i+1, len(c.PhotoData), len(photo), w.photo)
 		}
+		if w.noName {
+			continue
+		}
 		if len(c.Problems) != w.problems {
 			t.Errorf("card %d: got problems %v, want %d", i+1, c.Problems, w.problems)
 		}
@@ -327,7 +334,7 @@ func FuzzParse(f *testing.F) {
 	for _, tt := range prepassCases {
 		f.Add([]byte(tt.in))
 	}
-	for _, name := range []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf"} {
+	for _, name := range append(dialectFiles, sampleFiles...) { // duplicates are harmless seeds
 		f.Add(readFile(f, name))
 	}
 	f.Add([]byte{})
@@ -360,6 +367,9 @@ func FuzzParse(f *testing.F) {
 			if cards[i].Err == nil {
 				ok = append(ok, &cards[i].Customer)
 			}
+		}
+		if len(ok) == 0 {
+			return // an empty export is no address book to read back
 		}
 		for _, v := range []string{Version30, Version40} {
 			var out bytes.Buffer
