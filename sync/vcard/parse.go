@@ -357,6 +357,8 @@ func mapCard(rc *rawCard, c *Card) {
 				keep(p)
 			case cu.Birthday.IsZero():
 				cu.Birthday = d
+			default: // a second birthday has no field: kept
+				keep(p)
 			}
 		case "NOTE":
 			text := normalizeNewlines(un(p.Value))
@@ -386,6 +388,8 @@ func mapCard(rc *rawCard, c *Card) {
 		case "UID":
 			if u := strings.TrimSpace(un(p.Value)); u != "" && len(cu.ExternalUIDs) == 0 {
 				cu.ExternalUIDs = []string{u}
+			} else if u != "" { // a second UID: kept, not taken for identity
+				keep(p)
 			}
 		default:
 			keep(p)

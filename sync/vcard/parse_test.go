@@ -275,6 +275,12 @@ var prepassCases = []struct {
 	{"FN only", "BEGIN:VCARD\nFN:Hans Peter Muster\nEND:VCARD", "Hans Peter", "", "", ""},
 	{"lower-case keywords", "begin:vcard\nn:M;Hans\nend:vcard", "Hans", "", "", ""},
 	{"unindented 2.1 base64", "BEGIN:VCARD\nN:M;Hans\nPHOTO;BASE64:iVBO\nRw0K\n\nTEL:044 1\nEND:VCARD", "Hans", "", "044 1", ""},
+	{"CR CR LF with QP soft break", "BEGIN:VCARD\r\r\nN:M;Hans\r\r\nNOTE;ENCODING=QUOTED-PRINTABLE:ab=\r\r\ncd\r\r\nTEL:044 1\r\r\nEND:VCARD\r\r\n", "Hans", "abcd", "044 1", ""},
+	{"CR CR LF with folded photo", "BEGIN:VCARD\r\r\nN:M;Hans\r\r\nPHOTO;ENCODING=b;TYPE=PNG:iVBO\r\r\n Rw0K\r\r\nNOTE:x\r\r\nEND:VCARD\r\r\n", "Hans", "x", "", ""},
+	{"lone CR with folded photo", "BEGIN:VCARD\rN:M;Hans\rPHOTO;ENCODING=b;TYPE=PNG:iVBO\r Rw0K\rTEL:044 1\rEND:VCARD\r", "Hans", "", "044 1", ""},
+	{"mixed line ends", "BEGIN:VCARD\nN:M;Ha\r\n ns\rNOTE:a\r\r\n b\nEND:VCARD", "Hans", "ab", "", ""},
+	{"Outlook placeholder phone", "BEGIN:VCARD\nVERSION:2.1\nN:M;Hans\nTEL;WORK:BusinessPhone\nTEL;CELL:079 1\nEND:VCARD", "Hans", "", "079 1", "mobile"},
+	{"N with prefix and suffix", "BEGIN:VCARD\nN:Doe;John;;Mr.;III\nEND:VCARD", "John", "", "", ""},
 }
 
 func TestPrepass(t *testing.T) {

@@ -314,3 +314,54 @@ print(json.dumps([card.n.value.family, card.org.value[0], card.note.value, card.
 		t.Errorf("vobject got %q, want %q", v, want)
 	}
 }
+
+// TestNothingDropped: what the importer cannot map is kept in Extra and
+// written again by every export; a problem that says "kept" is true, and
+// the card is imported whole.
+func TestNothingDropped(t *testing.T) {
+	in := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Muster;Hans;;;\r\nN:Mustermann;Johann;;;\r\n" +
+		"BDAY:1970-04-15\r\nBDAY:1971-05-16\r\nBDAY:31.02.1980\r\nUID:uid-1\r\nUID:uid-2\r\n" +
+		"EMAIL:kein-email\r\nTEL:abc\r\nURL:https://a.example.ch\r\nURL:https://b.example.ch\r\n" +
+		"X-SKYPE:hans.muster\r\nIMPP:xmpp:hans@example.ch\r\nORG:Erste AG;Verkauf\r\nORG:Zweite GmbH\r\nEND:VCARD\r\n"
+	cards, _, err := Parse(strings.NewReader(in))
+	if err != nil || len(cards) != 1 {
+		t.Fatalf("got %d cards, error %v", len(cards), err)
+	}
+	c := cards[0]
+	if c.Err != nil {
+		t.Fatalf("got %v, want the card imported", c.Err)
+	}
+	var extra []string
+	for _, x := range c.Customer.Extra {
+		extra = append(extra, x.Name+":"+x.Value)
+	}
+	want := []string{"N:Mustermann;Johann;;;", "BDAY:1971-05-16", "BDAY:31.02.1980", "UID:uid-2", "EMAIL:kein-email", "TEL:abc",
+		"URL:https://b.example.ch", "X-SKYPE:hans.muster", "IMPP:xmpp:hans@example.ch", "ORG:Zweite GmbH"}
+	if strings.Join(extra, "|") != strings.Join(want, "|") {
+		t.Errorf("got extra %q, want %q", extra, want)
+	}
+	cu := c.Customer
+	if cu.FamilyName != "Muster" || cu.Birthday.String() != "1970-04-15" || cu.ExternalUIDs[0] != "uid-1" || cu.Company != "Erste AG" || cu.Department != "Verkauf" {
+		t.Errorf("got %+v, want the first N, BDAY, UID and ORG mapped", cu)
+	}
+	var kept []string
+	for _, p := range c.Problems {
+		if strings.Contains(p.Reason, "kept") {
+			kept = append(kept, p.Field)
+		}
+	}
+	if got := strings.Join(kept, " "); got != "BDAY EMAIL TEL" {
+		t.Errorf("got kept problems for %q, want BDAY EMAIL TEL", got)
+	}
+	for _, v := range []string{Version30, Version40, VersionOutlook} {
+		var out bytes.Buffer
+		if err := Encode(&out, []*model.Customer{&cu}, nil, EncodeOptions{Version: v}); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(out.String(), w+"\r\n") {
+				t.Errorf("%s: got\n%s\nwant it to hold %q", v, out.String(), w)
+			}
+		}
+	}
+}
