@@ -44,7 +44,8 @@ type EncodeOptions struct {
 // as X-KUNDENKARTEI-SALUTATION, which Parse reads back, so an export and
 // re-import change nothing. An address keeps the item group it was
 // imported in while properties of that group are kept (Apple's
-// item2.X-ABADR), and they are written right after it.
+// item2.X-ABADR), and they are written right after it (not in the Outlook
+// variant, whose addresses carry no group).
 //
 // The Outlook variant writes 2.1 in Windows-1252: values with non-ASCII
 // characters, line breaks or long lines are quoted-printable; a value with
@@ -186,7 +187,8 @@ func (e *encoder) addresses(c *model.Customer, gs *groups) map[string]bool {
 	for _, a := range c.Addresses {
 		ps, custom := e.typeParams(a.Label, a.Pref, "")
 		v := e.structured(a.POBox, a.Extended, a.Street, a.City, a.Region, a.PostalCode, a.Country)
-		own := a.Group != "" && gs.used[strings.ToLower(a.Group)] && !written[strings.ToLower(a.Group)]
+		// Outlook gets its addresses without groups, which it may not read.
+		own := a.Group != "" && !e.outlook() && gs.used[strings.ToLower(a.Group)] && !written[strings.ToLower(a.Group)]
 		if !own {
 			e.labelled(gs.of(custom), "ADR", ps, v, a.Label)
 			continue

@@ -178,10 +178,12 @@ func comparable(c *model.Customer, outlook bool) model.Customer {
 				d.Phones[i].Label = ""
 			}
 		}
+		d.Addresses = append([]model.Address(nil), d.Addresses...)
 		for i := range d.Addresses {
 			if _, r := stdLabel(d.Addresses[i].Label); r == 0 {
 				d.Addresses[i].Label = ""
 			}
+			d.Addresses[i].Group = "" // Outlook's addresses carry no group
 		}
 	}
 	return d
