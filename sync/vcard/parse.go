@@ -60,8 +60,13 @@ type Card struct {
 	Line      int            // line of BEGIN:VCARD (CSV: line of the row)
 	Customer  model.Customer // Meta is zero; ExternalUIDs holds the card's UID
 	PhotoData []byte         // decoded photo, nil for none; Apply stores it with SetPhoto
-	Problems  []Problem      // values not taken over (they are kept in Customer.Extra where possible)
-	Err       error          // EINVALID when the customer cannot be saved as it is (e.g. no name); nil otherwise
+	Problems  []Problem      // what was lost or is doubtful: broken lines, unknown charsets, validation errors
+	// Notes are values the model cannot hold that were kept verbatim in
+	// Customer.Extra (and so are exported again), or Outlook's placeholders
+	// for empty fields, which were ignored. They are reported, but the card
+	// is whole without them: a bad value never makes a card a problem.
+	Notes []Problem
+	Err   error // EINVALID when the customer cannot be saved as it is (e.g. no name); nil otherwise
 }
 
 // ParseOptions tune ParseContext.
@@ -75,7 +80,7 @@ type ParseOptions struct {
 // (with or without BOM), UTF-16, or legacy charsets, with LF, CRLF, CR or
 // CR CR LF line ends. A broken card never aborts the file: it is returned
 // with its Problems and Err, and the file-level problems come back as well
-// (all problems, sorted by line). The error is for I/O (EINTERNAL) and
+// (all problems and notes, sorted by line). The error is for I/O (EINTERNAL) and
 // for a file that is not an address book (EINVALID): an empty one, or one
 // without BEGIN:VCARD in its first 64 KB (an image, an archive, a binary
 // file renamed .vcf), which gets this one error naming the file instead
@@ -106,7 +111,7 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 			}
 		}
 		mapCard(&raws[i], &cards[i])
-		problems = append(problems, cards[i].Problems...)
+		problems = append(append(problems, cards[i].Problems...), cards[i].Notes...)
 	}
 	if opt.Progress != nil {
 		opt.Progress(len(raws), len(raws))
@@ -184,6 +189,9 @@ func mapCard(rc *rawCard, c *Card) {
 	}
 	problem := func(p *prop, reason string) {
 		c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
+	}
+	note := func(p *prop, reason string) {
+		c.Notes = append(c.Notes, Problem{Card: rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
 	}
 
 	// Apple ties a label to a property through a group: item1.EMAIL and
@@ -302,7 +310,7 @@ func mapCard(rc *rawCard, c *Card) {
 			addr = strings.TrimPrefix(addr, "mailto:")
 			if !model.ValidEmail(addr) {
 				if addr != "" {
-					problem(p, fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
+					note(p, fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
 					keep(p)
 				}
 				continue
@@ -318,7 +326,7 @@ func mapCard(rc *rawCard, c *Card) {
 			}
 			if !model.ValidPhone(num) {
 				if num != "" {
-					problem(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
+					note(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
 					keep(p)
 				}
 				continue
@@ -353,7 +361,7 @@ func mapCard(rc *rawCard, c *Card) {
 			d, ok := parseBirthday(p)
 			switch {
 			case !ok || !d.Valid():
-				problem(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
+				note(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
 				keep(p)
 			case cu.Birthday.IsZero():
 				cu.Birthday = d
@@ -381,7 +389,7 @@ func mapCard(rc *rawCard, c *Card) {
 				keep(p)
 			default:
 				if !isURI(p) {
-					problem(p, "photo data could not be decoded; kept unchanged for export")
+					note(p, "photo data could not be decoded; kept unchanged for export")
 				}
 				keep(p)
 			}
@@ -415,7 +423,7 @@ func mapCard(rc *rawCard, c *Card) {
 		for i, p := range placeholders {
 			names[i] = strings.TrimSpace(un(p.Value))
 		}
-		problem(placeholders[0], fmt.Sprintf("Outlook placeholders for empty phone fields ignored: %s", clip(strings.Join(names, ", "))))
+		note(placeholders[0], fmt.Sprintf("Outlook placeholders for empty phone fields ignored: %s", clip(strings.Join(names, ", "))))
 	}
 
 	// Names: N is authoritative; without it FN is split, or taken as the
@@ -439,7 +447,7 @@ func mapCard(rc *rawCard, c *Card) {
 		if onlyField(err, "website") {
 			for i := range rc.Props {
 				if rc.Props[i].Name == "URL" && strings.TrimSpace(un(rc.Props[i].Value)) == cu.Website {
-					problem(&rc.Props[i], fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
+					note(&rc.Props[i], fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
 					keep(&rc.Props[i])
 					break
 				}

@@ -20,6 +20,7 @@ type wantCard struct {
 	photo    string         // testdata file the photo must equal, "" for none
 	extra    []string       // "group.NAME=value" of the kept extra properties, in order
 	problems int            // number of Card.Problems
+	notes    int            // number of Card.Notes (values kept in Extra, placeholders ignored)
 	invalid  bool           // Card.Err is set
 	// noName: the card has no name, only an email or a phone; whether
 	// that is a valid customer is model.Customer.Validate's to say, so
@@ -210,6 +211,9 @@ func checkCards(t *testing.T, cards []Card, want []wantCard) {
 		if !bytes.Equal(c.PhotoData, photo) {
 			t.Errorf("card %d: got photo of %d bytes, want %d bytes (%s)", i+1, len(c.PhotoData), len(photo), w.photo)
 		}
+		if len(c.Notes) != w.notes {
+			t.Errorf("card %d: got notes %v, want %d", i+1, c.Notes, w.notes)
+		}
 		if w.noName {
 			continue
 		}
@@ -233,7 +237,7 @@ func TestParseBrokenCardsDoNotAbort(t *testing.T) {
 	checkCards(t, cards, []wantCard{
 		{c: model.Customer{Kind: model.Person, GivenName: "Beat", FamilyName: "Keller", Emails: []model.Email{{Address: "beat.keller@example.ch"}}}},
 		{c: model.Customer{Kind: model.Person, Emails: []model.Email{{Address: "nur-email@example.ch"}}}, problems: 1, invalid: true},
-		{c: model.Customer{Kind: model.Person, GivenName: "Ursula", FamilyName: "Frei"}, problems: 4,
+		{c: model.Customer{Kind: model.Person, GivenName: "Ursula", FamilyName: "Frei"}, problems: 1, notes: 3,
 			extra: []string{".EMAIL=kein-email", ".TEL=abc", ".BDAY=31.02.1980"}},
 		{c: model.Customer{Kind: model.Person, GivenName: "Otto", FamilyName: "Abbruch"}, problems: 1},
 		{c: model.Customer{Kind: model.Person, GivenName: "Heidi", FamilyName: "Zürcher", Emails: []model.Email{{Address: "heidi@zuercher.ch"}}}},

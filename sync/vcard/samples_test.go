@@ -57,12 +57,12 @@ func TestParseSamples(t *testing.T) {
 					Addresses: []model.Address{{Label: work, Street: "Hauptgasse 3\nPostfach 12", PostalCode: "4500", City: "Solothurn",
 						Region: "SO", Country: "Schweiz", Pref: true}},
 				},
-				problems: 1, // the placeholders, once
+				notes: 1, // the placeholders, once
 			}, {
 				c: model.Customer{Kind: model.Person, GivenName: "Renée", FamilyName: "Zürcher",
 					Emails: []model.Email{{Address: "renee@zuercher.ch", Pref: true}},
 				},
-				problems: 1,
+				notes: 1,
 			}},
 			problems: []string{"BusinessPhone, HomePhone, BusinessFax", "BusinessPhone, HomePhone, MobilePhone"},
 		},
@@ -344,8 +344,11 @@ func TestNothingDropped(t *testing.T) {
 	if cu.FamilyName != "Muster" || cu.Birthday.String() != "1970-04-15" || cu.ExternalUIDs[0] != "uid-1" || cu.Company != "Erste AG" || cu.Department != "Verkauf" {
 		t.Errorf("got %+v, want the first N, BDAY, UID and ORG mapped", cu)
 	}
+	if len(c.Problems) != 0 {
+		t.Errorf("got problems %v, want only notes", c.Problems)
+	}
 	var kept []string
-	for _, p := range c.Problems {
+	for _, p := range c.Notes {
 		if strings.Contains(p.Reason, "kept") {
 			kept = append(kept, p.Field)
 		}
@@ -361,6 +364,35 @@ func TestNothingDropped(t *testing.T) {
 		for _, w := range want {
 			if !strings.Contains(out.String(), w+"\r\n") {
 				t.Errorf("%s: got\n%s\nwant it to hold %q", v, out.String(), w)
+			}
+		}
+	}
+}
+
+// TestBadValuesDoNotSkipCards: cards whose only flaws are values kept in
+// Extra or Outlook placeholders import with the default choices, and their
+// notes are still reported.
+func TestBadValuesDoNotSkipCards(t *testing.T) {
+	db := openDB(t)
+	in := append(readFile(t, "outlook2003-2.1.vcf"), "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Frei;Ursula\r\nEMAIL:kein-email\r\nBDAY:31.02.1980\r\nEND:VCARD\r\n"...)
+	_, problems, err := Parse(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 4 {
+		t.Errorf("got %d reports %v, want 4 (two placeholder notes, two kept values)", len(problems), problems)
+	}
+	plan, res := importFile(t, db, in, DefaultChoices())
+	if c := plan.Counts(); c.Problems != 0 || res.Added != 3 {
+		t.Errorf("got %+v and %+v, want all 3 cards added, none with problems", c, res)
+	}
+	for _, c := range allCustomers(t, db) {
+		if c.FamilyName == "Frei" && len(c.Extra) != 2 {
+			t.Errorf("got extras %+v, want the bad EMAIL and BDAY kept", c.Extra)
+		}
+		for _, p := range c.Phones {
+			if !model.ValidPhone(p.Number) {
+				t.Errorf("got phone %q stored", p.Number)
 			}
 		}
 	}
