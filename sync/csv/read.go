@@ -112,7 +112,11 @@ func recognized(header []string) error {
 	}
 	var understood []string
 	for _, c := range columns {
-		understood = append(understood, c.de+"/"+c.en)
+		if c.de == c.en {
+			understood = append(understood, c.de)
+		} else {
+			understood = append(understood, c.de+"/"+c.en)
+		}
 	}
 	return model.Errorf(model.EINVALID, "no column of the CSV file is recognized; its header has %s; understood are %s (and the Outlook and Google names)",
 		strings.Join(found, ", "), strings.Join(understood, ", "))
