@@ -71,10 +71,11 @@ type Customer struct {
 	// suffix, ORG units), each in a field of its own so nothing is folded
 	// into the names or the company. NamePrefix is the honorific as the
 	// address book wrote it ("Dr.", "Prof. Dr.", "Mr."); Salutation is the
-	// letter salutation the user chose ("Frau", "Herr"). An import fills
-	// NamePrefix only, never Salutation; an export writes NamePrefix as
-	// the N prefix, or Salutation when there is no NamePrefix, so other
-	// address books still greet the person as before. The fields are
+	// letter salutation the user chose ("Frau", "Herr"). A vCard import
+	// fills NamePrefix from N, never Salutation; a vCard export writes
+	// both as N's prefix ("Frau Dr."), so other address books greet the
+	// person as before, plus the salutation in a property of its own from
+	// which our import splits them again (package sync/vcard). The fields are
 	// absent from the JSON while empty, so records written before they
 	// existed stay byte-identical and need no migration.
 	NamePrefix string `json:"name_prefix,omitempty"` // honorific prefix, e.g. "Dr.", "Prof."

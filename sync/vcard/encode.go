@@ -39,10 +39,12 @@ type EncodeOptions struct {
 // it came from recognises the card, or else urn:uuid:<ID>. Extra
 // properties kept from an import are written back unchanged.
 //
-// N carries NamePrefix and NameSuffix, ORG the company and its units
-// (Department). The letter salutation has no vCard property: it is written
-// as X-KUNDENKARTEI-SALUTATION, which Parse reads back, so an export and
-// re-import change nothing. An address keeps the item group it was
+// N carries the honorific prefix and NameSuffix, ORG the company and its
+// units (Department). The prefix is the letter salutation followed by
+// NamePrefix ("Frau Dr."), so other address books greet the person as
+// before; the salutation is also written as X-KUNDENKARTEI-SALUTATION,
+// from which Parse splits the two again, so an export and re-import
+// change nothing. An address keeps the item group it was
 // imported in while properties of that group are kept (Apple's
 // item2.X-ABADR), and they are written right after it (not in the Outlook
 // variant, whose addresses carry no group).
@@ -110,7 +112,8 @@ func (e *encoder) card(c *model.Customer, photo []byte, prodID string) {
 	if e.v == Version40 && c.Kind == model.Company {
 		e.raw("KIND:org")
 	}
-	e.prop("", "N", nil, e.structured(c.FamilyName, c.GivenName, "", c.NamePrefix, c.NameSuffix), true)
+	prefix := strings.TrimSpace(c.Salutation + " " + c.NamePrefix)
+	e.prop("", "N", nil, e.structured(c.FamilyName, c.GivenName, "", prefix, c.NameSuffix), true)
 	e.prop("", "FN", nil, e.text(c.DisplayName()), true)
 	if c.Company != "" || c.Department != "" {
 		org := []string{c.Company}

@@ -418,6 +418,7 @@ func mapCard(rc *rawCard, c *Card) {
 			cu.Addresses[g.adr-1].Group = g.name
 		}
 	}
+	splitSalutation(cu)
 	if len(placeholders) > 0 {
 		names := make([]string, len(placeholders))
 		for i, p := range placeholders {
@@ -465,6 +466,20 @@ func mapCard(rc *rawCard, c *Card) {
 }
 
 func keepEscapes(s string) string { return s }
+
+// splitSalutation takes the letter salutation off the front of the N
+// prefix when the card says what it is (our own export writes N's prefix
+// as "Frau Dr." and X-KUNDENKARTEI-SALUTATION:Frau).
+func splitSalutation(cu *model.Customer) {
+	s := cu.Salutation
+	switch {
+	case s == "":
+	case cu.NamePrefix == s:
+		cu.NamePrefix = ""
+	case strings.HasPrefix(cu.NamePrefix, s+" "):
+		cu.NamePrefix = strings.TrimSpace(cu.NamePrefix[len(s):])
+	}
+}
 
 // orgParts splits ORG into the organization and its units; nested units
 // are joined with "; " (model Customer.Department), so nothing is folded

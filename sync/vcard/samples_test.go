@@ -397,3 +397,43 @@ func TestBadValuesDoNotSkipCards(t *testing.T) {
 		}
 	}
 }
+
+// TestNamePartsRoundTrip: salutation, honorific prefix and suffix and the
+// department come back from every export as they went out, while N's
+// prefix shows other address books the salutation too.
+func TestNamePartsRoundTrip(t *testing.T) {
+	cs := []*model.Customer{
+		{Kind: model.Person, Salutation: "Frau", NamePrefix: "Prof. Dr.", NameSuffix: "MBA", GivenName: "Anna", FamilyName: "Huber",
+			Company: "Universität Bern", Department: "Institut für Informatik; Gruppe Datenbanken"},
+		{Kind: model.Person, Salutation: "Herr", GivenName: "Beat", FamilyName: "Keller"},
+		{Kind: model.Person, NamePrefix: "Herr", GivenName: "Otto", FamilyName: "Frei"},
+		{Kind: model.Person, Salutation: "Frau", NamePrefix: "Frau", GivenName: "Eva", FamilyName: "Gleich"},
+		{Kind: model.Company, Company: "Keller AG", Department: "Buchhaltung"},
+	}
+	wantN := []string{"N:Huber;Anna;;Frau Prof. Dr.;MBA", "N:Keller;Beat;;Herr;", "N:Frei;Otto;;Herr;", "N:Gleich;Eva;;Frau Frau;"}
+	for _, v := range []string{Version30, Version40, VersionOutlook} {
+		t.Run(v, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := Encode(&out, cs, nil, EncodeOptions{Version: v}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range wantN {
+				if !strings.Contains(out.String(), w+"\r\n") {
+					t.Errorf("got\n%s\nwant it to hold %q", out.String(), w)
+				}
+			}
+			cards, _, err := Parse(&out)
+			if err != nil || len(cards) != len(cs) {
+				t.Fatalf("got %d cards, error %v", len(cards), err)
+			}
+			for i, c := range cs {
+				g := cards[i].Customer
+				got := []string{g.Salutation, g.NamePrefix, g.NameSuffix, g.GivenName, g.FamilyName, g.Company, g.Department}
+				want := []string{c.Salutation, c.NamePrefix, c.NameSuffix, c.GivenName, c.FamilyName, c.Company, c.Department}
+				if strings.Join(got, "|") != strings.Join(want, "|") {
+					t.Errorf("card %d: got %q, want %q", i+1, got, want)
+				}
+			}
+		})
+	}
+}
