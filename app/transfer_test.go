@@ -14,7 +14,7 @@ import (
 
 const wizardCards = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Hans;;;\r\nFN:Hans Müller\r\nORG:Müller Haustechnik AG\r\nEMAIL:hans@mueller-haustechnik.ch\r\nEND:VCARD\r\n" +
 	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Bärbel;;;\r\nFN:Bärbel Weiß\r\nEMAIL:baerbel@example.de\r\nEND:VCARD\r\n" +
-	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ohne;Adresse;;;\r\nFN:Adresse Ohne\r\nEMAIL:kaputt@\r\nEND:VCARD\r\n"
+	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ohne;Adresse;;;\r\nFN:Adresse Ohne\r\nEMAIL:kaputt@\r\nkaputte Zeile ohne Doppelpunkt\r\nEND:VCARD\r\n"
 
 // waitDone waits for a wizard step's done callback.
 func waitDone(t *testing.T, ch chan struct{}) {

@@ -15,7 +15,8 @@ import (
 	"github.com/kundenkartei/kundenkartei/storage"
 )
 
-var dialectFiles = []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf"}
+var dialectFiles = []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf",
+	"iphone-3.0-crcrlf.vcf", "outlook2003-2.1.vcf", "names-org-3.0.vcf", "apple-groups-3.0.vcf"}
 
 // openDB opens a fresh database under tb.TempDir and checks it at the end.
 func openDB(tb testing.TB) *storage.DB {
