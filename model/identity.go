@@ -19,8 +19,12 @@ const (
 	SameNameTown    SameReason = "name_town"    // the same folded full name and the same town
 	SameNamePhone   SameReason = "name_phone"   // the same folded full name and the same E.164 phone
 	SameCompany     SameReason = "company"      // no person name on either side, the same company and town or phone
+	SameNameOnly    SameReason = "name_only"    // the same folded full name, and neither side has anything else
 	SamePhoneOnly   SameReason = "phone_only"   // neither side has a name, company or email; the same phone
 )
+
+// SameReasons lists the reasons, strongest first.
+var SameReasons = []SameReason{SameUID, SameEmail, SameNameCompany, SameNameTown, SameNamePhone, SameCompany, SameNameOnly, SamePhoneOnly}
 
 // Sameness is the verdict of SamePerson: why, and the value both share
 // (the UID, email, name, company, town or number as the incoming side
@@ -40,6 +44,7 @@ func (s Sameness) String() string {
 		SameNameTown:    "same name and town",
 		SameNamePhone:   "same name and phone",
 		SameCompany:     "same company",
+		SameNameOnly:    "same name, nothing else known",
 		SamePhoneOnly:   "same phone, nothing else known",
 	}[s.Reason]
 	if what == "" {
@@ -67,8 +72,12 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `'`) + `"`
 //     Meier-Huber), or one family name is missing and the given names fold
 //     alike. info@ used by two people with different names is no match;
 //   - the same folded full name (word order and case ignored) with the same
-//     company, the same town, or the same E.164 phone. The name alone is
-//     not enough: two Hans Müller in one address book are usually two people;
+//     company, or – unless both have a company and they differ – the same
+//     town or the same E.164 phone. The name alone is not enough: two Hans
+//     Müller in one address book are usually two people; only when neither
+//     side carries anything but the name (no email, phone, company or
+//     address) is the name all there is, and importing the same file twice
+//     must not add them twice;
 //   - for records without any person name: the same company with the same
 //     town or phone;
 //   - for records with nothing but phone numbers: the same number (they
@@ -90,11 +99,17 @@ func SamePerson(in, known *Customer, region string) (Sameness, bool) {
 		if in.Company != "" && Fold(in.Company) == Fold(known.Company) {
 			return Sameness{SameNameCompany, display + ", " + in.Company}, true
 		}
+		if in.Company != "" && known.Company != "" && Fold(in.Company) != Fold(known.Company) {
+			return Sameness{}, false // namesakes at two employers
+		}
 		if t, ok := sharedTown(in, known); ok {
 			return Sameness{SameNameTown, display + ", " + t}, true
 		}
 		if p, ok := sharedPhone(in, known, region); ok {
 			return Sameness{SameNamePhone, display + ", " + p}, true
+		}
+		if nameOnly(in) && nameOnly(known) {
+			return Sameness{SameNameOnly, display}, true
 		}
 		return Sameness{}, false
 	}
@@ -236,6 +251,11 @@ func sharedPhone(a, b *Customer, region string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// nameOnly: the person name is all there is to tell who it is.
+func nameOnly(c *Customer) bool {
+	return len(c.Phones) == 0 && len(c.Emails) == 0 && Fold(c.Company) == "" && len(c.Addresses) == 0
 }
 
 // phoneOnly: phones are all there is to tell who it is.
