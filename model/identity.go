@@ -63,10 +63,11 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `'`) + `"`
 // file), and why. The evidence, checked in this order:
 //
 //   - the same vCard UID (or in carries "urn:uuid:<known.ID>", as our
-//     export writes) – unless the names clearly conflict: both sides have
-//     family names that share no folded word and no email is shared. Simple
-//     UIDs ("1", "2" …) are reused by different address books; a UID
-//     together with a clearly different person is not trusted;
+//     export writes) – unless the names clearly conflict (see
+//     namesConflict: different family names, different given-name
+//     initials, or different names and different emails, and no email in
+//     common). Simple UIDs ("1", "2" …) are reused by different address
+//     books; a UID together with a clearly different person is not trusted;
 //   - the same normalized email with a compatible name: one side has no
 //     person name, or the family names share a folded word (Huber and
 //     Meier-Huber), or one family name is missing and the given names fold
@@ -158,20 +159,35 @@ func shareWord(a, b []string) bool {
 	return false
 }
 
-// namesConflict: both sides have family names without a common word, and
-// no email in common; or neither has a person name and the companies differ.
+// namesConflict tells a UID shared by two different people (simple UIDs
+// reused by two address books) from a card edited since the last import.
+// With an email in common nothing conflicts. Otherwise the names conflict
+// when both sides have differing person names and
+//   - both have emails (none shared): two kinds of evidence against one, or
+//   - the family names share no folded word (Meier vs. Huber), or
+//   - the given names start with different letters (Peter vs. Anna Meier;
+//     a typo like Hnas for Hans still matches);
+//
+// and, for records without person names, when the companies differ.
 func namesConflict(a, b *Customer) bool {
 	if _, ok := sharedEmail(a, b); ok {
 		return false
 	}
-	fa, fb := familyWords(a), familyWords(b)
-	if len(fa) > 0 && len(fb) > 0 {
-		return !shareWord(fa, fb)
+	na, nb := fullName(a), fullName(b)
+	if na == "" || nb == "" {
+		return na == "" && nb == "" && a.Company != "" && b.Company != "" && Fold(a.Company) != Fold(b.Company)
 	}
-	if fullName(a) == "" && fullName(b) == "" && a.Company != "" && b.Company != "" {
-		return Fold(a.Company) != Fold(b.Company)
+	if na == nb {
+		return false
 	}
-	return false
+	if len(a.Emails) > 0 && len(b.Emails) > 0 {
+		return true
+	}
+	if fa, fb := familyWords(a), familyWords(b); len(fa) > 0 && len(fb) > 0 && !shareWord(fa, fb) {
+		return true
+	}
+	ga, gb := Fold(a.GivenName), Fold(b.GivenName)
+	return ga != "" && gb != "" && ga[0] != gb[0]
 }
 
 // namesCompatible: one side has no person name, or the family names share
