@@ -86,54 +86,140 @@ func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `'`) + `"`
 //     must not add them twice).
 //
 // region reads phone numbers without a country code. SamePerson is
-// symmetric in what it accepts, apart from the own-UID form.
+// symmetric in what it accepts, apart from the own-UID form. To compare one
+// record with many, build each Identity once and use Identity.Same.
 func SamePerson(in, known *Customer, region string) (Sameness, bool) {
-	if u, ok := sharedUID(in, known); ok && !namesConflict(in, known) {
+	return NewIdentity(in, region).Same(NewIdentity(known, region))
+}
+
+// Identity is what SamePerson compares of a customer, folded once.
+type Identity struct {
+	c       *Customer
+	own     string   // "urn:uuid:<ID>" for a stored customer, else ""
+	name    string   // folded full name, words sorted; "" for none
+	family  []string // folded family name words
+	given   string   // folded given name
+	company string   // folded company
+	emails  []string // normalized, index-aligned with c.Emails
+	towns   []string // folded cities, index-aligned with c.Addresses
+	region  string
+	phones  []string // E.164, index-aligned with c.Phones ("" when unreadable); parsed on first use
+	parsed  bool     // phones is filled
+}
+
+// NewIdentity folds what SamePerson compares of c; region reads phone
+// numbers without a country code. c must not change while it is in use,
+// and an Identity is not for concurrent use (phone numbers are parsed on
+// first need: most comparisons are decided before them).
+func NewIdentity(c *Customer, region string) *Identity {
+	x := &Identity{c: c, name: fullName(c), family: familyWords(c), given: Fold(c.GivenName), company: Fold(c.Company)}
+	if c.ID != NilID {
+		x.own = "urn:uuid:" + c.ID.String()
+	}
+	for _, e := range c.Emails {
+		x.emails = append(x.emails, NormalizeEmail(e.Address))
+	}
+	x.region = region
+	for _, a := range c.Addresses {
+		x.towns = append(x.towns, Fold(a.City))
+	}
+	return x
+}
+
+// Same is SamePerson of the two customers: whether x is the same person
+// as known, and why.
+func (x *Identity) Same(known *Identity) (Sameness, bool) {
+	if u, ok := x.sharedUID(known); ok && !namesConflict(x, known) {
 		return Sameness{SameUID, u}, true
 	}
-	if e, ok := sharedEmail(in, known); ok && namesCompatible(in, known) {
-		return Sameness{SameEmail, e}, true
+	if i, ok := shared(x.emails, known.emails); ok && namesCompatible(x, known) {
+		return Sameness{SameEmail, strings.TrimSpace(x.c.Emails[i].Address)}, true
 	}
-	inName, knownName := fullName(in), fullName(known)
-	if inName != "" && inName == knownName {
-		display := strings.TrimSpace(in.GivenName + " " + in.FamilyName)
-		if in.Company != "" && Fold(in.Company) == Fold(known.Company) {
-			return Sameness{SameNameCompany, display + ", " + in.Company}, true
+	if x.name != "" && x.name == known.name {
+		display := strings.TrimSpace(x.c.GivenName + " " + x.c.FamilyName)
+		if x.company != "" && x.company == known.company {
+			return Sameness{SameNameCompany, display + ", " + x.c.Company}, true
 		}
-		if in.Company != "" && known.Company != "" && Fold(in.Company) != Fold(known.Company) {
+		if x.company != "" && known.company != "" {
 			return Sameness{}, false // namesakes at two employers
 		}
-		if t, ok := sharedTown(in, known); ok {
-			return Sameness{SameNameTown, display + ", " + t}, true
+		if i, ok := shared(x.towns, known.towns); ok {
+			return Sameness{SameNameTown, display + ", " + x.c.Addresses[i].City}, true
 		}
-		if p, ok := sharedPhone(in, known, region); ok {
-			return Sameness{SameNamePhone, display + ", " + p}, true
+		if i, ok := shared(x.Phones(), known.Phones()); ok {
+			return Sameness{SameNamePhone, display + ", " + x.c.Phones[i].Number}, true
 		}
-		if nameOnly(in) && nameOnly(known) {
+		if x.nameOnly() && known.nameOnly() {
 			return Sameness{SameNameOnly, display}, true
 		}
 		return Sameness{}, false
 	}
-	if inName == "" && knownName == "" && in.Company != "" && Fold(in.Company) == Fold(known.Company) {
-		if t, ok := sharedTown(in, known); ok {
-			return Sameness{SameCompany, in.Company + ", " + t}, true
+	if x.name == "" && known.name == "" && x.company != "" && x.company == known.company {
+		if i, ok := shared(x.towns, known.towns); ok {
+			return Sameness{SameCompany, x.c.Company + ", " + x.c.Addresses[i].City}, true
 		}
-		if p, ok := sharedPhone(in, known, region); ok {
-			return Sameness{SameCompany, in.Company + ", " + p}, true
+		if i, ok := shared(x.Phones(), known.Phones()); ok {
+			return Sameness{SameCompany, x.c.Company + ", " + x.c.Phones[i].Number}, true
 		}
 	}
-	if phoneOnly(in) && phoneOnly(known) {
-		if p, ok := sharedPhone(in, known, region); ok {
-			return Sameness{SamePhoneOnly, p}, true
+	if x.PhoneOnly() && known.PhoneOnly() {
+		if i, ok := shared(x.Phones(), known.Phones()); ok {
+			return Sameness{SamePhoneOnly, x.c.Phones[i].Number}, true
 		}
 	}
 	return Sameness{}, false
 }
 
+// shared returns the index in a of the first non-empty value that b holds too.
+func shared(a, b []string) (int, bool) {
+	for i, x := range a {
+		if x == "" {
+			continue
+		}
+		for _, y := range b {
+			if x == y {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
 // FullNameKey is the folded full name SamePerson compares: the folded words
 // of given and family name, sorted ("Müller Hans" = "Hans Mueller"), "" for
 // none. Importers index earlier contacts by it.
-func FullNameKey(c *Customer) string { return fullName(c) }
+func (x *Identity) FullNameKey() string { return x.name }
+
+// Customer is the customer x was made of.
+func (x *Identity) Customer() *Customer { return x.c }
+
+// Company is the folded company.
+func (x *Identity) Company() string { return x.company }
+
+// Emails are the normalized email addresses.
+func (x *Identity) Emails() []string { return x.emails }
+
+// Phones are the phone numbers in E.164 ("" for an unreadable one).
+func (x *Identity) Phones() []string {
+	if !x.parsed {
+		x.parsed = true
+		for _, p := range x.c.Phones {
+			x.phones = append(x.phones, E164(p.Number, x.region))
+		}
+	}
+	return x.phones
+}
+
+// PhoneOnly reports whether phone numbers are all there is to tell who it
+// is: no person name, company or email.
+func (x *Identity) PhoneOnly() bool {
+	return len(x.c.Phones) > 0 && x.name == "" && x.company == "" && len(x.emails) == 0
+}
+
+// nameOnly: the person name is all there is to tell who it is.
+func (x *Identity) nameOnly() bool {
+	return len(x.c.Phones) == 0 && len(x.emails) == 0 && x.company == "" && len(x.towns) == 0
+}
 
 func fullName(c *Customer) string {
 	if c.GivenName == "" && c.FamilyName == "" {
@@ -169,114 +255,52 @@ func shareWord(a, b []string) bool {
 //     a typo like Hnas for Hans still matches);
 //
 // and, for records without person names, when the companies differ.
-func namesConflict(a, b *Customer) bool {
-	if _, ok := sharedEmail(a, b); ok {
+func namesConflict(a, b *Identity) bool {
+	if _, ok := shared(a.emails, b.emails); ok {
 		return false
 	}
-	na, nb := fullName(a), fullName(b)
-	if na == "" || nb == "" {
-		return na == "" && nb == "" && a.Company != "" && b.Company != "" && Fold(a.Company) != Fold(b.Company)
+	if a.name == "" || b.name == "" {
+		return a.name == "" && b.name == "" && a.company != "" && b.company != "" && a.company != b.company
 	}
-	if na == nb {
+	if a.name == b.name {
 		return false
 	}
-	if len(a.Emails) > 0 && len(b.Emails) > 0 {
+	if len(a.emails) > 0 && len(b.emails) > 0 {
 		return true
 	}
-	if fa, fb := familyWords(a), familyWords(b); len(fa) > 0 && len(fb) > 0 && !shareWord(fa, fb) {
+	if len(a.family) > 0 && len(b.family) > 0 && !shareWord(a.family, b.family) {
 		return true
 	}
-	ga, gb := Fold(a.GivenName), Fold(b.GivenName)
-	return ga != "" && gb != "" && ga[0] != gb[0]
+	return a.given != "" && b.given != "" && a.given[0] != b.given[0]
 }
 
 // namesCompatible: one side has no person name, or the family names share
 // a word, or one family name is missing and the given names fold alike.
-func namesCompatible(a, b *Customer) bool {
-	if fullName(a) == "" || fullName(b) == "" {
+func namesCompatible(a, b *Identity) bool {
+	if a.name == "" || b.name == "" {
 		return true
 	}
-	fa, fb := familyWords(a), familyWords(b)
-	if len(fa) > 0 && len(fb) > 0 {
-		return shareWord(fa, fb)
+	if len(a.family) > 0 && len(b.family) > 0 {
+		return shareWord(a.family, b.family)
 	}
-	return Fold(a.GivenName) == Fold(b.GivenName)
+	return a.given == b.given
 }
 
-func sharedUID(in, known *Customer) (string, bool) {
-	own := ""
-	if known.ID != NilID {
-		own = "urn:uuid:" + known.ID.String()
-	}
-	for _, u := range in.ExternalUIDs {
+func (x *Identity) sharedUID(known *Identity) (string, bool) {
+	for _, u := range x.c.ExternalUIDs {
 		if u == "" {
 			continue
 		}
-		if own != "" && strings.EqualFold(u, own) {
+		if known.own != "" && strings.EqualFold(u, known.own) {
 			return u, true
 		}
-		for _, k := range known.ExternalUIDs {
+		for _, k := range known.c.ExternalUIDs {
 			if u == k {
 				return u, true
 			}
 		}
 	}
 	return "", false
-}
-
-func sharedEmail(a, b *Customer) (string, bool) {
-	for _, x := range a.Emails {
-		nx := NormalizeEmail(x.Address)
-		if nx == "" {
-			continue
-		}
-		for _, y := range b.Emails {
-			if nx == NormalizeEmail(y.Address) {
-				return strings.TrimSpace(x.Address), true
-			}
-		}
-	}
-	return "", false
-}
-
-func sharedTown(a, b *Customer) (string, bool) {
-	for _, x := range a.Addresses {
-		fx := Fold(x.City)
-		if fx == "" {
-			continue
-		}
-		for _, y := range b.Addresses {
-			if fx == Fold(y.City) {
-				return x.City, true
-			}
-		}
-	}
-	return "", false
-}
-
-func sharedPhone(a, b *Customer, region string) (string, bool) {
-	for _, x := range a.Phones {
-		ex := E164(x.Number, region)
-		if ex == "" {
-			continue
-		}
-		for _, y := range b.Phones {
-			if ex == E164(y.Number, region) {
-				return x.Number, true
-			}
-		}
-	}
-	return "", false
-}
-
-// nameOnly: the person name is all there is to tell who it is.
-func nameOnly(c *Customer) bool {
-	return len(c.Phones) == 0 && len(c.Emails) == 0 && Fold(c.Company) == "" && len(c.Addresses) == 0
-}
-
-// phoneOnly: phones are all there is to tell who it is.
-func phoneOnly(c *Customer) bool {
-	return len(c.Phones) > 0 && fullName(c) == "" && Fold(c.Company) == "" && len(c.Emails) == 0
 }
 
 // Identifiable reports whether c carries anything that tells who it is: a

@@ -160,11 +160,15 @@ const previewBlock = 500
 // cancelled.
 func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt PreviewOptions) (*Plan, error) {
 	p := &Plan{Entries: make([]Entry, len(cards)), region: opt.Region}
-	own, err := ownUIDs(cards, svc)
+	own, err := ownUIDs(cards, svc, opt.Region)
 	if err != nil {
 		return nil, err
 	}
 	in := newFileIndex()
+	ids := make([]*model.Identity, len(cards))
+	for i := range cards {
+		ids[i] = model.NewIdentity(&cards[i].Customer, opt.Region)
+	}
 	for i := 0; i < len(cards); i += previewBlock {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -172,13 +176,13 @@ func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt Pre
 		if opt.Progress != nil && i > 0 {
 			opt.Progress(i, len(cards))
 		}
-		if err := p.matchBlock(cards[i:min(i+previewBlock, len(cards))], p.Entries[i:], svc, own); err != nil {
+		if err := p.matchBlock(cards[i:min(i+previewBlock, len(cards))], ids[i:], p.Entries[i:], svc, own); err != nil {
 			return nil, err
 		}
 		for j := i; j < min(i+previewBlock, len(cards)); j++ {
 			e := &p.Entries[j]
-			e.SameAs, e.WhySame = in.sameAs(&cards[j], cards, opt.Region)
-			in.add(&cards[j], j, opt.Region)
+			e.SameAs, e.WhySame = in.sameAs(ids[j], cards, ids)
+			in.add(ids[j], j)
 			switch {
 			case len(cards[j].Problems) > 0 || cards[j].Err != nil:
 				e.Group = GroupProblem
@@ -210,7 +214,7 @@ func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt Pre
 // person as: candidates from the store's indexes (phone candidates only
 // for cards that have nothing but phones, the one case a phone can decide),
 // loaded in one call, judged by model.SamePerson; the strongest reason wins.
-func (p *Plan) matchBlock(block []Card, entries []Entry, svc model.ImportService, own map[string]*model.Customer) error {
+func (p *Plan) matchBlock(block []Card, ids []*model.Identity, entries []Entry, svc model.ImportService, own map[string]*model.Identity) error {
 	cs := make([]*model.Customer, len(block))
 	for j := range block {
 		cs[j] = &block[j].Customer
@@ -219,10 +223,10 @@ func (p *Plan) matchBlock(block []Card, entries []Entry, svc model.ImportService
 	if err != nil {
 		return fmt.Errorf("match cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
 	}
-	var ids []model.ID
+	var want []model.ID
 	seen := map[model.ID]bool{}
 	for j, ms := range found {
-		bare := phoneOnly(cs[j])
+		bare := ids[j].PhoneOnly()
 		keep := ms[:0]
 		for _, m := range ms {
 			if m.By == model.MatchPhone && !bare {
@@ -231,25 +235,25 @@ func (p *Plan) matchBlock(block []Card, entries []Entry, svc model.ImportService
 			keep = append(keep, m)
 			if !seen[m.ID] {
 				seen[m.ID] = true
-				ids = append(ids, m.ID)
+				want = append(want, m.ID)
 			}
 		}
 		found[j] = keep
 	}
-	byID := map[model.ID]*model.Customer{}
-	if len(ids) > 0 {
-		stored, err := svc.Customers(ids)
+	byID := map[model.ID]*model.Identity{}
+	if len(want) > 0 {
+		stored, err := svc.Customers(want)
 		if err != nil {
 			return fmt.Errorf("load candidates of cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
 		}
 		for _, c := range stored {
-			byID[c.ID] = c
+			byID[c.ID] = model.NewIdentity(c, p.region)
 		}
 	}
 	for j := range block {
 		e := &entries[j]
 		e.Card = &block[j]
-		var cands []*model.Customer
+		var cands []*model.Identity
 		for _, u := range cs[j].ExternalUIDs {
 			if c := own[u]; c != nil {
 				cands = append(cands, c)
@@ -262,8 +266,8 @@ func (p *Plan) matchBlock(block []Card, entries []Entry, svc model.ImportService
 		}
 		best := -1
 		for _, c := range cands {
-			if why, ok := model.SamePerson(cs[j], c, p.region); ok && (best < 0 || rank(why.Reason) < best) {
-				best, e.Existing, e.Why = rank(why.Reason), c, why
+			if why, ok := ids[j].Same(c); ok && (best < 0 || rank(why.Reason) < best) {
+				best, e.Existing, e.Why = rank(why.Reason), c.Customer(), why
 			}
 		}
 	}
@@ -280,11 +284,6 @@ func rank(r model.SameReason) int {
 	return 99
 }
 
-// phoneOnly reports whether c has nothing but phone numbers to tell who it is.
-func phoneOnly(c *model.Customer) bool {
-	return len(c.Phones) > 0 && len(c.Emails) == 0 && model.FullNameKey(c) == "" && model.Fold(c.Company) == ""
-}
-
 // fileIndex finds the earlier cards of a file a card may be the same
 // person as: by UID, email, folded full name, a name-less card's company,
 // and for cards with nothing but phones, by number. Never by a phone of a
@@ -295,49 +294,49 @@ type fileIndex struct {
 
 // maxPerKey bounds the earlier cards one key lists, so a file of thousands
 // of "Hans Müller" stays linear; the first ones are the likely originals.
-const maxPerKey = 32
+const maxPerKey = 16
 
 func newFileIndex() *fileIndex { return &fileIndex{byKey: map[string][]int{}} }
 
-func fileKeys(c *model.Customer, region string) []string {
+func fileKeys(x *model.Identity, uids []string) []string {
 	var keys []string
-	for _, u := range c.ExternalUIDs {
+	for _, u := range uids {
 		keys = append(keys, "u:"+u)
 	}
-	for _, e := range c.Emails {
-		keys = append(keys, "e:"+model.NormalizeEmail(e.Address))
+	for _, e := range x.Emails() {
+		keys = append(keys, "e:"+e)
 	}
-	switch name := model.FullNameKey(c); {
-	case name != "":
-		keys = append(keys, "n:"+name)
-	case c.Company != "":
-		keys = append(keys, "c:"+model.Fold(c.Company))
-	case phoneOnly(c):
-		for _, ph := range c.Phones {
-			if k := model.E164(ph.Number, region); k != "" {
-				keys = append(keys, "p:"+k)
+	switch {
+	case x.FullNameKey() != "":
+		keys = append(keys, "n:"+x.FullNameKey())
+	case x.Company() != "":
+		keys = append(keys, "c:"+x.Company())
+	case x.PhoneOnly():
+		for _, ph := range x.Phones() {
+			if ph != "" {
+				keys = append(keys, "p:"+ph)
 			}
 		}
 	}
 	return keys
 }
 
-func (x *fileIndex) add(c *Card, pos int, region string) {
-	for _, k := range fileKeys(&c.Customer, region) {
-		if l := x.byKey[k]; len(l) < maxPerKey && (len(l) == 0 || l[len(l)-1] != pos) {
-			x.byKey[k] = append(l, pos)
+func (f *fileIndex) add(x *model.Identity, pos int) {
+	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
+		if l := f.byKey[k]; len(l) < maxPerKey && (len(l) == 0 || l[len(l)-1] != pos) {
+			f.byKey[k] = append(l, pos)
 		}
 	}
 }
 
-// sameAs returns the Index of the earlier card c is the same person as
-// (strongest reason, then earliest), or 0.
-func (x *fileIndex) sameAs(c *Card, cards []Card, region string) (int, model.Sameness) {
+// sameAs returns the Index of the earlier card x is the same person as
+// (strongest reason, then earliest), or 0; ids are the cards' identities.
+func (f *fileIndex) sameAs(x *model.Identity, cards []Card, ids []*model.Identity) (int, model.Sameness) {
 	best, idx := -1, 0
 	var why model.Sameness
-	for _, k := range fileKeys(&c.Customer, region) {
-		for _, pos := range x.byKey[k] {
-			w, ok := model.SamePerson(&c.Customer, &cards[pos].Customer, region)
+	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
+		for _, pos := range f.byKey[k] {
+			w, ok := x.Same(ids[pos])
 			if !ok {
 				continue
 			}
@@ -351,7 +350,7 @@ func (x *fileIndex) sameAs(c *Card, cards []Card, region string) (int, model.Sam
 
 // ownUIDs finds the cards whose UID names one of our customers
 // (urn:uuid:<id>, as Encode writes) and returns those customers by UID.
-func ownUIDs(cards []Card, svc model.ImportService) (map[string]*model.Customer, error) {
+func ownUIDs(cards []Card, svc model.ImportService, region string) (map[string]*model.Identity, error) {
 	var ids []model.ID
 	byID := map[model.ID][]string{}
 	for i := range cards {
@@ -371,10 +370,11 @@ func ownUIDs(cards []Card, svc model.ImportService) (map[string]*model.Customer,
 	if err != nil {
 		return nil, fmt.Errorf("look up exported customers: %w", err)
 	}
-	known := make(map[string]*model.Customer, len(cs))
+	known := make(map[string]*model.Identity, len(cs))
 	for _, c := range cs {
+		x := model.NewIdentity(c, region)
 		for _, u := range byID[c.ID] {
-			known[u] = c
+			known[u] = x
 		}
 	}
 	return known, nil
