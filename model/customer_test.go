@@ -76,11 +76,11 @@ func TestCustomerValidate(t *testing.T) {
 		{"consent channel", func(c *model.Customer) { c.Consents[0].Channel = "fax" }, []string{"consents[0].channel"}},
 		{"consent without date", func(c *model.Customer) { c.Consents[0].GivenAt = time.Time{} }, []string{"consents[0].given_at"}},
 		{"consent withdrawn before given", func(c *model.Customer) { c.Consents[0].Withdrawn = t0.Add(-time.Hour) }, []string{"consents[0].withdrawn"}},
-		{"every bad field is named", func(c *model.Customer) {
+		{"every bad field is named; a bad email alone is no name", func(c *model.Customer) {
 			c.GivenName, c.FamilyName, c.Phones = "", "", nil
 			c.Emails[0].Address = "x"
 			c.RhythmDays = -5
-		}, []string{"emails[0].address", "rhythm_days"}},
+		}, []string{"name", "emails[0].address", "rhythm_days"}},
 		{"every bad field is named, the missing name too", func(c *model.Customer) {
 			c.GivenName, c.FamilyName, c.Phones, c.Emails = "", "", nil, nil
 			c.Website = "kein web"

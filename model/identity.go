@@ -304,8 +304,22 @@ func (x *Identity) sharedUID(known *Identity) (string, bool) {
 }
 
 // Identifiable reports whether c carries anything that tells who it is: a
-// name, a company, an email or a phone number. Importers keep every contact
-// that is, and Validate asks for it.
+// name, a company, a valid email or a valid phone number. Importers keep
+// every contact that is, and Validate asks for it (so a form with only a
+// mistyped email asks for a name as well as for a correct address).
 func Identifiable(c *Customer) bool {
-	return strings.TrimSpace(c.GivenName+c.FamilyName+c.Company) != "" || len(c.Emails) > 0 || len(c.Phones) > 0
+	if strings.TrimSpace(c.GivenName+c.FamilyName+c.Company) != "" {
+		return true
+	}
+	for _, e := range c.Emails {
+		if ValidEmail(strings.TrimSpace(e.Address)) {
+			return true
+		}
+	}
+	for _, p := range c.Phones {
+		if ValidPhone(strings.TrimSpace(p.Number)) {
+			return true
+		}
+	}
+	return false
 }

@@ -164,6 +164,8 @@ func TestIdentifiable(t *testing.T) {
 		{"email", person("", "", "", email("a@b.ch")), true},
 		{"phone", person("", "", "", phone("044 123 45 67")), true},
 		{"only a town", person("", "", "", town("Bern")), false},
+		{"only a mistyped email", person("", "", "", email("kein-at-zeichen")), false},
+		{"only a number without digits", person("", "", "", phone("abc")), false},
 		{"spaces", person(" ", " ", " "), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
