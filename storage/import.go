@@ -17,9 +17,10 @@ import (
 const chunkSize = 2000
 
 // Matches returns stored live customers that c may duplicate, strongest
-// first: by external UID, normalized email, folded name (any company; a
-// customer without a person name by its company), then E.164 phone. They
-// are candidates: model.SamePerson decides.
+// first: by external UID, normalized email, folded name (with c's company
+// or none; any company when c has none; a customer without a person name
+// by its company), then E.164 phone. They are candidates:
+// model.SamePerson decides.
 func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 	var out []model.Match
 	region := db.currentSettings().Region
@@ -69,11 +70,17 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 	for _, e := range c.Emails {
 		scan(idxCustEmail, model.NormalizeEmail(e.Address), model.MatchEmail)
 	}
-	if name, _, _ := strings.Cut(model.NameKey(c), "|"); name != "" {
+	switch name, company, _ := strings.Cut(model.NameKey(c), "|"); {
+	case name != "" && company == "":
 		// Every customer of that name, whatever the company: the same
 		// name in the same town is evidence too (model.SamePerson).
 		scanPrefix(idxCustName, []byte(name+"|"), model.MatchName)
-	} else if c.Company != "" {
+	case name != "":
+		// The same name at the same company, or without one; namesakes
+		// at other companies are other people (model.SamePerson).
+		scan(idxCustName, model.NameKey(c), model.MatchName)
+		scan(idxCustName, name+"|", model.MatchName)
+	case company != "":
 		scan(idxCustName, model.NameKey(c), model.MatchName)
 	}
 	for _, p := range c.Phones { // after the names: a namesake sharing a number is a MatchName

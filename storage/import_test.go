@@ -6,10 +6,11 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// TestMatchesProposesNamesakes: the candidates of an import card include
-// every stored customer of the same folded name, whatever the company, so
-// the identity rule can match the same name in the same town; a card
-// without a person name gets the customers of its company only.
+// TestMatchesProposesNamesakes: the candidates of an import card without
+// a company include every stored customer of the same folded name, whatever
+// the company, so the identity rule can match the same name in the same
+// town; a card with a company gets the namesakes at that company or at
+// none; a card without a person name gets the customers of its company.
 func TestMatchesProposesNamesakes(t *testing.T) {
 	db := openTest(t)
 	withCompany := newCustomer("Hans", "Müller", "Käser AG")
@@ -26,7 +27,8 @@ func TestMatchesProposesNamesakes(t *testing.T) {
 		want  []model.ID
 	}{
 		{"name without company", &model.Customer{GivenName: "Hans", FamilyName: "Müller"}, []model.ID{withCompany.ID, without.ID}},
-		{"name with another company", &model.Customer{GivenName: "Müller", FamilyName: "Hans", Company: "Brändli GmbH"}, []model.ID{withCompany.ID, without.ID}},
+		{"name with another company", &model.Customer{GivenName: "Müller", FamilyName: "Hans", Company: "Brändli GmbH"}, []model.ID{without.ID}},
+		{"name with the same company", &model.Customer{GivenName: "Hans", FamilyName: "Müller", Company: "Kaeser AG"}, []model.ID{withCompany.ID, without.ID}},
 		{"company only", &model.Customer{Company: "Kaeser AG"}, []model.ID{company.ID}},
 		{"other name", &model.Customer{GivenName: "Hans-Peter", FamilyName: "Müller"}, nil},
 	} {
