@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -173,5 +174,45 @@ func TestIdentifiable(t *testing.T) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestSamePersonProperties checks the rule over random records drawn from
+// small pools (so they share names, companies, towns, phones, emails and
+// UIDs often): it is symmetric, and two records with different emails and
+// different full names are never the same person.
+func TestSamePersonProperties(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 1))
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	gen := func() *model.Customer {
+		c := person(pick("", "Peter", "Paul", "Anna"), pick("", "Meier", "Meier-Huber", "Huber"), pick("", "", "Muster AG", "Käser AG"))
+		if e := pick("", "", "info@muster.ch", "p@x.ch", "a@x.ch"); e != "" {
+			email(e)(c)
+		}
+		if p := pick("", "044 123 45 67", "+41 44 123 45 67", "079 555 12 34"); p != "" {
+			phone(p)(c)
+		}
+		if s := pick("", "Bern", "Zürich"); s != "" {
+			town(s)(c)
+		}
+		if u := pick("", "", "1", "2"); u != "" {
+			uid(u)(c)
+		}
+		return c
+	}
+	for i := 0; i < 20000; i++ {
+		a, b := gen(), gen()
+		ab, okAB := model.SamePerson(a, b, "CH")
+		ba, okBA := model.SamePerson(b, a, "CH")
+		if okAB != okBA || ab.Reason != ba.Reason {
+			t.Fatalf("not symmetric:\n%+v\n%+v\ngot %v %v one way, %v %v the other", a, b, okAB, ab, okBA, ba)
+		}
+		na, nb := model.NewIdentity(a, "CH").FullNameKey(), model.NewIdentity(b, "CH").FullNameKey()
+		if okAB && len(a.Emails) > 0 && len(b.Emails) > 0 && a.Emails[0].Address != b.Emails[0].Address && na != "" && nb != "" && na != nb {
+			t.Fatalf("two people with different emails and names are one (%v):\n%+v\n%+v", ab, a, b)
+		}
+		if okAB && ab.Reason == model.SamePhoneOnly && (na != "" || nb != "") {
+			t.Fatalf("named record matched on its phone alone:\n%+v\n%+v", a, b)
+		}
 	}
 }
