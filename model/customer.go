@@ -197,7 +197,11 @@ func (c *Customer) Withdrew(channel string, t time.Time) bool {
 }
 
 // DisplayName is the name shown in lists: "Family, Given" style is left to
-// SortName; this is "Given Family" or the company.
+// SortName; this is "Given Family", or for a company (and a person without
+// a name) the company, then the first email address, then the first phone
+// number. The whole address is shown, not its local part: "info" alone
+// tells two info@ contacts apart no better than nothing, and an export
+// that writes it as FN reads back as no name (an FN that is an email).
 func (c *Customer) DisplayName() string {
 	name := strings.TrimSpace(strings.TrimSpace(c.GivenName) + " " + strings.TrimSpace(c.FamilyName))
 	if c.Kind == Company || name == "" {
@@ -349,8 +353,11 @@ func (c *Customer) Validate() error {
 	default:
 		v.add("kind", "validation.kind", "unknown kind %q", c.Kind)
 	}
-	if c.GivenName == "" && c.FamilyName == "" && c.Company == "" {
-		v.add("name", "validation.name_required", "a name or a company is required")
+	if !Identifiable(c) {
+		// An address book may hold a contact that is only an email or only
+		// a number; it is kept, but a record with nothing that tells who it
+		// is helps nobody.
+		v.add("name", "validation.name_required", "a name, a company, an email or a phone number is required")
 	}
 	if c.Kind == Company && c.Company == "" {
 		v.add("company", "validation.company_required", "a company needs a company name")

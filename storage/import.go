@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -16,7 +17,10 @@ import (
 const chunkSize = 2000
 
 // Matches returns stored live customers that c may duplicate, strongest
-// first: by external UID, normalized email, E.164 phone, then name key.
+// first: by external UID, normalized email, folded name (with c's company
+// or none; any company when c has none; a customer without a person name
+// by its company), then E.164 phone. They are candidates:
+// model.SamePerson decides.
 func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 	var out []model.Match
 	region := db.currentSettings().Region
@@ -44,11 +48,8 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 	var out []model.Match
 	seen := map[model.ID]bool{}
 	idx := tx.Bucket(bucketIdx)
-	scan := func(bucket []byte, value string, by model.MatchKind) {
-		if value == "" {
-			return
-		}
-		prefix := append([]byte(value), 0)
+	// scanPrefix lists the customers whose index key starts with prefix.
+	scanPrefix := func(bucket []byte, prefix []byte, by model.MatchKind) {
 		cur := idx.Bucket(bucket).Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			id := idAtEnd(k)
@@ -58,17 +59,32 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 			}
 		}
 	}
+	scan := func(bucket []byte, value string, by model.MatchKind) {
+		if value != "" {
+			scanPrefix(bucket, append([]byte(value), 0), by)
+		}
+	}
 	for _, u := range c.ExternalUIDs {
 		scan(idxCustUID, u, model.MatchUID)
 	}
 	for _, e := range c.Emails {
 		scan(idxCustEmail, model.NormalizeEmail(e.Address), model.MatchEmail)
 	}
-	for _, p := range c.Phones {
-		scan(idxCustPhone, model.E164(p.Number, region), model.MatchPhone)
-	}
-	if c.GivenName != "" || c.FamilyName != "" || c.Company != "" {
+	switch name, company, _ := strings.Cut(model.NameKey(c), "|"); {
+	case name != "" && company == "":
+		// Every customer of that name, whatever the company: the same
+		// name in the same town is evidence too (model.SamePerson).
+		scanPrefix(idxCustName, []byte(name+"|"), model.MatchName)
+	case name != "":
+		// The same name at the same company, or without one; namesakes
+		// at other companies are other people (model.SamePerson).
 		scan(idxCustName, model.NameKey(c), model.MatchName)
+		scan(idxCustName, name+"|", model.MatchName)
+	case company != "":
+		scan(idxCustName, model.NameKey(c), model.MatchName)
+	}
+	for _, p := range c.Phones { // after the names: a namesake sharing a number is a MatchName
+		scan(idxCustPhone, model.E164(p.Number, region), model.MatchPhone)
 	}
 	return out
 }

@@ -308,8 +308,9 @@ func (m *mapper) finish() {
 	}
 
 	// Names: N is authoritative; without it FN is split, or taken as the
-	// company name when it is one.
-	if !m.hasN && m.fn != "" && !model.ValidEmail(m.fn) {
+	// company name when it is one. An FN that is only the email address or
+	// phone number (what exporters write for a name-less contact) is no name.
+	if !m.hasN && m.fn != "" && !model.ValidEmail(m.fn) && !model.ValidPhone(m.fn) {
 		if m.isOrg || strings.EqualFold(m.fn, cu.Company) {
 			if cu.Company == "" {
 				cu.Company = m.fn
