@@ -29,9 +29,17 @@ install_debian() {
 	done
 	[ -z "$missing" ] && return 0
 	echo "installing:$missing"
-	sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# Another apt (an unattended upgrade, a second terminal) may hold the
+	# lock: wait for it up to ten minutes instead of failing at once.
+	# (update takes the lists lock, which older apt does not wait for: retry.)
+	tries=0
+	until sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq; do
+		tries=$((tries + 1))
+		[ "$tries" -ge 60 ] && { echo "apt-get update kept failing (is another apt holding its lock?)" >&2; exit 1; }
+		sleep 10
+	done
 	# shellcheck disable=SC2086
-	sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null
 }
 
 install_fedora() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -16,7 +17,10 @@ import (
 const chunkSize = 2000
 
 // Matches returns stored live customers that c may duplicate, strongest
-// first: by external UID, normalized email, E.164 phone, then name key.
+// first: by external UID, normalized email, folded name (with c's company
+// or none; any company when c has none; a customer without a person name
+// by its company), then E.164 phone. They are candidates:
+// model.SamePerson decides.
 func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 	var out []model.Match
 	region := db.currentSettings().Region
@@ -81,12 +85,11 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 func (m *matcher) matches(c *model.Customer) []model.Match {
 	var out []model.Match
 	var seen map[model.ID]bool
-	var prefix []byte
-	scan := func(b *bolt.Bucket, value string, by model.MatchKind) {
-		if value == "" || b == nil {
+	// scanPrefix lists the customers whose index key in b starts with prefix.
+	scanPrefix := func(b *bolt.Bucket, prefix []byte, by model.MatchKind) {
+		if b == nil {
 			return
 		}
-		prefix = append(append(prefix[:0], value...), 0)
 		cur := b.Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			id := idAtEnd(k)
@@ -99,6 +102,13 @@ func (m *matcher) matches(c *model.Customer) []model.Match {
 			}
 		}
 	}
+	var prefix []byte
+	scan := func(b *bolt.Bucket, value string, by model.MatchKind) {
+		if value != "" && b != nil {
+			prefix = append(append(prefix[:0], value...), 0)
+			scanPrefix(b, prefix, by)
+		}
+	}
 	if m.uid != nil {
 		for _, u := range c.ExternalUIDs {
 			scan(m.uid, u, model.MatchUID)
@@ -109,13 +119,25 @@ func (m *matcher) matches(c *model.Customer) []model.Match {
 			scan(m.email, model.NormalizeEmail(e.Address), model.MatchEmail)
 		}
 	}
-	if m.phone != nil {
-		for _, p := range c.Phones {
-			scan(m.phone, model.E164(p.Number, m.region), model.MatchPhone)
+	if m.name != nil {
+		switch name, company, _ := strings.Cut(model.NameKey(c), "|"); {
+		case name != "" && company == "":
+			// Every customer of that name, whatever the company: the same
+			// name in the same town is evidence too (model.SamePerson).
+			scanPrefix(m.name, []byte(name+"|"), model.MatchName)
+		case name != "":
+			// The same name at the same company, or without one; namesakes
+			// at other companies are other people (model.SamePerson).
+			scan(m.name, model.NameKey(c), model.MatchName)
+			scan(m.name, name+"|", model.MatchName)
+		case company != "":
+			scan(m.name, model.NameKey(c), model.MatchName)
 		}
 	}
-	if m.name != nil && (c.GivenName != "" || c.FamilyName != "" || c.Company != "") {
-		scan(m.name, model.NameKey(c), model.MatchName)
+	if m.phone != nil {
+		for _, p := range c.Phones { // after the names: a namesake sharing a number is a MatchName
+			scan(m.phone, model.E164(p.Number, m.region), model.MatchPhone)
+		}
 	}
 	return out
 }

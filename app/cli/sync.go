@@ -14,7 +14,7 @@ import (
 
 func runSync(ctx context.Context, e Env, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: sync init|join|now|status", ErrUsage)
+		return usagef("sync needs init, join, now or status")
 	}
 	switch args[0] {
 	case "init", "join":
@@ -24,7 +24,7 @@ func runSync(ctx context.Context, e Env, args []string) error {
 	case "status":
 		return runSyncStatus(ctx, e)
 	}
-	return fmt.Errorf("%w: sync init|join|now|status", ErrUsage)
+	return usagef("sync needs init, join, now or status")
 }
 
 // runSyncSetup creates a new target (init) or joins an existing one, and
@@ -38,7 +38,7 @@ func runSyncSetup(ctx context.Context, e Env, verb string, args []string) error 
 		return err
 	}
 	if (*folder == "") == (*url == "") {
-		return fmt.Errorf("%w: give either -folder DIR or -url URL", ErrUsage)
+		return usagef("sync %s: give either -folder DIR or -url URL", verb)
 	}
 	cfg := replica.Config{Folder: *folder, URL: *url, User: *user, Password: os.Getenv("KUNDENKARTEI_WEBDAV_PASSWORD")}
 	pass, err := passphrase(e)

@@ -88,6 +88,9 @@ var columns = []column{
 	{"Nachname", "Last Name", func(c *model.Customer, _ Dialect) string { return c.FamilyName }},
 	{"Firma", "Company", func(c *model.Customer, _ Dialect) string { return c.Company }},
 	{"Position", "Job Title", func(c *model.Customer, _ Dialect) string { return c.Position }},
+	{"Titel", "Title", func(c *model.Customer, _ Dialect) string { return c.NamePrefix }},
+	{"Namenszusatz", "Suffix", func(c *model.Customer, _ Dialect) string { return c.NameSuffix }},
+	{"Abteilung", "Department", func(c *model.Customer, _ Dialect) string { return c.Department }},
 	{"E-Mail", "Email", func(c *model.Customer, _ Dialect) string { return c.PrimaryEmail() }},
 	{"E-Mail 2", "Email 2", func(c *model.Customer, _ Dialect) string {
 		var rest []string
@@ -121,7 +124,7 @@ var columns = []column{
 // mailingColumns are the columns of the mailing list: what a mail merge
 // needs, nothing more (data minimisation).
 var mailingColumns = []column{
-	columns[0], columns[1], columns[2], columns[3],
+	columns[0], columns[5], columns[1], columns[2], columns[3], // Anrede, Titel, Vorname, Nachname, Firma
 	{"E-Mail", "Email", func(c *model.Customer, _ Dialect) string { return c.PrimaryEmail() }},
 	{"Briefanrede", "Letter Form", func(c *model.Customer, _ Dialect) string {
 		if c.LetterForm == "" {
