@@ -22,13 +22,16 @@ func WriteFile(path string, items []Item, events []EventItem, opt Options) error
 	if len(items) == 0 && len(events) == 0 {
 		return model.Errorf(model.EINVALID, "nothing to export")
 	}
-	return writeFile(path, osCreate, func(w io.Writer) error { return encode(w, items, events, opt) })
+	return writeFile(path, osCreate, func(w io.Writer) error { return Encode(w, items, events, opt) })
 }
 
 // writeEmpty is WriteFile that accepts an empty calendar: the automatic
 // export must be able to clear a subscribed calendar.
 func writeEmpty(path string, items []Item, events []EventItem, opt Options) error {
-	return writeFile(path, osCreate, func(w io.Writer) error { return encode(w, items, events, opt) })
+	return writeFile(path, osCreate, func(w io.Writer) error {
+		_, err := encodeExport(w, Slice(items, events), opt, true)
+		return err
+	})
 }
 
 // TempFile writes a single follow-up as an .ics file in dir (os.TempDir()

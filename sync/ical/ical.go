@@ -17,6 +17,9 @@ package ical
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"io"
 	"sort"
 	"strconv"
@@ -25,13 +28,6 @@ import (
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
-
-// Item is one follow-up to export, with the records its text draws on.
-type Item struct {
-	FollowUp model.FollowUp
-	Customer *model.Customer // nil when unknown; SUMMARY then has no name
-	Note     *model.Note     // the note behind the follow-up, or nil
-}
 
 // EventItem is one loyalty event to export, with its invitation counts.
 type EventItem struct {
@@ -113,27 +109,90 @@ func UID(id model.ID) string { return id.String() + uidDomain }
 // item cannot be exported (no ID or no due time), before writing anything;
 // write errors come back as EINTERNAL.
 func Encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
-	if len(items) == 0 && len(events) == 0 {
-		return model.Errorf(model.EINVALID, "nothing to export")
-	}
-	return encode(w, items, events, opt)
+	_, err := encodeExport(w, Slice(items, events), opt, false)
+	return err
 }
 
-// encode writes the calendar; an empty one is allowed here so that an
-// automatic export can clear a subscribed calendar.
-func encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
+// EncodeExport writes x as one VCALENDAR and returns how many follow-ups
+// and events it wrote. The follow-ups stream through: however many there
+// are, the export holds one batch and a temporary file. EINVALID when there
+// is nothing to export or an item cannot be exported, before anything is
+// written to w; errors of x.Source come back as they are; write errors
+// as EINTERNAL.
+func EncodeExport(w io.Writer, x Export, opt Options) (int, error) {
+	return encodeExport(w, x, opt, false)
+}
+
+// encodeExport writes the calendar; allowEmpty lets an automatic export
+// clear a subscribed calendar.
+func encodeExport(w io.Writer, x Export, opt Options, allowEmpty bool) (int, error) {
 	opt.fill()
-	zones, err := scan(items, events)
-	if err != nil {
-		return err
+	zones := zoneSet{}
+	for i := range x.Events {
+		if err := zones.event(&x.Events[i].Event); err != nil {
+			return 0, err
+		}
 	}
+	sp := &spool{}
+	defer sp.close()
+	now := opt.Now()
+	stamp := string(append(appendDateTime(nil, now.UTC()), 'Z'))
+	l := &lineWriter{w: sp, buf: make([]byte, 0, 256)}
+	e := &encoder{l: l, zones: zones, stamp: stamp, now: now, opt: &opt, customers: map[*model.Customer]*customerText{}}
+	changed := map[model.ID]model.CalendarStamp{}
+	n := 0
+	if x.Source != nil {
+		err := x.Source(func(batch []Item) error {
+			// Storage shares a customer within a batch only: the cache
+			// must not outlive it, or it would hold every customer.
+			clear(e.customers)
+			for i := range batch {
+				if err := zones.item(&batch[i].FollowUp); err != nil {
+					return err
+				}
+				if st, ok := e.followUp(&batch[i]); ok {
+					changed[batch[i].FollowUp.ID] = st
+				}
+			}
+			n += len(batch)
+			return l.err
+		})
+		if err != nil && err == l.err {
+			return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	var sb strings.Builder
+	for i := range x.Events {
+		writeEvent(l, &x.Events[i], zones, stamp, &opt, &sb)
+	}
+	if l.err != nil {
+		return 0, model.WrapError(model.EINTERNAL, l.err, "write calendar")
+	}
+	if n+len(x.Events) == 0 && !allowEmpty {
+		return 0, model.Errorf(model.EINVALID, "nothing to export")
+	}
+	if err := writeCalendar(w, sp, zones, &opt); err != nil {
+		return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
+	}
+	if x.SaveStamps != nil && len(changed) > 0 {
+		if err := x.SaveStamps(changed); err != nil {
+			return 0, fmt.Errorf("keep calendar sequences: %w", err)
+		}
+	}
+	return n + len(x.Events), nil
+}
+
+// writeCalendar writes the VCALENDAR around the spooled events: its
+// properties and the VTIMEZONEs the events use first.
+func writeCalendar(w io.Writer, sp *spool, zones zoneSet, opt *Options) error {
 	bw, ok := w.(*bufio.Writer)
 	if !ok {
 		bw = bufio.NewWriterSize(w, 64<<10)
 	}
 	l := &lineWriter{w: bw, buf: make([]byte, 0, 256)}
-	stamp := string(append(appendDateTime(nil, opt.Now().UTC()), 'Z'))
-
 	l.prop("BEGIN", "VCALENDAR")
 	l.prop("VERSION", "2.0")
 	l.textProp("PRODID", opt.ProdID)
@@ -147,86 +206,77 @@ func encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if z := zones[name]; !z.min.IsZero() {
+		if z := zones[name]; z.loc != nil && !z.min.IsZero() {
 			writeVTimezone(l, z)
 		}
 	}
-	e := &encoder{l: l, zones: zones, stamp: stamp, opt: &opt, customers: map[*model.Customer]*customerText{}}
-	for i := range items {
-		e.followUp(&items[i])
+	if l.err != nil {
+		return l.err
 	}
-	var sb strings.Builder
-	for i := range events {
-		writeEvent(l, &events[i], zones, stamp, &opt, &sb)
+	if err := sp.copyTo(bw); err != nil {
+		return err
 	}
 	l.prop("END", "VCALENDAR")
-	if l.err == nil {
-		l.err = bw.Flush()
-	}
 	if l.err != nil {
-		return model.WrapError(model.EINTERNAL, l.err, "write calendar")
+		return l.err
+	}
+	return bw.Flush()
+}
+
+// zoneSet collects the zones in use with the span of times each must
+// cover; a zone Go does not know has a nil loc and is written as UTC.
+type zoneSet map[string]*zoneUse
+
+func (zones zoneSet) use(tz string, ts ...time.Time) {
+	if isUTC(tz) {
+		return
+	}
+	z := zones[tz]
+	if z == nil {
+		// Every zone is loaded once: LoadLocation reads the disk each call.
+		// Validate rejects unknown zones; should one slip through, the
+		// instant is still right when written in UTC.
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			loc = nil
+		}
+		z = &zoneUse{name: tz, loc: loc}
+		zones[tz] = z
+	}
+	if z.loc == nil {
+		return
+	}
+	for _, t := range ts {
+		z.cover(t)
+	}
+}
+
+// item checks a follow-up and notes its zone.
+func (zones zoneSet) item(f *model.FollowUp) error {
+	if f.ID == model.NilID {
+		return model.Errorf(model.EINVALID, "follow-up %q has no ID", f.Title)
+	}
+	if f.Due.IsZero() {
+		return model.Errorf(model.EINVALID, "follow-up %s has no due time", f.ID)
+	}
+	if f.AllDay {
+		zones.use(f.TZ) // dates need the zone, but no VTIMEZONE
+	} else {
+		zones.use(f.TZ, f.Due, f.Due.Add(time.Duration(f.Duration)*time.Minute))
 	}
 	return nil
 }
 
-// scan checks every record and collects the zones in use with the span of
-// times each must cover.
-func scan(items []Item, events []EventItem) (map[string]*zoneUse, error) {
-	zones := map[string]*zoneUse{}
-	// Every zone is loaded once here: LoadLocation reads the disk each call.
-	use := func(tz string, ts ...time.Time) {
-		if isUTC(tz) {
-			return
-		}
-		z := zones[tz]
-		if z == nil {
-			loc, err := time.LoadLocation(tz)
-			if err != nil {
-				// Validate rejects unknown zones; should one slip through,
-				// the instant is still right when written in UTC.
-				zones[tz] = &zoneUse{name: tz}
-				return
-			}
-			z = &zoneUse{name: tz, loc: loc}
-			zones[tz] = z
-		}
-		if z.loc == nil {
-			return
-		}
-		for _, t := range ts {
-			z.cover(t)
-		}
+// event checks an event and notes its zone.
+func (zones zoneSet) event(e *model.Event) error {
+	if e.ID == model.NilID {
+		return model.Errorf(model.EINVALID, "event %q has no ID", e.Name)
 	}
-	for i := range items {
-		f := &items[i].FollowUp
-		if f.ID == model.NilID {
-			return nil, model.Errorf(model.EINVALID, "follow-up %q has no ID", f.Title)
-		}
-		if f.Due.IsZero() {
-			return nil, model.Errorf(model.EINVALID, "follow-up %s has no due time", f.ID)
-		}
-		if f.AllDay {
-			use(f.TZ) // dates need the zone, but no VTIMEZONE
-		} else {
-			use(f.TZ, f.Due, f.Due.Add(time.Duration(f.Duration)*time.Minute))
-		}
+	if e.Start.IsZero() {
+		return model.Errorf(model.EINVALID, "event %s has no start", e.ID)
 	}
-	for i := range events {
-		e := &events[i].Event
-		if e.ID == model.NilID {
-			return nil, model.Errorf(model.EINVALID, "event %q has no ID", e.Name)
-		}
-		if e.Start.IsZero() {
-			return nil, model.Errorf(model.EINVALID, "event %s has no start", e.ID)
-		}
-		use(e.TZ, e.Start, e.Start.Add(time.Duration(e.Duration)*time.Minute))
-	}
-	for name, z := range zones {
-		if z.loc == nil {
-			delete(zones, name)
-		}
-	}
-	return zones, nil
+	zones.use(e.TZ, e.Start, e.Start.Add(time.Duration(e.Duration)*time.Minute))
+	return nil
 }
 
 // isUTC reports whether a zone name is written as UTC ("Z") times.
@@ -251,18 +301,18 @@ func writeTimes(l *lineWriter, zones map[string]*zoneUse, tz string, start time.
 	}
 }
 
-func writeMeta(l *lineWriter, m *model.Meta, stamp string, seq int) {
+func writeMeta(l *lineWriter, id model.ID, created, modified time.Time, stamp string, seq int) {
 	l.begin("UID")
 	l.buf = append(l.buf, ':')
-	l.buf = appendUUID(l.buf, m.ID)
+	l.buf = appendUUID(l.buf, id)
 	l.buf = append(l.buf, uidDomain...)
 	l.flush()
 	l.prop("DTSTAMP", stamp)
-	if !m.Created.IsZero() {
-		l.utc("CREATED", m.Created)
+	if !created.IsZero() {
+		l.utc("CREATED", created)
 	}
-	if !m.Updated.IsZero() {
-		l.utc("LAST-MODIFIED", m.Updated)
+	if !modified.IsZero() {
+		l.utc("LAST-MODIFIED", modified)
 	}
 	l.int("SEQUENCE", seq)
 }
@@ -278,11 +328,13 @@ type customerText struct {
 // encoder holds what one export reuses from event to event.
 type encoder struct {
 	l         *lineWriter
-	zones     map[string]*zoneUse
+	zones     zoneSet
 	stamp     string
+	now       time.Time // for stamps of changed follow-ups
 	opt       *Options
 	customers map[*model.Customer]*customerText
-	summary   []byte // escaped SUMMARY of the current follow-up
+	summary   []byte       // escaped SUMMARY of the current follow-up
+	body      bytes.Buffer // the current follow-up from DTSTART on
 }
 
 func (e *encoder) customer(c *model.Customer) *customerText {
@@ -306,18 +358,38 @@ func (e *encoder) customer(c *model.Customer) *customerText {
 	return ct
 }
 
-func (e *encoder) followUp(it *Item) {
+// followUp writes the VEVENT of a follow-up and returns its stamp, and
+// whether that differs from the one it had. Everything from DTSTART on is
+// written first to a buffer whose hash is the fingerprint of the stamp: so
+// whatever changes the output, and nothing else, moves SEQUENCE.
+func (e *encoder) followUp(it *Item) (model.CalendarStamp, bool) {
+	l, f := e.l, &it.FollowUp
+	out := l.w
+	e.body.Reset()
+	l.w = &e.body
+	e.followUpBody(it)
+	l.w = out
+	sum := sha256.Sum256(e.body.Bytes())
+	st, changed := nextStamp(it.Stamp, [16]byte(sum[:16]), it, e.now)
+	l.prop("BEGIN", "VEVENT")
+	writeMeta(l, f.ID, f.Created, st.Modified, e.stamp, st.Sequence)
+	if _, err := out.Write(e.body.Bytes()); err != nil && l.err == nil {
+		l.err = err
+	}
+	return st, changed
+}
+
+// followUpBody writes a follow-up's VEVENT from DTSTART to its end.
+func (e *encoder) followUpBody(it *Item) {
 	l, f := e.l, &it.FollowUp
 	loc := time.UTC
-	if z := e.zones[f.TZ]; z != nil {
+	if z := e.zones[f.TZ]; z != nil && z.loc != nil {
 		loc = z.loc
 	}
 	var ct *customerText
 	if it.Customer != nil {
 		ct = e.customer(it.Customer)
 	}
-	l.prop("BEGIN", "VEVENT")
-	writeMeta(l, &f.Meta, e.stamp, f.Sequence)
 	if f.AllDay {
 		day := f.Due.In(loc)
 		l.date("DTSTART", day)
@@ -422,7 +494,7 @@ func customerName(c *model.Customer) string {
 func writeEvent(l *lineWriter, it *EventItem, zones map[string]*zoneUse, stamp string, opt *Options, sb *strings.Builder) {
 	e := &it.Event
 	l.prop("BEGIN", "VEVENT")
-	writeMeta(l, &e.Meta, stamp, eventSequence(e))
+	writeMeta(l, e.ID, e.Created, e.Updated, stamp, eventSequence(e))
 	writeTimes(l, zones, e.TZ, e.Start, e.Duration)
 	l.textProp("SUMMARY", e.Name)
 	sb.Reset()
