@@ -382,6 +382,10 @@ type ExportService interface {
 	// SaveCalendarStamps stores stamps of follow-ups under profile, in
 	// one transaction that is neither logged nor synced nor notified.
 	SaveCalendarStamps(profile string, stamps map[ID]CalendarStamp) error
+	// ExportCustomers calls fn with the live customers of ids, in that
+	// order, a few hundred per read transaction; missing ones are skipped.
+	// fn's error ends the export and is returned as it is.
+	ExportCustomers(ids []ID, fn func([]*Customer) error) error
 }
 
 // Services bundles what the GUI and the CLI use; storage implements all.

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
+	"log"
 	"sort"
 	"time"
 
@@ -15,6 +16,53 @@ import (
 // reads: enough that the transactions cost nothing next to the decoding,
 // few enough that a batch with its customers stays a few hundred KB.
 const exportBatch = 512
+
+// exportRelease is after how many batches an export drops the pages of the
+// file it touched from the resident set (see mapping.go): the records of an
+// export lie all over the file, and without this an export of every
+// follow-up kept a gigabyte of the mapping resident.
+const exportRelease = 1
+
+// releaseIn drops the mapped pages of the file inside tx, which holds the
+// mapping in place. Best effort: pages that stay only cost memory.
+func (db *DB) releaseIn(tx *bolt.Tx) {
+	if !canReleasePages {
+		return
+	}
+	if err := dropPages(db.bolt.Info().Data, tx.Size()); err != nil {
+		log.Printf("storage: release the database file's mapped pages: %v", err)
+	}
+}
+
+// ExportCustomers calls fn with the live customers of ids, in that order,
+// a few hundred per read transaction; missing ones are skipped.
+func (db *DB) ExportCustomers(ids []model.ID, fn func([]*model.Customer) error) error {
+	for b, lo := 0, 0; lo < len(ids); b, lo = b+1, lo+exportBatch/2 {
+		var cs []*model.Customer
+		err := db.view(func(tx *bolt.Tx) error {
+			for _, id := range ids[lo:min(lo+exportBatch/2, len(ids))] {
+				c, err := getLive[model.Customer](tx, model.TypeCustomer, id)
+				if model.ErrorCode(err) == model.ENOTFOUND {
+					continue
+				} else if err != nil {
+					return err
+				}
+				cs = append(cs, c)
+			}
+			if b%exportRelease == exportRelease-1 {
+				db.releaseIn(tx)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := fn(cs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // bucketCalStamp holds the device-local stamps of the .ics export:
 //
@@ -67,11 +115,14 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 			r.next[i] = key(r.prefix[i], ms(f.From))
 		}
 	}
-	for {
+	for b := 0; ; b++ {
 		var items []model.CalendarItem
 		err := db.view(func(tx *bolt.Tx) error {
 			var err error
 			items, err = r.batch(tx)
+			if b%exportRelease == exportRelease-1 {
+				db.releaseIn(tx)
+			}
 			return err
 		})
 		if err != nil {

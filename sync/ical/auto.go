@@ -18,10 +18,13 @@ type AutoExporter struct {
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	collect func() ([]Item, []EventItem, error)
+	collect func() (Export, error)
 	path    string
 	opt     Options
 	onErr   func(error)
+	// last is the content hash of the file as last written or found;
+	// nil until the first export reads it from the file.
+	last *[32]byte
 }
 
 // autoTypes are the records whose changes can alter the file: follow-ups
@@ -38,6 +41,19 @@ var autoTypes = map[model.RecordType]bool{
 // them. An empty result writes an empty calendar, so subscribers drop the
 // events that are gone. Close stops it.
 func NewAutoExporter(n model.Notifier, collect func() ([]Item, []EventItem, error), path string, opt Options, onErr func(error)) *AutoExporter {
+	return NewAutoExport(n, func() (Export, error) {
+		items, events, err := collect()
+		return Slice(items, events), err
+	}, path, opt, onErr)
+}
+
+// NewAutoExport is NewAutoExporter for an export that streams (see
+// FromStore): collect returns what to write, and the file is written from
+// the stream, so the program's memory does not grow with the calendar.
+// The file is replaced only when its content (all but DTSTAMP) changes:
+// a calendar program that polls it, or a file-sync service that copies
+// it, sees a new file only when there is something new.
+func NewAutoExport(n model.Notifier, collect func() (Export, error), path string, opt Options, onErr func(error)) *AutoExporter {
 	if opt.Debounce <= 0 {
 		opt.Debounce = 500 * time.Millisecond
 	}
@@ -99,9 +115,21 @@ func (a *AutoExporter) run() {
 }
 
 func (a *AutoExporter) export() {
-	items, events, err := a.collect()
+	x, err := a.collect()
 	if err == nil {
-		err = writeEmpty(a.path, items, events, a.opt)
+		if a.last == nil {
+			// What the file holds from an earlier run: a restart with
+			// nothing changed must not replace it.
+			h, ok := fileContentHash(a.path)
+			if ok {
+				a.last = &h
+			}
+		}
+		var h *[32]byte
+		h, err = writeIfChanged(a.path, x, a.opt, a.last)
+		if err == nil {
+			a.last = h
+		}
 	}
 	if err != nil {
 		a.onErr(err)
