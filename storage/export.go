@@ -189,7 +189,7 @@ func (r *fuReader) batch(tx *bolt.Tx) ([]model.CalendarItem, error) {
 		// The smallest due time; equal ones in the order of the statuses.
 		best := -1
 		for i, k := range keys {
-			if k != nil && (best < 0 || bytes.Compare(k[len(r.prefix[i]):], keys[best][len(r.prefix[best]):]) < 0) {
+			if k != nil && (best < 0 || bytes.Compare(dueOf(k, r.prefix[i]), dueOf(keys[best], r.prefix[best])) < 0) {
 				best = i
 			}
 		}
@@ -223,6 +223,9 @@ func (r *fuReader) batch(tx *bolt.Tx) ([]model.CalendarItem, error) {
 	}
 	return items, nil
 }
+
+// dueOf returns the due ms of a status index key.
+func dueOf(k, prefix []byte) []byte { return k[len(prefix) : len(prefix)+8] }
 
 // valid clears keys[i] when it left its status or passed the To bound.
 func (r *fuReader) valid(i int, keys [][]byte, end []byte) {

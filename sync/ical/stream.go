@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -178,14 +177,4 @@ func (s *spool) close() {
 		_ = os.Remove(s.f.Name())
 		s.f = nil
 	}
-}
-
-// sortedStampIDs returns the keys of m in byte order; tests use it.
-func sortedStampIDs(m map[model.ID]model.CalendarStamp) []model.ID {
-	ids := make([]model.ID, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return bytes.Compare(ids[i][:], ids[j][:]) < 0 })
-	return ids
 }
