@@ -13,15 +13,64 @@
 // 09:00 in Zurich shows at 09:00 in summer and in winter, and stays at 09:00
 // Zurich time on a laptop travelling to another zone. Follow-ups without a
 // zone are written in UTC.
+//
+// # Streaming
+//
+// An export reads its follow-ups from storage in batches of a few hundred,
+// each in its own short read transaction (model.ExportService), and
+// writes each event as it comes into a spool (memory, then a temporary
+// file past 4 MB): the VTIMEZONEs go first in the file, and which zones
+// and spans they must cover is known only after the last event. Memory
+// therefore stays at one batch whatever the number of follow-ups. The
+// automatic export (AutoExporter) streams into a temporary file beside its
+// target while hashing the content without DTSTAMP, and renames it over
+// the target only when the hash differs from the file's.
+//
+// # SEQUENCE and LAST-MODIFIED
+//
+// Calendars take a new version of an event only when its SEQUENCE rises
+// (RFC 5546 §2.1.4), so SEQUENCE must rise whenever anything the event
+// shows changes, whatever caused it: an edit of the follow-up, but also a
+// renamed customer, a new phone, email or address, a revised note, a merge
+// or its undo, none of which touch the follow-up record. And it must stay
+// put when nothing shown changed (a memo edit), or calendars would churn.
+//
+// So each event carries a stamp (model.CalendarStamp): a fingerprint, the
+// first 16 bytes of the SHA-256 of the event as written from DTSTART to
+// END:VEVENT (every exported property but UID, CREATED, DTSTAMP, SEQUENCE
+// and LAST-MODIFIED), with the SEQUENCE and LAST-MODIFIED written for it.
+// Hashing the output itself, rather than listing the inputs, means a new
+// property or a new cause cannot be forgotten. Storage keeps the stamps in
+// a small device-local bucket, written only for follow-ups whose
+// fingerprint changed (once for every follow-up on the first export). The
+// rule (nextStamp): with no stamp yet, SEQUENCE is the follow-up's own
+// Sequence and LAST-MODIFIED its Updated, which is what files written
+// before stamps existed said; with the same fingerprint the stamp stays;
+// with another, SEQUENCE becomes max(old+1, the follow-up's Sequence) and
+// LAST-MODIFIED the newest Updated of follow-up, customer and note, or
+// now when that is not later than the old one (a merge changes none of
+// them), and at least one second later than before.
+//
+// Stamps are kept per profile, a hash of the translated words written
+// into events: a German and an English file of the same follow-ups each
+// count their own sequence, instead of raising each other's on every
+// export. Stamps are never synced: each device counts for its own files,
+// and on one device a file's SEQUENCE never goes backwards. The follow-up's
+// own Sequence, which is synced, is a floor on every device, so edits of
+// the follow-up raise every device's file alike; changes that come from the
+// customer or the note are counted by each device as it sees them, so two
+// devices' files of one follow-up can differ in SEQUENCE: subscribe a
+// calendar to one device's file. A stamp is saved after the whole calendar
+// is encoded, even if writing the file then fails: the next export of the
+// same content keeps that sequence, so no number is ever reused for other
+// content. Restoring an older backup brings older stamps back; the next
+// change then counts on from the older stamp.
 package ical
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
-	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -111,172 +160,6 @@ func UID(id model.ID) string { return id.String() + uidDomain }
 func Encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
 	_, err := encodeExport(w, Slice(items, events), opt, false)
 	return err
-}
-
-// EncodeExport writes x as one VCALENDAR and returns how many follow-ups
-// and events it wrote. The follow-ups stream through: however many there
-// are, the export holds one batch and a temporary file. EINVALID when there
-// is nothing to export or an item cannot be exported, before anything is
-// written to w; errors of x.Source come back as they are; write errors
-// as EINTERNAL.
-func EncodeExport(w io.Writer, x Export, opt Options) (int, error) {
-	return encodeExport(w, x, opt, false)
-}
-
-// encodeExport writes the calendar; allowEmpty lets an automatic export
-// clear a subscribed calendar.
-func encodeExport(w io.Writer, x Export, opt Options, allowEmpty bool) (int, error) {
-	opt.fill()
-	zones := zoneSet{}
-	for i := range x.Events {
-		if err := zones.event(&x.Events[i].Event); err != nil {
-			return 0, err
-		}
-	}
-	sp := &spool{}
-	defer sp.close()
-	now := opt.Now()
-	stamp := string(append(appendDateTime(nil, now.UTC()), 'Z'))
-	l := &lineWriter{w: sp, buf: make([]byte, 0, 256)}
-	e := &encoder{l: l, zones: zones, stamp: stamp, now: now, opt: &opt, customers: map[*model.Customer]*customerText{}}
-	changed := map[model.ID]model.CalendarStamp{}
-	n := 0
-	if x.Source != nil {
-		err := x.Source(func(batch []Item) error {
-			// Storage shares a customer within a batch only: the cache
-			// must not outlive it, or it would hold every customer.
-			clear(e.customers)
-			for i := range batch {
-				if err := zones.item(&batch[i].FollowUp); err != nil {
-					return err
-				}
-				if st, ok := e.followUp(&batch[i]); ok {
-					changed[batch[i].FollowUp.ID] = st
-				}
-			}
-			n += len(batch)
-			return l.err
-		})
-		if err != nil && err == l.err {
-			return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
-		}
-		if err != nil {
-			return 0, err
-		}
-	}
-	var sb strings.Builder
-	for i := range x.Events {
-		writeEvent(l, &x.Events[i], zones, stamp, &opt, &sb)
-	}
-	if l.err != nil {
-		return 0, model.WrapError(model.EINTERNAL, l.err, "write calendar")
-	}
-	if n+len(x.Events) == 0 && !allowEmpty {
-		return 0, model.Errorf(model.EINVALID, "nothing to export")
-	}
-	if err := writeCalendar(w, sp, zones, &opt); err != nil {
-		return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
-	}
-	if x.SaveStamps != nil && len(changed) > 0 {
-		if err := x.SaveStamps(changed); err != nil {
-			return 0, fmt.Errorf("keep calendar sequences: %w", err)
-		}
-	}
-	return n + len(x.Events), nil
-}
-
-// writeCalendar writes the VCALENDAR around the spooled events: its
-// properties and the VTIMEZONEs the events use first.
-func writeCalendar(w io.Writer, sp *spool, zones zoneSet, opt *Options) error {
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriterSize(w, 64<<10)
-	}
-	l := &lineWriter{w: bw, buf: make([]byte, 0, 256)}
-	l.prop("BEGIN", "VCALENDAR")
-	l.prop("VERSION", "2.0")
-	l.textProp("PRODID", opt.ProdID)
-	l.prop("CALSCALE", "GREGORIAN")
-	if opt.CalendarName != "" {
-		l.textProp("X-WR-CALNAME", opt.CalendarName)
-	}
-	names := make([]string, 0, len(zones))
-	for name := range zones {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if z := zones[name]; z.loc != nil && !z.min.IsZero() {
-			writeVTimezone(l, z)
-		}
-	}
-	if l.err != nil {
-		return l.err
-	}
-	if err := sp.copyTo(bw); err != nil {
-		return err
-	}
-	l.prop("END", "VCALENDAR")
-	if l.err != nil {
-		return l.err
-	}
-	return bw.Flush()
-}
-
-// zoneSet collects the zones in use with the span of times each must
-// cover; a zone Go does not know has a nil loc and is written as UTC.
-type zoneSet map[string]*zoneUse
-
-func (zones zoneSet) use(tz string, ts ...time.Time) {
-	if isUTC(tz) {
-		return
-	}
-	z := zones[tz]
-	if z == nil {
-		// Every zone is loaded once: LoadLocation reads the disk each call.
-		// Validate rejects unknown zones; should one slip through, the
-		// instant is still right when written in UTC.
-		loc, err := time.LoadLocation(tz)
-		if err != nil {
-			loc = nil
-		}
-		z = &zoneUse{name: tz, loc: loc}
-		zones[tz] = z
-	}
-	if z.loc == nil {
-		return
-	}
-	for _, t := range ts {
-		z.cover(t)
-	}
-}
-
-// item checks a follow-up and notes its zone.
-func (zones zoneSet) item(f *model.FollowUp) error {
-	if f.ID == model.NilID {
-		return model.Errorf(model.EINVALID, "follow-up %q has no ID", f.Title)
-	}
-	if f.Due.IsZero() {
-		return model.Errorf(model.EINVALID, "follow-up %s has no due time", f.ID)
-	}
-	if f.AllDay {
-		zones.use(f.TZ) // dates need the zone, but no VTIMEZONE
-	} else {
-		zones.use(f.TZ, f.Due, f.Due.Add(time.Duration(f.Duration)*time.Minute))
-	}
-	return nil
-}
-
-// event checks an event and notes its zone.
-func (zones zoneSet) event(e *model.Event) error {
-	if e.ID == model.NilID {
-		return model.Errorf(model.EINVALID, "event %q has no ID", e.Name)
-	}
-	if e.Start.IsZero() {
-		return model.Errorf(model.EINVALID, "event %s has no start", e.ID)
-	}
-	zones.use(e.TZ, e.Start, e.Start.Add(time.Duration(e.Duration)*time.Minute))
-	return nil
 }
 
 // isUTC reports whether a zone name is written as UTC ("Z") times.

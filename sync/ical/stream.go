@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -77,6 +79,116 @@ func Profile(opt Options) string {
 		h.Write([]byte{0})
 	}
 	return "ics-" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// EncodeExport writes x as one VCALENDAR and returns how many follow-ups
+// and events it wrote. The follow-ups stream through: however many there
+// are, the export holds one batch and a temporary file. EINVALID when there
+// is nothing to export or an item cannot be exported, before anything is
+// written to w; errors of x.Source come back as they are; write errors
+// as EINTERNAL.
+func EncodeExport(w io.Writer, x Export, opt Options) (int, error) {
+	return encodeExport(w, x, opt, false)
+}
+
+// encodeExport writes the calendar; allowEmpty lets an automatic export
+// clear a subscribed calendar.
+func encodeExport(w io.Writer, x Export, opt Options, allowEmpty bool) (int, error) {
+	opt.fill()
+	zones := zoneSet{}
+	for i := range x.Events {
+		if err := zones.event(&x.Events[i].Event); err != nil {
+			return 0, err
+		}
+	}
+	sp := &spool{}
+	defer sp.close()
+	now := opt.Now()
+	stamp := string(append(appendDateTime(nil, now.UTC()), 'Z'))
+	l := &lineWriter{w: sp, buf: make([]byte, 0, 256)}
+	e := &encoder{l: l, zones: zones, stamp: stamp, now: now, opt: &opt, customers: map[*model.Customer]*customerText{}}
+	changed := map[model.ID]model.CalendarStamp{}
+	n := 0
+	if x.Source != nil {
+		err := x.Source(func(batch []Item) error {
+			// Storage shares a customer within a batch only: the cache
+			// must not outlive it, or it would hold every customer.
+			clear(e.customers)
+			for i := range batch {
+				if err := zones.item(&batch[i].FollowUp); err != nil {
+					return err
+				}
+				if st, ok := e.followUp(&batch[i]); ok {
+					changed[batch[i].FollowUp.ID] = st
+				}
+			}
+			n += len(batch)
+			return l.err
+		})
+		if err != nil && err == l.err {
+			return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	var sb strings.Builder
+	for i := range x.Events {
+		writeEvent(l, &x.Events[i], zones, stamp, &opt, &sb)
+	}
+	if l.err != nil {
+		return 0, model.WrapError(model.EINTERNAL, l.err, "write calendar")
+	}
+	if n+len(x.Events) == 0 && !allowEmpty {
+		return 0, model.Errorf(model.EINVALID, "nothing to export")
+	}
+	if err := writeCalendar(w, sp, zones, &opt); err != nil {
+		return 0, model.WrapError(model.EINTERNAL, err, "write calendar")
+	}
+	if x.SaveStamps != nil && len(changed) > 0 {
+		if err := x.SaveStamps(changed); err != nil {
+			return 0, fmt.Errorf("keep calendar sequences: %w", err)
+		}
+	}
+	return n + len(x.Events), nil
+}
+
+// writeCalendar writes the VCALENDAR around the spooled events: its
+// properties and the VTIMEZONEs the events use first.
+func writeCalendar(w io.Writer, sp *spool, zones zoneSet, opt *Options) error {
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	l := &lineWriter{w: bw, buf: make([]byte, 0, 256)}
+	l.prop("BEGIN", "VCALENDAR")
+	l.prop("VERSION", "2.0")
+	l.textProp("PRODID", opt.ProdID)
+	l.prop("CALSCALE", "GREGORIAN")
+	if opt.CalendarName != "" {
+		l.textProp("X-WR-CALNAME", opt.CalendarName)
+	}
+	names := make([]string, 0, len(zones))
+	for name := range zones {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if z := zones[name]; z.loc != nil && !z.min.IsZero() {
+			writeVTimezone(l, z)
+		}
+	}
+	if l.err != nil {
+		return l.err
+	}
+	if err := sp.copyTo(bw); err != nil {
+		return err
+	}
+	l.prop("END", "VCALENDAR")
+	if l.err != nil {
+		return l.err
+	}
+	return bw.Flush()
 }
 
 // nextStamp is the stamp a follow-up whose exported properties hash to
