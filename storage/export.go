@@ -199,7 +199,7 @@ func (r *fuReader) batch(tx *bolt.Tx) ([]model.CalendarItem, error) {
 		}
 		k := keys[best]
 		var x model.FollowUp
-		if err := jsonDecode(r.recs.Get(k[len(k)-16:]), &x); err != nil {
+		if err := decodeExportFollowUp(r.recs.Get(k[len(k)-16:]), &x); err != nil {
 			return nil, err
 		}
 		ownerOf(tx, &x)
