@@ -13,9 +13,11 @@ import (
 )
 
 // exportBatch is how many follow-ups one read transaction of an export
-// reads: enough that the transactions cost nothing next to the decoding,
-// few enough that a batch with its customers stays a few hundred KB.
-const exportBatch = 512
+// reads: enough that the transactions cost little next to the decoding,
+// few enough that the file pages a batch touches stay around 20 MB until
+// they are released (a follow-up, its customer and its note lie on
+// different 16 KiB pages, and index pages come on top).
+const exportBatch = 256
 
 // exportRelease is after how many batches an export drops the pages of the
 // file it touched from the resident set (see mapping.go): the records of an
