@@ -149,12 +149,70 @@ func TestSequenceFollowsExportedContent(t *testing.T) {
 		t.Fatalf("first export: got SEQUENCE %d, want the follow-up's %d", got, want)
 	}
 	prev := first
-	steps := []struct {
-		name    string
-		change  func(t *testing.T)
-		changes bool   // the event's text or times change
-		want    string // a text the new event shows, when it changes
-	}{
+	for _, tt := range stampSteps(x) {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.change(t)
+			cal := x.export(t, x.opt)
+			gotSeq, prevSeq := seqOf(t, cal), seqOf(t, prev)
+			gotMod, prevMod := prop(t, cal, "LAST-MODIFIED"), prop(t, prev, "LAST-MODIFIED")
+			if !tt.changes {
+				if withoutStamp(cal) != withoutStamp(prev) {
+					t.Errorf("got a different calendar, want the same:\n%s\nwas\n%s", cal, prev)
+				}
+				return
+			}
+			if gotSeq <= prevSeq {
+				t.Errorf("got SEQUENCE %d after %d, want it raised", gotSeq, prevSeq)
+			}
+			if gotMod <= prevMod {
+				t.Errorf("got LAST-MODIFIED %s after %s, want it later", gotMod, prevMod)
+			}
+			if !strings.Contains(strings.ReplaceAll(cal, "\r\n ", ""), tt.want) {
+				t.Errorf("the event lacks %q:\n%s", tt.want, cal)
+			}
+			prev = cal
+		})
+	}
+}
+
+// TestSequencePerProfile checks that a file in another language counts its
+// own sequence: exporting in German and in English by turns raises
+// neither, and the English file starts from the follow-up's own sequence.
+func TestSequencePerProfile(t *testing.T) {
+	x := newStampFixture(t)
+	de := x.opt
+	de.SummaryPrefix, de.Labels = "Nachfassen", ical.Labels{Phone: "Telefon", Email: "E-Mail", Note: "Notiz"}
+	en := x.opt
+	d1, e1 := x.export(t, de), x.export(t, en)
+	d2, e2 := x.export(t, de), x.export(t, en)
+	for _, c := range []struct {
+		name        string
+		first, then string
+	}{{"German", d1, d2}, {"English", e1, e2}} {
+		if withoutStamp(c.first) != withoutStamp(c.then) {
+			t.Errorf("%s: got a changed calendar after exporting the other language, want the same", c.name)
+		}
+		if got := seqOf(t, c.then); got != x.fu.Sequence {
+			t.Errorf("%s: got SEQUENCE %d, want %d", c.name, got, x.fu.Sequence)
+		}
+	}
+	if ical.Profile(de) == ical.Profile(en) {
+		t.Errorf("got one profile %q for both languages, want two", ical.Profile(de))
+	}
+}
+
+// stampStep is one change in TestSequenceFollowsExportedContent.
+type stampStep struct {
+	name    string
+	change  func(t *testing.T)
+	changes bool   // the event's text or times change
+	want    string // a text the new event shows, when it changes
+}
+
+// stampSteps are the changes, each after the one before: every cause of a
+// changed event, and changes that must leave it alone.
+func stampSteps(x *stampFixture) []stampStep {
+	return []stampStep{
 		{"nothing", func(t *testing.T) {}, false, ""},
 		{"memo edit", func(t *testing.T) { x.editCustomer(t, func(c *model.Customer) { c.Memo = "kauft gern Kuchen" }) }, false, ""},
 		{"follow-up title", func(t *testing.T) {
@@ -205,55 +263,5 @@ func TestSequenceFollowsExportedContent(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, true, "Anna Meier"},
-	}
-	for _, tt := range steps {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.change(t)
-			cal := x.export(t, x.opt)
-			gotSeq, prevSeq := seqOf(t, cal), seqOf(t, prev)
-			gotMod, prevMod := prop(t, cal, "LAST-MODIFIED"), prop(t, prev, "LAST-MODIFIED")
-			if !tt.changes {
-				if withoutStamp(cal) != withoutStamp(prev) {
-					t.Errorf("got a different calendar, want the same:\n%s\nwas\n%s", cal, prev)
-				}
-				return
-			}
-			if gotSeq <= prevSeq {
-				t.Errorf("got SEQUENCE %d after %d, want it raised", gotSeq, prevSeq)
-			}
-			if gotMod <= prevMod {
-				t.Errorf("got LAST-MODIFIED %s after %s, want it later", gotMod, prevMod)
-			}
-			if !strings.Contains(strings.ReplaceAll(cal, "\r\n ", ""), tt.want) {
-				t.Errorf("the event lacks %q:\n%s", tt.want, cal)
-			}
-			prev = cal
-		})
-	}
-}
-
-// TestSequencePerProfile checks that a file in another language counts its
-// own sequence: exporting in German and in English by turns raises
-// neither, and the English file starts from the follow-up's own sequence.
-func TestSequencePerProfile(t *testing.T) {
-	x := newStampFixture(t)
-	de := x.opt
-	de.SummaryPrefix, de.Labels = "Nachfassen", ical.Labels{Phone: "Telefon", Email: "E-Mail", Note: "Notiz"}
-	en := x.opt
-	d1, e1 := x.export(t, de), x.export(t, en)
-	d2, e2 := x.export(t, de), x.export(t, en)
-	for _, c := range []struct {
-		name        string
-		first, then string
-	}{{"German", d1, d2}, {"English", e1, e2}} {
-		if withoutStamp(c.first) != withoutStamp(c.then) {
-			t.Errorf("%s: got a changed calendar after exporting the other language, want the same", c.name)
-		}
-		if got := seqOf(t, c.then); got != x.fu.Sequence {
-			t.Errorf("%s: got SEQUENCE %d, want %d", c.name, got, x.fu.Sequence)
-		}
-	}
-	if ical.Profile(de) == ical.Profile(en) {
-		t.Errorf("got one profile %q for both languages, want two", ical.Profile(de))
 	}
 }
