@@ -27,8 +27,10 @@ const exportRelease = 1
 
 // customerRelease is exportRelease for ExportCustomers: several customers
 // share a page, and an export by name meets each page again and again, so
-// its pages are dropped only every 16 batches of 128 (about 30 MB).
-const customerRelease = 16
+// its pages are dropped every 4 batches of 128 customers. On the large
+// set: every batch faulted 30 % more pages than every 4th; every 16th
+// kept 40 MB more resident for 0.15 s less system time.
+const customerRelease = 4
 
 // releaseIn drops the mapped pages of the file inside tx, which holds the
 // mapping in place. Best effort: pages that stay only cost memory.
