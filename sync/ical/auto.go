@@ -22,9 +22,6 @@ type AutoExporter struct {
 	path    string
 	opt     Options
 	onErr   func(error)
-	// last is the content hash of the file as last written or found;
-	// nil until the first export reads it from the file.
-	last *[32]byte
 }
 
 // autoTypes are the records whose changes can alter the file: follow-ups
@@ -117,19 +114,14 @@ func (a *AutoExporter) run() {
 func (a *AutoExporter) export() {
 	x, err := a.collect()
 	if err == nil {
-		if a.last == nil {
-			// What the file holds from an earlier run: a restart with
-			// nothing changed must not replace it.
-			h, ok := fileContentHash(a.path)
-			if ok {
-				a.last = &h
-			}
+		// The file is hashed as it is now, not remembered: a restart
+		// with nothing changed must not replace it, and a file someone
+		// deleted or edited must be written again.
+		var old *[32]byte
+		if h, ok := fileContentHash(a.path); ok {
+			old = &h
 		}
-		var h *[32]byte
-		h, err = writeIfChanged(a.path, x, a.opt, a.last)
-		if err == nil {
-			a.last = h
-		}
+		_, err = writeIfChanged(a.path, x, a.opt, old)
 	}
 	if err != nil {
 		a.onErr(err)

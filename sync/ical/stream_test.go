@@ -147,8 +147,9 @@ func TestStreamSourceError(t *testing.T) {
 }
 
 // TestAutoKeepsUnchangedFile checks that the automatic export leaves the
-// file alone when only the time of writing would change, also across a
-// restart, and replaces it when the content changes.
+// file alone when only the time of writing would change, writes it again
+// when it was deleted (with the content it had, but for DTSTAMP), and
+// replaces it when the content changes.
 func TestAutoKeepsUnchangedFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "auto.ics")
 	items := bigExport(t, 2)
@@ -162,30 +163,49 @@ func TestAutoKeepsUnchangedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stripped := func(b []byte) string {
+		var keep []string
+		for _, l := range strings.Split(string(b), "\r\n") {
+			if !strings.HasPrefix(l, "DTSTAMP:") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\r\n")
+	}
 	for _, step := range []struct {
-		name    string
-		restart bool
-		change  func()
-		replace bool
+		name   string
+		change func()
+		want   string // "kept": the same bytes; "rewritten": new DTSTAMP only; "new": other content
 	}{
-		{"later, nothing changed", false, func() {}, false},
-		{"restart, nothing changed", true, func() {}, false},
-		{"title changed", false, func() { items[0].FollowUp.Title = "Neu" }, true},
+		{"later, nothing changed", func() {}, "kept"},
+		{"file deleted", func() {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}, "rewritten"},
+		{"title changed", func() { items[0].FollowUp.Title = "Neu" }, "new"},
 	} {
 		t.Run(step.name, func(t *testing.T) {
 			clock = clock.Add(time.Hour)
-			if step.restart {
-				a.last = nil
-			}
 			step.change()
 			a.export()
 			got, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if replaced := !bytes.Equal(got, first); replaced != step.replace {
-				t.Errorf("got file replaced %v, want %v", replaced, step.replace)
+			var was string
+			switch {
+			case bytes.Equal(got, first):
+				was = "kept"
+			case stripped(got) == stripped(first):
+				was = "rewritten"
+			default:
+				was = "new"
 			}
+			if was != step.want {
+				t.Errorf("got the file %s, want %s", was, step.want)
+			}
+			first = got
 			left, err := filepath.Glob(filepath.Join(filepath.Dir(path), ".auto.ics.*"))
 			if err != nil || len(left) > 0 {
 				t.Errorf("got temporary files %v (%v), want none", left, err)
