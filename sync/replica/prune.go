@@ -41,7 +41,11 @@ type cursorFile struct {
 
 // publishCursor writes this device's cursor file when it changed.
 func (s *Syncer) publishCursor(ctx context.Context, me string, st *state) error {
-	body, err := json.Marshal(cursorFile{Read: st.Read, Snap: st.snapVector()})
+	read := make(map[string]uint64, len(st.Read))
+	for d := range st.Read {
+		read[d] = st.holeFloor(d)
+	}
+	body, err := json.Marshal(cursorFile{Read: read, Snap: st.snapVector()})
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode cursor file")
 	}
@@ -144,10 +148,19 @@ func (s *Syncer) prune(ctx context.Context, me string, st *state) error {
 		return err
 	}
 	for _, n := range names {
-		if seq, ok := parseSeq(n); ok && seq <= floor {
-			if err := s.target.Delete(ctx, segmentName(me, seq)); err != nil {
+		seq, ok := parseSeq(n)
+		if !ok {
+			seq, _, ok = parseHeal(n)
+		}
+		if ok && seq <= floor {
+			if err := s.target.Delete(ctx, devicesDir+"/"+me+"/"+n); err != nil {
 				return err
 			}
+		}
+	}
+	for seq := range st.Heals {
+		if seq <= floor {
+			delete(st.Heals, seq)
 		}
 	}
 	st.Pruned = floor

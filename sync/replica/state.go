@@ -101,6 +101,13 @@ type state struct {
 	Snaps      []keptSnapshot `json:"snaps,omitempty"`
 	CursorSent string         `json:"cursor_sent,omitempty"`
 	Pruned     uint64         `json:"pruned,omitempty"`
+	// Holes are other devices' segments that could not be opened and
+	// were skipped, by device and seq; RequestSent is the heal request
+	// last written for them; Heals counts the copies written of own
+	// segments others asked for (heal.go).
+	Holes       map[string]map[uint64]hole `json:"holes,omitempty"`
+	RequestSent string                     `json:"request_sent,omitempty"`
+	Heals       map[uint64]int             `json:"heals,omitempty"`
 }
 
 // keptSnapshot is one of this device's snapshots on the target.

@@ -93,7 +93,17 @@ type Report struct {
 	// Waiting lists devices with segments that cannot be read yet because
 	// an earlier one is missing (a file-sync service still copying).
 	Waiting  []string
-	Problems []Problem // rejected files: damaged, truncated, foreign
+	Problems []Problem // rejected files that stop their device until they are replaced
+	// Skipped lists other devices' segments that could not be opened
+	// (damaged, truncated, foreign): the device's later segments were
+	// applied anyway and its writer was asked to send them again.
+	Skipped []Problem
+	// Repaired counts segments skipped earlier that arrived again and
+	// were applied.
+	Repaired int
+	// Resent lists this device's segments that another device could not
+	// open and that were written again from the change log.
+	Resent []string
 }
 
 // DriftWarning reports whether a remote clock ran so far ahead that the
@@ -157,10 +167,19 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 	if err := s.push(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
 	}
-	if err := s.pull(ctx, me, st, &rep, progress); err != nil {
+	listed, err := s.pull(ctx, me, st, &rep, progress)
+	if err != nil {
 		return rep, err
 	}
-	if s.snapEvery > 0 && st.SinceSnapshot >= s.snapEvery && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+	if err := s.heal(ctx, me, st, &rep, listed); err != nil {
+		return rep, err
+	}
+	if err := s.sendRequests(ctx, me, st); err != nil {
+		return rep, err
+	}
+	// A snapshot claims every segment up to the cursors: not while any is
+	// a hole.
+	if s.snapEvery > 0 && st.SinceSnapshot >= s.snapEvery && len(rep.Problems) == 0 && len(rep.Waiting) == 0 && len(st.Holes) == 0 {
 		if err := s.writeSnapshot(ctx, me, st); err != nil {
 			return rep, err
 		}
@@ -415,13 +434,13 @@ func (s *Syncer) apply(ops []model.Op, rep *Report) error {
 // pull reads and applies other devices' new segments, device by device,
 // each in order. A device whose next segment is missing or rejected is
 // left there until the next sync; the others go on.
-func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) error {
+func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) (map[string][]string, error) {
 	if err := s.joinSnapshot(ctx, me, st, rep); err != nil {
-		return err
+		return nil, err
 	}
 	devs, err := s.target.List(ctx, devicesDir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	todo := map[string][]uint64{}
 	listed := map[string][]string{}
@@ -432,7 +451,7 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 		}
 		names, err := s.target.List(ctx, devicesDir+"/"+d)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		listed[d] = names
 		if seqs := newSeqs(names, st.Read[d]); len(seqs) > 0 {
@@ -449,6 +468,11 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 	defer reads.Wait()
 	defer cancel()
 	for _, d := range devs {
+		if len(st.Holes[d]) > 0 {
+			if err := s.fillHoles(ctx, d, listed[d], st, rep); err != nil {
+				return nil, err
+			}
+		}
 		seqs := todo[d]
 		var ahead []<-chan fetched
 		next := 0
@@ -477,7 +501,7 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 	segments:
 		for range seqs {
 			if err := ctx.Err(); err != nil {
-				return err
+				return nil, err
 			}
 			readAhead()
 			got := <-ahead[0]
@@ -489,15 +513,29 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 				rep.Waiting = append(rep.Waiting, d)
 				break
 			} else if got.getErr != nil {
-				return got.getErr
+				return nil, got.getErr
 			}
 			if err == nil && (h.Device != d || h.Seq != seq) {
 				err = model.Errorf(model.EINVALID, "segment was renamed or moved (it says %s)", segmentName(h.Device, h.Seq))
 			}
 			switch {
-			case err != nil:
+			case err != nil && got.newer:
 				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
 				break segments
+			case err != nil:
+				// Damaged: skip it, go on with the later segments, and ask
+				// the writer for it (heal.go). What is batched goes first,
+				// so the cursor moves in order.
+				if ok, err := flush(); err != nil {
+					return nil, err
+				} else if !ok {
+					break segments
+				}
+				if err := s.skip(d, seq, cursor, st, rep, err); err != nil {
+					return nil, err
+				}
+				cursor = seq
+				continue
 			case h.Prev > cursor:
 				// An earlier segment is missing: pruned (then a snapshot
 				// covers it), or it has not arrived yet.
@@ -508,13 +546,13 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 				// The snapshot moves and saves the cursors: what is
 				// batched goes first.
 				if ok, err := flush(); err != nil {
-					return err
+					return nil, err
 				} else if !ok {
 					break segments
 				}
 				ok, err := s.catchUp(ctx, me, st, rep, d, h.Prev)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				if !ok {
 					rep.Waiting = append(rep.Waiting, d)
@@ -529,17 +567,17 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 			cursor = max(cursor, seq)
 			if b.nops >= s.applyOps {
 				if ok, err := flush(); err != nil {
-					return err
+					return nil, err
 				} else if !ok {
 					break segments
 				}
 			}
 		}
 		if _, err := flush(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return listed, nil
 }
 
 // segmentsAhead is how many segments pull reads and opens ahead of the
@@ -630,6 +668,7 @@ type fetched struct {
 	ops    []model.Op
 	getErr error // reading it from the target failed
 	err    error // opening it failed
+	newer  bool  // it failed because a newer Kundenkartei wrote it
 }
 
 // fetch reads and opens segment seq of device d in the background.
@@ -642,7 +681,8 @@ func (s *Syncer) fetch(ctx context.Context, wg *sync.WaitGroup, d string, seq ui
 			return
 		}
 		h, ops, err := openSegment(s.key, data)
-		out <- fetched{seq: seq, h: h, ops: ops, err: err}
+		newer := err != nil && h.Version > segmentVersion
+		out <- fetched{seq: seq, h: h, ops: ops, err: err, newer: newer}
 	})
 	return out
 }
