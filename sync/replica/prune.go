@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -37,6 +38,10 @@ func init() { fileKind[cursorMagic] = "cursor file" }
 type cursorFile struct {
 	Read map[string]uint64 `json:"read"`           // last applied segment of every other device
 	Snap map[string]uint64 `json:"snap,omitempty"` // vector of its newest snapshot on the target
+	// At is the writer's wall time when it wrote the file (Unix ms);
+	// Ahead the devices whose changes it saw ahead of its clock, in ms.
+	At    int64            `json:"at,omitempty"`
+	Ahead map[string]int64 `json:"ahead,omitempty"`
 }
 
 // publishCursor writes this device's cursor file when it changed.
@@ -45,12 +50,19 @@ func (s *Syncer) publishCursor(ctx context.Context, me string, st *state) error 
 	for d := range st.Read {
 		read[d] = st.holeFloor(d)
 	}
-	body, err := json.Marshal(cursorFile{Read: read, Snap: st.snapVector()})
+	c := cursorFile{Read: read, Snap: st.snapVector(), Ahead: st.Ahead}
+	same, err := json.Marshal(c)
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode cursor file")
 	}
-	if string(body) == st.CursorSent {
+	now := s.now()
+	if string(same) == st.CursorSent && now.Sub(time.UnixMilli(st.CursorAt)).Abs() < cursorRefresh {
 		return nil
+	}
+	c.At = now.UnixMilli()
+	body, err := json.Marshal(c)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "encode cursor file")
 	}
 	data, err := sealFile(s.key, cursorMagic, segmentHeader{Device: me, Seq: max(st.Last, 1)}, body)
 	if err != nil {
@@ -59,13 +71,16 @@ func (s *Syncer) publishCursor(ctx context.Context, me string, st *state) error 
 	if err := s.target.Put(ctx, cursorsDir+"/"+me, data); err != nil {
 		return err
 	}
-	st.CursorSent = string(body)
+	st.CursorSent, st.CursorAt = string(same), c.At
 	return st.save(s.store)
 }
 
 // readCursor returns device d's cursor file; ok is false when it has none
 // or it cannot be read.
 func (s *Syncer) readCursor(ctx context.Context, d string) (c cursorFile, ok bool, err error) {
+	if c, ok := s.cursors[d]; ok {
+		return c, true, nil
+	}
 	data, err := s.target.Get(ctx, cursorsDir+"/"+d)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return c, false, nil
@@ -75,6 +90,9 @@ func (s *Syncer) readCursor(ctx context.Context, d string) (c cursorFile, ok boo
 	h, body, err := openFile(s.key, cursorMagic, data)
 	if err != nil || h.Device != d || json.Unmarshal(body, &c) != nil {
 		return c, false, nil
+	}
+	if s.cursors != nil {
+		s.cursors[d] = c
 	}
 	return c, true, nil
 }

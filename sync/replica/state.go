@@ -108,6 +108,13 @@ type state struct {
 	Holes       map[string]map[uint64]hole `json:"holes,omitempty"`
 	RequestSent string                     `json:"request_sent,omitempty"`
 	Heals       map[uint64]int             `json:"heals,omitempty"`
+	// DriftSeen is the highest remote stamp already checked against the
+	// clock, so a change is warned about once; Ahead the devices whose
+	// newest changes were ahead of this clock, in ms; CursorAt the wall
+	// time (Unix ms) in the cursor file last published (clock.go).
+	DriftSeen model.HLC        `json:"drift_seen,omitempty"`
+	Ahead     map[string]int64 `json:"ahead,omitempty"`
+	CursorAt  int64            `json:"cursor_at,omitempty"`
 }
 
 // keptSnapshot is one of this device's snapshots on the target.

@@ -43,6 +43,9 @@ type Syncer struct {
 	backupEvery time.Duration
 	backupDue   bool // this sync takes a backup before its first remote change
 
+	clock   clockWatch            // what this sync learns about clocks (clock.go)
+	cursors map[string]cursorFile // cursor files read in this sync
+
 	mu sync.Mutex
 }
 
@@ -87,7 +90,15 @@ type Report struct {
 	Applied   int               // remote ops that changed a field
 	Ignored   int               // remote ops already known or older than ours
 	Conflicts int               // concurrent edits whose loser was kept for review
-	Drift     time.Duration     // largest amount a remote clock ran ahead of ours; warn above model.MaxDrift
+	// Drift is the largest amount a remote change not seen before was
+	// ahead of this device's clock, DriftDevice the device that made it;
+	// warn above model.MaxDrift.
+	Drift       time.Duration
+	DriftDevice string
+	// ClockOff is how far this device's own clock seems to be off
+	// against the other devices' (positive: ahead, negative: behind); 0
+	// when it agrees within model.MaxDrift or nobody can tell yet.
+	ClockOff  time.Duration
 	Backup    *model.BackupInfo // taken before the first remote change was applied; nil if none
 	Snapshot  string            // the snapshot a joining device started from, "" if none
 	// Waiting lists devices with segments that cannot be read yet because
@@ -109,6 +120,9 @@ type Report struct {
 // DriftWarning reports whether a remote clock ran so far ahead that the
 // user should check the clocks. Sync goes on regardless.
 func (r Report) DriftWarning() bool { return r.Drift > model.MaxDrift }
+
+// ClockWarning reports whether this device's own clock seems wrong.
+func (r Report) ClockWarning() bool { return r.ClockOff != 0 }
 
 // Status describes the sync state of this device.
 type Status struct {
@@ -163,6 +177,8 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 			return rep, err
 		}
 	}
+	s.clock = clockWatch{seen: st.DriftSeen, ahead: map[string]time.Duration{}}
+	s.cursors = map[string]cursorFile{}
 	s.backupDue = st.LastBackup.IsZero() || s.now().Sub(st.LastBackup) >= s.backupEvery || s.now().Before(st.LastBackup)
 	if err := s.push(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
@@ -175,6 +191,10 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 		return rep, err
 	}
 	if err := s.sendRequests(ctx, me, st); err != nil {
+		return rep, err
+	}
+	s.noteClocks(st)
+	if err := s.checkOwnClock(ctx, me, &rep); err != nil {
 		return rep, err
 	}
 	// A snapshot claims every segment up to the cursors: not while any is
@@ -427,7 +447,7 @@ func (s *Syncer) apply(ops []model.Op, rep *Report) error {
 	rep.Applied += res.Applied
 	rep.Ignored += res.Ignored
 	rep.Conflicts += res.Conflicts
-	rep.Drift = max(rep.Drift, res.Drift)
+	s.observe(ops, rep)
 	return nil
 }
 
