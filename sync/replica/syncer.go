@@ -84,12 +84,12 @@ type Problem struct {
 
 // Report tells what one Sync did.
 type Report struct {
-	Pushed    int               // own ops written to the target
-	Segments  int               // own segments written
-	Received  int               // remote ops read
-	Applied   int               // remote ops that changed a field
-	Ignored   int               // remote ops already known or older than ours
-	Conflicts int               // concurrent edits whose loser was kept for review
+	Pushed    int // own ops written to the target
+	Segments  int // own segments written
+	Received  int // remote ops read
+	Applied   int // remote ops that changed a field
+	Ignored   int // remote ops already known or older than ours
+	Conflicts int // concurrent edits whose loser was kept for review
 	// Drift is the largest amount a remote change not seen before was
 	// ahead of this device's clock, DriftDevice the device that made it;
 	// warn above model.MaxDrift.
@@ -98,9 +98,9 @@ type Report struct {
 	// ClockOff is how far this device's own clock seems to be off
 	// against the other devices' (positive: ahead, negative: behind); 0
 	// when it agrees within model.MaxDrift or nobody can tell yet.
-	ClockOff  time.Duration
-	Backup    *model.BackupInfo // taken before the first remote change was applied; nil if none
-	Snapshot  string            // the snapshot a joining device started from, "" if none
+	ClockOff time.Duration
+	Backup   *model.BackupInfo // taken before the first remote change was applied; nil if none
+	Snapshot string            // the snapshot a joining device started from, "" if none
 	// Waiting lists devices with segments that cannot be read yet because
 	// an earlier one is missing (a file-sync service still copying).
 	Waiting  []string
