@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
@@ -84,19 +85,40 @@ func runSyncNow(ctx context.Context, e Env) error {
 			return err
 		}
 		rep, err := sy.Sync(ctx, nil)
-		fmt.Fprintf(e.Stdout, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
-			rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
-		if rep.DriftWarning() {
-			fmt.Fprintf(e.Stdout, "warning: another device's clock runs %s ahead\n", rep.Drift.Round(time.Second))
-		}
-		for _, d := range rep.Waiting {
-			fmt.Fprintf(e.Stdout, "waiting for earlier segments of device %s\n", d)
-		}
-		for _, p := range rep.Problems {
-			fmt.Fprintf(e.Stdout, "rejected: %v\n", p)
-		}
+		printReport(e.Stdout, rep)
 		return err
 	})
+}
+
+// printReport tells in sentences what a sync did and what needs attention.
+func printReport(w io.Writer, rep replica.Report) {
+	fmt.Fprintf(w, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
+		rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
+	switch {
+	case rep.ClockOff > 0:
+		fmt.Fprintf(w, "warning: this computer's clock seems to be %s ahead of the other devices' clocks; please check its date, time and time zone\n", rep.ClockOff.Round(time.Minute))
+	case rep.ClockOff < 0:
+		fmt.Fprintf(w, "warning: this computer's clock seems to be %s behind the other devices' clocks; please check its date, time and time zone\n", (-rep.ClockOff).Round(time.Minute))
+	}
+	if rep.DriftWarning() {
+		fmt.Fprintf(w, "warning: a change from device %s is %s ahead of this computer's clock; one of the two clocks is wrong\n",
+			rep.DriftDevice, rep.Drift.Round(time.Second))
+	}
+	for _, d := range rep.Waiting {
+		fmt.Fprintf(w, "waiting for earlier segments of device %s\n", d)
+	}
+	for _, p := range rep.Skipped {
+		fmt.Fprintf(w, "skipped %s: %s; its device was asked to send it again, everything else was received\n", p.Name, model.ErrorMessage(p.Err))
+	}
+	if rep.Repaired > 0 {
+		fmt.Fprintf(w, "%d damaged segment(s) arrived again and were applied\n", rep.Repaired)
+	}
+	for _, n := range rep.Resent {
+		fmt.Fprintf(w, "another device could not read %s; it was sent again from this database\n", n)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "rejected %s: %s\n", p.Name, model.ErrorMessage(p.Err))
+	}
 }
 
 func runSyncStatus(ctx context.Context, e Env) error {
