@@ -20,7 +20,7 @@ func TestWebDAVSync(t *testing.T) {
 	srv := startRclone(t, root, "")
 	ctx := context.Background()
 	client := &http.Client{Timeout: 5 * time.Second}
-	dav := func() Target { return NewWebDAVTarget(srv.url(), "team", "secret", client) }
+	dav := func() Target { return NewWebDAVTarget(srv.url(), "team", testPassword, client) }
 	key, err := InitWithKDF(ctx, dav(), "correct horse battery", testKDF)
 	if err != nil {
 		t.Fatal(err)
