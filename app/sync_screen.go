@@ -24,9 +24,12 @@ import (
 type syncScreen struct {
 	e     *env
 	store replica.StateStore // nil when the services cannot keep sync state
-	kdf   replica.KDFParams  // key derivation for new targets; tests make it cheap
-	do    func(func())       // runs UI updates on the UI thread (fyne.Do)
-	work  jobs               // background jobs, so tests can wait for them
+	// secrets is store with the password and key in the system keychain;
+	// nil without one (tests), when they stay in the database.
+	secrets *replica.SecretState
+	kdf     replica.KDFParams // key derivation for new targets; tests make it cheap
+	do      func(func())      // runs UI updates on the UI thread (fyne.Do)
+	work    jobs              // background jobs, so tests can wait for them
 
 	kind       *widget.RadioGroup
 	folder     *widget.Entry
@@ -187,6 +190,16 @@ func (s *syncScreen) onPickFolder() {
 			s.folder.SetText(u.Path())
 		}
 	}, s.e.win)
+}
+
+// keepSecrets keeps the sync password and team key in sec (the system
+// keychain) instead of the database; main wires it.
+func (s *syncScreen) keepSecrets(sec replica.Secrets) {
+	if s.store == nil || sec == nil {
+		return
+	}
+	s.secrets = replica.NewSecretState(s.store, sec)
+	s.store = s.secrets
 }
 
 // config returns the target the fields describe, without a key.
@@ -450,6 +463,11 @@ func (s *syncScreen) refresh() {
 			if sy, cfgErr = cfg.Syncer(s.e.svc, s.e.svc, s.store); cfgErr == nil {
 				st, err := sy.Status(context.Background())
 				text = s.statusText(st, err)
+			}
+			if s.secrets != nil && s.secrets.Problem() != nil {
+				fyne.LogError("sync secrets", s.secrets.Problem())
+				text += "\n" + lang.X("sync.secrets.unavailable", "The system keychain is not available ({{.Error}}). The sync password and team key stay in the database, so they are also in its backups.",
+					map[string]any{"Error": model.ErrorMessage(s.secrets.Problem())})
 			}
 		}
 		conflicts, err := s.e.svc.Conflicts()

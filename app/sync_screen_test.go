@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"github.com/zalando/go-keyring"
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
@@ -219,8 +221,7 @@ func TestSyncScreenShowsHealingAndClock(t *testing.T) {
 			if err := LoadTranslationsFor(tc.lang); err != nil {
 				t.Fatal(err)
 			}
-			s := newSyncScreen(f.e)
-			f.show(s.build())
+			s := newSyncScreen(f.e) // not built: nothing runs in the background while the language changes
 			s.showReport(tc.rep)
 			if !s.warning.Visible() {
 				t.Fatal("got the notice hidden, want it shown")
@@ -233,6 +234,56 @@ func TestSyncScreenShowsHealingAndClock(t *testing.T) {
 			s.showReport(replica.Report{})
 			if s.warning.Visible() {
 				t.Errorf("after a clean sync: got the notice %q shown, want it hidden", s.warning.Text)
+			}
+		})
+	}
+}
+
+// TestSyncScreenKeepsSecretsInKeychain: set up through the screen, the team
+// key goes to the keychain, not the database; without a keychain it stays
+// in the database and the screen says why.
+func TestSyncScreenKeepsSecretsInKeychain(t *testing.T) {
+	tests := []struct {
+		name    string
+		fail    error
+		inClear bool
+	}{
+		{"keychain", nil, false},
+		{"no keychain", errors.New("no secret service"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fail != nil {
+				keyring.MockInitWithError(tc.fail)
+			} else {
+				keyring.MockInit()
+			}
+			f := newCareFixture(t)
+			f.e.showError = func(err error) { t.Errorf("showError: %v", err) }
+			s := newSyncScreen(f.e)
+			s.keepSecrets(replica.Keychain{Service: "kundenkartei-gui-test"})
+			s.kdf = replica.KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
+			s.do = func(fn func()) { f.ui <- fn }
+			f.show(s.build())
+			settleSync(t, f, s)
+			test.Type(s.folder, t.TempDir())
+			test.Type(s.passphrase, "Messe-Team 2026!")
+			test.Tap(s.create)
+			settleSync(t, f, s)
+			cfg, ok, err := replica.LoadConfig(s.store)
+			if err != nil || !ok || cfg.Key == "" {
+				t.Fatalf("got %+v, %v, %v, want a usable configuration", cfg, ok, err)
+			}
+			raw, err := f.db.SyncState()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(raw), cfg.Key); got != tc.inClear {
+				t.Errorf("key in the database: got %v, want %v", got, tc.inClear)
+			}
+			warned := strings.Contains(s.status.Text, "keychain")
+			if warned != tc.inClear {
+				t.Errorf("status %q: keychain warning %v, want %v", s.status.Text, warned, tc.inClear)
 			}
 		})
 	}
