@@ -254,3 +254,26 @@ func gapIsPruned(names []string, read uint64) bool {
 		return ok && seq <= read
 	})
 }
+
+// staleAfter is how old a temporary upload file must be before the device
+// that left it removes it: no upload takes that long, so it was cut short.
+const staleAfter = time.Hour
+
+// removeStale deletes this device's temporary upload files older than
+// staleAfter, at most once per staleAfter: a connection lost between the
+// upload and the rename leaves one behind on a WebDAV server for good.
+func (s *Syncer) removeStale(ctx context.Context, me string, st *state, rep *Report) error {
+	now := s.now()
+	if d := now.Sub(st.LastSweep); d >= 0 && d < staleAfter {
+		return nil
+	}
+	for _, w := range []struct{ dir, mark string }{{devicesDir + "/" + me, ""}, {cursorsDir, me}, {snapshotsDir, me}} {
+		n, err := s.target.RemoveStale(ctx, w.dir, w.mark, staleAfter)
+		rep.TempRemoved += n
+		if err != nil {
+			return err
+		}
+	}
+	st.LastSweep = now.UTC()
+	return nil
+}

@@ -115,6 +115,9 @@ type state struct {
 	DriftSeen model.HLC        `json:"drift_seen,omitempty"`
 	Ahead     map[string]int64 `json:"ahead,omitempty"`
 	CursorAt  int64            `json:"cursor_at,omitempty"`
+	// LastSweep is when this device last removed its stale temporary
+	// upload files (UTC).
+	LastSweep time.Time `json:"last_sweep,omitzero"`
 }
 
 // keptSnapshot is one of this device's snapshots on the target.

@@ -115,6 +115,9 @@ type Report struct {
 	// Resent lists this device's segments that another device could not
 	// open and that were written again from the change log.
 	Resent []string
+	// TempRemoved counts this device's temporary upload files, left by
+	// uploads cut short, that were removed.
+	TempRemoved int
 }
 
 // DriftWarning reports whether a remote clock ran so far ahead that the
@@ -195,6 +198,9 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 		if err := s.prune(ctx, me, st); err != nil {
 			return rep, err
 		}
+	}
+	if err := s.removeStale(ctx, me, st, &rep); err != nil {
+		return rep, err
 	}
 	st.LastSync = s.now().UTC()
 	if rep.Backup != nil {
