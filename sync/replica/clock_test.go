@@ -1,8 +1,11 @@
 package replica
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
 )
 
 // TestSyncTellsTheDeviceWhoseClockIsOff: among three devices, the one
@@ -55,5 +58,54 @@ func TestSyncDriftWarnedOnce(t *testing.T) {
 	}
 	if rep := b.sync(t); rep.DriftWarning() {
 		t.Errorf("second sync: got drift %v again, want no warning", rep.Drift)
+	}
+}
+
+// TestFarFutureChangeStillConverges: a device whose clock is a year ahead
+// edits a customer; the others apply the change without adopting its
+// clock, and an edit of the same field made afterwards on a device with a
+// right clock still wins everywhere (storage, not the fake).
+func TestFarFutureChangeStillConverges(t *testing.T) {
+	wall := time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)
+	ahead := func() time.Time { return wall.Add(365 * 24 * time.Hour) }
+	right := func() time.Time { return wall }
+	a, b := openStore(t, ahead, true), openStore(t, right, true)
+	w := newWorld(t)
+	sa := NewSyncer(a, a, w.tg, w.key, DBStateStore(a))
+	sb := NewSyncer(b, b, w.tg, w.key, DBStateStore(b))
+	sa.now, sb.now = ahead, right
+	ctx := context.Background()
+	c := model.Customer{GivenName: "Lea", FamilyName: "Brunner"}
+	if err := a.CreateCustomer(&c); err != nil {
+		t.Fatal(err)
+	}
+	c.Memo = "from the future"
+	if err := a.UpdateCustomer(&c); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Syncer{sa, sb} {
+		if _, err := s.Sync(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := b.Customer(c.ID)
+	if err != nil || got.Memo != "from the future" {
+		t.Fatalf("b: got %q, %v, want the far-future change applied", got.Memo, err)
+	}
+	got.Memo = "fixed on b"
+	if err := b.UpdateCustomer(got); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*Syncer{sb, sa} {
+		if _, err := s.Sync(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, db := range map[string]interface {
+		Customer(model.ID) (*model.Customer, error)
+	}{"a": a, "b": b} {
+		if got, err := db.Customer(c.ID); err != nil || got.Memo != "fixed on b" {
+			t.Errorf("%s: got %q, %v, want the later edit from b", name, got.Memo, err)
+		}
 	}
 }
