@@ -104,6 +104,23 @@ func (s *Syncer) skip(d string, seq, cursor uint64, st *state, rep *Report, err 
 // fillHoles applies what arrived for d's holes: the newest undamaged copy
 // or the segment itself. names is d's directory listing.
 func (s *Syncer) fillHoles(ctx context.Context, d string, names []string, st *state, rep *Report) error {
+	// A filled hole may reveal another (its previous segment, never seen):
+	// go on while holes get filled.
+	for filled := true; filled && len(st.Holes[d]) > 0; {
+		before := rep.Repaired
+		if err := s.fillPass(ctx, d, names, st, rep); err != nil {
+			return err
+		}
+		filled = rep.Repaired > before
+	}
+	if len(st.Holes[d]) == 0 {
+		delete(st.Holes, d)
+	}
+	return st.save(s.store)
+}
+
+// fillPass tries every hole of d once.
+func (s *Syncer) fillPass(ctx context.Context, d string, names []string, st *state, rep *Report) error {
 	seqs := make([]uint64, 0, len(st.Holes[d]))
 	for seq := range st.Holes[d] {
 		seqs = append(seqs, seq)
@@ -150,10 +167,7 @@ func (s *Syncer) fillHoles(ctx context.Context, d string, names []string, st *st
 			st.Holes[d][seq] = h
 		}
 	}
-	if len(st.Holes[d]) == 0 {
-		delete(st.Holes, d)
-	}
-	return st.save(s.store)
+	return nil
 }
 
 // candidates returns the files that may fill hole seq of d, best first:
