@@ -91,6 +91,15 @@ func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, pr
 			} else if got.getErr != nil {
 				return nil, got.getErr
 			}
+			if err != nil && !got.newer {
+				// A read cut short looks damaged too: read it once more
+				// before it becomes a hole, so what is whole is applied in
+				// order.
+				again := <-s.fetch(ctx, &reads, d, seq)
+				if again.getErr == nil {
+					h, ops, err = again.h, again.ops, again.err
+				}
+			}
 			if err == nil && (h.Device != d || h.Seq != seq) {
 				err = model.Errorf(model.EINVALID, "segment was renamed or moved (it says %s)", segmentName(h.Device, h.Seq))
 			}
