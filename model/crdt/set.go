@@ -319,3 +319,12 @@ func compactJSON(v json.RawMessage) json.RawMessage {
 	}
 	return b.Bytes()
 }
+
+// Newest returns the newest live value of element k, nil when absent.
+func (s *Set) Newest(k string) json.RawMessage {
+	if s == nil || s.Elems[k] == nil || len(s.Elems[k].Live) == 0 {
+		return nil
+	}
+	l := s.Elems[k].Live
+	return l[len(l)-1].V
+}
