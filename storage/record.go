@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
-	"reflect"
 
 	bolt "go.etcd.io/bbolt"
 
