@@ -31,6 +31,9 @@ func (r *Record) Conflicts() []model.Conflict {
 		}
 	}
 	for _, f := range sortedKeys(r.Clk.Sets) {
+		if !elementConflicts[f] {
+			continue // the key is the whole value: nothing to lose
+		}
 		s := r.Clk.Sets[f]
 		for _, k := range sortedKeys(s.Elems) {
 			live := s.Elems[k].Live
@@ -57,12 +60,21 @@ func (r *Record) Conflicts() []model.Conflict {
 	return out
 }
 
+// elementConflicts are the set fields whose elements have details beside
+// their key (a label, a withdrawal date): two devices changing them at
+// once is a conflict. A tag written "VIP" and "vip" is not.
+var elementConflicts = map[string]bool{"emails": true, "phones": true, "addresses": true, "consents": true}
+
 // mergeFields are a merged customer's fields that belong to the merge
 // itself, not to the data it handed to the survivor.
 var mergeFields = []string{"merged_into", "merge", "not_duplicates", model.FieldDeleted, model.FieldCreated}
 
-// after returns a conflict for every field written after the stamp of
-// field by, which deleted or merged the record.
+// after returns a conflict for every field that the device which deleted
+// or merged the record (the op on field by) had not seen: written with a
+// stamp above the op's Prev, which for this version's deletions and
+// merges is the newest stamp of the record that device knew. (Ops of
+// earlier versions name the field's own previous stamp: their edits
+// between creation and deletion are listed too, once, until dismissed.)
 func (r *Record) after(kind model.ConflictKind, by string, into model.ID) []model.Conflict {
 	at, ok := r.get(by)
 	if !ok {
@@ -74,7 +86,7 @@ func (r *Record) after(kind model.ConflictKind, by string, into model.ID) []mode
 			continue
 		}
 		fc, ok := r.get(f)
-		if !ok || !fc.Stamp().After(at.Stamp()) {
+		if !ok || fc.HLC <= at.Prev || !fc.Stamp().After(r.base()) {
 			continue
 		}
 		c := r.conflict(kind, f, "", json.RawMessage("null"), at.Stamp(), r.Fields[f], fc)
@@ -82,6 +94,14 @@ func (r *Record) after(kind model.ConflictKind, by string, into model.ID) []mode
 		out = append(out, c)
 	}
 	return out
+}
+
+// base is the creation stamp (zero when the creation has not arrived).
+func (r *Record) base() model.Stamp {
+	if r.Clk.Base == nil {
+		return model.Stamp{}
+	}
+	return r.Clk.Base.Stamp()
 }
 
 func (r *Record) conflict(kind model.ConflictKind, f, k string, kept json.RawMessage, ks model.Stamp, lost json.RawMessage, lc FieldClock) model.Conflict {

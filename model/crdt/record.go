@@ -249,8 +249,7 @@ func (s *Set) clone() *Set {
 // the dots this device had seen, additions and changed elements are added
 // anew. ok is false when v changes nothing.
 func (r *Record) Local(f string, v json.RawMessage, c FieldClock) (op model.Op, ok bool, err error) {
-	cur, _ := r.get(f)
-	op = model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: cur.HLC}
+	op = model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: r.prev(f, v, c.HLC)}
 	if kf := setFields[r.Type][f]; kf != nil {
 		d, err := r.setDelta(f, kf, v, c)
 		if err != nil || d == nil {
@@ -269,8 +268,7 @@ func (r *Record) Local(f string, v json.RawMessage, c FieldClock) (op model.Op, 
 // how a conflict is resolved for all devices. For a set field it writes
 // the element with key k anew (or removes it when v is null).
 func (r *Record) Rewrite(f, k string, v json.RawMessage, c FieldClock) (model.Op, error) {
-	cur, _ := r.get(f)
-	op := model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: cur.HLC}
+	op := model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: r.prev(f, v, c.HLC)}
 	if kf := setFields[r.Type][f]; kf != nil {
 		s, err := r.set(f, kf)
 		if err != nil {
@@ -295,6 +293,40 @@ func (r *Record) Rewrite(f, k string, v json.RawMessage, c FieldClock) (model.Op
 	}
 	_, err := r.Apply(&op)
 	return op, err
+}
+
+// prev is the Prev of a local op that writes v to f: the stamp of the
+// value it replaces; for a deletion or a merge, the newest stamp of the
+// whole record, which tells the edits this device had seen when it
+// deleted or merged the record from those it had not (see Conflicts).
+func (r *Record) prev(f string, v json.RawMessage, at model.HLC) model.HLC {
+	cur, _ := r.get(f)
+	if !endsRecord(r.Type, f, v) {
+		return cur.HLC
+	}
+	// Other fields of the same local change carry at itself.
+	n := cur.HLC
+	if r.Clk.Base != nil && r.Clk.Base.HLC < at {
+		n = max(n, r.Clk.Base.HLC)
+	}
+	for _, fc := range r.Clk.Fields {
+		if fc.HLC < at {
+			n = max(n, fc.HLC)
+		}
+	}
+	return n
+}
+
+// endsRecord reports whether writing v to f deletes or merges the record.
+func endsRecord(typ model.RecordType, f string, v json.RawMessage) bool {
+	switch {
+	case f == model.FieldDeleted:
+		return string(v) == "true"
+	case f == "merged_into" && typ == model.TypeCustomer:
+		var id model.ID
+		return json.Unmarshal(v, &id) == nil && id != model.NilID
+	}
+	return false
 }
 
 // setDelta returns the delta from the elements r shows in field f to
