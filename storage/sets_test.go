@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/model/crdt"
 )
@@ -267,4 +269,24 @@ func TestConflictsAreSharedData(t *testing.T) {
 			t.Errorf("memo: got %q, want endgültig", got)
 		}
 	}
+}
+
+// TestHasKeySeesEmptyValuesOfTheSameTransaction: bbolt's Get returns nil
+// for an empty value put in the same transaction, which made relist miss
+// a listing it had just written and leave a merged customer in the
+// indexes (found by TestPropertyStorageSets).
+func TestHasKeySeesEmptyValuesOfTheSameTransaction(t *testing.T) {
+	db := openTest(t)
+	mustOK(t, db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketIdx).Bucket(idxCustSort)
+		k := []byte("meier jurg\x00id")
+		if hasKey(b, k) {
+			t.Error("hasKey before the put: got true, want false")
+		}
+		mustOK(t, b.Put(k, nil))
+		if !hasKey(b, k) {
+			t.Error("hasKey after the put: got false, want true")
+		}
+		return b.Delete(k)
+	}))
 }

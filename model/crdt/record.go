@@ -208,13 +208,13 @@ func (r *Record) applySet(f string, kf keyFunc, v json.RawMessage, in FieldClock
 	return true, nil
 }
 
-// set returns a copy of the element state of field f. A field that only
+// set returns the element state of field f. A field that only
 // a record's creation (or a version before sets) wrote has none stored:
 // its state is the list as stored, every element added by the field's
 // stamp, and, for a list an op assigned, nothing older than that stamp.
 func (r *Record) set(f string, kf keyFunc) (*Set, error) {
 	if s, ok := r.Clk.Sets[f]; ok {
-		return s.clone(), nil
+		return s, nil // changed in place only where a change is reported
 	}
 	s := &Set{}
 	c, ok := r.get(f)
@@ -233,14 +233,6 @@ func (r *Record) set(f string, kf keyFunc) (*Set, error) {
 		s.Wm = &d
 	}
 	return s, nil
-}
-
-func (s *Set) clone() *Set {
-	c := &Set{Wm: s.Wm, Elems: make(map[string]*Elem, len(s.Elems))}
-	for k, el := range s.Elems {
-		c.Elems[k] = &Elem{Live: slices.Clone(el.Live), Rm: slices.Clone(el.Rm)}
-	}
-	return c
 }
 
 // Local makes the op of a local edit that sets field f to v, stamped c,
