@@ -236,3 +236,5 @@ func joinLists(a, b json.RawMessage) (json.RawMessage, error) {
 	}
 	return json.Marshal(append(x, y...))
 }
+
+var _ model.ConflictService = (*DB)(nil)

@@ -290,3 +290,44 @@ func TestHasKeySeesEmptyValuesOfTheSameTransaction(t *testing.T) {
 		return b.Delete(k)
 	}))
 }
+
+// TestConcurrentLabelsOfOneEmail: two devices relabel the same address;
+// the newest label shows, the other is a conflict of that element on both,
+// and taking it on one device settles it on both.
+func TestConcurrentLabelsOfOneEmail(t *testing.T) {
+	a, b, c, _ := twoDevicesWithACustomer(t)
+	ca := mustCustomer(t, a, c.ID)
+	ca.Emails = []model.Email{{Label: "work", Address: "reto@holz.ch"}}
+	mustOK(t, a.UpdateCustomer(ca))
+	exchange(t, a, b)
+	relabel := func(db *DB, label string) {
+		t.Helper()
+		x := mustCustomer(t, db, c.ID)
+		x.Emails[0].Label = label
+		mustOK(t, db.UpdateCustomer(x))
+	}
+	relabel(a, "Büro")
+	relabel(b, "Werkstatt")
+	exchange(t, a, b)
+	cs, err := a.Conflicts()
+	mustOK(t, err)
+	if len(cs) != 1 || cs[0].Field != "emails" || cs[0].Key != "reto@holz.ch" {
+		t.Fatalf("conflicts: got %+v, want one on the email reto@holz.ch", cs)
+	}
+	if got, want := conflictsOf(t, b), conflictsOf(t, a); got != want {
+		t.Fatalf("b lists other conflicts than a:\n got %s\nwant %s", got, want)
+	}
+	var lost model.Email
+	mustOK(t, json.Unmarshal(cs[0].Lost, &lost))
+	mustOK(t, b.ResolveConflict(cs[0]))
+	exchange(t, a, b)
+	for _, db := range []*DB{a, b} {
+		got := mustCustomer(t, db, c.ID).Emails
+		if len(got) != 1 || got[0].Label != lost.Label {
+			t.Errorf("emails: got %v, want the taken label %q", got, lost.Label)
+		}
+		if cs := conflictsOf(t, db); cs != "null" {
+			t.Errorf("conflicts after taking: got %s, want none", cs)
+		}
+	}
+}
