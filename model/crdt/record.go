@@ -241,7 +241,8 @@ func (r *Record) set(f string, kf keyFunc) (*Set, error) {
 // the dots this device had seen, additions and changed elements are added
 // anew. ok is false when v changes nothing.
 func (r *Record) Local(f string, v json.RawMessage, c FieldClock) (op model.Op, ok bool, err error) {
-	op = model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: r.prev(f, v, c.HLC)}
+	op = r.localOp(f, v, c)
+	c.HLC = op.HLC
 	if kf := setFields[r.Type][f]; kf != nil {
 		d, err := r.setDelta(f, kf, v, c)
 		if err != nil || d == nil {
@@ -260,7 +261,8 @@ func (r *Record) Local(f string, v json.RawMessage, c FieldClock) (op model.Op, 
 // how a conflict is resolved for all devices. For a set field it writes
 // the element with key k anew (or removes it when v is null).
 func (r *Record) Rewrite(f, k string, v json.RawMessage, c FieldClock) (model.Op, error) {
-	op := model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: r.prev(f, v, c.HLC)}
+	op := r.localOp(f, v, c)
+	c.HLC = op.HLC
 	if kf := setFields[r.Type][f]; kf != nil {
 		s, err := r.set(f, kf)
 		if err != nil {
@@ -285,6 +287,18 @@ func (r *Record) Rewrite(f, k string, v json.RawMessage, c FieldClock) (model.Op
 	}
 	_, err := r.Apply(&op)
 	return op, err
+}
+
+// localOp is the op of a local edit of f to v stamped c. A value may
+// carry a stamp further ahead than the local clock (which follows remote
+// clocks only so far): the edit is then ordered right after it, so it
+// still wins on every device.
+func (r *Record) localOp(f string, v json.RawMessage, c FieldClock) model.Op {
+	op := model.Op{Type: r.Type, ID: r.ID, Field: f, Value: v, HLC: c.HLC, Device: c.Device, Author: c.Author, Prev: r.prev(f, v, c.HLC)}
+	if op.Prev >= op.HLC {
+		op.HLC = op.Prev + 1
+	}
+	return op
 }
 
 // prev is the Prev of a local op that writes v to f: the stamp of the

@@ -186,3 +186,28 @@ func TestEditsAfterDeleteOrMergeAreConflicts(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalEditWinsOverAValueAheadOfTheClock: a value from a device whose
+// clock ran far ahead carries a stamp the local clock does not reach; an
+// edit of it is ordered right after it, so it wins on every device.
+func TestLocalEditWinsOverAValueAheadOfTheClock(t *testing.T) {
+	devs, id := team(t, 2, model.Customer{GivenName: "Lea"})
+	ahead := devs[1].stamp()
+	ahead.HLC += model.MakeHLC(int64(48*time.Hour/time.Millisecond), 0)
+	op, _, err := devs[1].rec(id).Local("memo", json.RawMessage(`"aus der Zukunft"`), ahead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	devs[0].rec(id).Apply(&op)
+	devs[0].local(t, id, "memo", "jetzt")
+	got := devs[0].log[len(devs[0].log)-1]
+	if got.HLC <= op.HLC || got.Prev != op.HLC {
+		t.Fatalf("edit: got stamp %d prev %d, want after %d", got.HLC, got.Prev, op.HLC)
+	}
+	devs[1].apply(t, []model.Op{got})
+	for _, d := range devs {
+		if m := string(d.rec(id).Fields["memo"]); m != `"jetzt"` || len(d.rec(id).Conflicts()) != 0 {
+			t.Errorf("%s: got memo %s, %d conflicts, want \"jetzt\" and none", d.name, m, len(d.rec(id).Conflicts()))
+		}
+	}
+}
