@@ -115,6 +115,13 @@ func (r *Record) applyScalar(f string, v json.RawMessage, in FieldClock) bool {
 		return false
 	}
 	rivals := r.Clk.Rivals[f]
+	if len(rivals) == 0 && in.Prev >= cur.HLC && in.Stamp().After(cur.Stamp()) {
+		// The common case: an edit of the value it saw.
+		r.Fields[f] = v
+		r.Clk.Set(f, in)
+		r.mark(f)
+		return true
+	}
 	maxPrev := max(in.Prev, cur.Prev)
 	for _, rv := range rivals {
 		if rv.Stamp() == in.Stamp() {
