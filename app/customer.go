@@ -29,9 +29,12 @@ type customerForm struct {
 	kind       *widget.RadioGroup
 	salutation *widget.SelectEntry
 	letterForm *widget.Select
+	namePrefix *widget.Entry // honorific ("Dr."), apart from the letter salutation
 	given      *widget.Entry
 	family     *widget.Entry
+	nameSuffix *widget.Entry
 	company    *widget.Entry
+	department *widget.Entry
 	position   *widget.Entry
 	website    *widget.Entry
 	birthday   *widget.Entry
@@ -87,9 +90,14 @@ func newCustomerForm(e *env) *customerForm {
 		lang.X("customer.salutation.ms", "Ms"), lang.X("customer.salutation.mr", "Mr"), lang.X("customer.salutation.dr", "Dr."),
 	})
 	f.letterForm = widget.NewSelect([]string{letterFormText(model.FormSie), letterFormText(model.FormDu)}, nil)
+	f.namePrefix = widget.NewEntry()
+	f.namePrefix.SetPlaceHolder(lang.X("customer.name_prefix.hint", "e.g. Dr., Prof. Dr."))
 	f.given = widget.NewEntry()
 	f.family = widget.NewEntry()
+	f.nameSuffix = widget.NewEntry()
+	f.nameSuffix.SetPlaceHolder(lang.X("customer.name_suffix.hint", "e.g. jun., MBA"))
 	f.company = widget.NewEntry()
+	f.department = widget.NewEntry()
 	f.position = widget.NewEntry()
 	f.website = widget.NewEntry()
 	f.website.SetPlaceHolder("www.example.ch")
@@ -146,9 +154,12 @@ func (f *customerForm) build(onSave, onCancel func()) fyne.CanvasObject {
 	add(lang.X("customer.kind", "Kind"), f.field(f.kind, "kind"))
 	add(lang.X("customer.salutation", "Salutation"), f.salutation)
 	add(lang.X("customer.letter_form", "Address as"), f.field(f.letterForm, "letter_form"))
+	add(lang.X("customer.name_prefix", "Title"), f.namePrefix)
 	add(lang.X("customer.given", "Given name"), f.given)
 	add(lang.X("customer.family", "Family name"), f.field(f.family, "name"))
+	add(lang.X("customer.name_suffix", "Name suffix"), f.nameSuffix)
 	add(lang.X("customer.company", "Company"), f.field(f.company, "company"))
+	add(lang.X("customer.department", "Department"), f.department)
 	add(lang.X("customer.position", "Position"), f.position)
 
 	addEmail := widget.NewButtonWithIcon(lang.X("customer.email.add", "Add email"), theme.ContentAddIcon(), func() { f.addEmail(model.Email{Label: model.LabelWork}) })
@@ -191,9 +202,12 @@ func (f *customerForm) load(c model.Customer) {
 	if c.LetterForm == model.FormDu {
 		f.letterForm.SetSelectedIndex(1)
 	}
+	f.namePrefix.SetText(c.NamePrefix)
 	f.given.SetText(c.GivenName)
 	f.family.SetText(c.FamilyName)
+	f.nameSuffix.SetText(c.NameSuffix)
 	f.company.SetText(c.Company)
+	f.department.SetText(c.Department)
 	f.position.SetText(c.Position)
 	f.website.SetText(c.Website)
 	f.birthday.SetText(formatDay(c.Birthday))
@@ -255,6 +269,7 @@ func (f *customerForm) read() (*model.Customer, []model.FieldError) {
 		c.LetterForm = letterForms[i]
 	}
 	c.GivenName, c.FamilyName, c.Company, c.Position = f.given.Text, f.family.Text, f.company.Text, f.position.Text
+	c.NamePrefix, c.NameSuffix, c.Department = f.namePrefix.Text, f.nameSuffix.Text, f.department.Text
 	c.Website = f.website.Text
 	var err error
 	if c.Birthday, err = parseDay(f.birthday.Text); err != nil {

@@ -299,3 +299,44 @@ func TestMergedCustomerShowsOnTheSurvivorWithUndo(t *testing.T) {
 		t.Errorf("after undo: %d merges, %d entries on the survivor; want none", len(cs.merged.Objects), len(cs.timeline.entries))
 	}
 }
+
+// TestFormEditsNamePartsAndDepartment: title, name suffix and department
+// are fields of their own in the form, stored apart from the salutation,
+// the names and the company; fields the form does not show (an address's
+// vCard item group) survive an edit.
+func TestFormEditsNamePartsAndDepartment(t *testing.T) {
+	f := newShellFixture(t, Options{}, nil)
+	f.shortcut(shortcutNewCustomer)
+	form := f.ui.customer.form
+	form.salutation.SetText("Frau")
+	test.Type(form.namePrefix, "Prof. Dr.")
+	test.Type(form.given, "Anna")
+	test.Type(form.family, "Huber")
+	test.Type(form.nameSuffix, "MBA")
+	test.Type(form.company, "Universität Bern")
+	test.Type(form.department, "Institut für Informatik")
+	test.Tap(form.save)
+	c, err := f.db.Customer(f.ui.customer.currentID())
+	if err != nil {
+		t.Fatalf("stored customer: %v", err)
+	}
+	got := []string{c.Salutation, c.NamePrefix, c.GivenName, c.FamilyName, c.NameSuffix, c.Company, c.Department}
+	want := []string{"Frau", "Prof. Dr.", "Anna", "Huber", "MBA", "Universität Bern", "Institut für Informatik"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+
+	c.Addresses = []model.Address{{Label: "Ferienhaus", Street: "Seeweg 1", City: "Zug", Group: "item2"}}
+	form.load(*c)
+	if form.namePrefix.Text != "Prof. Dr." || form.nameSuffix.Text != "MBA" || form.department.Text != "Institut für Informatik" {
+		t.Errorf("form shows %q %q %q, want the stored title, suffix and department", form.namePrefix.Text, form.nameSuffix.Text, form.department.Text)
+	}
+	form.department.SetText("Rektorat")
+	read, bad := form.read()
+	if len(bad) != 0 {
+		t.Fatalf("got field errors %v", bad)
+	}
+	if read.Department != "Rektorat" || read.NamePrefix != "Prof. Dr." || len(read.Addresses) != 1 || read.Addresses[0].Group != "item2" {
+		t.Errorf("got department %q prefix %q addresses %+v, want Rektorat, Prof. Dr. and the address in item2", read.Department, read.NamePrefix, read.Addresses)
+	}
+}

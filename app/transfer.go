@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/ical"
 	"github.com/kundenkartei/kundenkartei/sync/transfer"
 	"github.com/kundenkartei/kundenkartei/sync/vcard"
@@ -36,6 +37,10 @@ type importWizard struct {
 	matching *widget.Select
 	newCards *widget.Select
 	probSel  *widget.Select
+	known    *matchList // the matched cards, each with its "add as new" toggle
+	tabs     *container.AppTabs
+	knownTab *container.TabItem
+	probTab  *container.TabItem
 	start    *widget.Button
 	cancel   context.CancelFunc
 	result   *vcard.Result
@@ -50,6 +55,7 @@ func newImportWizard(e *env) *importWizard {
 	}
 	w.problems.Wrapping = fyne.TextWrapWord
 	w.status.Wrapping = fyne.TextWrapWord
+	w.known = newMatchList()
 	actions := []string{actionText(vcard.Add), actionText(vcard.Update), actionText(vcard.Overwrite), actionText(vcard.Skip)}
 	w.newCards = widget.NewSelect([]string{actionText(vcard.Add), actionText(vcard.Skip)}, nil)
 	w.newCards.SetSelected(actionText(vcard.Add))
@@ -111,10 +117,13 @@ func (w *importWizard) build() fyne.CanvasObject {
 	cancel := widget.NewButton(lang.X("import.cancel", "Cancel"), w.onCancel)
 	probs := container.NewVScroll(w.problems)
 	probs.SetMinSize(fyne.NewSize(560, 140))
+	w.knownTab = container.NewTabItem(lang.X("import.group.matching", "Already known"), w.known.list)
+	w.probTab = container.NewTabItem(lang.X("import.group.problems", "With problems"), probs)
+	w.tabs = container.NewAppTabs(w.knownTab, w.probTab)
 	return container.NewBorder(
 		container.NewVBox(w.status, w.progress, w.counts, form),
 		container.NewHBox(cancel, layout.NewSpacer(), w.start),
-		nil, nil, probs)
+		nil, nil, w.tabs)
 }
 
 // open shows the wizard and starts reading path.
@@ -171,18 +180,21 @@ func (w *importWizard) showPreview() {
 	w.counts.SetText(lang.X("import.counts", "{{.New}} new · {{.Matching}} already known · {{.Problems}} with problems",
 		map[string]any{"New": n.New, "Matching": n.Matching, "Problems": n.Problems}))
 	var lines []string
-	for _, p := range w.read {
+	problems := w.plan.AllProblems(w.read) // each once: the file's list repeats the cards' own
+	for i, p := range problems {
+		if i == 200 {
+			lines = append(lines, lang.X("import.more_problems_n", "… and {{.Count}} more", map[string]any{"Count": len(problems) - i}))
+			break
+		}
 		lines = append(lines, problemText(w.path, p))
 	}
-	for _, en := range w.plan.Problems {
-		for _, p := range en.Card.Problems {
-			lines = append(lines, problemText(w.path, p))
-		}
-	}
-	if len(lines) > 200 {
-		lines = append(lines[:200], lang.X("import.more_problems", "… and more"))
-	}
 	w.problems.SetText(strings.Join(lines, "\n"))
+	w.known.set(w.plan.Matching)
+	if w.knownTab != nil {
+		w.knownTab.Text = lang.X("import.tab.matching", "Already known ({{.Count}})", map[string]any{"Count": n.Matching})
+		w.probTab.Text = lang.X("import.tab.problems", "With problems ({{.Count}})", map[string]any{"Count": len(problems)})
+		w.tabs.Refresh()
+	}
 	if n.Total > 0 {
 		w.start.Enable()
 	}
@@ -194,8 +206,115 @@ func problemText(path string, p vcard.Problem) string {
 		map[string]any{"File": filepath.Base(path), "Card": p.Card, "Line": p.Line, "Reason": p.Reason})
 }
 
+// matchList is the list data of the matched cards: which stored customer
+// (or earlier card of the file) each one would update, and why, with a
+// toggle that imports that one card as a new customer instead.
+type matchList struct {
+	list    *widget.List
+	entries []*vcard.Entry
+	asNew   map[int]bool // Card.Index → the user turned the match into "add as new"
+}
+
+func newMatchList() *matchList {
+	m := &matchList{asNew: map[int]bool{}}
+	m.list = widget.NewList(m.Length, m.CreateItem, m.UpdateItem)
+	return m
+}
+
+// set shows entries and forgets earlier toggles.
+func (m *matchList) set(entries []*vcard.Entry) {
+	m.entries, m.asNew = entries, map[int]bool{}
+	m.list.Refresh()
+}
+
+// Length is the number of matched cards.
+func (m *matchList) Length() int { return len(m.entries) }
+
+// CreateItem makes an empty row.
+func (m *matchList) CreateItem() fyne.CanvasObject { return newMatchRow() }
+
+// UpdateItem shows entry id in row o and binds its toggle.
+func (m *matchList) UpdateItem(id widget.ListItemID, o fyne.CanvasObject) {
+	row, e := o.(*matchRow), m.entries[id]
+	row.text.SetText(matchText(e))
+	idx := e.Card.Index
+	row.asNew.OnChanged = nil // SetChecked must not toggle the previous entry
+	row.asNew.SetChecked(m.asNew[idx])
+	row.asNew.OnChanged = func(on bool) { m.setAsNew(idx, on) }
+}
+
+func (m *matchList) setAsNew(card int, on bool) {
+	if on {
+		m.asNew[card] = true
+	} else {
+		delete(m.asNew, card)
+	}
+}
+
+// perCard is the Choices.PerCard of the toggles.
+func (m *matchList) perCard() map[int]vcard.Action {
+	out := make(map[int]vcard.Action, len(m.asNew))
+	for card := range m.asNew {
+		out[card] = vcard.Add
+	}
+	return out
+}
+
+// matchRow is one matched card: what it matches and why, and the toggle.
+type matchRow struct {
+	widget.BaseWidget
+	text  *widget.Label
+	asNew *widget.Check
+}
+
+func newMatchRow() *matchRow {
+	r := &matchRow{text: widget.NewLabel(""), asNew: widget.NewCheck(lang.X("import.as_new", "Add as new"), nil)}
+	r.text.Truncation = fyne.TextTruncateEllipsis
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// CreateRenderer lays the text out left of the toggle.
+func (r *matchRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, r.asNew, r.text))
+}
+
+// matchText reads: Contact 3 (line 17) "Anna Huber" → "Anna Huber": same email "anna@…".
+func matchText(e *vcard.Entry) string {
+	data := map[string]any{"Card": e.Card.Index, "Line": e.Card.Line, "Name": e.Card.Customer.DisplayName()}
+	if e.Existing != nil {
+		data["Existing"], data["Why"] = e.Existing.DisplayName(), whyText(e.Why)
+		return lang.X("import.match", "Contact {{.Card}} (line {{.Line}}) “{{.Name}}” → “{{.Existing}}”: {{.Why}}", data)
+	}
+	data["Other"], data["Why"] = e.SameAs, whyText(e.WhySame)
+	return lang.X("import.match_in_file", "Contact {{.Card}} (line {{.Line}}) “{{.Name}}” → contact {{.Other}} of this file: {{.Why}}", data)
+}
+
+// whyText translates the evidence of a match.
+func whyText(s model.Sameness) string {
+	data := map[string]any{"Value": s.Value}
+	switch s.Reason {
+	case model.SameUID:
+		return lang.X("import.why.uid", "same UID {{.Value}}", data)
+	case model.SameEmail:
+		return lang.X("import.why.email", "same email {{.Value}}", data)
+	case model.SameNameCompany:
+		return lang.X("import.why.name_company", "same name and company ({{.Value}})", data)
+	case model.SameNameTown:
+		return lang.X("import.why.name_town", "same name and town ({{.Value}})", data)
+	case model.SameNamePhone:
+		return lang.X("import.why.name_phone", "same name and phone ({{.Value}})", data)
+	case model.SameCompany:
+		return lang.X("import.why.company", "same company ({{.Value}})", data)
+	case model.SameNameOnly:
+		return lang.X("import.why.name_only", "same name, nothing else known ({{.Value}})", data)
+	}
+	return lang.X("import.why.phone_only", "same phone, nothing else known ({{.Value}})", data)
+}
+
 func (w *importWizard) choices() vcard.Choices {
-	return vcard.Choices{New: actionFromText(w.newCards.Selected), Matching: actionFromText(w.matching.Selected), Problem: actionFromText(w.probSel.Selected)}
+	return vcard.Choices{New: actionFromText(w.newCards.Selected), Matching: actionFromText(w.matching.Selected),
+		Problem: actionFromText(w.probSel.Selected), PerCard: w.known.perCard()}
 }
 
 func (w *importWizard) onImport() { w.apply(nil) }

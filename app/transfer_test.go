@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/transfer"
 	"github.com/kundenkartei/kundenkartei/sync/vcard"
@@ -14,7 +16,7 @@ import (
 
 const wizardCards = "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Müller;Hans;;;\r\nFN:Hans Müller\r\nORG:Müller Haustechnik AG\r\nEMAIL:hans@mueller-haustechnik.ch\r\nEND:VCARD\r\n" +
 	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Weiß;Bärbel;;;\r\nFN:Bärbel Weiß\r\nEMAIL:baerbel@example.de\r\nEND:VCARD\r\n" +
-	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ohne;Adresse;;;\r\nFN:Adresse Ohne\r\nEMAIL:kaputt@\r\nEND:VCARD\r\n"
+	"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Ohne;Adresse;;;\r\nFN:Adresse Ohne\r\nEMAIL:kaputt@\r\nkaputte Zeile ohne Doppelpunkt\r\nEND:VCARD\r\n"
 
 // waitDone waits for a wizard step's done callback.
 func waitDone(t *testing.T, ch chan struct{}) {
@@ -80,6 +82,62 @@ func TestImportWizardChoices(t *testing.T) {
 	ch := w.choices()
 	if ch.Matching != vcard.Overwrite || ch.New != vcard.Skip || ch.Problem != vcard.Skip {
 		t.Fatalf("choices: %+v", ch)
+	}
+}
+
+// TestImportWizardAddAsNew: the preview lists each matched card with the
+// stored customer and why; ticking "Add as new" on one row imports that
+// card as a new customer while the other still fills its match.
+func TestImportWizardAddAsNew(t *testing.T) {
+	f := newCareFixture(t)
+	peter := f.customer(model.Customer{GivenName: "Peter", FamilyName: "Meier", Emails: []model.Email{{Address: "peter@muster.ch"}}})
+	f.customer(model.Customer{GivenName: "Anna", FamilyName: "Huber", Emails: []model.Email{{Address: "anna@muster.ch"}}})
+	path := filepath.Join(t.TempDir(), "kontakte.vcf")
+	in := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Meier;Peter;;;\r\nEMAIL:peter@muster.ch\r\nTEL:+41 44 123 45 67\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Huber;Anna;;;\r\nEMAIL:anna@muster.ch\r\nEND:VCARD\r\n"
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newImportWizard(f.e)
+	w.build()
+	done := make(chan struct{}, 1)
+	w.preview(path, func() { done <- struct{}{} })
+	waitDone(t, done)
+	if got := w.known.Length(); got != 2 {
+		t.Fatalf("got %d matched rows, want 2", got)
+	}
+	row := w.known.CreateItem().(*matchRow)
+	w.known.UpdateItem(0, row)
+	if want := `Contact 1 (line 1) “Peter Meier” → “Peter Meier”: same email peter@muster.ch`; row.text.Text != want {
+		t.Errorf("row 1: got %q, want %q", row.text.Text, want)
+	}
+	w.known.UpdateItem(1, row)
+	test.Tap(row.asNew)
+	if !row.asNew.Checked {
+		t.Fatal("tapping the toggle did not tick it")
+	}
+	// A recycled row shows each entry's own state.
+	w.known.UpdateItem(0, row)
+	if row.asNew.Checked {
+		t.Error("row 1 shows row 2's toggle")
+	}
+	w.known.UpdateItem(1, row)
+	if !row.asNew.Checked {
+		t.Error("row 2 lost its toggle")
+	}
+	if got := w.choices().PerCard; len(got) != 1 || got[2] != vcard.Add {
+		t.Fatalf("got per-card choices %v, want card 2 added as new", got)
+	}
+	w.apply(func() { done <- struct{}{} })
+	waitDone(t, done)
+	if w.result == nil || w.result.Added != 1 || w.result.Updated != 1 {
+		t.Fatalf("got result %+v (%s), want Anna added as new and Peter's phone filled in", w.result, w.status.Text)
+	}
+	if n := f.db.Directory().Len(); n != 3 {
+		t.Errorf("got %d customers, want 3 (two Annas)", n)
+	}
+	if w.result.IDs[1] != peter.ID {
+		t.Errorf("card 1 went to %v, want Peter %v", w.result.IDs[1], peter.ID)
 	}
 }
 

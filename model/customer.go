@@ -45,7 +45,7 @@ const (
 type Customer struct {
 	Meta
 	Kind         CustomerKind `json:"kind"`
-	Salutation   string       `json:"salutation"`    // e.g. "Frau", "Herr", "Dr."
+	Salutation   string       `json:"salutation"`    // letter salutation, e.g. "Frau", "Herr" (see NamePrefix)
 	LetterForm   string       `json:"letter_form"`   // FormSie or FormDu; empty means Sie
 	GivenName    string       `json:"given_name"`    // persons
 	FamilyName   string       `json:"family_name"`   // persons
@@ -66,6 +66,24 @@ type Customer struct {
 	Photo        string       `json:"photo"`         // key of the photo blob (stored apart), "" for none
 	ExternalUIDs []string     `json:"external_uids"` // UIDs of imported vCards, for re-import matching
 	Extra        []ExtraProp  `json:"extra"`         // vCard properties we do not model, kept verbatim
+
+	// Name parts and the organizational unit of a vCard (N prefix and
+	// suffix, ORG units), each in a field of its own so nothing is folded
+	// into the names or the company. NamePrefix is the honorific as the
+	// address book wrote it ("Dr.", "Prof. Dr.", "Mr."); Salutation is the
+	// letter salutation the user chose ("Frau", "Herr"). A vCard import
+	// fills NamePrefix from N, never Salutation; a vCard export writes
+	// both as N's prefix ("Frau Dr."), so other address books greet the
+	// person as before, plus the salutation in a property of its own from
+	// which our import splits them again (package sync/vcard). The fields are
+	// absent from the JSON while empty, so records written before they
+	// existed stay byte-identical and need no migration.
+	NamePrefix string `json:"name_prefix,omitempty"` // honorific prefix, e.g. "Dr.", "Prof."
+	NameSuffix string `json:"name_suffix,omitempty"` // honorific suffix, e.g. "III", "MBA", "jun."
+	// Department is the organizational unit within Company (ORG's second
+	// component); nested units (ORG:Firma;Bereich;Team) are separated by
+	// "; " and exported as components of their own again.
+	Department string `json:"department,omitempty"`
 
 	// Duplicates. A customer merged into another is hidden everywhere and
 	// its notes, follow-ups and gestures show under the survivor; clearing
@@ -110,6 +128,10 @@ type Address struct {
 	Region     string `json:"region"`  // canton, state
 	Country    string `json:"country"` // as written, e.g. "Schweiz" or "CH"
 	Pref       bool   `json:"pref,omitempty"`
+	// Group is the vCard item group the address was imported in (Apple's
+	// "item2" of item2.ADR), kept while Extra holds other properties of
+	// that group (item2.X-ABADR), so an export writes them together again.
+	Group string `json:"group,omitempty"`
 }
 
 // ExtraProp is a vCard property the model has no field for, kept so an
@@ -175,7 +197,11 @@ func (c *Customer) Withdrew(channel string, t time.Time) bool {
 }
 
 // DisplayName is the name shown in lists: "Family, Given" style is left to
-// SortName; this is "Given Family" or the company.
+// SortName; this is "Given Family", or for a company (and a person without
+// a name) the company, then the first email address, then the first phone
+// number. The whole address is shown, not its local part: "info" alone
+// tells two info@ contacts apart no better than nothing, and an export
+// that writes it as FN reads back as no name (an FN that is an email).
 func (c *Customer) DisplayName() string {
 	name := strings.TrimSpace(strings.TrimSpace(c.GivenName) + " " + strings.TrimSpace(c.FamilyName))
 	if c.Kind == Company || name == "" {
@@ -269,7 +295,7 @@ func (c *Customer) HasTag(tag string) bool {
 // defaults. Storage calls it before Validate.
 func (c *Customer) Normalize() {
 	for _, p := range []*string{&c.Salutation, &c.GivenName, &c.FamilyName, &c.Company, &c.Position,
-		&c.Website, &c.Segment, &c.Source, &c.LetterForm} {
+		&c.Website, &c.Segment, &c.Source, &c.LetterForm, &c.NamePrefix, &c.NameSuffix, &c.Department} {
 		*p = strings.TrimSpace(*p)
 	}
 	c.Memo = strings.TrimRight(c.Memo, " \t\r\n")
@@ -327,8 +353,11 @@ func (c *Customer) Validate() error {
 	default:
 		v.add("kind", "validation.kind", "unknown kind %q", c.Kind)
 	}
-	if c.GivenName == "" && c.FamilyName == "" && c.Company == "" {
-		v.add("name", "validation.name_required", "a name or a company is required")
+	if !Identifiable(c) {
+		// An address book may hold a contact that is only an email or only
+		// a number; it is kept, but a record with nothing that tells who it
+		// is helps nobody.
+		v.add("name", "validation.name_required", "a name, a company, an email or a phone number is required")
 	}
 	if c.Kind == Company && c.Company == "" {
 		v.add("company", "validation.company_required", "a company needs a company name")

@@ -44,7 +44,19 @@ func TestCustomerValidate(t *testing.T) {
 
 		{"unknown kind", func(c *model.Customer) { c.Kind = "robot" }, []string{"kind"}},
 		{"kind not filled in", func(c *model.Customer) { c.Kind = "" }, []string{"kind"}},
-		{"no name", func(c *model.Customer) { c.GivenName, c.FamilyName = "", "" }, []string{"name"}},
+		{"no name but an email and a phone", func(c *model.Customer) { c.GivenName, c.FamilyName = "", "" }, nil},
+		{"only an email", func(c *model.Customer) {
+			*c = model.Customer{Kind: model.Person, Emails: []model.Email{{Address: "anna@example.ch"}}}
+		}, nil},
+		{"only a phone", func(c *model.Customer) {
+			*c = model.Customer{Kind: model.Person, Phones: []model.Phone{{Number: "+41 44 123 45 67"}}}
+		}, nil},
+		{"nothing that tells who it is", func(c *model.Customer) {
+			*c = model.Customer{Kind: model.Person, Memo: "met at the fair", Addresses: []model.Address{{City: "Bern"}}}
+		}, []string{"name"}},
+		{"company kind with only an email", func(c *model.Customer) {
+			*c = model.Customer{Kind: model.Company, Emails: []model.Email{{Address: "info@example.ch"}}}
+		}, []string{"company"}},
 		{"company without company name", func(c *model.Customer) { c.Kind = model.Company }, []string{"company"}},
 		{"letter form", func(c *model.Customer) { c.LetterForm = "ihr" }, []string{"letter_form"}},
 		{"email", func(c *model.Customer) { c.Emails[0].Address = "juergen@" }, []string{"emails[0].address"}},
@@ -64,11 +76,16 @@ func TestCustomerValidate(t *testing.T) {
 		{"consent channel", func(c *model.Customer) { c.Consents[0].Channel = "fax" }, []string{"consents[0].channel"}},
 		{"consent without date", func(c *model.Customer) { c.Consents[0].GivenAt = time.Time{} }, []string{"consents[0].given_at"}},
 		{"consent withdrawn before given", func(c *model.Customer) { c.Consents[0].Withdrawn = t0.Add(-time.Hour) }, []string{"consents[0].withdrawn"}},
-		{"every bad field is named", func(c *model.Customer) {
-			c.GivenName, c.FamilyName = "", ""
+		{"every bad field is named; a bad email alone is no name", func(c *model.Customer) {
+			c.GivenName, c.FamilyName, c.Phones = "", "", nil
 			c.Emails[0].Address = "x"
 			c.RhythmDays = -5
 		}, []string{"name", "emails[0].address", "rhythm_days"}},
+		{"every bad field is named, the missing name too", func(c *model.Customer) {
+			c.GivenName, c.FamilyName, c.Phones, c.Emails = "", "", nil, nil
+			c.Website = "kein web"
+			c.RhythmDays = -5
+		}, []string{"name", "website", "rhythm_days"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validCustomer()

@@ -31,6 +31,9 @@ func MergeCustomer(dst, src *Customer, overwrite bool, region string) bool {
 	str(&dst.FamilyName, src.FamilyName)
 	str(&dst.Company, src.Company)
 	str(&dst.Position, src.Position)
+	str(&dst.NamePrefix, src.NamePrefix)
+	str(&dst.NameSuffix, src.NameSuffix)
+	str(&dst.Department, src.Department)
 	str(&dst.Website, src.Website)
 	str(&dst.Segment, src.Segment)
 	str(&dst.Source, src.Source)
@@ -112,6 +115,7 @@ func MergeCustomer(dst, src *Customer, overwrite bool, region string) bool {
 		str(&d.City, a.City)
 		str(&d.Region, a.Region)
 		str(&d.Country, a.Country)
+		str(&d.Group, a.Group)
 		if a.Pref && !d.Pref && (overwrite || !anyAddrPref(dst.Addresses)) {
 			d.Pref, changed = true, true
 		}

@@ -231,7 +231,11 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"city":`...), a.City)
 		b = appendJSONString(append(b, `,"region":`...), a.Region)
 		b = appendJSONString(append(b, `,"country":`...), a.Country)
-		return append(appendPref(b, a.Pref), '}')
+		b = appendPref(b, a.Pref)
+		if a.Group != "" {
+			b = appendJSONString(append(b, `,"group":`...), a.Group)
+		}
+		return append(b, '}')
 	})
 	b = appendJSONString(append(b, `,"website":`...), c.Website)
 	b = appendJSONString(append(b, `,"birthday":`...), c.Birthday.String())
@@ -273,6 +277,13 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"value":`...), x.Value)
 		return append(b, '}')
 	})
+	for _, f := range [...]struct {
+		key, v string
+	}{{`,"name_prefix":`, c.NamePrefix}, {`,"name_suffix":`, c.NameSuffix}, {`,"department":`, c.Department}} {
+		if f.v != "" { // omitempty
+			b = appendJSONString(append(b, f.key...), f.v)
+		}
+	}
 	if c.MergedInto != model.NilID {
 		b = appendUUID(append(b, `,"merged_into":`...), c.MergedInto)
 	}
@@ -350,7 +361,7 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 			p.lit(`,"extended":`) && p.str(&a.Extended) && p.lit(`,"pobox":`) && p.str(&a.POBox) &&
 			p.lit(`,"postal_code":`) && p.str(&a.PostalCode) && p.lit(`,"city":`) && p.str(&a.City) &&
 			p.lit(`,"region":`) && p.str(&a.Region) && p.lit(`,"country":`) && p.str(&a.Country) &&
-			p.pref(&a.Pref) && p.lit(`}`)
+			p.pref(&a.Pref) && (!p.lit(`,"group":`) || p.str(&a.Group)) && p.lit(`}`)
 	}) &&
 		p.lit(`,"website":`) && p.str(&x.Website) &&
 		p.lit(`,"birthday":`) && p.date(&x.Birthday) &&
@@ -373,6 +384,9 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 			(!p.lit(`,"params":{`) || p.params(&e.Params)) &&
 			p.lit(`,"value":`) && p.str(&e.Value) && p.lit(`}`)
 	}) &&
+		(!p.lit(`,"name_prefix":`) || p.str(&x.NamePrefix)) &&
+		(!p.lit(`,"name_suffix":`) || p.str(&x.NameSuffix)) &&
+		(!p.lit(`,"department":`) || p.str(&x.Department)) &&
 		(!p.lit(`,"merged_into":`) || p.uuid(&x.MergedInto)) &&
 		(!p.lit(`,"not_duplicates":`) || scanList(&p, &x.NotDuplicates, (*scan).uuid)) &&
 		p.lit(`}`) && p.i == len(raw)

@@ -21,6 +21,10 @@ type migration struct {
 }
 
 // migrations in order. Append only; never change a released one.
+//
+// A new record field needs none when it is absent from the JSON while
+// empty (omitempty/omitzero): old records decode to its zero value and keep
+// their bytes (the customer's name_prefix, name_suffix and department).
 var migrations = []migration{
 	{1, "create buckets and device identity", migrateCreate},
 	{2, "index events by start", migrateEventIndex},

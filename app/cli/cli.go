@@ -10,16 +10,29 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage/demo"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
-// ErrUsage marks errors in how a command was called.
-var ErrUsage = errors.New("usage")
+// ErrUsage marks errors in how a command was called; main exits with 2
+// for them. The *model.Error that wraps it carries the message, so the
+// user reads what was wrong instead of "internal error".
+var ErrUsage = errors.New("wrong usage, kundenkartei -h lists the commands")
+
+// usagef returns an EINVALID error wrapping ErrUsage.
+func usagef(format string, args ...any) error {
+	return model.WrapError(model.EINVALID, ErrUsage, format, args...)
+}
+
+// errHelp is what a command's flag parsing returns for -h: Run turns it
+// into success after the usage went out.
+var errHelp = flag.ErrHelp
 
 // Store is what the commands need of the database.
 type Store interface {
@@ -44,27 +57,31 @@ type Env struct {
 	Open func() (Store, error)
 	// Restore replaces the (closed) database with a backup file.
 	Restore func(backup string) error
+	// Secrets is the system keychain for sync's password and key; nil
+	// when there is none (they are then asked for and never stored).
+	Secrets replica.Secrets
 }
 
 // command is one subcommand.
 type command struct {
 	name, args, help string
 	run              func(ctx context.Context, e Env, args []string) error
+	flags            bool // run(["-h"]) prints the flags and touches nothing
 }
 
 func commands() []command {
 	return []command{
-		{"demo", "[-size small|large]", "load the demo data set into the database", runDemo},
-		{"backup", "", "write a backup snapshot now", runBackup},
-		{"backups", "", "list backups, newest first", runBackups},
-		{"restore", "FILE", "replace the database with a backup (the current one is kept as a backup)", runRestore},
-		{"check", "", "verify the database's consistency", runCheck},
-		{"import", "FILE.vcf|FILE.csv [-dry-run] [-match fill|overwrite|add|skip] [-problems skip|fill]", "import an address book (a backup is taken first)", runImport},
-		{"sync", "init|join (-folder DIR | -url URL -user U) | now | status", "device sync; the passphrase comes from KUNDENKARTEI_PASSPHRASE or standard input, a WebDAV password from KUNDENKARTEI_WEBDAV_PASSWORD", runSync},
-		{"duplicates", "[-limit N]", "list possible duplicate customers (same email, phone, or similar name with the same company or town)", runDuplicates},
-		{"merge", "SURVIVOR-ID DUPLICATE-ID", "merge a duplicate into the customer that stays (a backup is taken first; syncs to other devices)", runMerge},
-		{"unmerge", "DUPLICATE-ID", "undo a merge", runUnmerge},
-		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport},
+		{"demo", "[-size small|large]", "load the demo data set into the database", runDemo, true},
+		{"backup", "", "write a backup snapshot now", runBackup, false},
+		{"backups", "", "list backups, newest first", runBackups, false},
+		{"restore", "FILE", "replace the database with a backup (the current one is kept as a backup)", runRestore, false},
+		{"check", "", "verify the database's consistency", runCheck, false},
+		{"import", "FILE.vcf|FILE.csv [-dry-run] [-match fill|overwrite|add|skip] [-problems skip|fill]", "import an address book (a backup is taken first)", runImport, true},
+		{"sync", "init|join (-folder DIR | -url URL -user U) | now | status", "device sync; the passphrase comes from KUNDENKARTEI_PASSPHRASE or standard input, a WebDAV password from KUNDENKARTEI_WEBDAV_PASSWORD", runSync, false},
+		{"duplicates", "[-limit N]", "list possible duplicate customers (same email, phone, or similar name with the same company or town)", runDuplicates, true},
+		{"merge", "SURVIVOR-ID DUPLICATE-ID", "merge a duplicate into the customer that stays (a backup is taken first; syncs to other devices)", runMerge, false},
+		{"unmerge", "DUPLICATE-ID", "undo a merge", runUnmerge, false},
+		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport, true},
 	}
 }
 
@@ -78,17 +95,48 @@ func Usage() string {
 	return b.String()
 }
 
-// Run runs the command args[0] with its arguments.
+// Run runs the command args[0] with its arguments. "help", -h and --help
+// print the usage, "COMMAND -h" the command's; both succeed. An unknown
+// command prints the usage to Stderr and returns a usage error naming it.
 func Run(ctx context.Context, args []string, e Env) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: no command\n%s", ErrUsage, Usage())
+		fmt.Fprint(e.Stderr, Usage())
+		return usagef("no command")
+	}
+	if isHelp(args[0]) || args[0] == "help" {
+		if len(args) > 1 && args[0] == "help" {
+			return Run(ctx, []string{args[1], "-h"}, e)
+		}
+		fmt.Fprint(e.Stdout, Usage())
+		return nil
 	}
 	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+		if c.name != args[0] {
+			continue
 		}
+		if slices.ContainsFunc(args[1:], isHelp) {
+			return commandHelp(ctx, c, e)
+		}
+		return c.run(ctx, e, args[1:])
 	}
-	return fmt.Errorf("%w: unknown command %q\n%s", ErrUsage, args[0], Usage())
+	fmt.Fprint(e.Stderr, Usage())
+	return usagef("unknown command %q", args[0])
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// commandHelp prints one command's usage and flags to Stdout.
+func commandHelp(ctx context.Context, c command, e Env) error {
+	fmt.Fprintf(e.Stdout, "Usage: kundenkartei %s %s\n  %s\n", c.name, c.args, c.help)
+	if !c.flags {
+		return nil
+	}
+	fmt.Fprintln(e.Stdout, "Flags:")
+	e.Stderr = e.Stdout
+	if err := c.run(ctx, e, []string{"-h"}); !errors.Is(err, errHelp) {
+		return err
+	}
+	return nil
 }
 
 // withStore opens the database, runs fn and closes it.
@@ -107,20 +155,26 @@ func withStore(e Env, fn func(s Store) error) error {
 func newFlags(name string, e Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
+	fs.Usage = fs.PrintDefaults
 	return fs
 }
 
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return errHelp
+	} else if err != nil {
+		return usagef("%s: %v", fs.Name(), err)
 	}
 	return nil
 }
 
 // DemoLoader returns a loader of the small demo set into s, for the GUI's
 // first-start offer.
-func DemoLoader(s model.BulkLoader) func(ctx context.Context, progress func(done, total int)) error {
+func DemoLoader(s Store) func(ctx context.Context, progress func(done, total int)) error {
 	return func(ctx context.Context, progress func(done, total int)) error {
+		if err := refuseDemoWhenSynced(s); err != nil {
+			return err
+		}
 		return LoadDemo(ctx, s, demo.Small(time.Now()), progress)
 	}
 }
@@ -154,11 +208,14 @@ func runDemo(ctx context.Context, e Env, args []string) error {
 	case "large":
 		spec = demo.Large(time.Now())
 	default:
-		return fmt.Errorf("%w: -size must be small or large", ErrUsage)
+		return usagef("demo: -size must be small or large")
 	}
 	return withStore(e, func(s Store) error {
 		if s.Directory().Len() > 0 {
 			return model.Errorf(model.ECONFLICT, "the database at %s already holds customers; demo data goes into an empty one (use -db)", s.Path())
+		}
+		if err := refuseDemoWhenSynced(s); err != nil {
+			return err
 		}
 		start := time.Now()
 		last := time.Now()
@@ -178,7 +235,7 @@ func runDemo(ctx context.Context, e Env, args []string) error {
 
 func runBackup(_ context.Context, e Env, args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("%w: backup takes no arguments", ErrUsage)
+		return usagef("backup takes no arguments")
 	}
 	return withStore(e, func(s Store) error {
 		info, err := s.Backup("manual")
@@ -206,7 +263,7 @@ func runBackups(_ context.Context, e Env, args []string) error {
 
 func runRestore(_ context.Context, e Env, args []string) error {
 	if len(args) != 1 {
-		return fmt.Errorf("%w: restore FILE", ErrUsage)
+		return usagef("restore needs one backup FILE")
 	}
 	if err := e.Restore(args[0]); err != nil {
 		return err

@@ -44,7 +44,7 @@ func nameOf(s *model.CustomerSummary) string {
 // runMerge merges DUPLICATE into SURVIVOR after a backup.
 func runMerge(_ context.Context, e Env, args []string) error {
 	if len(args) != 2 {
-		return fmt.Errorf("%w: merge SURVIVOR-ID DUPLICATE-ID", ErrUsage)
+		return usagef("merge needs SURVIVOR-ID DUPLICATE-ID")
 	}
 	ids, err := parseIDs(args)
 	if err != nil {
@@ -65,7 +65,7 @@ func runMerge(_ context.Context, e Env, args []string) error {
 // runUnmerge undoes the merge of DUPLICATE.
 func runUnmerge(_ context.Context, e Env, args []string) error {
 	if len(args) != 1 {
-		return fmt.Errorf("%w: unmerge DUPLICATE-ID", ErrUsage)
+		return usagef("unmerge needs DUPLICATE-ID")
 	}
 	ids, err := parseIDs(args)
 	if err != nil {

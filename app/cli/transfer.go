@@ -21,15 +21,15 @@ func runImport(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: import FILE.vcf|FILE.csv", ErrUsage)
+		return usagef("import needs one FILE.vcf or FILE.csv")
 	}
 	ch := vcard.DefaultChoices()
 	var ok bool
 	if ch.Matching, ok = actionByName(*match); !ok {
-		return fmt.Errorf("%w: -match must be fill, overwrite, add or skip", ErrUsage)
+		return usagef("import: -match must be fill, overwrite, add or skip")
 	}
 	if ch.Problem, ok = actionByName(*problems); !ok {
-		return fmt.Errorf("%w: -problems must be skip or fill", ErrUsage)
+		return usagef("import: -problems must be skip or fill")
 	}
 	path := fs.Arg(0)
 	cards, readProblems, err := transfer.Read(ctx, path, nil)
@@ -46,15 +46,9 @@ func runImport(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		n := plan.Counts()
-		fmt.Fprintf(e.Stdout, "%s: %d cards: %d new, %d matching stored customers, %d with problems\n", path, n.Total, n.New, n.Matching, n.Problems)
-		for _, p := range readProblems {
-			fmt.Fprintf(e.Stdout, "  %s: %s\n", path, p)
-		}
-		for _, en := range plan.Problems {
-			for _, p := range en.Card.Problems {
-				fmt.Fprintf(e.Stdout, "  %s: %s\n", path, p)
-			}
-		}
+		fmt.Fprintf(e.Stdout, "%s: %d cards: %d new, %d matching, %d with problems\n", path, n.Total, n.New, n.Matching, n.Problems)
+		printMatches(e, plan)
+		printed := printProblems(e, path, plan.AllProblems(readProblems))
 		if *dry {
 			return nil
 		}
@@ -66,11 +60,59 @@ func runImport(ctx context.Context, e Env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "added %d, updated %d, unchanged %d, skipped %d, photos %d\n", res.Added, res.Updated, res.Unchanged, res.Skipped, res.Photos)
-		for _, p := range res.Failed {
+		for i, p := range res.Failed {
+			if i == maxListed {
+				fmt.Fprintf(e.Stdout, "  … and %d more not imported\n", len(res.Failed)-maxListed)
+				break
+			}
+			if printed[p.Card] && p.Field == "" { // the reason is listed above already
+				fmt.Fprintf(e.Stdout, "  not imported: card %d, line %d\n", p.Card, p.Line)
+				continue
+			}
 			fmt.Fprintf(e.Stdout, "  not imported: %s: %s\n", path, p)
 		}
 		return nil
 	})
+}
+
+// maxListed is how many problems the import prints before "… and N more".
+const maxListed = 100
+
+// printMatches lists every card the plan takes for a stored customer or an
+// earlier card of the file, with the evidence:
+//
+//	card 3, line 17: "Anna Huber" = stored "Anna Huber" (0193…): same email "anna@example.ch"
+func printMatches(e Env, plan *vcard.Plan) {
+	for _, en := range plan.Entries {
+		if en.Existing == nil && en.SameAs == 0 {
+			continue
+		}
+		name := en.Card.Customer.DisplayName()
+		if en.Existing != nil {
+			fmt.Fprintf(e.Stdout, "  card %d, line %d: %q = stored %q (%s): %s\n",
+				en.Card.Index, en.Card.Line, name, en.Existing.DisplayName(), en.Existing.ID, en.Why)
+			continue
+		}
+		fmt.Fprintf(e.Stdout, "  card %d, line %d: %q = card %d of this file: %s\n",
+			en.Card.Index, en.Card.Line, name, en.SameAs, en.WhySame)
+	}
+}
+
+// printProblems prints each problem once, at most maxListed, and returns
+// the cards whose problems were printed.
+func printProblems(e Env, path string, problems []vcard.Problem) map[int]bool {
+	printed := map[int]bool{}
+	for i, p := range problems {
+		if i == maxListed {
+			fmt.Fprintf(e.Stdout, "  … and %d more problems\n", len(problems)-maxListed)
+			break
+		}
+		if p.Card > 0 {
+			printed[p.Card] = true
+		}
+		fmt.Fprintf(e.Stdout, "  %s: %s\n", path, p)
+	}
+	return printed
 }
 
 func actionByName(name string) (vcard.Action, bool) {
@@ -102,14 +144,14 @@ func runExport(ctx context.Context, e Env, args []string) error {
 		return err
 	}
 	if *out == "" {
-		return fmt.Errorf("%w: export needs -o FILE (or -o - for standard output)", ErrUsage)
+		return usagef("export needs -o FILE (or -o - for standard output)")
 	}
 	known := false
 	for _, f := range transfer.Formats {
 		known = known || f == *format
 	}
 	if !known {
-		return fmt.Errorf("%w: unknown format %q", ErrUsage, *format)
+		return usagef("export: unknown format %q", *format)
 	}
 	sel := transfer.Selection{Tag: *tag, Segment: *segment}
 	if *customer != "" {
@@ -128,7 +170,7 @@ func runExport(ctx context.Context, e Env, args []string) error {
 		}
 		date, err := model.ParseDate(d.text)
 		if err != nil || !date.HasYear() {
-			return fmt.Errorf("%w: bad date %q", ErrUsage, d.text)
+			return usagef("export: bad date %q", d.text)
 		}
 		*d.dst = date.Time(0, time.Local)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,16 @@ func TestDetectMapping(t *testing.T) {
 		{"Kategorien", Column{Field: Tags}},
 		{"Group Membership", Column{Field: Tags}},
 		{"Anrede", Column{Field: Salutation}},
+		{"Title", Column{Field: NamePrefix}},
+		{"Titel", Column{Field: NamePrefix}},
+		{"Name Prefix", Column{Field: NamePrefix}},
+		{"Suffix", Column{Field: NameSuffix}},
+		{"Name Suffix", Column{Field: NameSuffix}},
+		{"Namenszusatz", Column{Field: NameSuffix}},
+		{"Abteilung", Column{Field: Department}},
+		{"Department", Column{Field: Department}},
+		{"Organization 1 - Department", Column{Field: Department}},
+		{"Briefanrede", Column{}},
 		{"Job Title", Column{Field: Position}},
 		{"\ufeffVorname", Column{Field: GivenName}},
 		{"Lieblingsfarbe", Column{}},
@@ -95,13 +106,14 @@ func summary(c *model.Customer) string {
 	c2 := *c
 	b, _ := json.Marshal(struct {
 		S, G, F, Co, P string
+		Pre, Suf, Dep  string
 		E              []model.Email
 		Ph             []model.Phone
 		A              []model.Address
 		W, B, M        string
 		T, U           []string
 		Kind           model.CustomerKind
-	}{c2.Salutation, c2.GivenName, c2.FamilyName, c2.Company, c2.Position, c2.Emails, c2.Phones, c2.Addresses, c2.Website,
+	}{c2.Salutation, c2.GivenName, c2.FamilyName, c2.Company, c2.Position, c2.NamePrefix, c2.NameSuffix, c2.Department, c2.Emails, c2.Phones, c2.Addresses, c2.Website,
 		c2.Birthday.String(), c2.Memo, c2.Tags, c2.ExternalUIDs, c2.Kind})
 	return string(b)
 }
@@ -137,7 +149,7 @@ func TestReadDialects(t *testing.T) {
 				{Kind: model.Person, Salutation: "Herr", GivenName: "Otto", FamilyName: "Fehler"},
 				{Kind: model.Person, Emails: []model.Email{{Address: "nur@email.ch"}}},
 			},
-			problems: []vcard.Problem{{Card: 4, Line: 6, Field: "E-Mail"}, {Card: 4, Line: 6, Field: "Telefon"}, {Card: 4, Line: 6, Field: "Geburtstag"}, {Card: 5, Line: 7, Field: "name"}},
+			problems: []vcard.Problem{{Card: 4, Line: 6, Field: "E-Mail"}, {Card: 4, Line: 6, Field: "Telefon"}, {Card: 4, Line: 6, Field: "Geburtstag"}}, // row 5, only an email, is kept
 		},
 		{
 			name: "German Outlook export in Windows-1252 with business and home addresses", file: "outlook-de-ansi.csv", comma: ';',
@@ -222,8 +234,8 @@ func goldenCustomers() []*model.Customer {
 	id, _ := model.ParseID("01935d8c-0000-7000-8000-000000000001")
 	given := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	return []*model.Customer{{
-		Meta: model.Meta{ID: id}, Kind: model.Person, Salutation: "Herr", GivenName: "Jürgen", FamilyName: "Müller",
-		Company: "Bäckerei Müller; Söhne", Position: "Inhaber",
+		Meta: model.Meta{ID: id}, Kind: model.Person, Salutation: "Herr", NamePrefix: "Dr.", NameSuffix: "jun.", GivenName: "Jürgen", FamilyName: "Müller",
+		Company: "Bäckerei Müller; Söhne", Department: "Verkauf", Position: "Inhaber",
 		Emails:    []model.Email{{Address: "juergen@baeckerei-mueller.ch"}, {Address: "j@bluewin.ch"}},
 		Phones:    []model.Phone{{Number: "+41 44 123 45 67"}, {Label: model.LabelMobile, Number: "079 555 12 34"}},
 		Addresses: []model.Address{{Street: "Bahnhofstraße 12\nHinterhaus", PostalCode: "8001", City: "Zürich", Region: "ZH", Country: "Schweiz"}},
@@ -389,4 +401,75 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestNoColumnRecognized: a file whose header names nothing we know gets
+// one EINVALID error naming the headers found and the ones understood,
+// instead of "name required" for every row.
+func TestNoColumnRecognized(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		header string // one of the headers the message must quote
+	}{
+		{"unknown headers", "Lieblingsfarbe;Schuhgrösse\nblau;42\nrot;38\n", `"Schuhgrösse"`},
+		{"no header row", "Hans Muster,hans@example.ch,044 123 45 67\nEva Meier,eva@example.ch,044 765 43 21\n", `"hans@example.ch"`},
+		{"binary renamed .csv", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x02", `"‰PNG"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tt.in))
+			if model.ErrorCode(err) != model.EINVALID {
+				t.Fatalf("got %v, want EINVALID", err)
+			}
+			msg := model.ErrorMessage(err)
+			for _, want := range []string{"no column", tt.header, "Vorname/First Name", "Abteilung/Department"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("got %q, want it to contain %q", msg, want)
+				}
+			}
+		})
+	}
+	// One recognized column is enough.
+	if _, err := Read(strings.NewReader("Lieblingsfarbe;E-Mail\nblau;a@example.ch\n")); err != nil {
+		t.Errorf("got %v, want a file with one known column read", err)
+	}
+}
+
+// TestWriteEachMatchesWrite checks that rows written batch by batch are
+// the bytes Write and WriteMailingList write for all customers at once.
+func TestWriteEachMatchesWrite(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	cs := goldenCustomers()
+	each := func(size int) func(fn func([]*model.Customer) error) error {
+		return func(fn func([]*model.Customer) error) error {
+			for lo := 0; lo < len(cs); lo += size {
+				if err := fn(cs[lo:min(lo+size, len(cs))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	for _, d := range []Dialect{Excel, RFC4180} {
+		var want, wantMail bytes.Buffer
+		if err := Write(&want, cs, WriteOptions{Dialect: d}); err != nil {
+			t.Fatal(err)
+		}
+		wantN, err := WriteMailingList(&wantMail, cs, now, WriteOptions{Dialect: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, size := range []int{1, 2} {
+			var got, gotMail bytes.Buffer
+			n, err := WriteEach(&got, each(size), WriteOptions{Dialect: d})
+			if err != nil || n != len(cs) || !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("dialect %d, batches of %d: got %d rows (%v)\n%s\nwant %d\n%s", d, size, n, err, got.Bytes(), len(cs), want.Bytes())
+			}
+			n, err = WriteMailingEach(&gotMail, each(size), now, WriteOptions{Dialect: d})
+			if err != nil || n != wantN || !bytes.Equal(gotMail.Bytes(), wantMail.Bytes()) {
+				t.Errorf("mailing, dialect %d, batches of %d: got %d rows (%v), want %d and the same bytes", d, size, n, err, wantN)
+			}
+		}
+	}
 }

@@ -45,7 +45,9 @@ type File struct {
 // Read reads a whole CSV file: it strips a UTF-8 BOM, transcodes UTF-16,
 // reads invalid UTF-8 as Windows-1252 (what Excel's "CSV" without UTF-8
 // writes on German Windows), and detects the separator from the header
-// line. The error is for I/O and for a file without any row.
+// line. The error is for I/O, for a file without any row, and (EINVALID)
+// for a header in which DetectMapping recognizes no column: it lists the
+// headers found and the ones understood.
 func Read(r io.Reader) (*File, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -82,7 +84,42 @@ func Read(r io.Reader) (*File, error) {
 	if f.Header == nil {
 		return nil, model.Errorf(model.EINVALID, "the CSV file is empty")
 	}
+	if err := recognized(f.Header); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// recognized returns an EINVALID error when no column of header maps to a
+// field, instead of one "name required" per row.
+func recognized(header []string) error {
+	for _, c := range DetectMapping(header) {
+		if c.Field != Ignore {
+			return nil
+		}
+	}
+	found := make([]string, 0, min(len(header), 20))
+	for i, h := range header {
+		if i == 20 {
+			found = append(found, fmt.Sprintf("… (%d more)", len(header)-20))
+			break
+		}
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if len(h) > 40 {
+			h = strings.ToValidUTF8(h[:40], "") + "…"
+		}
+		found = append(found, fmt.Sprintf("%q", h))
+	}
+	var understood []string
+	for _, c := range columns {
+		if c.de == c.en {
+			understood = append(understood, c.de)
+		} else {
+			understood = append(understood, c.de+"/"+c.en)
+		}
+	}
+	return model.Errorf(model.EINVALID, "no column of the CSV file is recognized; its header has %s; understood are %s (and the Outlook and Google names)",
+		strings.Join(found, ", "), strings.Join(understood, ", "))
 }
 
 func isBlank(rec []string) bool {
@@ -162,6 +199,9 @@ const (
 	FullName   Field = "full_name" // "Hans Muster" or "Muster, Hans"; used when given and family name are empty
 	Company    Field = "company"
 	Position   Field = "position"
+	NamePrefix Field = "name_prefix" // honorific prefix: Outlook's "Title", Google's "Name Prefix"
+	NameSuffix Field = "name_suffix"
+	Department Field = "department"
 	Email      Field = "email"
 	Phone      Field = "phone"
 	Mobile     Field = "mobile"
@@ -200,7 +240,10 @@ type synonym struct {
 // home …) and digits are removed before the lookup, so "Business Street 2"
 // and "Straße geschäftlich" are found through "street" and "strasse".
 var synonyms = map[string]synonym{
-	"anrede": {Salutation, ""}, "salutation": {Salutation, ""}, "title": {Salutation, ""}, "nameprefix": {Salutation, ""}, "titel": {Salutation, ""},
+	"anrede": {Salutation, ""}, "salutation": {Salutation, ""},
+	"title": {NamePrefix, ""}, "nameprefix": {NamePrefix, ""}, "titel": {NamePrefix, ""}, "prefix": {NamePrefix, ""}, "namensprafix": {NamePrefix, ""},
+	"suffix": {NameSuffix, ""}, "namesuffix": {NameSuffix, ""}, "namenszusatz": {NameSuffix, ""}, "namenssuffix": {NameSuffix, ""},
+	"abteilung": {Department, ""}, "department": {Department, ""}, "organizationdepartment": {Department, ""}, "organisationseinheit": {Department, ""},
 	"vorname": {GivenName, ""}, "firstname": {GivenName, ""}, "givenname": {GivenName, ""}, "first": {GivenName, ""}, "given": {GivenName, ""},
 	"nachname": {FamilyName, ""}, "lastname": {FamilyName, ""}, "familyname": {FamilyName, ""}, "surname": {FamilyName, ""}, "familienname": {FamilyName, ""}, "last": {FamilyName, ""},
 	"name": {FullName, ""}, "fullname": {FullName, ""}, "displayname": {FullName, ""}, "vollername": {FullName, ""}, "kontakt": {FullName, ""}, "kunde": {FullName, ""},
@@ -340,6 +383,12 @@ func mapRow(header, row []string, m Mapping, card *vcard.Card) {
 			cu.Company = v
 		case Position:
 			cu.Position = v
+		case NamePrefix:
+			cu.NamePrefix = v
+		case NameSuffix:
+			cu.NameSuffix = v
+		case Department:
+			cu.Department = v
 		case Email:
 			for _, e := range splitList(v) {
 				if !model.ValidEmail(e) {

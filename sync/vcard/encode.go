@@ -39,10 +39,21 @@ type EncodeOptions struct {
 // it came from recognises the card, or else urn:uuid:<ID>. Extra
 // properties kept from an import are written back unchanged.
 //
+// N carries the honorific prefix and NameSuffix, ORG the company and its
+// units (Department). The prefix is the letter salutation followed by
+// NamePrefix ("Frau Dr."), so other address books greet the person as
+// before; the salutation is also written as X-KUNDENKARTEI-SALUTATION,
+// from which Parse splits the two again, so an export and re-import
+// change nothing. An address keeps the item group it was
+// imported in while properties of that group are kept (Apple's
+// item2.X-ABADR), and they are written right after it (not in the Outlook
+// variant, whose addresses carry no group).
+//
 // The Outlook variant writes 2.1 in Windows-1252: values with non-ASCII
-// characters, line breaks or long lines are quoted-printable, characters
-// Windows-1252 lacks become "?", and labels other than work/home/mobile/fax
-// are dropped (Outlook has no custom labels).
+// characters, line breaks or long lines are quoted-printable; a value with
+// characters Windows-1252 lacks (Kovačević, Łódź, emoji) is written as
+// CHARSET=UTF-8 quoted-printable instead, never with "?". Labels other
+// than work/home/mobile/fax are dropped (Outlook has no custom labels).
 func Encode(w io.Writer, customers []*model.Customer, photos func(key string) ([]byte, error), opt EncodeOptions) error {
 	v := opt.Version
 	switch v {
@@ -101,10 +112,15 @@ func (e *encoder) card(c *model.Customer, photo []byte, prodID string) {
 	if e.v == Version40 && c.Kind == model.Company {
 		e.raw("KIND:org")
 	}
-	e.prop("", "N", nil, e.structured(c.FamilyName, c.GivenName, "", c.Salutation, ""), true)
+	prefix := strings.TrimSpace(c.Salutation + " " + c.NamePrefix)
+	e.prop("", "N", nil, e.structured(c.FamilyName, c.GivenName, "", prefix, c.NameSuffix), true)
 	e.prop("", "FN", nil, e.text(c.DisplayName()), true)
-	if c.Company != "" {
-		e.prop("", "ORG", nil, e.structured(c.Company), true)
+	if c.Company != "" || c.Department != "" {
+		org := []string{c.Company}
+		if c.Department != "" {
+			org = append(org, strings.Split(c.Department, "; ")...)
+		}
+		e.prop("", "ORG", nil, e.structured(org...), true)
 	}
 	if c.Position != "" {
 		e.prop("", "TITLE", nil, e.text(c.Position), true)
@@ -113,25 +129,20 @@ func (e *encoder) card(c *model.Customer, photo []byte, prodID string) {
 		e.raw("X-ABShowAs:COMPANY")
 	}
 
+	if c.Salutation != "" {
+		e.prop("", salutationProp, nil, e.text(c.Salutation), true)
+	}
+
 	groups := newGroups(c.Extra)
 	for _, m := range c.Emails {
-		ps, g := e.typeParams(m.Label, m.Pref, "INTERNET", groups)
-		e.labelled(g, "EMAIL", ps, m.Address, m.Label)
+		ps, custom := e.typeParams(m.Label, m.Pref, "INTERNET")
+		e.labelled(groups.of(custom), "EMAIL", ps, m.Address, m.Label)
 	}
 	for _, p := range c.Phones {
-		ps, g := e.typeParams(p.Label, p.Pref, "VOICE", groups)
-		e.labelled(g, "TEL", ps, p.Number, p.Label)
+		ps, custom := e.typeParams(p.Label, p.Pref, "VOICE")
+		e.labelled(groups.of(custom), "TEL", ps, p.Number, p.Label)
 	}
-	for _, a := range c.Addresses {
-		ps, g := e.typeParams(a.Label, a.Pref, "", groups)
-		v := e.structured(a.POBox, a.Extended, a.Street, a.City, a.Region, a.PostalCode, a.Country)
-		if g != "" {
-			e.prop(g, "ADR", ps, v, true)
-			e.prop(g, "X-ABLabel", nil, e.text(a.Label), true)
-		} else {
-			e.prop("", "ADR", ps, v, true)
-		}
-	}
+	written := e.addresses(c, groups)
 	if c.Website != "" {
 		e.prop("", "URL", nil, c.Website, false)
 	}
@@ -160,9 +171,47 @@ func (e *encoder) card(c *model.Customer, photo []byte, prodID string) {
 	}
 	e.prop("", "UID", nil, uid, false)
 	for _, x := range c.Extra {
-		e.extra(x)
+		if x.Group == "" || !written[strings.ToLower(x.Group)] {
+			e.extra(x)
+		}
 	}
 	e.raw("END:VCARD")
+}
+
+// salutationProp carries the letter salutation (model Customer.Salutation),
+// which vCard has no property for.
+const salutationProp = "X-KUNDENKARTEI-SALUTATION"
+
+// addresses writes the ADR properties. An address whose item group still
+// has kept properties is written in that group, followed by them; it
+// returns those groups (lower case), whose extras are then written.
+func (e *encoder) addresses(c *model.Customer, gs *groups) map[string]bool {
+	var written map[string]bool
+	for _, a := range c.Addresses {
+		ps, custom := e.typeParams(a.Label, a.Pref, "")
+		v := e.structured(a.POBox, a.Extended, a.Street, a.City, a.Region, a.PostalCode, a.Country)
+		// Outlook gets its addresses without groups, which it may not read.
+		own := a.Group != "" && !e.outlook() && gs.used[strings.ToLower(a.Group)] && !written[strings.ToLower(a.Group)]
+		if !own {
+			e.labelled(gs.of(custom), "ADR", ps, v, a.Label)
+			continue
+		}
+		e.prop(a.Group, "ADR", ps, v, true)
+		if custom {
+			e.prop(a.Group, "X-ABLabel", nil, e.text(a.Label), true)
+		}
+		for _, x := range c.Extra {
+			// The address's label is its Label, not a kept X-ABLabel.
+			if strings.EqualFold(x.Group, a.Group) && !strings.EqualFold(x.Name, "X-ABLABEL") {
+				e.extra(x)
+			}
+		}
+		if written == nil {
+			written = map[string]bool{}
+		}
+		written[strings.ToLower(a.Group)] = true
+	}
+	return written
 }
 
 // groups hands out Apple-style item groups that do not clash with the
@@ -185,6 +234,14 @@ func newGroups(extra []model.ExtraProp) *groups {
 	return g
 }
 
+// of returns a fresh group when custom is set, else "".
+func (g *groups) of(custom bool) string {
+	if !custom {
+		return ""
+	}
+	return g.next()
+}
+
 func (g *groups) next() string {
 	for {
 		g.n++
@@ -195,15 +252,16 @@ func (g *groups) next() string {
 	}
 }
 
-// typeParams returns the TYPE (and PREF) parameters for a label, and an
-// item group when the label is a custom one that only X-ABLabel can carry.
-func (e *encoder) typeParams(label string, pref bool, base string, gs *groups) ([]param, string) {
+// typeParams returns the TYPE (and PREF) parameters for a label, and
+// whether the label is a custom one that only X-ABLabel (in an item group)
+// can carry.
+func (e *encoder) typeParams(label string, pref bool, base string) ([]param, bool) {
 	var ps []param
 	add := func(v string) { ps = append(ps, param{Name: "TYPE", Value: v}) }
 	if base == "INTERNET" && e.v != Version40 {
 		add(base)
 	}
-	group := ""
+	custom := false
 	switch l, rank := stdLabel(strings.ToLower(label)); {
 	case l == model.LabelMobile:
 		add("CELL")
@@ -212,7 +270,7 @@ func (e *encoder) typeParams(label string, pref bool, base string, gs *groups) (
 	case rank > 0:
 		add(strings.ToUpper(l))
 	case label != "" && !e.outlook():
-		group = gs.next()
+		custom = true
 	}
 	if base == "VOICE" && e.v != Version40 && len(ps) > 0 && ps[len(ps)-1].Value != "FAX" && ps[len(ps)-1].Value != "CELL" {
 		add(base)
@@ -229,7 +287,7 @@ func (e *encoder) typeParams(label string, pref bool, base string, gs *groups) (
 			ps[i].Value = strings.ToLower(ps[i].Value)
 		}
 	}
-	return ps, group
+	return ps, custom
 }
 
 func (e *encoder) labelled(group, name string, ps []param, value, label string) {
@@ -426,9 +484,14 @@ func (e *encoder) folded(line string) {
 }
 
 // outlookValue writes a 2.1 property in Windows-1252, quoted-printable
-// when the value has non-ASCII bytes, line breaks or would be long.
+// when the value has non-ASCII bytes, line breaks or would be long. A
+// value Windows-1252 cannot hold is written as UTF-8, quoted-printable.
 func (e *encoder) outlookValue(head, value string) {
-	enc := toWin1252(value)
+	enc, ok := toWin1252(value)
+	charset := "Windows-1252"
+	if !ok {
+		enc, charset = []byte(value), "UTF-8"
+	}
 	needQP := len(head)+1+len(enc) > 75 || strings.Contains(value, "\n")
 	for i := 0; i < len(enc) && !needQP; i++ {
 		needQP = enc[i] >= 0x80 || enc[i] < 0x20
@@ -444,7 +507,7 @@ func (e *encoder) outlookValue(head, value string) {
 	var b strings.Builder
 	b.WriteString(head)
 	if hasNonASCII(enc) {
-		b.WriteString(";CHARSET=Windows-1252")
+		b.WriteString(";CHARSET=" + charset)
 	}
 	b.WriteString(";ENCODING=QUOTED-PRINTABLE:")
 	col := b.Len()
@@ -479,19 +542,20 @@ func hasNonASCII(b []byte) bool {
 	return false
 }
 
-// toWin1252 encodes s in Windows-1252; characters it lacks become '?'.
-func toWin1252(s string) []byte {
+// toWin1252 encodes s in Windows-1252; false when s has a character
+// Windows-1252 lacks.
+func toWin1252(s string) ([]byte, bool) {
 	out := make([]byte, 0, len(s))
 	for _, r := range s {
 		if r < 0x80 {
 			out = append(out, byte(r))
 			continue
 		}
-		if b, ok := cp1252Enc.EncodeRune(r); ok {
-			out = append(out, b)
-		} else {
-			out = append(out, '?')
+		b, ok := cp1252Enc.EncodeRune(r)
+		if !ok {
+			return nil, false
 		}
+		out = append(out, b)
 	}
-	return out
+	return out, true
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -32,8 +33,8 @@ func goldenCustomers(tb testing.TB) ([]*model.Customer, func(string) ([]byte, er
 	}
 	cs := []*model.Customer{{
 		Meta: model.Meta{ID: id("01935d8c-0000-7000-8000-000000000001")},
-		Kind: model.Person, Salutation: "Herr", GivenName: "Jürgen", FamilyName: "Müller",
-		Company: "Bäckerei Müller & Söhne AG, Verkauf", Position: "Geschäftsführer; Inhaber",
+		Kind: model.Person, Salutation: "Herr", NamePrefix: "Dr.", NameSuffix: "jun.", GivenName: "Jürgen", FamilyName: "Müller",
+		Company: "Bäckerei Müller & Söhne AG", Department: "Verkauf; Filiale Oerlikon", Position: "Geschäftsführer; Inhaber",
 		Emails: []model.Email{{Label: model.LabelWork, Address: "juergen@baeckerei-mueller.ch", Pref: true}, {Label: "Verein", Address: "j.mueller@bluewin.ch"}},
 		Phones: []model.Phone{{Label: model.LabelWork, Number: "+41 44 123 45 67"}, {Label: model.LabelMobile, Number: "079 555 12 34", Pref: true},
 			{Label: model.LabelFax, Number: "+41 44 123 45 68"}},
@@ -55,6 +56,14 @@ func goldenCustomers(tb testing.TB) ([]*model.Customer, func(string) ([]byte, er
 		Meta: model.Meta{ID: id("01935d8c-0000-7000-8000-000000000003")},
 		Kind: model.Person, GivenName: "Søren", FamilyName: "Weiß", Birthday: model.Date{Year: 1975, Month: time.November, Day: 30},
 		Phones: []model.Phone{{Label: "Praxis", Number: "031 311 22 33"}},
+	}, {
+		// Characters Windows-1252 lacks; an address in its Apple item
+		// group with a kept X-ABADR; a second ORG kept verbatim.
+		Meta: model.Meta{ID: id("01935d8c-0000-7000-8000-000000000004")},
+		Kind: model.Person, GivenName: "Dragan", FamilyName: "Kovačević", Company: "Ærø Øster ApS", Memo: "Grüße aus Łódź 🎉",
+		Addresses: []model.Address{{Label: "Ferienhaus", Street: "ul. Piotrkowska 1", PostalCode: "90-001", City: "Łódź", Country: "Polska", Group: "item1"}},
+		Extra: []model.ExtraProp{{Group: "item1", Name: "X-ABADR", Value: "pl"},
+			{Name: "ORG", Value: "Kovačević Beratung;Łódź"}},
 	}}
 	photos := map[string][]byte{"p1": readFile(tb, "photo.jpg")}
 	return cs, func(k string) ([]byte, error) {
@@ -154,6 +163,10 @@ func comparable(c *model.Customer, outlook bool) model.Customer {
 		}
 	}
 	d.ExternalUIDs = uids
+	// Properties kept from an address's item group are written next to
+	// it, so they may come back in another order among the extras.
+	d.Extra = append([]model.ExtraProp(nil), d.Extra...)
+	sort.SliceStable(d.Extra, func(i, j int) bool { return d.Extra[i].Group < d.Extra[j].Group })
 	if outlook { // 2.1 has no custom labels
 		for i := range d.Emails {
 			if _, r := stdLabel(d.Emails[i].Label); r == 0 {
@@ -164,6 +177,13 @@ func comparable(c *model.Customer, outlook bool) model.Customer {
 			if _, r := stdLabel(d.Phones[i].Label); r == 0 {
 				d.Phones[i].Label = ""
 			}
+		}
+		d.Addresses = append([]model.Address(nil), d.Addresses...)
+		for i := range d.Addresses {
+			if _, r := stdLabel(d.Addresses[i].Label); r == 0 {
+				d.Addresses[i].Label = ""
+			}
+			d.Addresses[i].Group = "" // Outlook's addresses carry no group
 		}
 	}
 	return d

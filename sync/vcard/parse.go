@@ -20,9 +20,9 @@ package vcard
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -60,8 +60,13 @@ type Card struct {
 	Line      int            // line of BEGIN:VCARD (CSV: line of the row)
 	Customer  model.Customer // Meta is zero; ExternalUIDs holds the card's UID
 	PhotoData []byte         // decoded photo, nil for none; Apply stores it with SetPhoto
-	Problems  []Problem      // values not taken over (they are kept in Customer.Extra where possible)
-	Err       error          // EINVALID when the customer cannot be saved as it is (e.g. no name); nil otherwise
+	Problems  []Problem      // what was lost or is doubtful: broken lines, unknown charsets, validation errors
+	// Notes are values the model cannot hold that were kept verbatim in
+	// Customer.Extra (and so are exported again), or Outlook's placeholders
+	// for empty fields, which were ignored. They are reported, but the card
+	// is whole without them: a bad value never makes a card a problem.
+	Notes []Problem
+	Err   error // EINVALID when the customer cannot be saved as it is (e.g. no name); nil otherwise
 }
 
 // ParseOptions tune ParseContext.
@@ -72,10 +77,14 @@ type ParseOptions struct {
 }
 
 // Parse reads every card of a .vcf file: vCard 2.1, 3.0 or 4.0, in UTF-8
-// (with or without BOM), UTF-16, or legacy charsets, with LF or CRLF. A
-// broken card never aborts the file: it is returned with its Problems and
-// Err, and the file-level problems come back as well (all problems, sorted
-// by line). The error is only for I/O.
+// (with or without BOM), UTF-16, or legacy charsets, with LF, CRLF, CR or
+// CR CR LF line ends. A broken card never aborts the file: it is returned
+// with its Problems and Err, and the file-level problems come back as well
+// (all problems and notes, sorted by line). The error is for I/O (EINTERNAL) and
+// for a file that is not an address book (EINVALID): an empty one, or one
+// without BEGIN:VCARD in its first 64 KB (an image, an archive, a binary
+// file renamed .vcf), which gets this one error naming the file instead
+// of one problem per line.
 func Parse(r io.Reader) ([]Card, []Problem, error) {
 	return ParseContext(context.Background(), r, ParseOptions{})
 }
@@ -86,7 +95,11 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 	if err != nil {
 		return nil, nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
 	}
-	raws, problems := splitCards(decodeText(b))
+	text := decodeText(b)
+	if err := checkAddressBook(b, text, fileName(r)); err != nil {
+		return nil, nil, err
+	}
+	raws, problems := splitCards(text)
 	cards := make([]Card, len(raws))
 	for i := range raws {
 		if i%1000 == 0 {
@@ -98,13 +111,47 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 			}
 		}
 		mapCard(&raws[i], &cards[i])
-		problems = append(problems, cards[i].Problems...)
+		problems = append(append(problems, cards[i].Problems...), cards[i].Notes...)
 	}
 	if opt.Progress != nil {
 		opt.Progress(len(raws), len(raws))
 	}
 	sortProblems(problems)
 	return cards, problems, nil
+}
+
+// sniffSize is how far into a file BEGIN:VCARD must appear.
+const sniffSize = 64 << 10
+
+// checkAddressBook returns an EINVALID error when text is empty or has no
+// BEGIN:VCARD in its first 64 KB; b is the file as read, for naming what
+// it is instead.
+func checkAddressBook(b []byte, text, name string) error {
+	if strings.TrimSpace(text) == "" { // as package csv says of an empty file
+		if name != "" {
+			return model.Errorf(model.EINVALID, "the vCard file %s is empty", name)
+		}
+		return model.Errorf(model.EINVALID, "the vCard file is empty")
+	}
+	if name == "" {
+		name = "the file"
+	}
+	if containsFold(text[:min(len(text), sniffSize)], "BEGIN:VCARD") {
+		return nil
+	}
+	what := ""
+	if t := http.DetectContentType(b); !strings.HasPrefix(t, "text/plain") && t != "application/octet-stream" {
+		what = " (it looks like " + t + ")"
+	}
+	return model.Errorf(model.EINVALID, "%s is not an address book: no BEGIN:VCARD in its first 64 KB%s; nothing was imported", name, what)
+}
+
+// fileName is the name of the file r reads, "" when r is no file.
+func fileName(r io.Reader) string {
+	if f, ok := r.(interface{ Name() string }); ok {
+		return f.Name()
+	}
+	return ""
 }
 
 // readAll reads r into a buffer sized from the file or reader length when
@@ -128,256 +175,48 @@ func sortProblems(ps []Problem) {
 	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
 }
 
-// mapCard maps the properties of rc to the customer of c.
-func mapCard(rc *rawCard, c *Card) {
-	c.Index, c.Line = rc.Index, rc.Line
-	c.Problems = rc.Problems
-	cu := &c.Customer
-	// vCard 2.1 escapes only ";" (in structured values); a backslash
-	// before anything else is text, as in "C:\Kunden".
-	var split [8]string // scratch for structured values
-	un := unescape
-	if rc.Version == "2.1" {
-		un = unescape21
-	}
-	problem := func(p *prop, reason string) {
-		c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
-	}
+func keepEscapes(s string) string { return s }
 
-	// Apple ties a label to a property through a group: item1.EMAIL and
-	// item1.X-ABLabel. Cards have a handful of groups, so slices beat maps.
-	type groupInfo struct {
-		name         string // lower case
-		label        string
-		kept, mapped bool
-	}
-	var groups []groupInfo
-	group := func(p *prop) *groupInfo {
-		if p.Group == "" {
-			return nil
-		}
-		for i := range groups {
-			if strings.EqualFold(groups[i].name, p.Group) {
-				return &groups[i]
-			}
-		}
-		groups = append(groups, groupInfo{name: strings.ToLower(p.Group)})
-		return &groups[len(groups)-1]
-	}
-	for i := range rc.Props {
-		if p := &rc.Props[i]; p.Group != "" && p.Name == "X-ABLABEL" {
-			group(p).label = un(p.Value)
-		}
-	}
-	labelOf := func(p *prop) string {
-		if g := group(p); g != nil {
-			return g.label
-		}
-		return ""
-	}
-	// A label belongs to the properties of its group; it is kept as an extra
-	// only when one of them was kept too (or it stands alone).
-	keep := func(p *prop) {
-		cu.Extra = append(cu.Extra, extraOf(p))
-		if g := group(p); g != nil {
-			g.kept = true
-		}
-	}
-
-	var fn, org string
-	var hasN, company bool
-	var labelProps []int // X-ABLabel props, resolved once all others are seen
-	for i := range rc.Props {
-		p := &rc.Props[i]
-		if g := group(p); g != nil && p.Name != "X-ABLABEL" {
-			g.mapped = true
-		}
-		switch p.Name {
-		case "VERSION", "PRODID", "REV", "LABEL", "NAME", "SOURCE", "MAILER":
-			// Derived or about the exporter; export writes its own.
-		case "BEGIN", "END":
-			// Only a grouped one gets here ("x.BEGIN:VCARD"): structure,
-			// never data, or an export would split the card.
-			problem(p, "misplaced "+p.Name+" ignored")
-		case "X-ABLABEL":
-			labelProps = append(labelProps, i)
-		case "FN":
-			fn = strings.TrimSpace(un(p.Value))
-		case "N":
-			// Components may be lists ("Hans,Peter"); only unescaped
-			// commas separate their values.
-			parts := splitUnescaped(split[:0], p.Value, ';', keepEscapes)
-			get := func(i int) string {
-				if i < len(parts) {
-					return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', un), " "))
-				}
-				return ""
-			}
-			cu.FamilyName = strings.TrimSpace(get(0) + " " + get(4))
-			cu.GivenName = strings.TrimSpace(get(1) + " " + get(2))
-			cu.Salutation = get(3)
-			hasN = cu.FamilyName != "" || cu.GivenName != ""
-		case "ORG":
-			var parts []string
-			for _, s := range splitUnescaped(split[:0], p.Value, ';', un) {
-				if s = strings.TrimSpace(s); s != "" {
-					parts = append(parts, s)
-				}
-			}
-			org = strings.Join(parts, ", ")
-		case "TITLE":
-			if cu.Position == "" {
-				cu.Position = un(p.Value)
-			} else {
-				keep(p)
-			}
-		case "ROLE":
-			if cu.Position == "" {
-				cu.Position = un(p.Value)
-			} else {
-				keep(p)
-			}
-		case "KIND":
-			company = strings.EqualFold(strings.TrimSpace(p.Value), "org")
-			if !company && !strings.EqualFold(strings.TrimSpace(p.Value), "individual") {
-				keep(p)
-			}
-		case "X-ABSHOWAS":
-			company = strings.EqualFold(strings.TrimSpace(p.Value), "COMPANY")
-		case "EMAIL":
-			addr := strings.TrimSpace(un(p.Value))
-			addr = strings.TrimPrefix(addr, "mailto:")
-			if !model.ValidEmail(addr) {
-				if addr != "" {
-					problem(p, fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
-					keep(p)
-				}
-				continue
-			}
-			label, pref := label(p, labelOf(p))
-			cu.Emails = append(cu.Emails, model.Email{Label: label, Address: addr, Pref: pref})
-		case "TEL":
-			num := strings.TrimSpace(un(p.Value))
-			num = strings.TrimPrefix(num, "tel:")
-			if !model.ValidPhone(num) {
-				if num != "" {
-					problem(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
-					keep(p)
-				}
-				continue
-			}
-			label, pref := label(p, labelOf(p))
-			cu.Phones = append(cu.Phones, model.Phone{Label: label, Number: num, Pref: pref})
-		case "ADR":
-			parts := splitUnescaped(split[:0], p.Value, ';', un)
-			get := func(i int) string {
-				if i < len(parts) {
-					return strings.TrimSpace(normalizeNewlines(parts[i]))
-				}
-				return ""
-			}
-			label, pref := label(p, labelOf(p))
-			a := model.Address{Label: label, POBox: get(0), Extended: get(1), Street: get(2), City: get(3),
-				Region: get(4), PostalCode: get(5), Country: get(6), Pref: pref}
-			if a.OneLine() != "" {
-				cu.Addresses = append(cu.Addresses, a)
-			}
-		case "URL":
-			u := strings.TrimSpace(un(p.Value))
-			if cu.Website == "" && u != "" {
-				cu.Website = u
-			} else if u != "" {
-				keep(p)
-			}
-		case "BDAY":
-			d, ok := parseBirthday(p)
-			switch {
-			case !ok:
-				problem(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
-				keep(p)
-			case cu.Birthday.IsZero():
-				cu.Birthday = d
-			}
-		case "NOTE":
-			text := normalizeNewlines(un(p.Value))
-			if cu.Memo != "" && text != "" {
-				cu.Memo += "\n\n"
-			}
-			cu.Memo += text
-		case "CATEGORIES":
-			for _, t := range splitUnescaped(split[:0], p.Value, ',', un) {
-				if t = strings.TrimSpace(t); t != "" && t != "myContacts" && t != "starred" {
-					cu.Tags = append(cu.Tags, t)
-				}
-			}
-		case "PHOTO":
-			data, ok := photoData(p)
-			switch {
-			case ok && c.PhotoData == nil:
-				c.PhotoData = data
-			case ok: // a second photo: nowhere to put it but Extra
-				keep(p)
-			default:
-				if !isURI(p) {
-					problem(p, "photo data could not be decoded; kept unchanged for export")
-				}
-				keep(p)
-			}
-		case "UID":
-			if u := strings.TrimSpace(un(p.Value)); u != "" && len(cu.ExternalUIDs) == 0 {
-				cu.ExternalUIDs = []string{u}
-			}
-		default:
-			keep(p)
-		}
-	}
-	for _, i := range labelProps {
-		p := &rc.Props[i]
-		if g := group(p); g == nil || g.kept || !g.mapped {
-			keep(p)
-		}
-	}
-
-	// Names: N is authoritative; without it FN is split, or taken as the
-	// company name when it is one.
-	cu.Company = org
-	if !hasN && fn != "" && !model.ValidEmail(fn) {
-		if company || strings.EqualFold(fn, org) {
-			if cu.Company == "" {
-				cu.Company = fn
-			}
-		} else {
-			given, family := splitFullName(fn)
-			cu.GivenName, cu.FamilyName = given, family
-		}
-	}
-	if company && cu.Company != "" {
-		cu.Kind = model.Company
-	}
-	cu.Normalize()
-	if err := cu.Validate(); err != nil {
-		// A bad website is not worth losing the card over.
-		if onlyField(err, "website") {
-			for i := range rc.Props {
-				if rc.Props[i].Name == "URL" && strings.TrimSpace(un(rc.Props[i].Value)) == cu.Website {
-					problem(&rc.Props[i], fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
-					keep(&rc.Props[i])
-					break
-				}
-			}
-			cu.Website = ""
-			err = cu.Validate()
-		}
-		if err != nil {
-			c.Err = err
-			for _, f := range model.ErrorFields(err) {
-				c.Problems = append(c.Problems, Problem{Card: rc.Index, Line: rc.Line, Field: f.Field, Reason: f.Message})
-			}
-		}
+// splitSalutation takes the letter salutation off the front of the N
+// prefix when the card says what it is (our own export writes N's prefix
+// as "Frau Dr." and X-KUNDENKARTEI-SALUTATION:Frau).
+func splitSalutation(cu *model.Customer) {
+	s := cu.Salutation
+	switch {
+	case s == "":
+	case cu.NamePrefix == s:
+		cu.NamePrefix = ""
+	case strings.HasPrefix(cu.NamePrefix, s+" "):
+		cu.NamePrefix = strings.TrimSpace(cu.NamePrefix[len(s):])
 	}
 }
 
-func keepEscapes(s string) string { return s }
+// orgParts splits ORG into the organization and its units; nested units
+// are joined with "; " (model Customer.Department), so nothing is folded
+// into the company name.
+func orgParts(buf []string, v string, un func(string) string) (company, department string) {
+	parts := splitUnescaped(buf, v, ';', un)
+	company = strings.TrimSpace(parts[0])
+	var units []string
+	for _, s := range parts[1:] {
+		if s = strings.TrimSpace(s); s != "" {
+			units = append(units, s)
+		}
+	}
+	return company, strings.Join(units, "; ")
+}
+
+// outlookPlaceholder reports whether a phone value is one of the field
+// names Outlook 2003 writes for a phone field left empty.
+func outlookPlaceholder(v string) bool {
+	switch strings.ToLower(v) {
+	case "businessphone", "business2phone", "homephone", "home2phone", "mobilephone", "businessfax",
+		"homefax", "otherfax", "otherphone", "pager", "carphone", "assistantphone", "callbackphone",
+		"companymainphone", "primaryphone", "radiophone", "ttytddphone", "telex", "isdn":
+		return true
+	}
+	return false
+}
 
 func onlyField(err error, field string) bool {
 	fs := model.ErrorFields(err)
@@ -407,130 +246,4 @@ func normalizeNewlines(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
-}
-
-// label derives a model label and the preferred flag from TYPE (and PREF)
-// parameters and an Apple X-ABLabel.
-func label(p *prop, abLabel string) (string, bool) {
-	pref := false
-	var std, custom string
-	rank := 0 // fax beats mobile beats work/home/other
-	for _, q := range p.Params {
-		switch q.Name {
-		case "PREF": // vCard 4.0: PREF=1 is the most preferred
-			pref = pref || strings.TrimSpace(q.Value) == "1"
-			continue
-		case "TYPE":
-		default:
-			continue
-		}
-		t := strings.ToLower(strings.TrimSpace(q.Value))
-		if t == "pref" {
-			pref = true
-			continue
-		}
-		l, r := stdLabel(t)
-		switch {
-		case r > rank:
-			std, rank = l, r
-		case r == 0 && l != "" && custom == "":
-			custom = l
-		}
-	}
-	if abLabel != "" {
-		if l, r := stdLabel(strings.ToLower(abLabel)); r > 0 {
-			return l, pref
-		}
-		return abLabel, pref
-	}
-	if std != "" {
-		return std, pref
-	}
-	return custom, pref
-}
-
-// stdLabel maps a TYPE value or label (lower case), including Apple's
-// _$!<Mobile>!$_ and German names, to a model label and its rank; rank 0
-// means not a standard label (label "" for type words that carry no label
-// such as "voice" or "internet").
-func stdLabel(t string) (string, int) {
-	t = strings.TrimPrefix(strings.TrimSuffix(strings.TrimPrefix(t, "_$!<"), ">!$_"), "x-")
-	switch t {
-	case "fax", "workfax", "homefax", "telefax":
-		return model.LabelFax, 4
-	case "cell", "mobile", "mobil", "handy", "natel", "iphone", "cellular", "mobiltelefon":
-		return model.LabelMobile, 3
-	case "work", "arbeit", "geschäftlich", "geschaeftlich", "büro", "buero", "firma", "business", "office", "dienstlich":
-		return model.LabelWork, 2
-	case "home", "privat", "zuhause", "zu hause", "private", "personal":
-		return model.LabelHome, 2
-	case "other", "andere", "sonstige", "weitere":
-		return model.LabelOther, 1
-	case "voice", "internet", "x400", "msg", "dom", "intl", "postal", "parcel", "text", "bbs", "modem", "isdn", "video", "pcs", "car", "aol", "applelink", "attmail", "cis", "eworld", "ibmmail", "mcimail", "powershare", "prodigy", "tlx", "":
-		return "", 0
-	}
-	return t, 0
-}
-
-// parseBirthday reads the date forms exporters write: 1970-04-15,
-// 19700415, --0415, --04-15, a date-time, and Apple's year-omitted form
-// (1604-04-15;X-APPLE-OMIT-YEAR=1604).
-func parseBirthday(p *prop) (model.Date, bool) {
-	v := strings.TrimSpace(unescape(p.Value))
-	d, err := model.ParseDate(v)
-	if err != nil {
-		return model.Date{}, false
-	}
-	if omit := p.param("X-APPLE-OMIT-YEAR"); omit != "" && fmt.Sprint(d.Year) == strings.TrimSpace(omit) {
-		d.Year = 0
-	}
-	return d, true
-}
-
-func isURI(p *prop) bool {
-	v := strings.TrimSpace(p.Value)
-	return strings.EqualFold(p.param("VALUE"), "uri") || strings.EqualFold(p.param("VALUE"), "url") ||
-		strings.HasPrefix(v, "http://") || strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "file:")
-}
-
-// photoData decodes an inline photo: base64 with ENCODING=b/BASE64 (3.0,
-// 2.1) or a data: URI (4.0). URLs are not fetched (the app works offline).
-func photoData(p *prop) ([]byte, bool) {
-	v := p.Value
-	enc := strings.ToUpper(p.param("ENCODING"))
-	if strings.HasPrefix(v, "data:") {
-		meta, data, ok := strings.Cut(v[5:], ",")
-		if !ok || !strings.HasSuffix(meta, ";base64") {
-			return nil, false
-		}
-		v, enc = stripSpace(data), "B"
-	}
-	if enc != "B" && enc != "BASE64" {
-		return nil, false
-	}
-	out, err := base64.StdEncoding.DecodeString(v)
-	if err != nil {
-		out, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(v, "="))
-	}
-	return out, err == nil && len(out) > 0
-}
-
-// extraOf keeps a property the model has no field for. Quoted-printable
-// and CHARSET are dropped: the value is decoded UTF-8 by now.
-func extraOf(p *prop) model.ExtraProp {
-	e := model.ExtraProp{Group: p.Group, Name: p.Name, Value: p.Value}
-	for _, q := range p.Params {
-		if q.Name == "CHARSET" || (q.Name == "ENCODING" && isQP(q.Value)) {
-			continue
-		}
-		if e.Params == nil {
-			e.Params = map[string][]string{}
-		}
-		e.Params[q.Name] = append(e.Params[q.Name], q.Value)
-	}
-	return e
-}
-
-func isQP(s string) bool {
-	return strings.EqualFold(s, "QUOTED-PRINTABLE") || strings.EqualFold(s, "QP")
 }

@@ -87,9 +87,10 @@ func (ch Choices) actionFor(e *Entry) Action {
 type Entry struct {
 	Card     *Card
 	Group    Group
-	Matches  []model.Match   // stored customers the card may duplicate, strongest first
-	Existing *model.Customer // the first match as stored, nil when none
-	SameAs   int             // Index of an earlier card of this file with the same UID, email or phone; 0 for none
+	Existing *model.Customer // the stored customer the card is the same person as (model.SamePerson), nil when none
+	Why      model.Sameness  // why the card is Existing
+	SameAs   int             // Index of an earlier card of this file that is the same person; 0 for none
+	WhySame  model.Sameness  // why the card is the same as card SameAs
 }
 
 // Plan is the preview of an import: every card in file order, grouped.
@@ -111,10 +112,34 @@ func (p *Plan) Counts() Counts {
 	return Counts{Total: len(p.Entries), New: len(p.New), Matching: len(p.Matching), Problems: len(p.Problems)}
 }
 
+// AllProblems returns the problems of the file outside any card (as Parse
+// or the CSV reader returned them, which may repeat the cards' own) and
+// those of the plan's cards, each once, by line.
+func (p *Plan) AllProblems(file []Problem) []Problem {
+	seen := make(map[Problem]bool, len(file))
+	var out []Problem
+	add := func(pr Problem) {
+		if !seen[pr] {
+			seen[pr] = true
+			out = append(out, pr)
+		}
+	}
+	for _, pr := range file {
+		add(pr)
+	}
+	for _, e := range p.Problems {
+		for _, pr := range e.Card.Problems {
+			add(pr)
+		}
+	}
+	sortProblems(out)
+	return out
+}
+
 // PreviewOptions tune Preview.
 type PreviewOptions struct {
 	// Region reads phone numbers without a country code for matching
-	// within the file ("CH", "DE" …); "" means model.DefaultRegion.
+	// ("CH", "DE" …); "" means model.DefaultRegion.
 	Region string
 	// Progress, when set, is called every 500 cards with cards done and total.
 	Progress func(done, total int)
@@ -124,68 +149,49 @@ type PreviewOptions struct {
 // and how often it checks ctx and reports progress.
 const previewBlock = 500
 
-// Preview matches every card against the stored customers (svc.MatchesAll,
-// which compares UID, normalized email, E.164 phone, folded name + company)
-// and against the earlier cards of the same file, and groups the cards. It
-// writes nothing. A card whose UID is "urn:uuid:<customer ID>" (as Encode
-// writes) matches that customer by UID. It returns ctx.Err() when cancelled.
+// Preview decides for every card whether it is the same person as a stored
+// customer or as an earlier card of the same file, and groups the cards. It
+// writes nothing. The store only proposes candidates (svc.MatchesAll: same
+// UID, email, phone or name); model.SamePerson decides against the
+// candidate's stored data, so a shared phone number alone never makes two
+// people one. Per block of 500 cards it makes one MatchesAll and one
+// Customers call. A card whose UID is "urn:uuid:<customer ID>" (as Encode
+// writes) is matched against that customer too. It returns ctx.Err() when
+// cancelled.
 func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt PreviewOptions) (*Plan, error) {
 	p := &Plan{Entries: make([]Entry, len(cards)), region: opt.Region}
-	known, err := ownUIDs(cards, svc)
+	own, err := ownUIDs(cards, svc, opt.Region)
 	if err != nil {
 		return nil, err
 	}
-	inFile := map[string]int{} // key → Index of the first card carrying it
-	var keys []string
-	var block [][]model.Match // stored matches of cards[i-i%previewBlock:], one read per block
+	in := newFileIndex()
+	ids := make([]*model.Identity, len(cards))
 	for i := range cards {
-		if i%previewBlock == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if opt.Progress != nil && i > 0 {
-				opt.Progress(i, len(cards))
-			}
-			cs := make([]*model.Customer, 0, previewBlock)
-			for j := i; j < min(i+previewBlock, len(cards)); j++ {
-				cs = append(cs, &cards[j].Customer)
-			}
-			if block, err = svc.MatchesAll(cs); err != nil {
-				return nil, fmt.Errorf("match cards %d to %d: %w", cards[i].Index, cards[i+len(cs)-1].Index, err)
-			}
-		}
-		c := &cards[i]
-		e := &p.Entries[i]
-		e.Card = c
-		ms := block[i%previewBlock]
-		for _, u := range c.Customer.ExternalUIDs {
-			if id, ok := known[u]; ok {
-				ms = prependMatch(ms, model.Match{ID: id, By: model.MatchUID})
-			}
-		}
-		e.Matches = ms
-		keys = cardKeys(&c.Customer, opt.Region, keys[:0])
-		for _, k := range keys {
-			if first, ok := inFile[k]; ok && e.SameAs == 0 {
-				e.SameAs = first
-			}
-		}
-		for _, k := range keys {
-			if _, ok := inFile[k]; !ok {
-				inFile[k] = c.Index
-			}
-		}
-		switch {
-		case len(c.Problems) > 0 || c.Err != nil:
-			e.Group = GroupProblem
-		case len(ms) > 0 || e.SameAs > 0:
-			e.Group = GroupMatching
-		default:
-			e.Group = GroupNew
-		}
+		ids[i] = model.NewIdentity(&cards[i].Customer, opt.Region)
 	}
-	if err := p.loadExisting(svc); err != nil {
-		return nil, err
+	for i := 0; i < len(cards); i += previewBlock {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if opt.Progress != nil && i > 0 {
+			opt.Progress(i, len(cards))
+		}
+		if err := p.matchBlock(cards[i:min(i+previewBlock, len(cards))], ids[i:], p.Entries[i:], svc, own); err != nil {
+			return nil, err
+		}
+		for j := i; j < min(i+previewBlock, len(cards)); j++ {
+			e := &p.Entries[j]
+			e.SameAs, e.WhySame = in.sameAs(ids[j], cards, ids)
+			in.add(ids[j], j)
+			switch {
+			case len(cards[j].Problems) > 0 || cards[j].Err != nil:
+				e.Group = GroupProblem
+			case e.Existing != nil || e.SameAs > 0:
+				e.Group = GroupMatching
+			default:
+				e.Group = GroupNew
+			}
+		}
 	}
 	for i := range p.Entries {
 		e := &p.Entries[i]
@@ -204,16 +210,156 @@ func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt Pre
 	return p, nil
 }
 
+// matchBlock finds the stored customer each card of block is the same
+// person as: candidates from the store's indexes (phone candidates only
+// for cards that have nothing but phones, the one case a phone can decide),
+// loaded in one call, judged by model.SamePerson; the strongest reason wins.
+func (p *Plan) matchBlock(block []Card, ids []*model.Identity, entries []Entry, svc model.ImportService, own map[string]*model.Identity) error {
+	cs := make([]*model.Customer, len(block))
+	for j := range block {
+		cs[j] = &block[j].Customer
+	}
+	found, err := svc.MatchesAll(cs)
+	if err != nil {
+		return fmt.Errorf("match cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
+	}
+	var want []model.ID
+	seen := map[model.ID]bool{}
+	for j, ms := range found {
+		bare := ids[j].PhoneOnly()
+		keep := ms[:0]
+		for _, m := range ms {
+			if m.By == model.MatchPhone && !bare {
+				continue
+			}
+			keep = append(keep, m)
+			if !seen[m.ID] {
+				seen[m.ID] = true
+				want = append(want, m.ID)
+			}
+		}
+		found[j] = keep
+	}
+	byID := map[model.ID]*model.Identity{}
+	if len(want) > 0 {
+		stored, err := svc.Customers(want)
+		if err != nil {
+			return fmt.Errorf("load candidates of cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
+		}
+		for _, c := range stored {
+			byID[c.ID] = model.NewIdentity(c, p.region)
+		}
+	}
+	for j := range block {
+		e := &entries[j]
+		e.Card = &block[j]
+		var cands []*model.Identity
+		for _, u := range cs[j].ExternalUIDs {
+			if c := own[u]; c != nil {
+				cands = append(cands, c)
+			}
+		}
+		for _, m := range found[j] {
+			if c := byID[m.ID]; c != nil {
+				cands = append(cands, c)
+			}
+		}
+		best := -1
+		for _, c := range cands {
+			if why, ok := ids[j].Same(c); ok && (best < 0 || rank(why.Reason) < best) {
+				best, e.Existing, e.Why = rank(why.Reason), c.Customer(), why
+			}
+		}
+	}
+	return nil
+}
+
+// rank orders the reasons, strongest first.
+func rank(r model.SameReason) int {
+	for i, x := range model.SameReasons {
+		if x == r {
+			return i
+		}
+	}
+	return 99
+}
+
+// fileIndex finds the earlier cards of a file a card may be the same
+// person as: by UID, email, folded full name, a name-less card's company,
+// and for cards with nothing but phones, by number. Never by a phone of a
+// card that has anything else.
+type fileIndex struct {
+	byKey map[string][]int // key → positions in the cards slice, file order
+}
+
+// maxPerKey bounds the earlier cards one key lists, so a file of thousands
+// of "Hans Müller" stays linear; the first ones are the likely originals.
+const maxPerKey = 16
+
+func newFileIndex() *fileIndex { return &fileIndex{byKey: map[string][]int{}} }
+
+func fileKeys(x *model.Identity, uids []string) []string {
+	var keys []string
+	for _, u := range uids {
+		keys = append(keys, "u:"+u)
+	}
+	for _, e := range x.Emails() {
+		keys = append(keys, "e:"+e)
+	}
+	switch {
+	case x.FullNameKey() != "":
+		keys = append(keys, "n:"+x.FullNameKey())
+	case x.Company() != "":
+		keys = append(keys, "c:"+x.Company())
+	case x.PhoneOnly():
+		for _, ph := range x.Phones() {
+			if ph != "" {
+				keys = append(keys, "p:"+ph)
+			}
+		}
+	}
+	return keys
+}
+
+func (f *fileIndex) add(x *model.Identity, pos int) {
+	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
+		if l := f.byKey[k]; len(l) < maxPerKey && (len(l) == 0 || l[len(l)-1] != pos) {
+			f.byKey[k] = append(l, pos)
+		}
+	}
+}
+
+// sameAs returns the Index of the earlier card x is the same person as
+// (strongest reason, then earliest), or 0; ids are the cards' identities.
+func (f *fileIndex) sameAs(x *model.Identity, cards []Card, ids []*model.Identity) (int, model.Sameness) {
+	best, idx := -1, 0
+	var why model.Sameness
+	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
+		for _, pos := range f.byKey[k] {
+			w, ok := x.Same(ids[pos])
+			if !ok {
+				continue
+			}
+			if r := rank(w.Reason); best < 0 || r < best || r == best && cards[pos].Index < idx {
+				best, idx, why = r, cards[pos].Index, w
+			}
+		}
+	}
+	return idx, why
+}
+
 // ownUIDs finds the cards whose UID names one of our customers
-// (urn:uuid:<id>, as Encode writes) and returns those that exist.
-func ownUIDs(cards []Card, svc model.ImportService) (map[string]model.ID, error) {
+// (urn:uuid:<id>, as Encode writes) and returns those customers by UID.
+func ownUIDs(cards []Card, svc model.ImportService, region string) (map[string]*model.Identity, error) {
 	var ids []model.ID
-	byID := map[model.ID]string{}
+	byID := map[model.ID][]string{}
 	for i := range cards {
 		for _, u := range cards[i].Customer.ExternalUIDs {
 			if id, ok := ownID(u); ok {
-				ids = append(ids, id)
-				byID[id] = u
+				if byID[id] == nil {
+					ids = append(ids, id)
+				}
+				byID[id] = append(byID[id], u)
 			}
 		}
 	}
@@ -224,10 +370,11 @@ func ownUIDs(cards []Card, svc model.ImportService) (map[string]model.ID, error)
 	if err != nil {
 		return nil, fmt.Errorf("look up exported customers: %w", err)
 	}
-	known := make(map[string]model.ID, len(cs))
+	known := make(map[string]*model.Identity, len(cs))
 	for _, c := range cs {
-		if u, ok := byID[c.ID]; ok {
-			known[u] = c.ID
+		x := model.NewIdentity(c, region)
+		for _, u := range byID[c.ID] {
+			known[u] = x
 		}
 	}
 	return known, nil
@@ -240,62 +387,6 @@ func ownID(uid string) (model.ID, bool) {
 	}
 	id, err := model.ParseID(s)
 	return id, err == nil
-}
-
-func prependMatch(ms []model.Match, m model.Match) []model.Match {
-	out := []model.Match{m}
-	for _, x := range ms {
-		if x.ID != m.ID {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
-// cardKeys appends the in-file dedupe keys of c: UIDs, normalized emails
-// and E.164 phones. Names are left out on purpose: two "Hans Müller" in one
-// address book are more often two people than one.
-func cardKeys(c *model.Customer, region string, keys []string) []string {
-	for _, u := range c.ExternalUIDs {
-		keys = append(keys, "u:"+u)
-	}
-	for _, e := range c.Emails {
-		keys = append(keys, "e:"+model.NormalizeEmail(e.Address))
-	}
-	for _, ph := range c.Phones {
-		if k := model.PhoneKey(ph.Number, region); k != "" {
-			keys = append(keys, "p:"+k)
-		}
-	}
-	return keys
-}
-
-func (p *Plan) loadExisting(svc model.ImportService) error {
-	var ids []model.ID
-	seen := map[model.ID]bool{}
-	for i := range p.Entries {
-		if ms := p.Entries[i].Matches; len(ms) > 0 && !seen[ms[0].ID] {
-			seen[ms[0].ID] = true
-			ids = append(ids, ms[0].ID)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	cs, err := svc.Customers(ids)
-	if err != nil {
-		return fmt.Errorf("load matching customers: %w", err)
-	}
-	byID := make(map[model.ID]*model.Customer, len(cs))
-	for _, c := range cs {
-		byID[c.ID] = c
-	}
-	for i := range p.Entries {
-		if ms := p.Entries[i].Matches; len(ms) > 0 {
-			p.Entries[i].Existing = byID[ms[0].ID]
-		}
-	}
-	return nil
 }
 
 // PhotoStore stores photos; model.CustomerService (and so storage.DB)

@@ -15,7 +15,8 @@ import (
 	"github.com/kundenkartei/kundenkartei/storage"
 )
 
-var dialectFiles = []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf"}
+var dialectFiles = []string{"outlook-2.1.vcf", "apple-3.0.vcf", "google-3.0.vcf", "android-2.1.vcf", "thunderbird-4.0.vcf", "utf16le.vcf", "broken.vcf",
+	"iphone-3.0-crcrlf.vcf", "outlook2003-2.1.vcf", "names-org-3.0.vcf", "apple-groups-3.0.vcf"}
 
 // openDB opens a fresh database under tb.TempDir and checks it at the end.
 func openDB(tb testing.TB) *storage.DB {
@@ -132,20 +133,28 @@ func TestPreviewGroupsAndMatchKinds(t *testing.T) {
 	db := openDB(t)
 	importFile(t, db, readFile(t, "apple-3.0.vcf"), DefaultChoices())
 	in := strings.Join([]string{
-		// Same UID as Apple's first card, nothing else in common.
+		// 1: same UID as Apple's first card, but clearly another person
+		// (another address book reusing the UID): new.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Anders;Heisst;;;\r\nUID:5AD380FD-B2DE-4261-BA99-DE1D1DB52FBE\r\nEND:VCARD",
-		// Same email as Apple's second card, upper case.
+		// 2: same UID, the name spelled without accents: the same.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Brandli;Seb;;;\r\nUID:5AD380FD-B2DE-4261-BA99-DE1D1DB52FBE\r\nEND:VCARD",
+		// 3: same email as Apple's second card (a company without a person), upper case.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Zürcher;Max;;;\r\nEMAIL:INFO@Schreinerei-Zuercher.ch\r\nEND:VCARD",
-		// Same phone in another notation.
+		// 4: only the phone in common with Apple's first card: new.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Andere;Person;;;\r\nTEL:0041798765432\r\nEND:VCARD",
-		// Same folded name + company.
+		// 5: same folded name + company.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Braendli;Sebastien;;;\r\nORG:Brandli Optik GmbH\r\nEND:VCARD",
-		// New.
+		// 6: new.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neu;Nina;;;\r\nEMAIL:nina@neu.ch\r\nEND:VCARD",
-		// Same email as the previous card of this file.
+		// 7: same email and family name as card 6.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Neu;N.;;;\r\nEMAIL:nina@neu.ch\r\nTEL:+41 44 000 00 00\r\nEND:VCARD",
-		// Problem: no name.
+		// 8: only an email: kept, new.
 		"BEGIN:VCARD\r\nVERSION:3.0\r\nEMAIL:x@y.ch\r\nEND:VCARD",
+		// 9: nothing that tells who it is: a problem.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:nur eine Notiz\r\nEND:VCARD",
+		// 10, 11: two colleagues behind one switchboard number: two new.
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Meier;Peter;;;\r\nTEL;TYPE=work:+41 44 123 45 67\r\nEMAIL:peter@muster.ch\r\nEND:VCARD",
+		"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Huber;Anna;;;\r\nTEL;TYPE=work:044 123 45 67\r\nEMAIL:anna@muster.ch\r\nEND:VCARD",
 	}, "\r\n")
 	cards, _, err := Parse(strings.NewReader(in))
 	if err != nil {
@@ -155,50 +164,57 @@ func TestPreviewGroupsAndMatchKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := plan.Counts(), (Counts{Total: 7, New: 1, Matching: 5, Problems: 1}); got != want {
+	if got, want := plan.Counts(), (Counts{Total: 11, New: 6, Matching: 4, Problems: 1}); got != want {
 		t.Errorf("got counts %+v, want %+v", got, want)
 	}
-	wantBy := []model.MatchKind{model.MatchUID, model.MatchEmail, model.MatchPhone, model.MatchName, "", ""}
-	for i, want := range wantBy {
+	wantWhy := []model.SameReason{"", model.SameUID, model.SameEmail, "", model.SameNameCompany, "", "", "", "", "", ""}
+	for i, want := range wantWhy {
 		e := plan.Entries[i]
-		var got model.MatchKind
-		if len(e.Matches) > 0 {
-			got = e.Matches[0].By
-			if e.Existing == nil || e.Existing.ID != e.Matches[0].ID {
-				t.Errorf("card %d: Existing not loaded", i+1)
-			}
-		}
-		if got != want {
+		if got := e.Why.Reason; got != want {
 			t.Errorf("card %d: got match by %q, want %q", i+1, got, want)
 		}
+		if (e.Existing != nil) != (want != "") {
+			t.Errorf("card %d: got Existing %v, want one only with a reason", i+1, e.Existing)
+		}
 	}
-	if got := plan.Entries[5].SameAs; got != 5 {
-		t.Errorf("card 6: got SameAs %d, want 5", got)
+	if e := plan.Entries[1]; e.Existing == nil || e.Existing.FamilyName != "Brändli" {
+		t.Errorf("card 2: got Existing %+v, want Brändli", e.Existing)
+	}
+	if got := plan.Entries[6]; got.SameAs != 6 || got.WhySame.Reason != model.SameEmail {
+		t.Errorf("card 7: got SameAs %d (%v), want 6 by email", got.SameAs, got.WhySame)
+	}
+	if got := plan.Entries[10].SameAs; got != 0 {
+		t.Errorf("card 11 (same switchboard number as card 10): got SameAs %d, want 0", got)
 	}
 
-	res, err := plan.Apply(context.Background(), db, Choices{New: Add, Matching: Update, Problem: Add, PerCard: map[int]Action{2: Skip}}, nil)
+	res, err := plan.Apply(context.Background(), db, Choices{New: Add, Matching: Update, Problem: Add, PerCard: map[int]Action{3: Skip}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Added != 1 || res.Skipped != 2 || len(res.Failed) != 1 || res.Failed[0].Card != 7 {
-		t.Errorf("got %+v, want 1 added, 2 skipped (card 2 by choice, card 7 invalid)", res)
+	if res.Added != 6 || res.Skipped != 2 || len(res.Failed) != 1 || res.Failed[0].Card != 9 {
+		t.Errorf("got %+v, want 6 added, 2 skipped (card 3 by choice, card 9 invalid)", res)
 	}
-	if res.IDs[6] != res.IDs[5] {
-		t.Errorf("card 6 went to %v, want the customer of card 5 (%v)", res.IDs[6], res.IDs[5])
+	if res.IDs[7] != res.IDs[6] {
+		t.Errorf("card 7 went to %v, want the customer of card 6 (%v)", res.IDs[7], res.IDs[6])
 	}
-	cs, err := db.Customers([]model.ID{res.IDs[5]})
-	if err != nil || len(cs) != 1 {
-		t.Fatal(cs, err)
+	if res.IDs[10] == res.IDs[11] {
+		t.Errorf("cards 10 and 11 went to one customer %v, want two", res.IDs[10])
+	}
+	if res.IDs[5] != res.IDs[2] {
+		t.Errorf("card 5 went to %v, want Brändli like card 2 (%v)", res.IDs[5], res.IDs[2])
+	}
+	cs, err := db.Customers([]model.ID{res.IDs[6], res.IDs[2], res.IDs[8]})
+	if err != nil || len(cs) != 3 {
+		t.Fatalf("got %d customers (%v), want Nina, Brändli and the email-only one", len(cs), err)
 	}
 	if got := cs[0]; got.GivenName != "Nina" || len(got.Phones) != 1 {
-		t.Errorf("in-file duplicate: got %+v, want Nina with the phone of card 6 filled in", got)
+		t.Errorf("in-file duplicate: got %+v, want Nina with the phone of card 7 filled in", got)
 	}
-	seb, err := db.Customers([]model.ID{res.IDs[1]})
-	if err != nil || len(seb) != 1 {
-		t.Fatal(seb, err)
+	if cs[1].GivenName != "Sébastien" {
+		t.Errorf("fill-empty update overwrote the name: got %q", cs[1].GivenName)
 	}
-	if seb[0].GivenName != "Sébastien" {
-		t.Errorf("fill-empty update overwrote the name: got %q", seb[0].GivenName)
+	if got := cs[2]; got.DisplayName() != "x@y.ch" {
+		t.Errorf("email-only card: got %q, want it shown by its address", got.DisplayName())
 	}
 }
 
