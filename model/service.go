@@ -402,6 +402,7 @@ type Services interface {
 	SettingsService
 	BackupService
 	ChangeLog
+	ConflictService
 	Notifier
 	Directory() Directory
 	// Now is the clock all services use.
