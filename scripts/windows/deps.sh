@@ -6,19 +6,26 @@
 set -eu
 what=${1:-build}
 pkgs="gcc-mingw-w64-x86-64 wixl zip"
-[ "$what" = test ] && pkgs="$pkgs wine wine64 xvfb xauth imagemagick python3-icalendar"
+[ "$what" = test ] && pkgs="$pkgs wine wine64 xvfb xauth imagemagick python3-icalendar python3-vobject locales"
 command -v apt-get >/dev/null 2>&1 || {
 	echo "scripts/windows: needs Debian/Ubuntu packages: $pkgs (install them by hand elsewhere)" >&2
 	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || exit 1
 	exit 0
 }
+sudo_cmd() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+# The test runs wine in Swiss German (wine takes the Windows display language
+# from the Unix locale), which needs the locale generated.
+need_locale() {
+	[ "$what" = test ] || return 0
+	locale -a 2>/dev/null | grep -qix 'de_CH.utf8' && return 0
+	sudo_cmd localedef -i de_CH -f UTF-8 de_CH.UTF-8
+}
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+[ -z "$missing" ] && { need_locale; exit 0; }
 echo "installing:$missing"
-sudo_cmd() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 tries=0
 until sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq; do
 	tries=$((tries + 1))
@@ -27,3 +34,4 @@ until sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout
 done
 # shellcheck disable=SC2086
 sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq $missing >/dev/null
+need_locale

@@ -17,8 +17,12 @@ scripts/windows/deps.sh test || exit 1
 export WINEPREFIX=${WINEPREFIX:-$HOME/.cache/kundenkartei/wine}
 export WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 # wine turns arguments, environment and file names into UTF-16 by the Unix
-# locale: umlauts need a UTF-8 one.
-export LC_ALL=C.UTF-8 LANG=C.UTF-8
+# locale, so umlauts need a UTF-8 one, and takes Windows' display language
+# from it: a Swiss German Windows (deps.sh generates the locale).
+export LC_ALL=de_CH.UTF-8 LANG=de_CH.UTF-8
+# The Windows user is Jörg Müller: wine names the profile after USER, so
+# %AppData% is C:\users\Jörg Müller\AppData\Roaming.
+export USER="Jörg Müller" LOGNAME="Jörg Müller"
 # No Go installation on a shop's PC: the time zones must come from the exe.
 unset GOROOT ZONEINFO TZ
 
@@ -56,9 +60,9 @@ cmp -s "$tmp/bcryptprimitives.dll" "$sys32/bcryptprimitives.dll" || cp "$tmp/bcr
 # --- the places: a user with umlauts in the name, a work folder with spaces ---
 user_win='C:\users\Jörg Müller'
 user_unix="$WINEPREFIX/drive_c/users/Jörg Müller"
-rm -rf "$user_unix"
-mkdir -p "$user_unix/AppData/Roaming" "$user_unix/Documents"
-export APPDATA="$user_win\\AppData\\Roaming"
+[ -d "$user_unix" ] || { echo "the wine prefix $WINEPREFIX has no user Jörg Müller: remove it" >&2; exit 1; }
+rm -rf "$user_unix/AppData/Roaming/Kundenkartei" "$user_unix/Documents"
+mkdir -p "$user_unix/Documents"
 db_unix="$user_unix/AppData/Roaming/Kundenkartei/kundenkartei.db"
 work="$tmp/Kundenkartei Test Jörg Müller"
 mkdir -p "$work"
@@ -86,7 +90,7 @@ out=$(cli check) && [[ $out == *"201 customers"* ]] && ok "importing it again ad
 
 # --- export of every format, into C:\users\Jörg Müller\Documents ---
 crlf_only() { # every line of the file ends in CRLF
-	python3 - "$1" <<'EOF'
+	/usr/bin/python3 - "$1" <<'EOF'
 import sys
 data = open(sys.argv[1], "rb").read()
 sys.exit(0 if data and data.count(b"\n") == data.count(b"\r\n") else 1)
@@ -100,8 +104,8 @@ done
 check "vCard export has CRLF line ends" crlf_only "$docs_unix/Export vcard Müller.vcf"
 check "ics export has CRLF line ends" crlf_only "$docs_unix/Export ics Müller.ics"
 check "vCard export has the umlauts in UTF-8" grep -q "Müller-Lüdenscheidt" "$docs_unix/Export vcard Müller.vcf"
-check "Outlook export is Windows-1252" grep -q $'M\xfcller-L\xfcdenscheidt' "$docs_unix/Export outlook Müller.vcf"
-check "python3-vobject reads the vCard export" python3 - "$docs_unix/Export vcard Müller.vcf" <<'EOF'
+check "Outlook export is Windows-1252 (quoted-printable)" grep -q 'N;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller-L=FCdenscheidt;J=' "$docs_unix/Export outlook Müller.vcf"
+check "python3-vobject reads the vCard export" /usr/bin/python3 - "$docs_unix/Export vcard Müller.vcf" <<'EOF'
 import sys, vobject
 cards = list(vobject.readComponents(open(sys.argv[1], encoding="utf-8").read()))
 names = [c.fn.value for c in cards]
@@ -113,10 +117,11 @@ EOF
 # both calendars must give every event the same instant and wall time.
 linux_bin=$tmp/kundenkartei-linux
 (cd "$repo" && go build -o "$linux_bin" .) || { fail "go build of the Linux binary"; exit 1; }
+lin() { "$linux_bin" "$@"; }
 cp "$db_unix" "$tmp/copy.db"
-"$linux_bin" -db "$tmp/copy.db" export -format ics -all -o "$tmp/linux.ics" >/dev/null
+lin -db "$tmp/copy.db" export -format ics -all -o "$tmp/linux.ics" >/dev/null
 check "the ics export agrees with the Linux build's, summer and winter in Europe/Zurich" \
-	python3 - "$docs_unix/Export ics Müller.ics" "$tmp/linux.ics" <<'EOF'
+	/usr/bin/python3 - "$docs_unix/Export ics Müller.ics" "$tmp/linux.ics" <<'EOF'
 import sys, datetime
 from icalendar import Calendar
 def events(path):
@@ -152,6 +157,28 @@ for y in {w.year for w, _, _ in timed}:
 print("ok: %d events, %d timed in Europe/Zurich" % (len(win), len(timed)))
 EOF
 
+# --- sync between the Windows and the Linux build through one folder ---
+sync_unix="$work/Sync Ordner Größe"
+mkdir -p "$sync_unix"
+sync_win=$(winepath -w "$sync_unix")
+export KUNDENKARTEI_PASSPHRASE="Grüezi mitenand 2026"
+out=$(cli sync init -folder "$sync_win" 2>&1) && ok "Windows: sync init -folder $sync_win" || fail "Windows: sync init: $out"
+out=$(cli sync now 2>&1) && ok "Windows: sync now: $out" || fail "Windows: sync now: $out"
+ldb="$tmp/linux side.db"
+out=$(lin -db "$ldb" sync join -folder "$sync_unix" 2>&1) && ok "Linux: sync join" || fail "Linux: sync join: $out"
+out=$(lin -db "$ldb" sync now 2>&1) && ok "Linux: sync now: $out" || fail "Linux: sync now: $out"
+out=$(lin -db "$ldb" check 2>&1)
+[[ $out == *"201 customers"* ]] && ok "Linux has Windows's 201 customers" || fail "Linux after sync: $out"
+printf '%s\r\n' "BEGIN:VCARD" "VERSION:3.0" "FN:Åsa Ångström" "N:Ångström;Åsa;;;" "ORG:Linux GmbH" "END:VCARD" >"$work/linux.vcf"
+lin -db "$ldb" import "$work/linux.vcf" >/dev/null 2>&1
+out=$(lin -db "$ldb" sync now 2>&1) && ok "Linux: sync now after an import" || fail "Linux: sync now: $out"
+out=$(cli sync now 2>&1) && ok "Windows: sync now" || fail "Windows: sync now: $out"
+out=$(cli check 2>&1)
+[[ $out == *"202 customers"* ]] && ok "Windows has Linux's new customer: $out" || fail "Windows after sync: $out"
+cli export -format csv-rfc -all -o "$docs_win\\nach sync.csv" >/dev/null 2>&1
+lin -db "$ldb" export -format csv-rfc -all -o "$tmp/linux after sync.csv" >/dev/null 2>&1
+check "both sides hold the same customers" cmp -s <(sort "$docs_unix/nach sync.csv") <(sort "$tmp/linux after sync.csv")
+
 # --- backup and restore ---
 out=$(cli backup 2>&1)
 backup_win=${out% (*}
@@ -160,66 +187,50 @@ backup_unix=$(winepath -u "$backup_win" 2>/dev/null)
 check "the backup file exists under %AppData%" test -s "$backup_unix"
 printf '%s\r\n' "BEGIN:VCARD" "VERSION:3.0" "FN:Änne Öztürk" "N:Öztürk;Änne;;;" "END:VCARD" >"$work/Nachtrag.vcf"
 cli import "$work_win\\Nachtrag.vcf" >/dev/null 2>&1
-out=$(cli check) && [[ $out == *"202 customers"* ]] && ok "202 customers before the restore" || fail "before restore: $out"
+out=$(cli check) && [[ $out == *"203 customers"* ]] && ok "203 customers before the restore" || fail "before restore: $out"
 out=$(cli restore "$backup_win" 2>&1)
 check "restore $backup_win ($out)" test $? = 0
-out=$(cli check) && [[ $out == *"201 customers"* ]] && ok "the restore brought back 201 customers" || fail "after restore: $out"
+out=$(cli check) && [[ $out == *"202 customers"* ]] && ok "the restore brought back the 202 customers of the backup" || fail "after restore: $out"
 
 # --- the window under Xvfb, and a second instance refused ---
+# wine's virtual desktop draws a Windows title bar (Xvfb has no window manager).
 disp=:$((90 + RANDOM % 9))
-Xvfb "$disp" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+Xvfb "$disp" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
-DISPLAY=$disp wine "$dist/kundenkartei.exe" >"$tmp/gui.log" 2>&1 &
+DISPLAY=$disp wine explorer /desktop=Kundenkartei,1440x900 "$dist/kundenkartei.exe" >"$tmp/gui.log" 2>&1 &
 gui_pid=$!
+# The window holds the database while it is open: the CLI must say so.
 for _ in $(seq 60); do
-	DISPLAY=$disp xwininfo -root -tree 2>/dev/null | grep -q '"Kundenkartei' && break
+	out=$(cli check 2>&1) || break
 	sleep 1
 done
-if DISPLAY=$disp xwininfo -root -tree 2>/dev/null | grep -q '"Kundenkartei'; then
-	ok "the window opens"
-	sleep 5 # let it draw
-	DISPLAY=$disp import -window root "$dist/screenshot.png" && ok "screenshot $dist/screenshot.png" || fail "screenshot"
-	[ -n "${SCREENSHOT:-}" ] && cp "$dist/screenshot.png" "$SCREENSHOT"
+[[ $out == *"already open"* ]] && ok "the CLI is refused while the window is open: $out" || fail "CLI beside the window: $out $(cat "$tmp/gui.log")"
+sleep 8 # let it draw
+shot=$dist/screenshot.png
+if DISPLAY=$disp import -window root "$tmp/root.png"; then
+	# Cut out the window: the box of what is not the desktop's colour.
+	bg=$(convert "$tmp/root.png" -format '%[pixel:p{1439,899}]' info:)
+	box=$(convert "$tmp/root.png" -bordercolor "$bg" -border 1 -fuzz 2% -format %@ info:)
+	convert "$tmp/root.png" -bordercolor "$bg" -border 1 -crop "$box" +repage "$shot"
+	colours=$(convert "$shot" -format %k info:)
+	size=$(identify -format %wx%h "$shot")
+	[ "$colours" -gt 100 ] && ok "the window shows ($size, $colours colours): $shot" || fail "the window is blank ($size, $colours colours)"
+	[ -n "${SCREENSHOT:-}" ] && cp "$shot" "$SCREENSHOT"
 else
-	fail "the window opens: $(cat "$tmp/gui.log")"
+	fail "screenshot"
 fi
-out=$(cli check 2>&1)
-[ $? -ne 0 ] && [[ $out == *"already open"* ]] && ok "the CLI is refused while the window is open: $out" || fail "CLI beside the window: $out"
-DISPLAY=$disp timeout 30 wine "$dist/kundenkartei.exe" >"$tmp/gui2.log" 2>&1 &
+DISPLAY=$disp timeout 60 wine "$dist/kundenkartei.exe" >"$tmp/gui2.log" 2>&1 &
 second=$!
-for _ in $(seq 30); do grep -q "already open" "$tmp/gui2.log" && break; sleep 1; done
-grep -q "already open" "$tmp/gui2.log" && ok "a second window says: $(head -1 "$tmp/gui2.log")" || fail "second window: $(cat "$tmp/gui2.log")"
-kill "$second" 2>/dev/null
-kill "$gui_pid" 2>/dev/null
-wait "$gui_pid" 2>/dev/null
+for _ in $(seq 60); do grep -q "already open" "$tmp/gui2.log" && break; sleep 1; done
+grep -q "already open" "$tmp/gui2.log" && ok "a second window says: $(grep -m1 "already open" "$tmp/gui2.log")" || fail "second window: $(cat "$tmp/gui2.log")"
+kill "$second" "$gui_pid" 2>/dev/null
 gui_pid=""
-wineserver -k 2>/dev/null # ends the GUI processes wine started; the lock goes with them
+wineserver -k 2>/dev/null # ends the Windows processes; the lock goes with them
 wineserver -w
 kill "$xvfb_pid" 2>/dev/null
 xvfb_pid=""
-
-# --- sync between the Windows and the Linux build through one folder ---
-sync_unix="$work/Sync Ordner Größe"
-mkdir -p "$sync_unix"
-sync_win=$(winepath -w "$sync_unix")
-export KUNDENKARTEI_PASSPHRASE="Grüezi mitenand 2026"
-out=$(cli sync init -folder "$sync_win" 2>&1) && ok "Windows: sync init -folder $sync_win" || fail "Windows: sync init: $out"
-out=$(cli sync now 2>&1) && ok "Windows: sync now" || fail "Windows: sync now: $out"
-ldb="$tmp/linux side.db"
-out=$("$linux_bin" -db "$ldb" sync join -folder "$sync_unix" 2>&1) && ok "Linux: sync join" || fail "Linux: sync join: $out"
-out=$("$linux_bin" -db "$ldb" sync now 2>&1) && ok "Linux: sync now" || fail "Linux: sync now: $out"
-out=$("$linux_bin" -db "$ldb" check 2>&1)
-[[ $out == *"201 customers"* ]] && ok "Linux has Windows's 201 customers" || fail "Linux after sync: $out"
-printf '%s\r\n' "BEGIN:VCARD" "VERSION:3.0" "FN:Åsa Ångström" "N:Ångström;Åsa;;;" "ORG:Linux GmbH" "END:VCARD" >"$work/linux.vcf"
-"$linux_bin" -db "$ldb" import "$work/linux.vcf" >/dev/null 2>&1
-out=$("$linux_bin" -db "$ldb" sync now 2>&1) && ok "Linux: sync now after an import" || fail "Linux: sync now: $out"
-out=$(cli sync now 2>&1) && ok "Windows: sync now" || fail "Windows: sync now: $out"
-out=$(cli check 2>&1)
-[[ $out == *"202 customers"* ]] && ok "Windows has Linux's new customer: $out" || fail "Windows after sync: $out"
-cli export -format csv-rfc -all -o "$docs_win\\nach sync.csv" >/dev/null 2>&1
-"$linux_bin" -db "$ldb" export -format csv-rfc -all -o "$tmp/linux after sync.csv" >/dev/null 2>&1
-check "both sides hold the same customers" cmp -s <(sort "$docs_unix/nach sync.csv") <(sort "$tmp/linux after sync.csv")
+out=$(cli check 2>&1) && ok "the database opens again after the window: $out" || fail "after the window: $out"
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
