@@ -24,7 +24,10 @@ export LC_ALL=de_CH.UTF-8 LANG=de_CH.UTF-8
 # %AppData% is C:\users\Jörg Müller\AppData\Roaming.
 export USER="Jörg Müller" LOGNAME="Jörg Müller"
 # No Go installation on a shop's PC: the time zones must come from the exe.
-unset GOROOT ZONEINFO TZ
+# (Without -trimpath the exe knows the build's GOROOT, and wine resolves
+# /usr/local/go/lib/time/zoneinfo.zip: a GOROOT that does not exist hides it.)
+unset ZONEINFO TZ
+win() { GOROOT='C:\kein Go' wine "$@"; }
 
 passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok    $*"; }
@@ -70,7 +73,7 @@ work_win=$(winepath -w "$work")
 docs_win="$user_win\\Documents"
 docs_unix="$user_unix/Documents"
 
-cli() { timeout 300 wine "$dist/kundenkartei-cli.exe" "$@"; }
+cli() { timeout 300 env GOROOT='C:\kein Go' wine "$dist/kundenkartei-cli.exe" "$@"; }
 
 # --- demo, check ---
 check "demo data loads" cli demo
@@ -198,7 +201,7 @@ disp=:$((90 + RANDOM % 9))
 Xvfb "$disp" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb_pid=$!
 sleep 1
-DISPLAY=$disp wine explorer /desktop=Kundenkartei,1440x900 "$dist/kundenkartei.exe" >"$tmp/gui.log" 2>&1 &
+DISPLAY=$disp win explorer /desktop=Kundenkartei,1440x900 "$dist/kundenkartei.exe" >"$tmp/gui.log" 2>&1 &
 gui_pid=$!
 # The window holds the database while it is open: the CLI must say so.
 for _ in $(seq 60); do
@@ -220,9 +223,9 @@ if DISPLAY=$disp import -window root "$tmp/root.png"; then
 else
 	fail "screenshot"
 fi
-DISPLAY=$disp timeout 60 wine "$dist/kundenkartei.exe" >"$tmp/gui2.log" 2>&1 &
+DISPLAY=$disp timeout 60 env GOROOT='C:\kein Go' wine "$dist/kundenkartei.exe" >"$tmp/gui2.log" 2>&1 &
 second=$!
-for _ in $(seq 60); do grep -q "already open" "$tmp/gui2.log" && break; sleep 1; done
+for _ in $(seq 60); do grep -qs "already open" "$tmp/gui2.log" && break; sleep 1; done
 grep -q "already open" "$tmp/gui2.log" && ok "a second window says: $(grep -m1 "already open" "$tmp/gui2.log")" || fail "second window: $(cat "$tmp/gui2.log")"
 kill "$second" "$gui_pid" 2>/dev/null
 gui_pid=""
@@ -231,6 +234,23 @@ wineserver -w
 kill "$xvfb_pid" 2>/dev/null
 xvfb_pid=""
 out=$(cli check 2>&1) && ok "the database opens again after the window: $out" || fail "after the window: $out"
+
+# --- the installer: install, run from Program Files, uninstall (data stays) ---
+msi=$(ls "$dist"/Kundenkartei-*-windows-amd64.msi 2>/dev/null | head -1)
+pf="$WINEPREFIX/drive_c/Program Files/Kundenkartei"
+if [ -n "$msi" ] && win msiexec /i "$(winepath -w "$msi")" /qn; then
+	ok "msiexec /i $(basename "$msi")"
+	check "kundenkartei.exe and kundenkartei-cli.exe in C:\\Program Files\\Kundenkartei" test -s "$pf/kundenkartei.exe" -a -s "$pf/kundenkartei-cli.exe"
+	lnk=$(find "$WINEPREFIX/drive_c" -name Kundenkartei.lnk -path '*Start Menu*' | head -1)
+	check "a Start menu entry: ${lnk#"$WINEPREFIX"/}" test -n "$lnk"
+	out=$(timeout 120 env GOROOT='C:\kein Go' wine 'C:\Program Files\Kundenkartei\kundenkartei-cli.exe' check 2>&1)
+	[[ $out == *"202 customers"* ]] && ok "the installed CLI opens the data: $out" || fail "installed CLI: $out"
+	win msiexec /x "$(winepath -w "$msi")" /qn && ok "msiexec /x" || fail "msiexec /x"
+	check "uninstalled: no program files, no Start menu entry" test ! -e "$pf/kundenkartei.exe" -a ! -e "$lnk"
+	check "uninstalled: the data in %AppData% stays" test -s "$db_unix"
+else
+	fail "msiexec /i ${msi:-(no MSI in $dist)}"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
