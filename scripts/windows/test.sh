@@ -104,8 +104,9 @@ for f in vcard vcard4 outlook csv csv-rfc mailing ics; do
 	out=$(cli export -format "$f" -all -o "$docs_win\\$file" 2>&1) || out="exit $?: $out"
 	if [ -s "$docs_unix/$file" ]; then ok "export -format $f ($out)"; else fail "export -format $f: $out"; fi
 done
-check "vCard export has CRLF line ends" crlf_only "$docs_unix/Export vcard Müller.vcf"
-check "ics export has CRLF line ends" crlf_only "$docs_unix/Export ics Müller.ics"
+for file in "$docs_unix"/Export*; do
+	check "CRLF line ends (RFC 6350, 5545, 4180) in ${file##*/}" crlf_only "$file"
+done
 check "vCard export has the umlauts in UTF-8" grep -q "Müller-Lüdenscheidt" "$docs_unix/Export vcard Müller.vcf"
 check "Outlook export is Windows-1252 (quoted-printable)" grep -q 'N;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:M=FCller-L=FCdenscheidt;J=' "$docs_unix/Export outlook Müller.vcf"
 check "python3-vobject reads the vCard export" /usr/bin/python3 - "$docs_unix/Export vcard Müller.vcf" <<'EOF'
@@ -147,17 +148,19 @@ lin, _ = events(sys.argv[2])
 assert win == lin, "calendars differ: %s" % sorted(set(win.items()) ^ set(lin.items()))[:4]
 timed = [v for v in win.values() if v[2] == "Europe/Zurich"]
 assert timed, "no follow-up with TZID=Europe/Zurich"
-for wall, off, _ in timed:
-    want = 2 if 4 <= wall.month <= 9 else 1
-    if wall.month in (3, 10):
-        continue
-    assert off == datetime.timedelta(hours=want), (wall, off)
+summer = [v for v in timed if 4 <= v[0].month <= 9]
+winter = [v for v in timed if v[0].month in (11, 12, 1, 2)]
+assert summer and winter, "want follow-ups in summer and in winter"
+for wall, off, _ in summer:
+    assert off == datetime.timedelta(hours=2), (wall, off)
+for wall, off, _ in winter:
+    assert off == datetime.timedelta(hours=1), (wall, off)
 # The zone the calendar describes, in July and January of the covered years:
 for y in {w.year for w, _, _ in timed}:
     for m, h in ((7, 2), (1, 1)):
         got = zurich.utcoffset(datetime.datetime(y, m, 15, 10, 0))
         assert got == datetime.timedelta(hours=h), (y, m, got)
-print("ok: %d events, %d timed in Europe/Zurich" % (len(win), len(timed)))
+print("ok: %d events, %d timed in Europe/Zurich (%d in summer at +02:00, %d in winter at +01:00)" % (len(win), len(timed), len(summer), len(winter)))
 EOF
 
 # --- sync between the Windows and the Linux build through one folder ---
