@@ -214,13 +214,13 @@ done
 [[ $out == *"already open"* ]] && ok "the CLI is refused while the window is open: $out" || fail "CLI beside the window: $out $(cat "$tmp/gui.log")"
 sleep 8 # let it draw
 shot=$dist/screenshot.png
-if DISPLAY=$disp import -window root "$tmp/root.png"; then
+if DISPLAY=$disp /usr/bin/import -window root "$tmp/root.png"; then
 	# Cut out the window: the box of what is not the desktop's colour.
-	bg=$(convert "$tmp/root.png" -format '%[pixel:p{1439,899}]' info:)
-	box=$(convert "$tmp/root.png" -bordercolor "$bg" -border 1 -fuzz 2% -format %@ info:)
-	convert "$tmp/root.png" -bordercolor "$bg" -border 1 -crop "$box" +repage "$shot"
-	colours=$(convert "$shot" -format %k info:)
-	size=$(identify -format %wx%h "$shot")
+	bg=$(/usr/bin/convert "$tmp/root.png" -format '%[pixel:p{1439,899}]' info:)
+	box=$(/usr/bin/convert "$tmp/root.png" -bordercolor "$bg" -border 1 -fuzz 2% -format %@ info:)
+	/usr/bin/convert "$tmp/root.png" -bordercolor "$bg" -border 1 -crop "$box" +repage "$shot"
+	colours=$(/usr/bin/convert "$shot" -format %k info:)
+	size=$(/usr/bin/identify -format %wx%h "$shot")
 	[ "$colours" -gt 100 ] && ok "the window shows ($size, $colours colours): $shot" || fail "the window is blank ($size, $colours colours)"
 	[ -n "${SCREENSHOT:-}" ] && cp "$shot" "$SCREENSHOT"
 else
