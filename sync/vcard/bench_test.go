@@ -5,7 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,4 +133,96 @@ func BenchmarkParse10k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "cards/s")
+}
+
+// BenchmarkImport100k imports a 100,000-card file (≈ 50 MB) from disk
+// into a fresh durable database and reports the peak heap in use (sampled
+// every 10 ms) and, on Linux, the peak resident size of the whole test
+// process (VmHWM, which includes everything the process did before; run
+// it alone: -bench Import100k). The budget is 300 MB peak RSS.
+func BenchmarkImport100k(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "100k.vcf")
+	if err := os.WriteFile(path, genVCF(100000), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go samplePeakHeap(&peak, stop)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db, err := storage.Open(filepath.Join(b.TempDir(), fmt.Sprintf("k%d.db", i)), storage.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cards, _, err := Parse(f)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := plan.Apply(context.Background(), db, DefaultChoices(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if res.Added != 100000 {
+			b.Fatalf("got %d added, want 100000", res.Added)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	close(stop)
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "cards/s")
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	if hwm := vmHWM(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MB")
+	}
+}
+
+// samplePeakHeap keeps the largest heap in use seen in peak until stop.
+func samplePeakHeap(peak *atomic.Uint64, stop chan struct{}) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		metrics.Read(sample)
+		if v := sample[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// vmHWM returns the peak resident set size of this process in bytes (Linux
+// only; 0 elsewhere).
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
