@@ -219,7 +219,20 @@ func (p *Plan) matchBlock(block []Card, ids []*model.Identity, entries []Entry, 
 	for j := range block {
 		cs[j] = &block[j].Customer
 	}
-	found, err := svc.MatchesAll(cs)
+	// The store looks up phone numbers only for the cards that have
+	// nothing else: for the others a phone candidate is dropped below
+	// anyway, and reading every number costs more than the rest of the
+	// lookup.
+	ask := make([]*model.Customer, len(block))
+	for j, c := range cs {
+		ask[j] = c
+		if len(c.Phones) > 0 && !ids[j].PhoneOnly() {
+			bare := *c
+			bare.Phones = nil
+			ask[j] = &bare
+		}
+	}
+	found, err := svc.MatchesAll(ask)
 	if err != nil {
 		return fmt.Errorf("match cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
 	}
@@ -427,7 +440,9 @@ type photoPut struct {
 // the chunks already committed stay (the caller took a backup before).
 // Merges are field by field (see Merge); a card that carries nothing new
 // for its customer leaves it untouched, so applying the same file twice
-// changes nothing the second time.
+// changes nothing the second time. A plan is applied once: the customers
+// it adds are the cards' own Customer records (given their IDs here, and
+// holding what later cards of the same person add).
 func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, progress func(done, total int)) (Result, error) {
 	r := Result{IDs: map[int]model.ID{}, Actions: map[int]Action{}}
 	byTarget := map[int]*pending{}   // Card.Index → where the card went, for SameAs
@@ -464,7 +479,10 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			}
 		}
 		if target == nil { // Add, or nothing to merge into
-			c := cloneCustomer(&e.Card.Customer)
+			// The card's own record becomes the new customer, and later
+			// cards of the same person merge into it: a copy of every
+			// added card would double the memory of a large import.
+			c := &e.Card.Customer
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
 			creates = append(creates, c)
