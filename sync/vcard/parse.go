@@ -39,8 +39,27 @@ type Problem struct {
 	Card   int
 	Line   int
 	Field  string // property or column, e.g. "EMAIL"; "" for the whole card
-	Reason string // English, for the log and the preview
+	Reason string // English, for the log and the CLI
+	// Note and Value are set for a Card.Note, so a GUI can say in its
+	// language what was not taken over: the kind of note and the value
+	// concerned (clipped). Note is NoteNone for a problem.
+	Note  NoteKind
+	Value string
 }
+
+// NoteKind says what a Card.Note is about.
+type NoteKind int
+
+// The kinds of notes.
+const (
+	NoteNone         NoteKind = iota // a problem, not a note
+	NoteEmail                        // Value is not an email address; kept in Extra
+	NotePhone                        // Value is not a phone number; kept in Extra
+	NoteWebsite                      // Value is not a web address; kept in Extra
+	NoteBirthday                     // Value is not a date; kept in Extra
+	NotePhoto                        // the photo data could not be decoded; kept in Extra
+	NotePlaceholders                 // Outlook's placeholders for empty phone fields (Value lists them) were ignored
+)
 
 // String formats the problem for logs: "card 3, line 42, EMAIL: reason".
 func (p Problem) String() string {

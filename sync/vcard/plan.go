@@ -114,12 +114,13 @@ func (p *Plan) Counts() Counts {
 
 // AllProblems returns the problems of the file outside any card (as Parse
 // or the CSV reader returned them, which may repeat the cards' own) and
-// those of the plan's cards, each once, by line.
+// those of the plan's cards, each once, by line. Notes are left out: Notes
+// lists them.
 func (p *Plan) AllProblems(file []Problem) []Problem {
 	seen := make(map[Problem]bool, len(file))
 	var out []Problem
 	add := func(pr Problem) {
-		if !seen[pr] {
+		if pr.Note == NoteNone && !seen[pr] {
 			seen[pr] = true
 			out = append(out, pr)
 		}
@@ -131,6 +132,18 @@ func (p *Plan) AllProblems(file []Problem) []Problem {
 		for _, pr := range e.Card.Problems {
 			add(pr)
 		}
+	}
+	sortProblems(out)
+	return out
+}
+
+// Notes returns the notes of every card (Card.Notes: values kept verbatim
+// in Extra, Outlook placeholders ignored), by line. Such cards import;
+// the notes tell what was not taken over into a field.
+func (p *Plan) Notes() []Problem {
+	var out []Problem
+	for i := range p.Entries {
+		out = append(out, p.Entries[i].Card.Notes...)
 	}
 	sortProblems(out)
 	return out
