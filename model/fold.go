@@ -21,6 +21,15 @@ func Fold(s string) string {
 	if isPlainLower(s) {
 		return collapseVowelE(s)
 	}
+	if f, ok := foldLatin(s); ok {
+		return collapseVowelE(f)
+	}
+	return collapseVowelE(foldSlow(s))
+}
+
+// foldSlow is Fold but for collapseVowelE, for any text: decomposed
+// (NFD), accents dropped, letters lower-cased, separators one space.
+func foldSlow(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading separators
@@ -53,7 +62,82 @@ func Fold(s string) string {
 			}
 		}
 	}
-	return collapseVowelE(strings.TrimRight(b.String(), " "))
+	return strings.TrimRight(b.String(), " ")
+}
+
+// latinBase maps each precomposed letter below U+0250 (Latin-1, Latin
+// Extended-A and -B) whose canonical decomposition is an ASCII letter and
+// combining accents to that letter in lower case, as foldSlow folds it;
+// 0 for any other rune. It is made from norm.NFD itself.
+var latinBase = func() (t [0x250]byte) {
+	for r := rune(0x80); r < 0x250; r++ {
+		d := []rune(norm.NFD.String(string(r)))
+		if len(d) < 2 || d[0] >= utf8.RuneSelf || !unicode.IsLetter(d[0]) {
+			continue
+		}
+		accents := true
+		for _, m := range d[1:] {
+			accents = accents && isAccent(m)
+		}
+		if accents {
+			t[r] = byte(unicode.ToLower(d[0]))
+		}
+	}
+	return t
+}()
+
+// isAccent reports whether r is one of the Combining Diacritical Marks,
+// which foldSlow drops (they are Mn, and decompose to Mn only).
+func isAccent(r rune) bool { return r >= 0x300 && r <= 0x36F }
+
+// foldLatin is foldSlow for text of ASCII, accented Latin letters and the
+// letters Fold spells out (ß, æ, ø, ł), without decomposing the whole
+// string: names and addresses of the DACH region are nearly all of it.
+// ok is false for any other rune.
+func foldLatin(s string) (f string, ok bool) {
+	b := make([]byte, 0, len(s)+4)
+	space := true // drop leading separators
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			c := byte(r)
+			switch {
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '@', c == '.', c == '-', c == '_', c == '+':
+				b = append(b, c)
+				space = false
+			case c >= 'A' && c <= 'Z':
+				b = append(b, c+'a'-'A')
+				space = false
+			default:
+				if !space {
+					b = append(b, ' ')
+					space = true
+				}
+			}
+		case r < 0x250 && latinBase[r] != 0:
+			b = append(b, latinBase[r])
+			space = false
+		case isAccent(r):
+		case r == 'ß' || r == 'ẞ':
+			b = append(b, "ss"...)
+			space = false
+		case r == 'æ' || r == 'Æ':
+			b = append(b, "ae"...)
+			space = false
+		case r == 'ø' || r == 'Ø':
+			b = append(b, 'o')
+			space = false
+		case r == 'ł' || r == 'Ł':
+			b = append(b, 'l')
+			space = false
+		default:
+			return "", false
+		}
+	}
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return string(b), true
 }
 
 // isPlainLower reports whether s is already lower-case ASCII letters, digits
@@ -129,9 +213,10 @@ func Digits(s string) string {
 const DefaultRegion = "CH"
 
 // e164Cache memoizes E164: parsing is slow and search, import and dedupe
-// ask for the same numbers again and again.
+// ask for the same numbers again and again. It is keyed by region, then
+// by number, so a look-up builds no key.
 var (
-	e164Cache sync.Map // region+"|"+number → parsedPhone
+	e164Cache sync.Map // region → *sync.Map of number → parsedPhone
 	e164Size  atomic.Int64
 )
 
@@ -152,20 +237,33 @@ func parsePhone(number, region string) parsedPhone {
 		return parsedPhone{}
 	}
 	region = strings.ToUpper(orDefault(region))
-	key := region + "|" + number
-	if v, ok := e164Cache.Load(key); ok {
+	m, ok := e164Cache.Load(region)
+	if !ok {
+		m, _ = e164Cache.LoadOrStore(region, new(sync.Map))
+	}
+	numbers := m.(*sync.Map)
+	if v, ok := numbers.Load(number); ok {
 		return v.(parsedPhone)
 	}
-	var out parsedPhone
-	if num, err := phonenumbers.Parse(number, region); err == nil && phonenumbers.IsPossibleNumber(num) {
-		out.e164 = phonenumbers.Format(num, phonenumbers.E164)
-		out.national = strconv.FormatUint(num.GetNationalNumber(), 10)
+	out, ok := fastPhone(number, region)
+	if !ok {
+		out = slowPhone(number, region)
 	}
 	if e164Size.Add(1) > 200_000 { // bounded: one entry per distinct number typed
 		e164Cache.Clear()
 		e164Size.Store(0)
 	}
-	e164Cache.Store(key, out)
+	numbers.Store(strings.Clone(number), out) // not a slice of a whole file read in
+	return out
+}
+
+// slowPhone parses number in region with libphonenumber.
+func slowPhone(number, region string) parsedPhone {
+	var out parsedPhone
+	if num, err := phonenumbers.Parse(number, region); err == nil && phonenumbers.IsPossibleNumber(num) {
+		out.e164 = phonenumbers.Format(num, phonenumbers.E164)
+		out.national = strconv.FormatUint(num.GetNationalNumber(), 10)
+	}
 	return out
 }
 

@@ -76,6 +76,8 @@ type directoryIndex interface {
 	model.Directory
 	Load(all []model.CustomerSummary)
 	Put(s model.CustomerSummary)
+	// PutAll is Put for many; of several with one ID the last counts.
+	PutAll(all []model.CustomerSummary)
 	Delete(id model.ID)
 	// Hold defers rebuilds of the index during a long run of writes.
 	Hold() (release func())

@@ -32,59 +32,112 @@ func (db *DB) Matches(c *model.Customer) ([]model.Match, error) {
 }
 
 // MatchesAll returns Matches for each of cs, in one read transaction.
+// The customers are looked up on all cores (a read transaction's buckets
+// and cursors may be read from several goroutines), and an index that
+// holds nothing is not asked: the first import into a new file then
+// parses no phone number here, and the commit parses each once.
 func (db *DB) MatchesAll(cs []*model.Customer) ([][]model.Match, error) {
 	out := make([][]model.Match, len(cs))
 	region := db.currentSettings().Region
 	err := db.view(func(tx *bolt.Tx) error {
-		for i, c := range cs {
-			out[i] = matches(tx, c, region)
+		m := newMatcher(tx, region)
+		if m.empty() {
+			return nil
 		}
-		return nil
+		return parallel(len(cs), 256, func(lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				out[i] = m.matches(cs[i])
+			}
+			return nil
+		})
 	})
 	return out, err
 }
 
-func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
-	var out []model.Match
-	seen := map[model.ID]bool{}
+// matcher looks customers up in the indexes of one read transaction; it
+// holds the index buckets, nil for an empty one.
+type matcher struct {
+	uid, email, phone, name *bolt.Bucket
+	region                  string
+}
+
+func newMatcher(tx *bolt.Tx, region string) *matcher {
 	idx := tx.Bucket(bucketIdx)
-	// scanPrefix lists the customers whose index key starts with prefix.
-	scanPrefix := func(bucket []byte, prefix []byte, by model.MatchKind) {
-		cur := idx.Bucket(bucket).Cursor()
+	open := func(name []byte) *bolt.Bucket {
+		b := idx.Bucket(name)
+		if k, _ := b.Cursor().First(); k == nil {
+			return nil
+		}
+		return b
+	}
+	return &matcher{uid: open(idxCustUID), email: open(idxCustEmail), phone: open(idxCustPhone), name: open(idxCustName), region: region}
+}
+
+// empty reports whether no customer can match: every index is empty.
+func (m *matcher) empty() bool {
+	return m.uid == nil && m.email == nil && m.phone == nil && m.name == nil
+}
+
+func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
+	return newMatcher(tx, region).matches(c)
+}
+
+func (m *matcher) matches(c *model.Customer) []model.Match {
+	var out []model.Match
+	var seen map[model.ID]bool
+	// scanPrefix lists the customers whose index key in b starts with prefix.
+	scanPrefix := func(b *bolt.Bucket, prefix []byte, by model.MatchKind) {
+		if b == nil {
+			return
+		}
+		cur := b.Cursor()
 		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
 			id := idAtEnd(k)
 			if !seen[id] && id != c.ID {
+				if seen == nil {
+					seen = map[model.ID]bool{}
+				}
 				seen[id] = true
 				out = append(out, model.Match{ID: id, By: by})
 			}
 		}
 	}
-	scan := func(bucket []byte, value string, by model.MatchKind) {
-		if value != "" {
-			scanPrefix(bucket, append([]byte(value), 0), by)
+	var prefix []byte
+	scan := func(b *bolt.Bucket, value string, by model.MatchKind) {
+		if value != "" && b != nil {
+			prefix = append(append(prefix[:0], value...), 0)
+			scanPrefix(b, prefix, by)
 		}
 	}
-	for _, u := range c.ExternalUIDs {
-		scan(idxCustUID, u, model.MatchUID)
+	if m.uid != nil {
+		for _, u := range c.ExternalUIDs {
+			scan(m.uid, u, model.MatchUID)
+		}
 	}
-	for _, e := range c.Emails {
-		scan(idxCustEmail, model.NormalizeEmail(e.Address), model.MatchEmail)
+	if m.email != nil {
+		for _, e := range c.Emails {
+			scan(m.email, model.NormalizeEmail(e.Address), model.MatchEmail)
+		}
 	}
-	switch name, company, _ := strings.Cut(model.NameKey(c), "|"); {
-	case name != "" && company == "":
-		// Every customer of that name, whatever the company: the same
-		// name in the same town is evidence too (model.SamePerson).
-		scanPrefix(idxCustName, []byte(name+"|"), model.MatchName)
-	case name != "":
-		// The same name at the same company, or without one; namesakes
-		// at other companies are other people (model.SamePerson).
-		scan(idxCustName, model.NameKey(c), model.MatchName)
-		scan(idxCustName, name+"|", model.MatchName)
-	case company != "":
-		scan(idxCustName, model.NameKey(c), model.MatchName)
+	if m.name != nil {
+		switch name, company, _ := strings.Cut(model.NameKey(c), "|"); {
+		case name != "" && company == "":
+			// Every customer of that name, whatever the company: the same
+			// name in the same town is evidence too (model.SamePerson).
+			scanPrefix(m.name, []byte(name+"|"), model.MatchName)
+		case name != "":
+			// The same name at the same company, or without one; namesakes
+			// at other companies are other people (model.SamePerson).
+			scan(m.name, model.NameKey(c), model.MatchName)
+			scan(m.name, name+"|", model.MatchName)
+		case company != "":
+			scan(m.name, model.NameKey(c), model.MatchName)
+		}
 	}
-	for _, p := range c.Phones { // after the names: a namesake sharing a number is a MatchName
-		scan(idxCustPhone, model.E164(p.Number, region), model.MatchPhone)
+	if m.phone != nil {
+		for _, p := range c.Phones { // after the names: a namesake sharing a number is a MatchName
+			scan(m.phone, model.E164(p.Number, m.region), model.MatchPhone)
+		}
 	}
 	return out
 }
@@ -92,51 +145,142 @@ func matches(tx *bolt.Tx, c *model.Customer, region string) []model.Match {
 // SaveCustomers creates and updates customers in chunks.
 func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
 	all := len(create) + len(update)
-	for i, c := range create {
-		if err := prepareNewCustomer(c); err != nil {
-			return fmt.Errorf("new customer %d (%s): %w", i+1, c.DisplayName(), err)
-		}
+	if err := prepareCustomers(create, update); err != nil {
+		return err
 	}
-	for i, c := range update {
-		if err := prepareCustomer(c); err != nil {
-			return fmt.Errorf("updated customer %d (%s): %w", i+1, c.DisplayName(), err)
-		}
+	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
+	region := db.currentSettings().Region
+	// The new customers' index entries are pure (see listingKeys): those
+	// of the next chunk are worked out while a chunk is written, which
+	// then only writes. None is left working when SaveCustomers returns.
+	ahead := func(from int) chan map[model.ID][]ikey {
+		ch := make(chan map[model.ID][]ikey, 1)
+		go func() { ch <- listingKeysOf(create[min(from, len(create)):min(from+chunkSize, len(create))], region) }()
+		return ch
 	}
-	done := 0
-	for done < all {
+	pending := ahead(0)
+	defer func() {
+		if pending != nil {
+			<-pending
+		}
+	}()
+	// Each chunk's directory update runs while the next chunk is written
+	// (see updateLate); its subscribers are told once it is done.
+	var late *writer
+	defer func() {
+		db.writeMu.Lock()
+		db.settleDirectory()
+		db.writeMu.Unlock()
+		if late != nil {
+			late.notify()
+		}
+	}()
+	for done := 0; done < all; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		end := min(done+chunkSize, all)
-		err := db.update(func(w *writer) error {
-			for i := done; i < end; i++ {
-				if i < len(create) {
-					if err := w.save(model.TypeCustomer, create[i], true); err != nil {
-						return err
-					}
-					continue
-				}
-				c := update[i-len(create)]
-				old, err := getLive[model.Customer](w.tx, model.TypeCustomer, c.ID)
-				if err != nil {
-					return err
-				}
-				c.Photo = keepPhoto(old.Photo, c.Photo)
-				if err := w.save(model.TypeCustomer, c, false); err != nil {
-					return err
-				}
+		keys := <-pending
+		pending = nil
+		if end < len(create) {
+			pending = ahead(end)
+		}
+		w, err := db.updateLate(func(w *writer) error {
+			if w.region == region {
+				w.listing = keys
 			}
-			return nil
+			return w.saveCustomers(create, update, done, end)
 		})
 		if err != nil {
 			return err
 		}
+		if late != nil {
+			late.notify() // its update was settled inside this chunk
+		}
+		late = w
 		done = end
 		if progress != nil {
 			progress(done)
 		}
 	}
 	return nil
+}
+
+// saveCustomers writes the customers done to end of create followed by
+// update, one chunk of SaveCustomers.
+func (w *writer) saveCustomers(create, update []*model.Customer, done, end int) error {
+	w.queueIndex = true // thousands of names, emails, phones: appended in key order
+	w.packPages(model.TypeCustomer)
+	for i := done; i < end; i++ {
+		if i < len(create) {
+			if err := w.save(model.TypeCustomer, create[i], true); err != nil {
+				return err
+			}
+			continue
+		}
+		c := update[i-len(create)]
+		old, err := getLive[model.Customer](w.tx, model.TypeCustomer, c.ID)
+		if err != nil {
+			return err
+		}
+		c.Photo = keepPhoto(old.Photo, c.Photo)
+		if err := w.save(model.TypeCustomer, c, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareCustomers normalizes and validates the customers of
+// SaveCustomers on all cores, new ones given an ID first in order (so
+// their UUIDv7 keys follow the order of the file), and returns the
+// first problem in order.
+func prepareCustomers(create, update []*model.Customer) error {
+	for _, c := range create {
+		if c.ID == model.NilID {
+			c.ID = model.NewID()
+		}
+	}
+	all := len(create) + len(update)
+	errs := make([]error, all)
+	parallel(all, 256, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			if i < len(create) {
+				errs[i] = prepareNewCustomer(create[i])
+			} else {
+				errs[i] = prepareCustomer(update[i-len(create)])
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		switch {
+		case err == nil:
+		case i < len(create):
+			return fmt.Errorf("new customer %d (%s): %w", i+1, create[i].DisplayName(), err)
+		default:
+			j := i - len(create)
+			return fmt.Errorf("updated customer %d (%s): %w", j+1, update[j].DisplayName(), err)
+		}
+	}
+	return nil
+}
+
+// listingKeysOf returns the index entries of new customers by ID,
+// worked out on all cores (most of it is parsing phone numbers).
+func listingKeysOf(cs []*model.Customer, region string) map[model.ID][]ikey {
+	keys := make([][]ikey, len(cs))
+	parallel(len(cs), 256, func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			keys[i] = listingKeys(cs[i], region)
+		}
+		return nil
+	})
+	out := make(map[model.ID][]ikey, len(cs))
+	for i, c := range cs {
+		out[c.ID] = keys[i]
+	}
+	return out
 }
 
 // keepPhoto keeps the stored photo unless the update brings another key

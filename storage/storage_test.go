@@ -397,6 +397,11 @@ func TestCaptureLeadIsOneTransaction(t *testing.T) {
 
 func TestMatchesAllEqualsMatches(t *testing.T) {
 	db := openTest(t)
+	empty, err := db.MatchesAll([]*model.Customer{{GivenName: "Hans", Phones: []model.Phone{{Number: "079 123 45 67"}}}})
+	mustOK(t, err)
+	if len(empty) != 1 || len(empty[0]) != 0 {
+		t.Fatalf("empty database: got %v, want one empty result", empty)
+	}
 	c := newCustomer("Hans", "Müller", "Müller Haustechnik AG")
 	c.Emails = []model.Email{{Address: "hans@mueller-haustechnik.ch"}}
 	c.Phones = []model.Phone{{Number: "+41 79 123 45 67"}}

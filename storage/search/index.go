@@ -297,6 +297,12 @@ func count(tags, segs map[string]int, d *doc, n int) {
 // changed (a new note changes only the stats), the current document's
 // words and phone keys are kept.
 func (ix *Index) Put(s model.CustomerSummary) {
+	ix.change(op{id: s.ID, d: ix.docOf(&s, &folder{})})
+}
+
+// docOf returns the document of s, from f or, when only its stats
+// changed, from the current one's words and phone keys.
+func (ix *Index) docOf(s *model.CustomerSummary, f *folder) *doc {
 	ix.mu.RLock()
 	cur, p := ix.currentPos(s.ID)
 	if cur != nil && p >= 0 && !ix.base.phonesReady() {
@@ -310,13 +316,10 @@ func (ix *Index) Put(s model.CustomerSummary) {
 		words = cur.words()
 	}
 	ix.mu.RUnlock()
-	var d *doc
-	if cur != nil && sameText(cur.summary(), &s) {
-		d = cur.withStats(&s, words)
-	} else {
-		d = newDoc(&s, &folder{}, ix.region, true)
+	if cur != nil && sameText(cur.summary(), s) {
+		return cur.withStats(s, words)
 	}
-	ix.change(op{id: s.ID, d: d})
+	return newDoc(s, f, ix.region, true)
 }
 
 // Delete removes the customer with id, if present.

@@ -428,3 +428,91 @@ func FuzzSearch(f *testing.F) {
 		same(t, "fuzz", q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
 	})
 }
+
+// TestPutAllMatchesReference puts batches (changes of stored customers,
+// new ones, the same customer twice in one batch, small batches that go
+// one by one) between deletions, across rebuilds, and checks searches,
+// Len, Summary, Tags and Segments against the reference.
+func TestPutAllMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 4))
+	ss := randomSummaries(rng, 400, 0)
+	live := map[model.ID]model.CustomerSummary{}
+	for _, s := range ss {
+		live[s.ID] = s
+	}
+	ix := New()
+	ix.Load(ss)
+	next := len(ss)
+	check := func(what string) {
+		t.Helper()
+		for i := 0; i < 20; i++ {
+			q := randomQuery(rng, ss)
+			same(t, what, q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
+		}
+		if got, want := ix.Len(), len(live); got != want {
+			t.Fatalf("%s: Len: got %d, want %d", what, got, want)
+		}
+		for _, s := range ss[:50] {
+			got, ok := ix.Summary(s.ID)
+			want, wantOK := live[s.ID]
+			if ok != wantOK || (ok && (got.Name != want.Name || got.City != want.City)) {
+				t.Fatalf("%s: Summary(%s): got %v %v, want %v %v", what, s.ID, got, ok, want, wantOK)
+			}
+		}
+	}
+	for step := 0; step < 40; step++ {
+		n := 1 + rng.IntN(3*putAllMin)
+		batch := make([]model.CustomerSummary, 0, n)
+		for len(batch) < n {
+			s := randomSummaries(rng, 1, next)[0]
+			next++
+			switch r := rng.IntN(10); {
+			case r < 4: // a stored customer
+				s.ID = ss[rng.IntN(len(ss))].ID
+			case r < 5 && len(batch) > 0: // again one of this batch
+				s.ID = batch[rng.IntN(len(batch))].ID
+			default:
+				ss = append(ss, s)
+			}
+			batch = append(batch, s)
+		}
+		ix.PutAll(batch)
+		for _, s := range batch {
+			live[s.ID] = s
+		}
+		for i := rng.IntN(20); i > 0; i-- {
+			id := ss[rng.IntN(len(ss))].ID
+			ix.Delete(id)
+			delete(live, id)
+		}
+		check(fmt.Sprintf("after batch %d of %d", step, n))
+	}
+	ix.wait()
+	check("after rebuilds")
+	tagsByFold, segs := map[string]string{}, map[string]bool{}
+	for _, s := range live {
+		for _, tg := range s.Tags {
+			if b, ok := tagsByFold[model.Fold(tg)]; !ok || tg < b {
+				tagsByFold[model.Fold(tg)] = tg
+			}
+		}
+		if s.Segment != "" {
+			segs[s.Segment] = true
+		}
+	}
+	var wantTags, wantSegs []string
+	for _, tg := range tagsByFold {
+		wantTags = append(wantTags, tg)
+	}
+	for sg := range segs {
+		wantSegs = append(wantSegs, sg)
+	}
+	sortFolded(wantTags)
+	sortFolded(wantSegs)
+	if got := ix.Tags(); !slices.Equal(got, wantTags) {
+		t.Errorf("Tags: got %q, want %q", got, wantTags)
+	}
+	if got := ix.Segments(); !slices.Equal(got, wantSegs) {
+		t.Errorf("Segments: got %q, want %q", got, wantSegs)
+	}
+}
