@@ -189,10 +189,13 @@ func (m *mapper) name(p *prop) {
 	// separate their values.
 	parts := splitUnescaped(m.split[:0], p.Value, ';', keepEscapes)
 	get := func(i int) string {
-		if i < len(parts) {
-			return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', m.un), " "))
+		switch {
+		case i >= len(parts):
+			return ""
+		case strings.IndexByte(parts[i], ',') < 0:
+			return strings.TrimSpace(m.un(parts[i]))
 		}
-		return ""
+		return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', m.un), " "))
 	}
 	cu := m.cu
 	cu.FamilyName = get(0)
@@ -242,8 +245,8 @@ func (m *mapper) adr(p *prop) {
 	label, pref := label(p, m.labelOf(p))
 	a := model.Address{Label: label, POBox: get(0), Extended: get(1), Street: get(2), City: get(3),
 		Region: get(4), PostalCode: get(5), Country: get(6), Pref: pref}
-	if a.OneLine() == "" {
-		return
+	if a.Street == "" && a.Extended == "" && a.POBox == "" && a.PostalCode == "" && a.City == "" && a.Region == "" && a.Country == "" {
+		return // what Address.OneLine shows is empty: all parts are trimmed
 	}
 	m.cu.Addresses = append(m.cu.Addresses, a)
 	if g := m.group(p); g != nil && g.adr == 0 {

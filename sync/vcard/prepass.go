@@ -416,10 +416,7 @@ func parseProp(l string, line int, buf *[]param) (prop, string) {
 			*buf = append(*buf, bareParam(part))
 			continue
 		}
-		pn = upper(strings.TrimSpace(pn))
-		for _, v := range splitParamValues(pv) {
-			*buf = append(*buf, param{Name: pn, Value: v})
-		}
+		*buf = appendParamValues(*buf, upper(strings.TrimSpace(pn)), pv)
 	}
 	if len(*buf) > first {
 		p.Params = (*buf)[first:len(*buf):len(*buf)]
@@ -440,7 +437,37 @@ func validName(s string) bool {
 func upper(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'a' && c <= 'z' {
-			return strings.ToUpper(s)
+			return interned(s, upperWords, strings.ToUpper)
+		}
+	}
+	return s
+}
+
+// upperWords and lowerWords are the names and type values exporters write
+// in the other case most often (Apple: "type=WORK", Google: "tel;type=cell"),
+// so changing their case costs no allocation.
+var (
+	upperWords = []string{"TYPE", "ENCODING", "CHARSET", "VALUE", "PREF", "TEL", "EMAIL", "ADR", "N", "FN", "ORG", "TITLE", "NOTE", "URL", "BDAY", "UID", "PHOTO", "CATEGORIES", "VERSION", "X-ABLABEL", "BASE64", "QUOTED-PRINTABLE", "B"}
+	lowerWords = []string{"work", "home", "cell", "voice", "internet", "pref", "fax", "other", "mobile", "main", "iphone", "x-mobile"}
+)
+
+// interned returns the word of words that s equals ignoring case, or
+// change(s) when there is none.
+func interned(s string, words []string, change func(string) string) string {
+	for _, w := range words {
+		if len(w) == len(s) && strings.EqualFold(w, s) {
+			return w
+		}
+	}
+	return change(s)
+}
+
+// lower is strings.ToLower without an allocation for the common type
+// words.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return interned(s, lowerWords, strings.ToLower)
 		}
 	}
 	return s
@@ -462,23 +489,27 @@ func cutParam(s string) (string, string) {
 	return s, ""
 }
 
-// splitParamValues splits TYPE=WORK,VOICE and "work,voice" into values.
-func splitParamValues(s string) []string {
+// appendParamValues splits TYPE=WORK,VOICE and "work,voice" into one
+// param per value.
+func appendParamValues(buf []param, name, s string) []param {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		s = s[1 : len(s)-1]
 		if !strings.Contains(s, ",") {
-			return []string{s}
+			return append(buf, param{Name: name, Value: s})
 		}
 	}
 	if !strings.Contains(s, ",") {
-		return []string{strings.Trim(s, `"`)}
+		return append(buf, param{Name: name, Value: strings.Trim(s, `"`)})
 	}
-	vs := strings.Split(s, ",")
-	for i := range vs {
-		vs[i] = strings.Trim(strings.TrimSpace(vs[i]), `"`)
+	for {
+		v, rest, more := strings.Cut(s, ",")
+		buf = append(buf, param{Name: name, Value: strings.Trim(strings.TrimSpace(v), `"`)})
+		if !more {
+			return buf
+		}
+		s = rest
 	}
-	return vs
 }
 
 // bareParam names a vCard 2.1 parameter written without a name.
