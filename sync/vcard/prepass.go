@@ -269,6 +269,7 @@ func parseCard(pc *pendingCard, props *[]prop, params *[]param, c *Card) {
 	}
 	rc.Props = *props
 	mapCard(&rc, c)
+	compactCard(c)
 }
 
 func isBegin(l string) bool {
