@@ -134,7 +134,7 @@ func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, [
 	// The cards are written straight into their place in the result; when
 	// it is full (the size estimate was low), the goroutines are waited
 	// for before it grows.
-	var cards []Card
+	cards := []Card{} // not nil, also for a file without a card
 	wait := func() {
 		close(work)
 		wg.Wait()
