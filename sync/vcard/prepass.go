@@ -115,9 +115,10 @@ type splitter struct {
 
 func newSplitter(ls *lineReader) *splitter { return &splitter{ls: ls, outsideRun: -1} }
 
-// newBatch lets the next cards use a fresh item buffer, so the cards
-// already handed out can be parsed while the splitter goes on.
-func (sp *splitter) newBatch() { sp.items = nil }
+// newBatch lets the next cards use a fresh item buffer (as large as the
+// last one), so the cards already handed out can be parsed while the
+// splitter goes on.
+func (sp *splitter) newBatch() { sp.items = make([]item, 0, cap(sp.items)) }
 
 func (sp *splitter) begin(line int) {
 	sp.cards++
