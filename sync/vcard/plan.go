@@ -416,17 +416,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 		}
 		var target *pending
 		if a == Update || a == Overwrite {
-			switch {
-			case e.Existing != nil:
-				target = updates[e.Existing.ID]
-				if target == nil {
-					target = &pending{c: cloneCustomer(e.Existing)}
-					updates[e.Existing.ID] = target
-					updateOrder = append(updateOrder, e.Existing.ID)
-				}
-			case e.SameAs > 0 && byTarget[e.SameAs] != nil:
-				target = byTarget[e.SameAs]
-			}
+			target = mergeTarget(e, updates, &updateOrder, byTarget)
 		}
 		if target == nil { // Add, or nothing to merge into
 			// The card's own record becomes the new customer, and later
@@ -474,10 +464,40 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 	if !ok {
 		return r, nil
 	}
-	done := len(creates) + len(ups)
+	err := storePhotos(ctx, ps, photos, updates, &r, func(done int) {
+		if progress != nil {
+			progress(len(creates)+len(ups)+done, total)
+		}
+	})
+	return r, err
+}
+
+// mergeTarget returns what card e merges into: its stored customer (a
+// copy, loaded once for all its cards), or where the earlier card of the
+// file it is the same as went; nil for nothing.
+func mergeTarget(e *Entry, updates map[model.ID]*pending, order *[]model.ID, byTarget map[int]*pending) *pending {
+	switch {
+	case e.Existing != nil:
+		target := updates[e.Existing.ID]
+		if target == nil {
+			target = &pending{c: cloneCustomer(e.Existing)}
+			updates[e.Existing.ID] = target
+			*order = append(*order, e.Existing.ID)
+		}
+		return target
+	case e.SameAs > 0:
+		return byTarget[e.SameAs]
+	}
+	return nil
+}
+
+// storePhotos stores the photos after their customers exist, skipping one
+// that equals the stored photo it would overwrite; progress gets the
+// number stored so far.
+func storePhotos(ctx context.Context, ps PhotoStore, photos []photoPut, updates map[model.ID]*pending, r *Result, progress func(done int)) error {
 	for _, ph := range photos {
 		if err := ctx.Err(); err != nil {
-			return r, err
+			return err
 		}
 		if ph.overwrite {
 			if old, err := ps.Photo(updates[ph.id].c.Photo); err == nil && bytes.Equal(old, ph.data) {
@@ -489,15 +509,12 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			r.Failed = append(r.Failed, Problem{Card: ph.card, Line: ph.line, Field: "PHOTO", Reason: model.ErrorMessage(err)})
 			continue
 		} else if err != nil {
-			return r, fmt.Errorf("store photo of %s: %w", ph.id, err)
+			return fmt.Errorf("store photo of %s: %w", ph.id, err)
 		}
 		r.Photos++
-		done++
-		if progress != nil {
-			progress(done, total)
-		}
+		progress(r.Photos)
 	}
-	return r, nil
+	return nil
 }
 
 // cloneCustomer deep-copies the slices of c so merging never changes the
