@@ -159,6 +159,7 @@ func BenchmarkImport100k(b *testing.B) {
 	var peak atomic.Uint64
 	stop := make(chan struct{})
 	go samplePeakHeap(&peak, stop)
+	var parse, preview, commit time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -167,6 +168,7 @@ func BenchmarkImport100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		t0 := time.Now()
 		f, err := os.Open(path)
 		if err != nil {
 			b.Fatal(err)
@@ -176,14 +178,17 @@ func BenchmarkImport100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		t1 := time.Now()
 		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
+		t2 := time.Now()
 		res, err := plan.Apply(context.Background(), db, DefaultChoices(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
+		parse, preview, commit = parse+t1.Sub(t0), preview+t2.Sub(t1), commit+time.Since(t2)
 		b.StopTimer()
 		if res.Added != 100000 {
 			b.Fatalf("got %d added, want 100000", res.Added)
@@ -195,6 +200,9 @@ func BenchmarkImport100k(b *testing.B) {
 	}
 	close(stop)
 	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "cards/s")
+	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms/op")
+	b.ReportMetric(float64(preview.Milliseconds())/float64(b.N), "preview-ms/op")
+	b.ReportMetric(float64(commit.Milliseconds())/float64(b.N), "commit-ms/op")
 	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 	if hwm := vmHWM(); hwm > 0 {
 		b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MB")
