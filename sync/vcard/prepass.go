@@ -307,7 +307,9 @@ func splitHead(l string) (string, int) {
 // trailing "="), and vCard 2.1 base64 data on unindented lines.
 func joinContinuations(ls *lineReader, first, head string) string {
 	qp, b64 := false, false
-	if strings.IndexByte(head, ';') >= 0 { // encodings are parameters
+	// Encodings are parameters, and each of them has a Q or a B: most
+	// heads (TEL;type=CELL) have neither and need no further look.
+	if strings.IndexByte(head, ';') >= 0 && strings.ContainsAny(head, "QqBb") {
 		qp = containsFold(head, "QUOTED-PRINTABLE")
 		b64 = containsFold(head, "BASE64") || containsFold(head, "ENCODING=B")
 	}
