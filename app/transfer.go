@@ -34,6 +34,7 @@ type importWizard struct {
 	progress *widget.ProgressBar
 	counts   *widget.Label
 	problems *widget.Label
+	notes    *widget.Label // what cards carried that was not taken over into a field
 	matching *widget.Select
 	newCards *widget.Select
 	probSel  *widget.Select
@@ -41,8 +42,11 @@ type importWizard struct {
 	tabs     *container.AppTabs
 	knownTab *container.TabItem
 	probTab  *container.TabItem
+	notesTab *container.TabItem
 	start    *widget.Button
+	close    *widget.Button // cancels the running step; closes the wizard when none runs
 	cancel   context.CancelFunc
+	applying bool // the import is being saved: Cancel stops it and the wizard stays to say so
 	result   *vcard.Result
 }
 
@@ -52,8 +56,10 @@ func newImportWizard(e *env) *importWizard {
 		progress: widget.NewProgressBar(),
 		counts:   widget.NewLabel(""),
 		problems: widget.NewLabel(""),
+		notes:    widget.NewLabel(""),
 	}
 	w.problems.Wrapping = fyne.TextWrapWord
+	w.notes.Wrapping = fyne.TextWrapWord
 	w.status.Wrapping = fyne.TextWrapWord
 	w.known = newMatchList()
 	actions := []string{actionText(vcard.Add), actionText(vcard.Update), actionText(vcard.Overwrite), actionText(vcard.Skip)}
@@ -66,6 +72,7 @@ func newImportWizard(e *env) *importWizard {
 	w.start = widget.NewButton(lang.X("import.start", "Import"), w.onImport)
 	w.start.Importance = widget.HighImportance
 	w.start.Disable()
+	w.close = widget.NewButton(lang.X("import.cancel", "Cancel"), w.onCancel)
 	return w
 }
 
@@ -114,15 +121,15 @@ func (w *importWizard) build() fyne.CanvasObject {
 		widget.NewFormItem(lang.X("import.group.matching", "Already known"), w.matching),
 		widget.NewFormItem(lang.X("import.group.problems", "With problems"), w.probSel),
 	)
-	cancel := widget.NewButton(lang.X("import.cancel", "Cancel"), w.onCancel)
 	probs := container.NewVScroll(w.problems)
 	probs.SetMinSize(fyne.NewSize(560, 140))
 	w.knownTab = container.NewTabItem(lang.X("import.group.matching", "Already known"), w.known.list)
 	w.probTab = container.NewTabItem(lang.X("import.group.problems", "With problems"), probs)
-	w.tabs = container.NewAppTabs(w.knownTab, w.probTab)
+	w.notesTab = container.NewTabItem(lang.X("import.tab.notes", "Not taken over ({{.Count}})", map[string]any{"Count": 0}), container.NewVScroll(w.notes))
+	w.tabs = container.NewAppTabs(w.knownTab, w.probTab, w.notesTab)
 	return container.NewBorder(
 		container.NewVBox(w.status, w.progress, w.counts, form),
-		container.NewHBox(cancel, layout.NewSpacer(), w.start),
+		container.NewHBox(w.close, layout.NewSpacer(), w.start),
 		nil, nil, w.tabs)
 }
 
@@ -134,27 +141,38 @@ func (w *importWizard) open(path string) {
 	w.preview(path, nil)
 }
 
-// preview reads and matches the file in the background; done (for tests)
-// is called after the widgets show the result.
+// preview reads and matches the file in the background, with progress
+// for both steps; done (for tests) is called after the widgets show the
+// result. Cancelled, it ends without a word: nothing was written.
 func (w *importWizard) preview(path string, done func()) {
 	w.path = path
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
-	w.status.SetText(lang.X("import.reading", "Reading {{.File}} …", map[string]any{"File": filepath.Base(path)}))
+	file := map[string]any{"File": filepath.Base(path)}
+	w.status.SetText(lang.X("import.reading", "Reading {{.File}} …", file))
+	w.progress.SetValue(0)
 	progress := func(d, total int) {
 		if total > 0 {
 			fyne.Do(func() { w.progress.SetValue(float64(d) / float64(total)) })
 		}
 	}
+	region := w.e.settings().Region
 	go func() {
 		defer cancel()
 		cards, readProblems, err := transfer.Read(ctx, path, progress)
 		var plan *vcard.Plan
 		if err == nil {
-			plan, err = vcard.Preview(ctx, cards, w.e.svc, vcard.PreviewOptions{Region: w.e.settings().Region, Progress: progress})
+			fyne.Do(func() {
+				w.status.SetText(lang.X("import.comparing", "Comparing {{.File}} with your customers …", file))
+				w.progress.SetValue(0)
+			})
+			plan, err = vcard.Preview(ctx, cards, w.e.svc, vcard.PreviewOptions{Region: region, Progress: progress})
 		}
 		fyne.Do(func() {
 			defer callIf(done)
+			if ctx.Err() != nil {
+				return
+			}
 			if err != nil {
 				w.status.SetText(lang.X("import.read_failed", "The file could not be read."))
 				w.e.showError(err)
@@ -179,25 +197,54 @@ func (w *importWizard) showPreview() {
 		map[string]any{"File": filepath.Base(w.path), "Total": n.Total}))
 	w.counts.SetText(lang.X("import.counts", "{{.New}} new · {{.Matching}} already known · {{.Problems}} with problems",
 		map[string]any{"New": n.New, "Matching": n.Matching, "Problems": n.Problems}))
-	var lines []string
 	problems := w.plan.AllProblems(w.read) // each once: the file's list repeats the cards' own
-	for i, p := range problems {
-		if i == 200 {
-			lines = append(lines, lang.X("import.more_problems_n", "… and {{.Count}} more", map[string]any{"Count": len(problems) - i}))
-			break
-		}
-		lines = append(lines, problemText(w.path, p))
-	}
-	w.problems.SetText(strings.Join(lines, "\n"))
+	w.problems.SetText(listText(problems, func(p vcard.Problem) string { return problemText(w.path, p) }))
+	notes := w.plan.Notes()
+	w.notes.SetText(listText(notes, func(p vcard.Problem) string { return noteText(w.path, p) }))
 	w.known.set(w.plan.Matching)
 	if w.knownTab != nil {
 		w.knownTab.Text = lang.X("import.tab.matching", "Already known ({{.Count}})", map[string]any{"Count": n.Matching})
 		w.probTab.Text = lang.X("import.tab.problems", "With problems ({{.Count}})", map[string]any{"Count": len(problems)})
+		w.notesTab.Text = lang.X("import.tab.notes", "Not taken over ({{.Count}})", map[string]any{"Count": len(notes)})
 		w.tabs.Refresh()
 	}
 	if n.Total > 0 {
 		w.start.Enable()
 	}
+}
+
+// listText shows the first 200 of ps, one a line, and how many more there are.
+func listText(ps []vcard.Problem, text func(vcard.Problem) string) string {
+	var lines []string
+	for i, p := range ps {
+		if i == 200 {
+			lines = append(lines, lang.X("import.more_problems_n", "… and {{.Count}} more", map[string]any{"Count": len(ps) - i}))
+			break
+		}
+		lines = append(lines, text(p))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// noteText names file, card and line of a note and says, translated, what
+// was not taken over and why the card imports anyway.
+func noteText(path string, p vcard.Problem) string {
+	data := map[string]any{"Value": p.Value}
+	switch p.Note {
+	case vcard.NoteEmail:
+		p.Reason = lang.X("import.note.email", "“{{.Value}}” is not an email address; the contact is imported without it, the value is kept for export", data)
+	case vcard.NotePhone:
+		p.Reason = lang.X("import.note.phone", "“{{.Value}}” is not a phone number; the contact is imported without it, the value is kept for export", data)
+	case vcard.NoteWebsite:
+		p.Reason = lang.X("import.note.website", "“{{.Value}}” is not a web address; the contact is imported without it, the value is kept for export", data)
+	case vcard.NoteBirthday:
+		p.Reason = lang.X("import.note.birthday", "Birthday “{{.Value}}” not understood; the contact is imported without it, the value is kept for export", data)
+	case vcard.NotePhoto:
+		p.Reason = lang.X("import.note.photo", "The photo could not be read; the contact is imported without it, the data is kept for export")
+	case vcard.NotePlaceholders:
+		p.Reason = lang.X("import.note.placeholders", "Outlook placeholders for empty phone fields ignored: {{.Value}}", data)
+	}
+	return problemText(path, p)
 }
 
 // problemText names file, card and line of a problem.
@@ -326,7 +373,7 @@ func (w *importWizard) apply(done func()) {
 	}
 	w.start.Disable()
 	ctx, cancel := context.WithCancel(context.Background())
-	w.cancel = cancel
+	w.cancel, w.applying = cancel, true
 	ch := w.choices()
 	w.status.SetText(lang.X("import.saving", "Importing …"))
 	w.progress.SetValue(0)
@@ -341,6 +388,9 @@ func (w *importWizard) apply(done func()) {
 		}
 		fyne.Do(func() {
 			defer callIf(done)
+			w.applying = false
+			w.close.SetText(lang.X("import.close", "Close"))
+			w.close.Enable()
 			if err != nil {
 				if ctx.Err() != nil {
 					w.status.SetText(lang.X("import.cancelled", "Import cancelled. What was saved before stays."))
@@ -358,9 +408,18 @@ func (w *importWizard) apply(done func()) {
 	}()
 }
 
+// onCancel stops the running step. While the import is saved the wizard
+// stays open and says, once the current chunk is committed, that what
+// was saved stays; otherwise it closes (reading and matching write
+// nothing).
 func (w *importWizard) onCancel() {
 	if w.cancel != nil {
 		w.cancel()
+	}
+	if w.applying {
+		w.status.SetText(lang.X("import.cancelling", "Cancelling after the step being saved …"))
+		w.close.Disable()
+		return
 	}
 	if w.dlg != nil {
 		w.dlg.Hide()

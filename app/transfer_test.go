@@ -221,3 +221,83 @@ func TestSettingsCalendarPathKeepsFileCurrent(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestImportWizardListsNotes: a card whose email is no address imports
+// (it is not a problem), and the preview says, translated and once, what
+// was not taken over.
+func TestImportWizardListsNotes(t *testing.T) {
+	f := newCareFixture(t)
+	path := filepath.Join(t.TempDir(), "kontakte.vcf")
+	in := "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Frei;Ursula;;;\r\nEMAIL:kein-email\r\nEND:VCARD\r\n" +
+		"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Meier;Peter\r\nTEL;WORK:BusinessPhone\r\nTEL;CELL:079 123 45 67\r\nEND:VCARD\r\n"
+	if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newImportWizard(f.e)
+	w.build()
+	done := make(chan struct{}, 1)
+	w.preview(path, func() { done <- struct{}{} })
+	waitDone(t, done)
+	for _, want := range []string{
+		"kontakte.vcf, contact 1, line 4: “kein-email” is not an email address; the contact is imported without it",
+		"kontakte.vcf, contact 2, line 9: Outlook placeholders for empty phone fields ignored: BusinessPhone",
+	} {
+		if n := strings.Count(w.notes.Text, want); n != 1 {
+			t.Errorf("got notes %q, want %q once", w.notes.Text, want)
+		}
+	}
+	if w.notesTab.Text != "Not taken over (2)" {
+		t.Errorf("got tab %q, want %q", w.notesTab.Text, "Not taken over (2)")
+	}
+	if w.problems.Text != "" {
+		t.Errorf("got problems %q, want none: notes are not problems", w.problems.Text)
+	}
+	if got := w.counts.Text; !strings.Contains(got, "2 new") {
+		t.Errorf("got counts %q, want both cards new", got)
+	}
+}
+
+// TestImportWizardCancel: cancelling while the file is read closes the
+// wizard without an error; cancelling while it is saved keeps the wizard
+// open, says that what was saved stays, and lets it be closed.
+func TestImportWizardCancel(t *testing.T) {
+	f := newCareFixture(t)
+	var shown []error
+	f.e.showError = func(err error) { shown = append(shown, err) }
+	path := filepath.Join(t.TempDir(), "kontakte.vcf")
+	if err := os.WriteFile(path, []byte(wizardCards), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{}, 1)
+	reading := newImportWizard(f.e)
+	reading.build()
+	reading.preview(path, func() { done <- struct{}{} })
+	reading.onCancel()
+	waitDone(t, done)
+	if len(shown) != 0 || strings.Contains(reading.status.Text, "could not be read") {
+		t.Errorf("cancelled reading: got errors %v and status %q, want neither", shown, reading.status.Text)
+	}
+
+	w := newImportWizard(f.e)
+	w.build()
+	w.preview(path, func() { done <- struct{}{} })
+	waitDone(t, done)
+	w.apply(func() { done <- struct{}{} })
+	w.onCancel()
+	if !w.close.Disabled() || !strings.Contains(w.status.Text, "Cancelling") {
+		t.Errorf("while saving: got status %q, close disabled %v; want the wizard to say it is cancelling", w.status.Text, w.close.Disabled())
+	}
+	waitDone(t, done)
+	if w.status.Text != "Import cancelled. What was saved before stays." {
+		t.Errorf("got status %q, want the cancel message", w.status.Text)
+	}
+	if w.close.Disabled() || w.close.Text != "Close" {
+		t.Errorf("got close button %q (disabled %v), want Close, enabled", w.close.Text, w.close.Disabled())
+	}
+	if n := f.db.Directory().Len(); n != 0 {
+		t.Errorf("got %d customers, want none saved before the cancel", n)
+	}
+	if len(shown) != 0 {
+		t.Errorf("got errors %v, want none for a cancel", shown)
+	}
+}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -48,7 +49,11 @@ func runImport(ctx context.Context, e Env, args []string) error {
 		n := plan.Counts()
 		fmt.Fprintf(e.Stdout, "%s: %d cards: %d new, %d matching, %d with problems\n", path, n.Total, n.New, n.Matching, n.Problems)
 		printMatches(e, plan)
-		printed := printProblems(e, path, plan.AllProblems(readProblems))
+		// Notes (values kept verbatim, placeholders ignored) are listed
+		// with the problems, by line.
+		reports := append(plan.AllProblems(readProblems), plan.Notes()...)
+		slices.SortStableFunc(reports, func(a, b vcard.Problem) int { return a.Line - b.Line })
+		printed := printProblems(e, path, reports)
 		if *dry {
 			return nil
 		}

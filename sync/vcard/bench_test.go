@@ -5,7 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,6 +55,7 @@ func BenchmarkImport10k(b *testing.B) {
 	in := genVCF(10000)
 	b.SetBytes(int64(len(in)))
 	var parse, preview, commit time.Duration // per phase, to show where the time goes
+	var cpuParse, cpuPreview, cpuCommit time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -57,23 +64,24 @@ func BenchmarkImport10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		t0 := time.Now()
+		c0, t0 := cpuTime(), time.Now()
 		cards, _, err := Parse(bytes.NewReader(in))
 		if err != nil {
 			b.Fatal(err)
 		}
-		t1 := time.Now()
+		c1, t1 := cpuTime(), time.Now()
 		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		t2 := time.Now()
+		c2, t2 := cpuTime(), time.Now()
 		res, err := plan.Apply(context.Background(), db, DefaultChoices(), nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		t3 := time.Now()
+		c3, t3 := cpuTime(), time.Now()
 		parse, preview, commit = parse+t1.Sub(t0), preview+t2.Sub(t1), commit+t3.Sub(t2)
+		cpuParse, cpuPreview, cpuCommit = cpuParse+c1-c0, cpuPreview+c2-c1, cpuCommit+c3-c2
 		b.StopTimer()
 		if res.Added != 10000 {
 			b.Fatalf("got %d added, want 10000", res.Added)
@@ -87,6 +95,10 @@ func BenchmarkImport10k(b *testing.B) {
 	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms/op")
 	b.ReportMetric(float64(preview.Milliseconds())/float64(b.N), "preview-ms/op")
 	b.ReportMetric(float64(commit.Milliseconds())/float64(b.N), "commit-ms/op")
+	// CPU time, because the machines these run on are shared.
+	b.ReportMetric(float64(cpuParse.Milliseconds())/float64(b.N), "parse-cpu-ms/op")
+	b.ReportMetric(float64(cpuPreview.Milliseconds())/float64(b.N), "preview-cpu-ms/op")
+	b.ReportMetric(float64(cpuCommit.Milliseconds())/float64(b.N), "commit-cpu-ms/op")
 }
 
 // BenchmarkGoVcardDecode10k is go-vcard's bare decoding of the same file,
@@ -95,6 +107,7 @@ func BenchmarkGoVcardDecode10k(b *testing.B) {
 	in := genVCF(10000)
 	b.SetBytes(int64(len(in)))
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		dec := govcard.NewDecoder(bytes.NewReader(in))
 		n := 0
@@ -111,6 +124,7 @@ func BenchmarkGoVcardDecode10k(b *testing.B) {
 			b.Fatalf("got %d cards, want 10000", n)
 		}
 	}
+	b.ReportMetric(float64((cpuTime()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "cards/s")
 }
 
@@ -120,11 +134,113 @@ func BenchmarkParse10k(b *testing.B) {
 	in := genVCF(10000)
 	b.SetBytes(int64(len(in)))
 	b.ResetTimer()
+	c0 := cpuTime()
 	for i := 0; i < b.N; i++ {
 		cards, _, err := Parse(bytes.NewReader(in))
 		if err != nil || len(cards) != 10000 {
 			b.Fatal(len(cards), err)
 		}
 	}
+	b.ReportMetric(float64((cpuTime()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(10000*b.N)/b.Elapsed().Seconds(), "cards/s")
+}
+
+// BenchmarkImport100k imports a 100,000-card file (≈ 50 MB) from disk
+// into a fresh durable database and reports the peak heap in use (sampled
+// every 10 ms) and, on Linux, the peak resident size of the whole test
+// process (VmHWM, which includes everything the process did before; run
+// it alone: -bench Import100k). The budget is 300 MB peak RSS.
+func BenchmarkImport100k(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "100k.vcf")
+	if err := os.WriteFile(path, genVCF(100000), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go samplePeakHeap(&peak, stop)
+	var parse, preview, commit time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db, err := storage.Open(filepath.Join(b.TempDir(), fmt.Sprintf("k%d.db", i)), storage.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cards, _, err := Parse(f)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		res, err := plan.Apply(context.Background(), db, DefaultChoices(), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parse, preview, commit = parse+t1.Sub(t0), preview+t2.Sub(t1), commit+time.Since(t2)
+		b.StopTimer()
+		if res.Added != 100000 {
+			b.Fatalf("got %d added, want 100000", res.Added)
+		}
+		if err := db.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	close(stop)
+	b.ReportMetric(float64(100000*b.N)/b.Elapsed().Seconds(), "cards/s")
+	b.ReportMetric(float64(parse.Milliseconds())/float64(b.N), "parse-ms/op")
+	b.ReportMetric(float64(preview.Milliseconds())/float64(b.N), "preview-ms/op")
+	b.ReportMetric(float64(commit.Milliseconds())/float64(b.N), "commit-ms/op")
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
+	if hwm := vmHWM(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MB")
+	}
+}
+
+// samplePeakHeap keeps the largest heap in use seen in peak until stop.
+func samplePeakHeap(peak *atomic.Uint64, stop chan struct{}) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for {
+		metrics.Read(sample)
+		if v := sample[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// vmHWM returns the peak resident set size of this process in bytes (Linux
+// only; 0 elsewhere).
+func vmHWM() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }

@@ -264,6 +264,7 @@ func BenchmarkPreviewReimport10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
+	c0 := cpuTime()
 	for range b.N {
 		plan, err := Preview(context.Background(), cards, db, PreviewOptions{})
 		if err != nil {
@@ -273,5 +274,41 @@ func BenchmarkPreviewReimport10k(b *testing.B) {
 			b.Fatalf("got %+v, want all matching", got)
 		}
 	}
+	b.ReportMetric(float64((cpuTime()-c0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(b.N*len(cards))/b.Elapsed().Seconds(), "cards/s")
+}
+
+// TestPreviewNamesakesInFile: earlier cards are found by the evidence that
+// can make them the same person, so twenty namesakes at other companies
+// neither hide the one at the same company nor the one without a company.
+func TestPreviewNamesakesInFile(t *testing.T) {
+	var cards []string
+	for i := range 20 {
+		cards = append(cards, fmt.Sprintf("N:Müller;Hans;;;\r\nORG:Firma %d AG\r\n", i))
+	}
+	cards = append(cards,
+		"N:Müller;Hans;;;\r\nORG:Firma 19 AG\r\nTEL:044 123 45 67\r\n", // 21: the same as card 20
+		"N:Müller;Hans;;;\r\nADR:;;Hauptstrasse 1;Basel;;4051;Schweiz\r\n",
+		"N:Mueller;Hans;;;\r\nORG:Firma 3 AG\r\nADR:;;Seestrasse 2;Basel;;4051;Schweiz\r\n",     // 23: the same as 4 (company) before 22 (town)
+		"N:Müller;Hans;;;\r\nORG:Firma 99 AG\r\nADR:;;Bahnhofstrasse 3;Basel;;4051;Schweiz\r\n", // 24: the same as 22 (town, 22 has no company)
+	)
+	plan, err := Preview(context.Background(), mustParse(t, vcf(cards...)), openDB(t), PreviewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]int{21: 20, 23: 4, 24: 22}
+	for _, e := range plan.Entries {
+		if e.SameAs != want[e.Card.Index] {
+			t.Errorf("card %d: got same as card %d (%v), want %d", e.Card.Index, e.SameAs, e.WhySame, want[e.Card.Index])
+		}
+	}
+}
+
+func mustParse(tb testing.TB, in []byte) []Card {
+	tb.Helper()
+	cards, _, err := Parse(bytes.NewReader(in))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cards
 }

@@ -59,8 +59,8 @@ func (m *mapper) problem(p *prop, reason string) {
 	m.c.Problems = append(m.c.Problems, Problem{Card: m.rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
 }
 
-func (m *mapper) note(p *prop, reason string) {
-	m.c.Notes = append(m.c.Notes, Problem{Card: m.rc.Index, Line: p.Line, Field: p.Name, Reason: reason})
+func (m *mapper) note(p *prop, kind NoteKind, value, reason string) {
+	m.c.Notes = append(m.c.Notes, Problem{Card: m.rc.Index, Line: p.Line, Field: p.Name, Reason: reason, Note: kind, Value: value})
 }
 
 // group returns the group of p, nil for none.
@@ -189,10 +189,13 @@ func (m *mapper) name(p *prop) {
 	// separate their values.
 	parts := splitUnescaped(m.split[:0], p.Value, ';', keepEscapes)
 	get := func(i int) string {
-		if i < len(parts) {
-			return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', m.un), " "))
+		switch {
+		case i >= len(parts):
+			return ""
+		case strings.IndexByte(parts[i], ',') < 0:
+			return strings.TrimSpace(m.un(parts[i]))
 		}
-		return ""
+		return strings.TrimSpace(strings.Join(splitUnescaped(nil, parts[i], ',', m.un), " "))
 	}
 	cu := m.cu
 	cu.FamilyName = get(0)
@@ -205,7 +208,7 @@ func (m *mapper) email(p *prop) {
 	addr := strings.TrimPrefix(strings.TrimSpace(m.un(p.Value)), "mailto:")
 	if !model.ValidEmail(addr) {
 		if addr != "" {
-			m.note(p, fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
+			m.note(p, NoteEmail, clip(addr), fmt.Sprintf("%q is not an email address; kept unchanged for export", clip(addr)))
 			m.keep(p)
 		}
 		return
@@ -222,7 +225,7 @@ func (m *mapper) tel(p *prop) {
 	}
 	if !model.ValidPhone(num) {
 		if num != "" {
-			m.note(p, fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
+			m.note(p, NotePhone, clip(num), fmt.Sprintf("%q is not a phone number; kept unchanged for export", clip(num)))
 			m.keep(p)
 		}
 		return
@@ -242,8 +245,8 @@ func (m *mapper) adr(p *prop) {
 	label, pref := label(p, m.labelOf(p))
 	a := model.Address{Label: label, POBox: get(0), Extended: get(1), Street: get(2), City: get(3),
 		Region: get(4), PostalCode: get(5), Country: get(6), Pref: pref}
-	if a.OneLine() == "" {
-		return
+	if a.Street == "" && a.Extended == "" && a.POBox == "" && a.PostalCode == "" && a.City == "" && a.Region == "" && a.Country == "" {
+		return // what Address.OneLine shows is empty: all parts are trimmed
 	}
 	m.cu.Addresses = append(m.cu.Addresses, a)
 	if g := m.group(p); g != nil && g.adr == 0 {
@@ -255,7 +258,7 @@ func (m *mapper) birthday(p *prop) {
 	d, ok := parseBirthday(p)
 	switch {
 	case !ok || !d.Valid():
-		m.note(p, fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
+		m.note(p, NoteBirthday, clip(p.Value), fmt.Sprintf("birthday %q not understood; kept unchanged for export", clip(p.Value)))
 		m.keep(p)
 	case m.cu.Birthday.IsZero():
 		m.cu.Birthday = d
@@ -273,7 +276,7 @@ func (m *mapper) photo(p *prop) {
 		m.keep(p)
 	default:
 		if !isURI(p) {
-			m.note(p, "photo data could not be decoded; kept unchanged for export")
+			m.note(p, NotePhoto, "", "photo data could not be decoded; kept unchanged for export")
 		}
 		m.keep(p)
 	}
@@ -304,7 +307,8 @@ func (m *mapper) finish() {
 		for i, p := range m.placeholders {
 			names[i] = strings.TrimSpace(m.un(p.Value))
 		}
-		m.note(m.placeholders[0], fmt.Sprintf("Outlook placeholders for empty phone fields ignored: %s", clip(strings.Join(names, ", "))))
+		list := clip(strings.Join(names, ", "))
+		m.note(m.placeholders[0], NotePlaceholders, list, "Outlook placeholders for empty phone fields ignored: "+list)
 	}
 
 	// Names: N is authoritative; without it FN is split, or taken as the
@@ -335,7 +339,7 @@ func (m *mapper) validate() {
 	if err != nil && onlyField(err, "website") {
 		for i := range m.rc.Props {
 			if p := &m.rc.Props[i]; p.Name == "URL" && strings.TrimSpace(m.un(p.Value)) == cu.Website {
-				m.note(p, fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
+				m.note(p, NoteWebsite, clip(cu.Website), fmt.Sprintf("%q is not a web address; kept unchanged for export", clip(cu.Website)))
 				m.keep(p)
 				break
 			}

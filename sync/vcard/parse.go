@@ -24,8 +24,10 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -37,8 +39,27 @@ type Problem struct {
 	Card   int
 	Line   int
 	Field  string // property or column, e.g. "EMAIL"; "" for the whole card
-	Reason string // English, for the log and the preview
+	Reason string // English, for the log and the CLI
+	// Note and Value are set for a Card.Note, so a GUI can say in its
+	// language what was not taken over: the kind of note and the value
+	// concerned (clipped). Note is NoteNone for a problem.
+	Note  NoteKind
+	Value string
 }
+
+// NoteKind says what a Card.Note is about.
+type NoteKind int
+
+// The kinds of notes.
+const (
+	NoteNone         NoteKind = iota // a problem, not a note
+	NoteEmail                        // Value is not an email address; kept in Extra
+	NotePhone                        // Value is not a phone number; kept in Extra
+	NoteWebsite                      // Value is not a web address; kept in Extra
+	NoteBirthday                     // Value is not a date; kept in Extra
+	NotePhoto                        // the photo data could not be decoded; kept in Extra
+	NotePlaceholders                 // Outlook's placeholders for empty phone fields (Value lists them) were ignored
+)
 
 // String formats the problem for logs: "card 3, line 42, EMAIL: reason".
 func (p Problem) String() string {
@@ -71,8 +92,10 @@ type Card struct {
 
 // ParseOptions tune ParseContext.
 type ParseOptions struct {
-	// Progress, when set, is called after every 1,000 cards with the number
-	// of cards mapped and the total in the file.
+	// Progress, when set, is called as the cards are read with the number
+	// of cards read so far and the total expected: an estimate from the
+	// file size while reading (when the reader knows its size; otherwise
+	// the count so far), the exact count at the end.
 	Progress func(done, total int)
 }
 
@@ -85,49 +108,157 @@ type ParseOptions struct {
 // without BEGIN:VCARD in its first 64 KB (an image, an archive, a binary
 // file renamed .vcf), which gets this one error naming the file instead
 // of one problem per line.
+//
+// The file is read as a stream (UTF-16 files excepted): the cards keep
+// what they took over, never the whole file, so a file of 100,000 cards
+// is read in a fraction of its size in memory.
 func Parse(r io.Reader) ([]Card, []Problem, error) {
 	return ParseContext(context.Background(), r, ParseOptions{})
 }
 
+// parseBatch is how many cards go to a parsing goroutine at a time.
+const parseBatch = 256
+
 // ParseContext is Parse with cancellation (returns ctx.Err()) and progress.
+// One goroutine cuts the stream into cards; the cards are parsed and mapped
+// on every core, and come back in file order.
 func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, []Problem, error) {
-	b, err := readAll(r)
+	size := readerSize(r)
+	ls, err := openText(r)
 	if err != nil {
-		return nil, nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
-	}
-	text := decodeText(b)
-	if err := checkAddressBook(b, text, fileName(r)); err != nil {
 		return nil, nil, err
 	}
-	raws, problems := splitCards(text)
-	cards := make([]Card, len(raws))
-	for i := range raws {
-		if i%1000 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, nil, err
-			}
-			if opt.Progress != nil && i > 0 {
-				opt.Progress(i, len(raws))
-			}
+	sp := newSplitter(ls)
+	var wg sync.WaitGroup
+	work := startParsers(&wg)
+	// The cards are written straight into their place in the result; when
+	// it is full (the size estimate was low), the goroutines are waited
+	// for before it grows.
+	cards := []Card{} // not nil, also for a file without a card
+	wait := func() {
+		close(work)
+		wg.Wait()
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			wait()
+			return nil, nil, err
 		}
-		mapCard(&raws[i], &cards[i])
+		b := &batch{cards: make([]pendingCard, 0, parseBatch)}
+		sp.newBatch()
+		for len(b.cards) < parseBatch {
+			pc, ok := sp.next()
+			if !ok {
+				break
+			}
+			b.cards = append(b.cards, pc)
+		}
+		if len(b.cards) == 0 {
+			break
+		}
+		n := len(cards)
+		if n+len(b.cards) > cap(cards) {
+			wait()
+			est := n + len(b.cards)
+			if size > 0 {
+				est = max(est, int(float64(est)*float64(size)/float64(ls.read)*1.02)+parseBatch)
+			}
+			cards = append(make([]Card, 0, max(est, (n+len(b.cards))*5/4)), cards...)
+			work = startParsers(&wg)
+		}
+		cards = cards[:n+len(b.cards)]
+		b.out = cards[n:]
+		work <- b
+		if opt.Progress != nil {
+			total := len(cards)
+			if size > 0 && ls.read > 0 {
+				total = max(total, int(float64(total)*float64(size)/float64(ls.read)))
+			}
+			opt.Progress(len(cards), total)
+		}
+	}
+	wait()
+	if ls.err != nil {
+		return nil, nil, model.WrapError(model.EINTERNAL, ls.err, "read vCard file")
+	}
+	problems := sp.problems
+	for i := range cards {
 		problems = append(append(problems, cards[i].Problems...), cards[i].Notes...)
 	}
 	if opt.Progress != nil {
-		opt.Progress(len(raws), len(raws))
+		opt.Progress(len(cards), len(cards))
 	}
 	sortProblems(problems)
 	return cards, problems, nil
 }
 
+// batch is a run of cards of the file and their place in the result.
+type batch struct {
+	cards []pendingCard
+	out   []Card
+}
+
+// startParsers starts one goroutine per core that parses the batches sent
+// to the returned channel until it is closed.
+func startParsers(wg *sync.WaitGroup) chan *batch {
+	work := make(chan *batch)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var props []prop
+			var params []param
+			for b := range work {
+				for i := range b.cards {
+					parseCard(&b.cards[i], &props, &params, &b.out[i])
+				}
+			}
+		})
+	}
+	return work
+}
+
 // sniffSize is how far into a file BEGIN:VCARD must appear.
 const sniffSize = 64 << 10
 
-// checkAddressBook returns an EINVALID error when text is empty or has no
-// BEGIN:VCARD in its first 64 KB; b is the file as read, for naming what
-// it is instead.
-func checkAddressBook(b []byte, text, name string) error {
-	if strings.TrimSpace(text) == "" { // as package csv says of an empty file
+// openText reads the start of r, checks that it is an address book and
+// returns a reader of the file's lines in UTF-8: a UTF-8 BOM is stripped,
+// UTF-16 is transcoded (such files are read whole; they are small).
+func openText(r io.Reader) (*lineReader, error) {
+	head := make([]byte, 2*sniffSize, 2*sniffSize+slabSize)
+	n, err := io.ReadFull(r, head)
+	head = head[:n]
+	eof := err != nil
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
+	}
+	text := head
+	var rest io.Reader
+	if !eof {
+		rest = r
+	}
+	if e, ok := utf16Order(head); ok && !bytes.HasPrefix(head, utf8BOM) {
+		all := head
+		if !eof {
+			if all, err = readAll(head, r); err != nil {
+				return nil, model.WrapError(model.EINTERNAL, err, "read vCard file")
+			}
+		}
+		text, rest, eof = fromUTF16(all, e), nil, true
+	} else {
+		text = bytes.TrimPrefix(head, utf8BOM)
+	}
+	if err := checkAddressBook(head, text, eof, fileName(r)); err != nil {
+		return nil, err
+	}
+	return newLineReader(text, rest), nil
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// checkAddressBook returns an EINVALID error when text (the start of the
+// file, all of it when eof) is empty or has no BEGIN:VCARD in its first
+// 64 KB; b is the file's start as read, for naming what it is instead.
+func checkAddressBook(b, text []byte, eof bool, name string) error {
+	if eof && len(bytes.TrimSpace(text)) == 0 { // as package csv says of an empty file
 		if name != "" {
 			return model.Errorf(model.EINVALID, "the vCard file %s is empty", name)
 		}
@@ -136,7 +267,7 @@ func checkAddressBook(b []byte, text, name string) error {
 	if name == "" {
 		name = "the file"
 	}
-	if containsFold(text[:min(len(text), sniffSize)], "BEGIN:VCARD") {
+	if containsFold(bytesToString(text[:min(len(text), sniffSize)]), "BEGIN:VCARD") {
 		return nil
 	}
 	what := ""
@@ -154,19 +285,23 @@ func fileName(r io.Reader) string {
 	return ""
 }
 
-// readAll reads r into a buffer sized from the file or reader length when
-// known, instead of io.ReadAll's repeated doubling.
-func readAll(r io.Reader) ([]byte, error) {
-	size := 0
+// readerSize is the number of bytes r will read when it knows (a file, a
+// bytes or strings reader), 0 otherwise.
+func readerSize(r io.Reader) int64 {
 	switch v := r.(type) {
 	case interface{ Len() int }:
-		size = v.Len()
+		return int64(v.Len())
 	case interface{ Stat() (os.FileInfo, error) }:
-		if fi, err := v.Stat(); err == nil && fi.Size() < 1<<31 {
-			size = int(fi.Size())
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
 		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	return 0
+}
+
+// readAll returns head followed by the rest of r.
+func readAll(head []byte, r io.Reader) ([]byte, error) {
+	buf := bytes.NewBuffer(head)
 	_, err := buf.ReadFrom(r)
 	return buf.Bytes(), err
 }

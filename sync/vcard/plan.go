@@ -114,12 +114,13 @@ func (p *Plan) Counts() Counts {
 
 // AllProblems returns the problems of the file outside any card (as Parse
 // or the CSV reader returned them, which may repeat the cards' own) and
-// those of the plan's cards, each once, by line.
+// those of the plan's cards, each once, by line. Notes are left out: Notes
+// lists them.
 func (p *Plan) AllProblems(file []Problem) []Problem {
 	seen := make(map[Problem]bool, len(file))
 	var out []Problem
 	add := func(pr Problem) {
-		if !seen[pr] {
+		if pr.Note == NoteNone && !seen[pr] {
 			seen[pr] = true
 			out = append(out, pr)
 		}
@@ -131,6 +132,18 @@ func (p *Plan) AllProblems(file []Problem) []Problem {
 		for _, pr := range e.Card.Problems {
 			add(pr)
 		}
+	}
+	sortProblems(out)
+	return out
+}
+
+// Notes returns the notes of every card (Card.Notes: values kept verbatim
+// in Extra, Outlook placeholders ignored), by line. Such cards import;
+// the notes tell what was not taken over into a field.
+func (p *Plan) Notes() []Problem {
+	var out []Problem
+	for i := range p.Entries {
+		out = append(out, p.Entries[i].Card.Notes...)
 	}
 	sortProblems(out)
 	return out
@@ -181,8 +194,9 @@ func Preview(ctx context.Context, cards []Card, svc model.ImportService, opt Pre
 		}
 		for j := i; j < min(i+previewBlock, len(cards)); j++ {
 			e := &p.Entries[j]
-			e.SameAs, e.WhySame = in.sameAs(ids[j], cards, ids)
-			in.add(ids[j], j)
+			keys := fileKeys(ids[j], cards[j].Customer.ExternalUIDs)
+			e.SameAs, e.WhySame = in.sameAs(ids[j], lookupKeys(ids[j], keys), cards, ids)
+			in.add(keys, j)
 			switch {
 			case len(cards[j].Problems) > 0 || cards[j].Err != nil:
 				e.Group = GroupProblem
@@ -219,7 +233,20 @@ func (p *Plan) matchBlock(block []Card, ids []*model.Identity, entries []Entry, 
 	for j := range block {
 		cs[j] = &block[j].Customer
 	}
-	found, err := svc.MatchesAll(cs)
+	// The store looks up phone numbers only for the cards that have
+	// nothing else: for the others a phone candidate is dropped below
+	// anyway, and reading every number costs more than the rest of the
+	// lookup.
+	ask := make([]*model.Customer, len(block))
+	for j, c := range cs {
+		ask[j] = c
+		if len(c.Phones) > 0 && !ids[j].PhoneOnly() {
+			bare := *c
+			bare.Phones = nil
+			ask[j] = &bare
+		}
+	}
+	found, err := svc.MatchesAll(ask)
 	if err != nil {
 		return fmt.Errorf("match cards %d to %d: %w", block[0].Index, block[len(block)-1].Index, err)
 	}
@@ -282,70 +309,6 @@ func rank(r model.SameReason) int {
 		}
 	}
 	return 99
-}
-
-// fileIndex finds the earlier cards of a file a card may be the same
-// person as: by UID, email, folded full name, a name-less card's company,
-// and for cards with nothing but phones, by number. Never by a phone of a
-// card that has anything else.
-type fileIndex struct {
-	byKey map[string][]int // key → positions in the cards slice, file order
-}
-
-// maxPerKey bounds the earlier cards one key lists, so a file of thousands
-// of "Hans Müller" stays linear; the first ones are the likely originals.
-const maxPerKey = 16
-
-func newFileIndex() *fileIndex { return &fileIndex{byKey: map[string][]int{}} }
-
-func fileKeys(x *model.Identity, uids []string) []string {
-	var keys []string
-	for _, u := range uids {
-		keys = append(keys, "u:"+u)
-	}
-	for _, e := range x.Emails() {
-		keys = append(keys, "e:"+e)
-	}
-	switch {
-	case x.FullNameKey() != "":
-		keys = append(keys, "n:"+x.FullNameKey())
-	case x.Company() != "":
-		keys = append(keys, "c:"+x.Company())
-	case x.PhoneOnly():
-		for _, ph := range x.Phones() {
-			if ph != "" {
-				keys = append(keys, "p:"+ph)
-			}
-		}
-	}
-	return keys
-}
-
-func (f *fileIndex) add(x *model.Identity, pos int) {
-	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
-		if l := f.byKey[k]; len(l) < maxPerKey && (len(l) == 0 || l[len(l)-1] != pos) {
-			f.byKey[k] = append(l, pos)
-		}
-	}
-}
-
-// sameAs returns the Index of the earlier card x is the same person as
-// (strongest reason, then earliest), or 0; ids are the cards' identities.
-func (f *fileIndex) sameAs(x *model.Identity, cards []Card, ids []*model.Identity) (int, model.Sameness) {
-	best, idx := -1, 0
-	var why model.Sameness
-	for _, k := range fileKeys(x, x.Customer().ExternalUIDs) {
-		for _, pos := range f.byKey[k] {
-			w, ok := x.Same(ids[pos])
-			if !ok {
-				continue
-			}
-			if r := rank(w.Reason); best < 0 || r < best || r == best && cards[pos].Index < idx {
-				best, idx, why = r, cards[pos].Index, w
-			}
-		}
-	}
-	return idx, why
 }
 
 // ownUIDs finds the cards whose UID names one of our customers
@@ -427,7 +390,9 @@ type photoPut struct {
 // the chunks already committed stay (the caller took a backup before).
 // Merges are field by field (see Merge); a card that carries nothing new
 // for its customer leaves it untouched, so applying the same file twice
-// changes nothing the second time.
+// changes nothing the second time. A plan is applied once: the customers
+// it adds are the cards' own Customer records (given their IDs here, and
+// holding what later cards of the same person add).
 func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, progress func(done, total int)) (Result, error) {
 	r := Result{IDs: map[int]model.ID{}, Actions: map[int]Action{}}
 	byTarget := map[int]*pending{}   // Card.Index → where the card went, for SameAs
@@ -451,20 +416,13 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 		}
 		var target *pending
 		if a == Update || a == Overwrite {
-			switch {
-			case e.Existing != nil:
-				target = updates[e.Existing.ID]
-				if target == nil {
-					target = &pending{c: cloneCustomer(e.Existing)}
-					updates[e.Existing.ID] = target
-					updateOrder = append(updateOrder, e.Existing.ID)
-				}
-			case e.SameAs > 0 && byTarget[e.SameAs] != nil:
-				target = byTarget[e.SameAs]
-			}
+			target = mergeTarget(e, updates, &updateOrder, byTarget)
 		}
 		if target == nil { // Add, or nothing to merge into
-			c := cloneCustomer(&e.Card.Customer)
+			// The card's own record becomes the new customer, and later
+			// cards of the same person merge into it: a copy of every
+			// added card would double the memory of a large import.
+			c := &e.Card.Customer
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
 			creates = append(creates, c)
@@ -506,10 +464,40 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 	if !ok {
 		return r, nil
 	}
-	done := len(creates) + len(ups)
+	err := storePhotos(ctx, ps, photos, updates, &r, func(done int) {
+		if progress != nil {
+			progress(len(creates)+len(ups)+done, total)
+		}
+	})
+	return r, err
+}
+
+// mergeTarget returns what card e merges into: its stored customer (a
+// copy, loaded once for all its cards), or where the earlier card of the
+// file it is the same as went; nil for nothing.
+func mergeTarget(e *Entry, updates map[model.ID]*pending, order *[]model.ID, byTarget map[int]*pending) *pending {
+	switch {
+	case e.Existing != nil:
+		target := updates[e.Existing.ID]
+		if target == nil {
+			target = &pending{c: cloneCustomer(e.Existing)}
+			updates[e.Existing.ID] = target
+			*order = append(*order, e.Existing.ID)
+		}
+		return target
+	case e.SameAs > 0:
+		return byTarget[e.SameAs]
+	}
+	return nil
+}
+
+// storePhotos stores the photos after their customers exist, skipping one
+// that equals the stored photo it would overwrite; progress gets the
+// number stored so far.
+func storePhotos(ctx context.Context, ps PhotoStore, photos []photoPut, updates map[model.ID]*pending, r *Result, progress func(done int)) error {
 	for _, ph := range photos {
 		if err := ctx.Err(); err != nil {
-			return r, err
+			return err
 		}
 		if ph.overwrite {
 			if old, err := ps.Photo(updates[ph.id].c.Photo); err == nil && bytes.Equal(old, ph.data) {
@@ -521,15 +509,12 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			r.Failed = append(r.Failed, Problem{Card: ph.card, Line: ph.line, Field: "PHOTO", Reason: model.ErrorMessage(err)})
 			continue
 		} else if err != nil {
-			return r, fmt.Errorf("store photo of %s: %w", ph.id, err)
+			return fmt.Errorf("store photo of %s: %w", ph.id, err)
 		}
 		r.Photos++
-		done++
-		if progress != nil {
-			progress(done, total)
-		}
+		progress(r.Photos)
 	}
-	return r, nil
+	return nil
 }
 
 // cloneCustomer deep-copies the slices of c so merging never changes the

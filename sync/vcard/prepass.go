@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
-	"unsafe"
 
 	"golang.org/x/text/encoding/unicode"
 )
@@ -44,7 +43,6 @@ func (p *prop) param(name string) string {
 
 // rawCard is one BEGIN:VCARD … END:VCARD block.
 type rawCard struct {
-	first    int // index of its first prop in the file's shared prop buffer
 	Index    int // 1-based position in the file
 	Line     int // line of BEGIN:VCARD
 	Version  string
@@ -52,186 +50,227 @@ type rawCard struct {
 	Problems []Problem
 }
 
-// decodeText returns the file as UTF-8 text: a UTF-8 BOM is stripped and
-// UTF-16 (with a BOM, or recognised by its NUL bytes) is transcoded. Other
-// legacy charsets are handled per value, where the CHARSET parameter says
-// which one applies.
-func decodeText(b []byte) string {
+// utf16Order reports whether b is UTF-16 (with a BOM, or recognised by
+// its NUL bytes) and in which byte order. A UTF-8 BOM is stripped by the
+// caller; other legacy charsets are handled per value, where the CHARSET
+// parameter says which one applies.
+func utf16Order(b []byte) (unicode.Endianness, bool) {
 	switch {
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return bytesToString(b[3:])
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return fromUTF16(b, unicode.LittleEndian)
+		return unicode.LittleEndian, true
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return fromUTF16(b, unicode.BigEndian)
+		return unicode.BigEndian, true
 	case len(b) >= 4 && b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0:
-		return fromUTF16(b, unicode.LittleEndian)
+		return unicode.LittleEndian, true
 	case len(b) >= 4 && b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0:
-		return fromUTF16(b, unicode.BigEndian)
+		return unicode.BigEndian, true
 	}
-	return bytesToString(b)
+	return unicode.BigEndian, false
 }
 
-// bytesToString returns b as a string without copying it; the file's
-// bytes are several megabytes and never change after reading, and every
-// value the parser returns is a substring of them.
-func bytesToString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
+// fromUTF16 transcodes b to UTF-8; what decodes of a broken file (odd
+// length or similar) is kept.
+func fromUTF16(b []byte, e unicode.Endianness) []byte {
+	out, _ := unicode.UTF16(e, unicode.UseBOM).NewDecoder().Bytes(b)
+	return out
 }
 
-func fromUTF16(b []byte, e unicode.Endianness) string {
-	out, err := unicode.UTF16(e, unicode.UseBOM).NewDecoder().Bytes(b)
-	if err != nil { // odd length or similar: keep what decoded
-		return string(out)
-	}
-	return string(out)
+// item is one entry of a card as the splitter found it: a logical line
+// for the parser, or a problem found while splitting. Kept in file order,
+// so a card's problems come out in the order the lines are.
+type item struct {
+	text string   // the logical line; "" when prob is set
+	line int      // physical line it starts on
+	prob *Problem // a problem in place of a line, nil for a line
 }
 
-// lineScanner splits text into lines on CRLF, LF, a lone CR, or CR CR LF
-// (what the iPhone's export writes: a CR too many before every CRLF, so
-// taking it for a line end of its own would put an empty line between a
-// folded line and its continuation).
-type lineScanner struct {
-	s    string
-	pos  int
-	line int // number of the line last returned
+// pendingCard is one BEGIN:VCARD … END:VCARD block cut into logical
+// lines, not yet parsed; the splitter makes them one after the other,
+// the parser (parseCard) maps them, several at once.
+type pendingCard struct {
+	index, line int
+	items       []item
 }
 
-func (ls *lineScanner) next() (string, bool) {
-	if ls.pos >= len(ls.s) {
-		return "", false
-	}
-	rest := ls.s[ls.pos:]
-	i := strings.IndexAny(rest, "\r\n")
-	ls.line++
-	if i < 0 {
-		ls.pos = len(ls.s)
-		return rest, true
-	}
-	l := rest[:i]
-	ls.pos += i + 1
-	if rest[i] == '\r' {
-		switch {
-		case i+1 < len(rest) && rest[i+1] == '\n':
-			ls.pos++
-		case i+2 < len(rest) && rest[i+1] == '\r' && rest[i+2] == '\n':
-			ls.pos += 2
-		}
-	}
-	return l, true
+// splitter runs the sequential part of the pre-pass: it cuts the stream
+// of lines into cards of logical lines (RFC folding, QP soft breaks,
+// unfolded 2.1 base64 joined) and collects the problems found outside any
+// card.
+type splitter struct {
+	ls       *lineReader
+	problems []Problem // outside any card
+	cards    int       // cards begun so far
+	cur      *pendingCard
+	// begun is the card whose BEGIN:VCARD ended the previous one.
+	begun *pendingCard
+	// outsideRun is the length the problem list has while its last problem
+	// is a run the next outside line extends; -1 for none. noColon is the
+	// current card's problem for a run of lines without a colon, nil for
+	// none.
+	outsideRun   int
+	noColon      *Problem
+	noColonFirst string
+	items        []item // shared by the cards of a batch; reset by newBatch
 }
 
-// peek returns the next line without consuming it.
-func (ls *lineScanner) peek() (string, bool) {
-	save, saveLine := ls.pos, ls.line
-	l, ok := ls.next()
-	ls.pos, ls.line = save, saveLine
-	return l, ok
+func newSplitter(ls *lineReader) *splitter { return &splitter{ls: ls, outsideRun: -1} }
+
+// newBatch lets the next cards use a fresh item buffer (as large as the
+// last one), so the cards already handed out can be parsed while the
+// splitter goes on.
+func (sp *splitter) newBatch() { sp.items = make([]item, 0, cap(sp.items)) }
+
+func (sp *splitter) begin(line int) {
+	sp.cards++
+	sp.cur = &pendingCard{index: sp.cards, line: line}
+	sp.noColon = nil
 }
 
-// splitCards runs the pre-pass over text and returns the cards and the
-// problems found outside any card.
-func splitCards(text string) ([]rawCard, []Problem) {
-	var (
-		cards    = make([]rawCard, 0, strings.Count(text, "BEGIN:VCARD")+strings.Count(text, "begin:vcard"))
-		problems []Problem
-		cur      *rawCard
-		ls       = lineScanner{s: text}
-		// Props and params of all cards share two buffers, so a card
-		// costs a few allocations instead of one per property; each card
-		// keeps a capped sub-slice, valid even after the buffer regrows.
-		props  = make([]prop, 0, strings.Count(text, "\n")+1)
-		params = make([]param, 0, strings.Count(text, ";")+1)
-		// outsideRun and noColonRun are the length the problem list
-		// has while its last problem is a run the next line of the same
-		// kind extends; -1 for none.
-		outsideRun, noColonRun = -1, -1
-		noColonFirst           string
-	)
+func (sp *splitter) add(it item) {
+	sp.items = append(sp.items, it)
+	sp.cur.items = sp.items[len(sp.items)-len(sp.cur.items)-1 : len(sp.items) : len(sp.items)]
+}
+
+func (sp *splitter) problem(p Problem) *Problem {
+	p.Card = sp.cur.index
+	sp.add(item{line: p.Line, prob: &p})
+	return &p
+}
+
+// next returns the next card of the file, false at its end.
+func (sp *splitter) next() (pendingCard, bool) {
 	for {
-		l, ok := ls.next()
+		l, ok := sp.ls.next()
 		if !ok {
 			break
 		}
-		if strings.TrimSpace(l) == "" {
+		if sp.line(l) {
+			c := *sp.cur
+			// A card cut short by the next BEGIN:VCARD: that one goes on.
+			sp.cur, sp.begun = sp.begun, nil
+			sp.noColon = nil
+			return c, true
+		}
+	}
+	if sp.cur != nil {
+		sp.problem(Problem{Line: sp.ls.line, Reason: "file ends inside a card (no END:VCARD)"})
+		c := *sp.cur
+		sp.cur = nil
+		return c, true
+	}
+	return pendingCard{}, false
+}
+
+// line takes the physical line l (and its continuations) and reports
+// whether it completed the current card.
+func (sp *splitter) line(l string) bool {
+	ls := sp.ls
+	if strings.TrimSpace(l) == "" {
+		return false
+	}
+	start := ls.line
+	head, headEnd := splitHead(l)
+	logical := l
+	if headEnd >= 0 {
+		logical = joinContinuations(ls, l, head)
+	} else {
+		// No colon: a folded tail whose head was lost, or garbage.
+		for {
+			n, ok := ls.peek()
+			if !ok || n == "" || (n[0] != ' ' && n[0] != '\t') {
+				break
+			}
+			ls.next()
+		}
+	}
+	if sp.cur == nil {
+		if headEnd >= 0 && isBegin(logical) {
+			sp.begin(start)
+			sp.outsideRun = -1
+			return false
+		}
+		// One problem per run of such lines, not one per line.
+		if n := len(sp.problems); n > 0 && sp.outsideRun == n {
+			sp.problems[n-1].Reason = "text outside BEGIN:VCARD … END:VCARD ignored (lines " + fmt.Sprint(sp.problems[n-1].Line) + "–" + fmt.Sprint(ls.line) + ")"
+			return false
+		}
+		sp.problems = append(sp.problems, Problem{Line: start, Reason: "text outside BEGIN:VCARD … END:VCARD ignored"})
+		sp.outsideRun = len(sp.problems)
+		return false
+	}
+	sp.outsideRun = -1
+	if headEnd < 0 {
+		if p := sp.noColon; p != nil {
+			p.Reason = fmt.Sprintf("%d lines without a colon ignored (lines %d–%d), the first: %s", ls.line-p.Line+1, p.Line, ls.line, sp.noColonFirst)
+			return false
+		}
+		sp.noColonFirst = clip(l)
+		sp.noColon = sp.problem(Problem{Line: start, Reason: "line without a colon ignored: " + sp.noColonFirst})
+		return false
+	}
+	sp.noColon = nil
+	if isBegin(logical) {
+		sp.problem(Problem{Line: sp.cur.line, Reason: fmt.Sprintf("card has no END:VCARD (the next card begins at line %d)", start)})
+		sp.cards++
+		sp.begun = &pendingCard{index: sp.cards, line: start}
+		return true
+	}
+	if !isEnd(head) {
+		sp.add(item{text: logical, line: start})
+		return false
+	}
+	var scratch []param
+	p, perr := parseProp(logical, start, &scratch)
+	if perr != "" {
+		sp.problem(Problem{Line: start, Reason: perr})
+		return false
+	}
+	if !strings.EqualFold(strings.TrimSpace(p.Value), "VCARD") {
+		sp.problem(Problem{Line: start, Field: "END", Reason: "unexpected END:" + clip(p.Value)})
+		return false
+	}
+	return true
+}
+
+// isEnd reports whether the property of a line with this head is END
+// (with any group or parameters).
+func isEnd(head string) bool {
+	name := head
+	if i := strings.IndexByte(head, ';'); i >= 0 {
+		name = head[:i]
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(name), "END")
+}
+
+// parseCard parses the logical lines of pc into properties with decoded
+// values and maps them to c. props and params are scratch buffers the
+// caller reuses from card to card: nothing of them stays in c.
+func parseCard(pc *pendingCard, props *[]prop, params *[]param, c *Card) {
+	rc := rawCard{Index: pc.index, Line: pc.line}
+	*props, *params = (*props)[:0], (*params)[:0]
+	for i := range pc.items {
+		it := &pc.items[i]
+		if it.prob != nil {
+			rc.Problems = append(rc.Problems, *it.prob)
 			continue
 		}
-		start := ls.line
-		head, headEnd := splitHead(l)
-		logical := l
-		if headEnd >= 0 {
-			logical = joinContinuations(&ls, l, head)
-		} else {
-			// No colon: a folded tail whose head was lost, or garbage.
-			for {
-				n, ok := ls.peek()
-				if !ok || n == "" || (n[0] != ' ' && n[0] != '\t') {
-					break
-				}
-				ls.next()
-			}
-		}
-		if cur == nil {
-			if headEnd >= 0 && isBegin(logical) {
-				cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
-				cur = &cards[len(cards)-1]
-				outsideRun = -1
-				continue
-			}
-			// One problem per run of such lines, not one per line.
-			if n := len(problems); n > 0 && outsideRun == n {
-				problems[n-1].Reason = "text outside BEGIN:VCARD … END:VCARD ignored (lines " + fmt.Sprint(problems[n-1].Line) + "–" + fmt.Sprint(ls.line) + ")"
-				continue
-			}
-			problems = append(problems, Problem{Line: start, Reason: "text outside BEGIN:VCARD … END:VCARD ignored"})
-			outsideRun = len(problems)
-			continue
-		}
-		outsideRun = -1
-		if headEnd < 0 {
-			if n := len(cur.Problems); n > 0 && noColonRun == n {
-				cur.Problems[n-1].Reason = fmt.Sprintf("%d lines without a colon ignored (lines %d–%d), the first: %s", ls.line-cur.Problems[n-1].Line+1, cur.Problems[n-1].Line, ls.line, noColonFirst)
-				continue
-			}
-			noColonFirst = clip(l)
-			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: "line without a colon ignored: " + noColonFirst})
-			noColonRun = len(cur.Problems)
-			continue
-		}
-		noColonRun = -1
-		if isBegin(logical) {
-			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: cur.Line, Reason: fmt.Sprintf("card has no END:VCARD (the next card begins at line %d)", start)})
-			cards = append(cards, rawCard{Index: len(cards) + 1, Line: start, first: len(props)})
-			cur = &cards[len(cards)-1]
-			continue
-		}
-		p, perr := parseProp(logical, start, &params)
+		p, perr := parseProp(it.text, it.line, params)
 		if perr != "" {
-			cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Reason: perr})
+			rc.Problems = append(rc.Problems, Problem{Card: rc.Index, Line: it.line, Reason: perr})
 			continue
 		}
-		switch p.Name {
-		case "END":
-			if !strings.EqualFold(strings.TrimSpace(p.Value), "VCARD") {
-				cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: start, Field: "END", Reason: "unexpected END:" + clip(p.Value)})
-				continue
-			}
-			cur = nil
-			continue
-		case "VERSION":
-			cur.Version = strings.TrimSpace(p.Value)
+		if p.Name == "VERSION" {
+			rc.Version = strings.TrimSpace(p.Value)
 		}
-		decodeValue(&p, cur)
-		props = append(props, p)
-		cur.Props = props[cur.first:len(props):len(props)]
+		decodeValue(&p, &rc)
+		*props = append(*props, p)
 	}
-	if cur != nil {
-		cur.Problems = append(cur.Problems, Problem{Card: cur.Index, Line: ls.line, Reason: "file ends inside a card (no END:VCARD)"})
-	}
-	return cards, problems
+	rc.Props = *props
+	mapCard(&rc, c)
+	compactCard(c)
 }
 
 func isBegin(l string) bool {
@@ -266,9 +305,11 @@ func splitHead(l string) (string, int) {
 // returns the logical line. Three kinds of continuation exist in the wild:
 // RFC folding (a leading space or tab), quoted-printable soft line breaks (a
 // trailing "="), and vCard 2.1 base64 data on unindented lines.
-func joinContinuations(ls *lineScanner, first, head string) string {
+func joinContinuations(ls *lineReader, first, head string) string {
 	qp, b64 := false, false
-	if strings.IndexByte(head, ';') >= 0 { // encodings are parameters
+	// Encodings are parameters, and each of them has a Q or a B: most
+	// heads (TEL;type=CELL) have neither and need no further look.
+	if strings.IndexByte(head, ';') >= 0 && strings.ContainsAny(head, "QqBb") {
 		qp = containsFold(head, "QUOTED-PRINTABLE")
 		b64 = containsFold(head, "BASE64") || containsFold(head, "ENCODING=B")
 	}
@@ -379,10 +420,7 @@ func parseProp(l string, line int, buf *[]param) (prop, string) {
 			*buf = append(*buf, bareParam(part))
 			continue
 		}
-		pn = upper(strings.TrimSpace(pn))
-		for _, v := range splitParamValues(pv) {
-			*buf = append(*buf, param{Name: pn, Value: v})
-		}
+		*buf = appendParamValues(*buf, upper(strings.TrimSpace(pn)), pv)
 	}
 	if len(*buf) > first {
 		p.Params = (*buf)[first:len(*buf):len(*buf)]
@@ -403,7 +441,37 @@ func validName(s string) bool {
 func upper(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'a' && c <= 'z' {
-			return strings.ToUpper(s)
+			return interned(s, upperWords, strings.ToUpper)
+		}
+	}
+	return s
+}
+
+// upperWords and lowerWords are the names and type values exporters write
+// in the other case most often (Apple: "type=WORK", Google: "tel;type=cell"),
+// so changing their case costs no allocation.
+var (
+	upperWords = []string{"TYPE", "ENCODING", "CHARSET", "VALUE", "PREF", "TEL", "EMAIL", "ADR", "N", "FN", "ORG", "TITLE", "NOTE", "URL", "BDAY", "UID", "PHOTO", "CATEGORIES", "VERSION", "X-ABLABEL", "BASE64", "QUOTED-PRINTABLE", "B"}
+	lowerWords = []string{"work", "home", "cell", "voice", "internet", "pref", "fax", "other", "mobile", "main", "iphone", "x-mobile"}
+)
+
+// interned returns the word of words that s equals ignoring case, or
+// change(s) when there is none.
+func interned(s string, words []string, change func(string) string) string {
+	for _, w := range words {
+		if len(w) == len(s) && strings.EqualFold(w, s) {
+			return w
+		}
+	}
+	return change(s)
+}
+
+// lower is strings.ToLower without an allocation for the common type
+// words.
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return interned(s, lowerWords, strings.ToLower)
 		}
 	}
 	return s
@@ -425,23 +493,27 @@ func cutParam(s string) (string, string) {
 	return s, ""
 }
 
-// splitParamValues splits TYPE=WORK,VOICE and "work,voice" into values.
-func splitParamValues(s string) []string {
+// appendParamValues splits TYPE=WORK,VOICE and "work,voice" into one
+// param per value.
+func appendParamValues(buf []param, name, s string) []param {
 	s = strings.TrimSpace(s)
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		s = s[1 : len(s)-1]
 		if !strings.Contains(s, ",") {
-			return []string{s}
+			return append(buf, param{Name: name, Value: s})
 		}
 	}
 	if !strings.Contains(s, ",") {
-		return []string{strings.Trim(s, `"`)}
+		return append(buf, param{Name: name, Value: strings.Trim(s, `"`)})
 	}
-	vs := strings.Split(s, ",")
-	for i := range vs {
-		vs[i] = strings.Trim(strings.TrimSpace(vs[i]), `"`)
+	for {
+		v, rest, more := strings.Cut(s, ",")
+		buf = append(buf, param{Name: name, Value: strings.Trim(strings.TrimSpace(v), `"`)})
+		if !more {
+			return buf
+		}
+		s = rest
 	}
-	return vs
 }
 
 // bareParam names a vCard 2.1 parameter written without a name.

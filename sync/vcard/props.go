@@ -26,7 +26,7 @@ func label(p *prop, abLabel string) (string, bool) {
 		default:
 			continue
 		}
-		t := strings.ToLower(strings.TrimSpace(q.Value))
+		t := lower(strings.TrimSpace(q.Value))
 		if t == "pref" {
 			pref = true
 			continue
@@ -40,7 +40,7 @@ func label(p *prop, abLabel string) (string, bool) {
 		}
 	}
 	if abLabel != "" {
-		if l, r := stdLabel(strings.ToLower(abLabel)); r > 0 {
+		if l, r := stdLabel(lower(abLabel)); r > 0 {
 			return l, pref
 		}
 		return abLabel, pref

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -385,6 +386,21 @@ func TestBadValuesDoNotSkipCards(t *testing.T) {
 	plan, res := importFile(t, db, in, DefaultChoices())
 	if c := plan.Counts(); c.Problems != 0 || res.Added != 3 {
 		t.Errorf("got %+v and %+v, want all 3 cards added, none with problems", c, res)
+	}
+	// The notes are listed once, as notes with their kind and value, and
+	// not among the problems.
+	var kinds []NoteKind
+	for _, n := range plan.Notes() {
+		kinds = append(kinds, n.Note)
+	}
+	if want := []NoteKind{NotePlaceholders, NotePlaceholders, NoteEmail, NoteBirthday}; !slices.Equal(kinds, want) {
+		t.Errorf("got notes %v, want kinds %v", plan.Notes(), want)
+	}
+	if n := plan.Notes(); len(n) == 4 && (n[2].Value != "kein-email" || n[3].Value != "31.02.1980") {
+		t.Errorf("got note values %q and %q, want the kept values", n[2].Value, n[3].Value)
+	}
+	if ps := plan.AllProblems(problems); len(ps) != 0 {
+		t.Errorf("got problems %v, want none (notes are listed apart)", ps)
 	}
 	for _, c := range allCustomers(t, db) {
 		if c.FamilyName == "Frei" && len(c.Extra) != 2 {
