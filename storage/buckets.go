@@ -26,6 +26,11 @@
 //	merged/     customer id → id of the customer it was merged into (its
 //	            MergedInto field); records of a merged customer are indexed
 //	            under the end of the chain, see merge.go
+//	erased/     made by the first erasure (erase.go): customer id → JSON
+//	            model.Erasure; id of a record erased with a customer →
+//	            that customer's id. Ops of these ids are dropped.
+//	erased_sync/ customer id → empty: erasures whose values this device's
+//	            segments in the sync target may still hold
 //	idx/        secondary indexes of live records only; every value is empty:
 //	  (customer indexes hold listed customers only: live and not merged;
 //	  note_cust, fu_cust and ge_cust are keyed by the owning customer)

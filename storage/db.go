@@ -158,6 +158,10 @@ func Open(path string, opt Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	if err := db.reapplyErasures(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
 	db.touched() // migration and a directory rebuild read the whole file
 	return db, nil
 }
