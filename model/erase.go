@@ -56,14 +56,14 @@ type SubjectData struct {
 	// Notes are every note of the person, replaced versions and deleted
 	// notes included, oldest first.
 	Notes     []Note
-	FollowUps []FollowUp // every follow-up, oldest first
-	Gestures  []Gesture  // every gesture (event invitations included), oldest first
-	Events    []Event    // the events the person was invited to
-	Conflicts []Conflict // changes that lost a concurrent edit, kept for review
-	Changes   []HistoryEntry  // the change log of all these records, oldest first
-	Photo     []byte     // the photo, nil when none
-	Exported  time.Time  // UTC, when the data was read
-	Device    string     // the device the export was made on
+	FollowUps []FollowUp     // every follow-up, oldest first
+	Gestures  []Gesture      // every gesture (event invitations included), oldest first
+	Events    []Event        // the events the person was invited to
+	Conflicts []Conflict     // changes that lost a concurrent edit, kept for review
+	Changes   []HistoryEntry // the change log of all these records, oldest first
+	Photo     []byte         // the photo, nil when none
+	Exported  time.Time      // UTC, when the data was read
+	Device    string         // the device the export was made on
 }
 
 // HistoryEntry is one entry of a record's change history, for the access
