@@ -126,6 +126,7 @@ func runGUI(path string) int {
 		Restore: db.CloseAndRestore,
 		DBPath:  path,
 		Version: version,
+		Privacy: db,
 	})
 	idle := make(chan struct{})
 	defer close(idle)

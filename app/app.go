@@ -34,6 +34,10 @@ type Options struct {
 	DBPath string
 	// Version is shown in the About dialog.
 	Version string
+	// Privacy erases customers for good and writes data-subject access
+	// exports; nil hides Erase and the erased log, and Export data writes
+	// the plain JSON of the timeline.
+	Privacy model.PrivacyService
 }
 
 // UI is the main window with its navigation and screens.
@@ -114,6 +118,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u.cur = cur
 	u.env = &env{
 		svc:      svc,
+		privacy:  opt.Privacy,
 		win:      u.win,
 		now:      svc.Now,
 		settings: func() model.Settings { return u.cur },
