@@ -68,3 +68,41 @@ func TestExportSubjectEraseAndRestore(t *testing.T) {
 		t.Errorf("export subject without -customer: got success, want a usage error")
 	}
 }
+
+// TestEraseSyncsThroughAFolder erases on one device; the other erases at
+// its next sync, and the folder's files on both sides are rewritten.
+func TestEraseSyncsThroughAFolder(t *testing.T) {
+	t.Setenv("KUNDENKARTEI_PASSPHRASE", "Messe Basel 2026 geheim")
+	folder := t.TempDir()
+	a, b := newTestEnv(t), newTestEnv(t)
+	db, err := storage.Open(a.path, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &model.Customer{GivenName: "Ruedi", FamilyName: "Rübenacker"}
+	if err := db.CreateCustomer(c); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, step := range []struct {
+		te   *testEnv
+		args []string
+	}{
+		{a, []string{"sync", "init", "-folder", folder}}, {a, []string{"sync", "now"}},
+		{b, []string{"sync", "join", "-folder", folder}}, {b, []string{"sync", "now"}},
+		{a, []string{"erase", c.ID.String()}}, {a, []string{"sync", "now"}},
+		{b, []string{"sync", "now"}}, {a, []string{"sync", "now"}},
+	} {
+		if err := step.te.run(t, step.args...); err != nil {
+			t.Fatalf("%v: %v", step.args, err)
+		}
+	}
+	for name, te := range map[string]*testEnv{"a": a, "b": b} {
+		if n := te.customers(t); n != 0 {
+			t.Errorf("device %s: got %d customers, want 0", name, n)
+		}
+		if err := te.run(t, "erasures"); err != nil || !strings.Contains(te.out.String(), c.ID.String()) {
+			t.Errorf("device %s: erasures %q, %v; want the erased ID", name, te.out.String(), err)
+		}
+	}
+}

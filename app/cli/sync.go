@@ -84,6 +84,9 @@ func runSyncNow(ctx context.Context, e Env) error {
 			return err
 		}
 		rep, err := sy.Sync(ctx, nil)
+		if err == nil && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+			err = sy.CompactErasures(ctx, s) // rewrite own files after an erasure
+		}
 		fmt.Fprintf(e.Stdout, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
 			rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
 		if rep.DriftWarning() {
