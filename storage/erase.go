@@ -136,6 +136,11 @@ func (w *writer) erase(e model.Erasure) error {
 	// merged bucket decides until it loses the erased customers.
 	idx := w.tx.Bucket(bucketIdx)
 	for _, r := range recs {
+		// Another device may have merged the customer into one that stays:
+		// that one's stats lose the erased records.
+		if o := owner(w.tx, customerOf(r.rec)); r.typ != model.TypeCustomer && !custs[o] {
+			w.touched[o], w.dirty[o] = true, true
+		}
 		for _, k := range indexKeys(w.tx, r.typ, r.rec, w.region) {
 			if err := idx.Bucket(k.bucket).Delete(k.key); err != nil {
 				return err

@@ -100,3 +100,36 @@ func TestErasureSyncsInAnyOrder(t *testing.T) {
 func containsFold(s, sub string) bool {
 	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
 }
+
+// TestErasureOfACustomerMergedElsewhereOffline: device B merged the
+// customer into another one before it learned that A erased it. Both end
+// alike and consistent; the survivor loses the erased customer's notes.
+func TestErasureOfACustomerMergedElsewhereOffline(t *testing.T) {
+	a, b := openTest(t), openTest(t)
+	x := newCustomer("Xaver", "Zwetschgenbaum", "")
+	mustOK(t, a.CreateCustomer(x))
+	mustOK(t, a.AddNote(&model.Note{CustomerID: x.ID, Kind: model.NoteVisit, Text: "Notiz Quittengelee"}))
+	s := newCustomer("Silvia", "Stamm", "")
+	mustOK(t, a.CreateCustomer(s))
+	_, err := b.ApplyOps(allOps(t, a))
+	mustOK(t, err)
+	mustOK(t, b.MergeCustomers(s.ID, x.ID))
+	_, err = a.Erase(x.ID)
+	mustOK(t, err)
+	_, err = a.ApplyOps(allOps(t, b))
+	mustOK(t, err)
+	_, err = b.ApplyOps(allOps(t, a))
+	mustOK(t, err)
+	mustCheck(t, a)
+	mustCheck(t, b)
+	if got, want := dump(t, b), dump(t, a); got != want {
+		t.Errorf("devices diverged:\nB: %s\nA: %s", got, want)
+	}
+	for _, db := range []*DB{a, b} {
+		tl, err := db.Timeline(s.ID)
+		mustOK(t, err)
+		if len(tl.Notes) != 0 || len(tl.Merged) != 0 {
+			t.Errorf("survivor: got %d notes and %d merged, want none of the erased customer", len(tl.Notes), len(tl.Merged))
+		}
+	}
+}
