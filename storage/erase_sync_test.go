@@ -63,8 +63,25 @@ func TestErasureSyncsInAnyOrder(t *testing.T) {
 	_, err = b.ApplyOps(allOps(t, a))
 	mustOK(t, err)
 
+	assertConverged(t, a, map[string]*DB{"b": b, "c": c, "d": d, "e": e}, p)
+	for name, db := range map[string]*DB{"a": a, "b": b, "c": c} {
+		mustCheck(t, db)
+		mustOK(t, db.Close())
+		if got := fileFinds(t, paths[name], p); len(got) > 0 {
+			t.Errorf("device %s: file holds %v, want none", name, got)
+		}
+		if got := fileFinds(t, paths[name]+".directory", p); len(got) > 0 {
+			t.Errorf("device %s: directory snapshot holds %v, want none", name, got)
+		}
+	}
+}
+
+// assertConverged checks that every device in others holds what a holds,
+// has erased p (the erasure made on a), and keeps none of p's data in its log.
+func assertConverged(t *testing.T, a *DB, others map[string]*DB, p person) {
+	t.Helper()
 	want := dump(t, a)
-	for name, db := range map[string]*DB{"b": b, "c": c, "d": d, "e": e} {
+	for name, db := range others {
 		mustCheck(t, db)
 		if got := dump(t, db); got != want {
 			t.Errorf("device %s diverged from A:\n%s\nwant:\n%s", name, got, want)
@@ -83,16 +100,6 @@ func TestErasureSyncsInAnyOrder(t *testing.T) {
 					t.Errorf("device %s: log op %s.%s holds %q", name, op.Type, op.Field, s)
 				}
 			}
-		}
-	}
-	for name, db := range map[string]*DB{"a": a, "b": b, "c": c} {
-		mustCheck(t, db)
-		mustOK(t, db.Close())
-		if got := fileFinds(t, paths[name], p); len(got) > 0 {
-			t.Errorf("device %s: file holds %v, want none", name, got)
-		}
-		if got := fileFinds(t, paths[name]+".directory", p); len(got) > 0 {
-			t.Errorf("device %s: directory snapshot holds %v, want none", name, got)
 		}
 	}
 }

@@ -76,27 +76,7 @@ func TestErasureLeavesTheTarget(t *testing.T) {
 	if err := os.Mkdir(target, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	const pass = "Messe Basel 2026"
-	device := func(name string, create bool) (*storage.DB, *Syncer) {
-		db, err := storage.Open(filepath.Join(dir, name+".db"), storage.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := db.Check(); err != nil {
-				t.Errorf("%s: %v", name, err)
-			}
-			db.Close()
-		})
-		if err := Setup(ctx, Config{Folder: target}, pass, create, testKDF, DBStateStore(db)); err != nil {
-			t.Fatal(err)
-		}
-		sy, err := OpenSyncer(db, db, DBStateStore(db))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, sy
-	}
+	device := func(name string, create bool) (*storage.DB, *Syncer) { return openDevice(t, dir, target, name, create) }
 	sync := func(name string, sy *Syncer, db *storage.DB) {
 		t.Helper()
 		if _, err := sy.Sync(ctx, nil); err != nil {
@@ -166,4 +146,30 @@ func TestErasureLeavesTheTarget(t *testing.T) {
 	if list, err := dbC.Erasures(); err != nil || len(list) != 1 {
 		t.Errorf("joining device: erasures %v, %v; want the one", list, err)
 	}
+}
+
+// openDevice opens database name in dir and joins (or, with create, sets
+// up) the folder target.
+func openDevice(t *testing.T, dir, target, name string, create bool) (*storage.DB, *Syncer) {
+	t.Helper()
+	ctx := context.Background()
+	const pass = "Messe Basel 2026"
+	db, err := storage.Open(filepath.Join(dir, name+".db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		db.Close()
+	})
+	if err := Setup(ctx, Config{Folder: target}, pass, create, testKDF, DBStateStore(db)); err != nil {
+		t.Fatal(err)
+	}
+	sy, err := OpenSyncer(db, db, DBStateStore(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, sy
 }
