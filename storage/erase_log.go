@@ -196,6 +196,11 @@ func logHead(v []byte) (id model.ID, field []byte, ok bool) {
 	if i = bytes.IndexByte(rest, '"'); i < 0 {
 		return id, nil, false
 	}
+	for _, c := range rest[:i] {
+		if c < 0x20 || c >= 0x80 || c == '\\' {
+			return id, nil, false // not a plain field name: let encoding/json read it
+		}
+	}
 	return id, rest[:i], true
 }
 
