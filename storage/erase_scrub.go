@@ -2,6 +2,7 @@ package storage
 
 import (
 	"os"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -50,17 +51,30 @@ const scrubChunk = 2048
 // that was free is taken, then deletes the bucket. bbolt hands out only
 // pages no reader can still see, so this is safe with readers running.
 //
-// Pages freed while a read older than the erasure was still open are not
-// free yet; two empty transactions first release what is pending (reads
-// here are short). The file grows by at most a chunk's branch pages.
+// Pages freed while a read older than the erasure is still open are not
+// free yet: empty transactions first release what is pending, waiting up
+// to a second for such a read (reads here are short; a backup is the
+// longest). The file grows by at most a chunk's branch pages.
 func (db *DB) scrub() error {
-	for range 2 { // the first releases what the erasure freed, the second what the first freed
+	// An empty write releases what earlier ones freed, unless a read that
+	// began before them still runs (a backup); then wait for it a while.
+	// What an empty write frees itself are the freelist's pages.
+	ps := db.bolt.Info().PageSize
+	pending := func() bool {
+		st := db.bolt.Stats()
+		return st.PendingPageN > st.FreelistInuse/ps+2
+	}
+	for i := 0; i < 2 || (pending() && i < 50); i++ {
+		if i >= 2 {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if err := db.bolt.Update(func(tx *bolt.Tx) error { return nil }); err != nil {
 			return err
 		}
 	}
+	// A read still running keeps some pages: Close scrubs again.
+	db.scrubAgain.Store(pending())
 	free := db.bolt.Stats().FreePageN
-	ps := db.bolt.Info().PageSize
 	// Four values fill a page (a page with fewer than five elements is
 	// never split), so every value takes a quarter page and every leaf a
 	// single free page.
@@ -93,4 +107,13 @@ func (db *DB) scrub() error {
 		}
 		return tx.DeleteBucket(bucketScrub)
 	})
+}
+
+// scrubBeforeClose overwrites the free pages once more when the last
+// scrub could not reach them all (a long read held them); Close calls it.
+func (db *DB) scrubBeforeClose() error {
+	if !db.scrubAgain.Load() {
+		return nil
+	}
+	return db.scrub()
 }

@@ -266,3 +266,41 @@ func TestSubjectDataHoldsEveryRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestEraseWaitsForAnOlderReader: a read that began before the erasure (a
+// backup, a long list) keeps the freed pages from being reused; the scrub
+// waits a while for it, or Close scrubs again, and the file ends without
+// the person either way.
+func TestEraseWaitsForAnOlderReader(t *testing.T) {
+	tests := []struct {
+		name string
+		hold time.Duration
+	}{
+		{"short read: the scrub waits", 200 * time.Millisecond},
+		{"long read: Close scrubs again", 1500 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "k.db")
+			db, err := Open(path, Options{Now: newTestClock().Now})
+			mustOK(t, err)
+			p := addPerson(t, db)
+			tx, err := db.bolt.Begin(false)
+			mustOK(t, err)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				time.Sleep(tt.hold)
+				tx.Rollback()
+			}()
+			_, err = db.Erase(p.c.ID)
+			<-done
+			mustOK(t, err)
+			mustCheck(t, db)
+			mustOK(t, db.Close())
+			if got := fileFinds(t, path, p); len(got) > 0 {
+				t.Errorf("file holds %v after an erasure during a read, want none", got)
+			}
+		})
+	}
+}
