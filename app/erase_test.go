@@ -19,6 +19,10 @@ func (p *lazyPrivacy) Erasures() ([]model.Erasure, error)       { return p.db.Er
 func (p *lazyPrivacy) SubjectData(id model.ID) (*model.SubjectData, error) {
 	return p.db.SubjectData(id)
 }
+func (p *lazyPrivacy) UncompactedErasures() ([]model.ID, error) { return p.db.UncompactedErasures() }
+func (p *lazyPrivacy) MarkErasuresCompacted(ids []model.ID) error {
+	return p.db.MarkErasuresCompacted(ids)
+}
 
 func newPrivacyFixture(t *testing.T) *shellFixture {
 	t.Helper()

@@ -92,4 +92,11 @@ type PrivacyService interface {
 	// SubjectData returns everything stored about the customer.
 	// ENOTFOUND if it does not exist, EINVALID if it was merged into another.
 	SubjectData(id ID) (*SubjectData, error)
+	// UncompactedErasures returns the erasures whose values this device's
+	// own files in the sync target may still hold (see sync/replica's
+	// CompactErasures, which rewrites them after a sync).
+	UncompactedErasures() ([]ID, error)
+	// MarkErasuresCompacted records that this device's files in the sync
+	// target no longer hold the values of the erasures ids.
+	MarkErasuresCompacted(ids []ID) error
 }

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage/demo"
-	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 // ErrUsage marks errors in how a command was called; main exits with 2
@@ -39,7 +38,6 @@ type Store interface {
 	model.Services
 	model.BulkLoader
 	model.PrivacyService
-	replica.ErasureStore
 	// Check verifies the database's consistency.
 	Check() error
 	// Path returns the database file.

@@ -24,17 +24,15 @@ const (
 
 func init() { fileKind[erasureMagic] = "erasure list" }
 
-// ErasureStore is what CompactErasures needs of the database;
-// storage.DB implements it.
+// ErasureStore is what CompactErasures needs of the database: a
+// model.PrivacyService (storage.DB) is one.
 type ErasureStore interface {
-	// UncompactedErasures returns the erasures this device's files on the
-	// target may still hold the values of.
 	UncompactedErasures() ([]model.ID, error)
-	// MarkErasuresCompacted records that they no longer do.
 	MarkErasuresCompacted(ids []model.ID) error
-	// Erasures lists every erasure the database knows.
 	Erasures() ([]model.Erasure, error)
 }
+
+var _ ErasureStore = model.PrivacyService(nil)
 
 // erasureList is the body of erasures/<device>.
 type erasureList struct {
