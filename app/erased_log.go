@@ -58,6 +58,10 @@ func (l *erasedLog) refresh() {
 }
 
 func erasureText(e model.Erasure) string {
+	if e.Author == "" {
+		return lang.X("settings.erased.row.anonymous", "{{.When}}: customer {{.ID}}, erased on device {{.Device}}",
+			map[string]any{"When": e.At.Local().Format("02.01.2006 15:04"), "ID": e.ID.String(), "Device": e.Device})
+	}
 	return lang.X("settings.erased.row", "{{.When}}: customer {{.ID}}, erased by {{.Author}} on device {{.Device}}",
 		map[string]any{"When": e.At.Local().Format("02.01.2006 15:04"), "ID": e.ID.String(), "Author": e.Author, "Device": e.Device})
 }
