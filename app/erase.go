@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"io"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -118,18 +119,15 @@ func (s *customerScreen) onErase() {
 }
 
 // onSubjectExport writes the data-subject access export (a ZIP with a
-// readable summary, JSON and vCard) of the customer on screen.
+// readable summary, JSON and vCard) of the customer on screen. Reading
+// everything stored about the person scans the notes and the change log,
+// so it runs after the file is chosen, in the background.
 func (s *customerScreen) onSubjectExport() {
 	if s.e.privacy == nil {
 		s.onExport()
 		return
 	}
-	d, err := s.e.privacy.SubjectData(s.id)
-	if err != nil {
-		s.e.showError(err)
-		return
-	}
-	name := s.tl.Customer.DisplayName()
+	id, name := s.id, s.tl.Customer.DisplayName()
 	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			s.e.showError(err)
@@ -139,7 +137,7 @@ func (s *customerScreen) onSubjectExport() {
 			return // cancelled
 		}
 		go func() {
-			err := writeSubject(w, d, s.e.settings().Language)
+			err := writeSubject(w, s.e.privacy, id, s.e.settings().Language)
 			fyne.Do(func() {
 				if err != nil {
 					s.e.showError(err)
@@ -151,18 +149,22 @@ func (s *customerScreen) onSubjectExport() {
 			})
 		}()
 	}, s.e.win)
-	save.SetFileName(subject.FileName(d))
+	save.SetFileName(subject.FileName(id))
 	save.Show()
 }
 
-// writeSubject writes the ZIP of d to w and closes w. The summary is in
-// the UI's language: the setting, or else the one Fyne took from the system.
-func writeSubject(w fyne.URIWriteCloser, d *model.SubjectData, language string) error {
+// writeSubject writes the access export of customer id to w and closes
+// w. The summary is in the UI's language: the setting, or else the one
+// Fyne took from the system.
+func writeSubject(w io.WriteCloser, p model.PrivacyService, id model.ID, language string) error {
 	if language == "" {
 		language = lang.SystemLocale().LanguageString()
 	}
 	var buf bytes.Buffer
-	err := subject.Write(&buf, d, language)
+	d, err := p.SubjectData(id)
+	if err == nil {
+		err = subject.Write(&buf, d, language)
+	}
 	if err == nil {
 		_, err = w.Write(buf.Bytes())
 	}

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"strings"
 	"testing"
 
@@ -104,5 +107,58 @@ func TestSettingsListErasures(t *testing.T) {
 	shellEventually(t, "the row", func() bool { return len(l.rows.Objects) == 1 && !l.empty.Visible() })
 	if got := erasureText(l.list[0]); !strings.Contains(got, id.String()) || strings.Contains(got, "Imhof") {
 		t.Errorf("row %q: want the customer's ID and not the name", got)
+	}
+}
+
+// closingBuffer is a WriteCloser that remembers being closed.
+type closingBuffer struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (b *closingBuffer) Close() error { b.closed = true; return nil }
+
+func TestExportDataWritesTheAccessZIP(t *testing.T) {
+	f := newPrivacyFixture(t)
+	id := f.customer(model.Customer{GivenName: "Lara", FamilyName: "Gerber"})
+	tests := []struct {
+		name     string
+		id       model.ID
+		language string
+		want     string // in summary.html; "" for an error
+	}{
+		{"German", id, "de", "Einwilligungen"},
+		{"English", id, "en", "Consents"},
+		{"unknown customer", model.NewID(), "de", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out closingBuffer
+			err := writeSubject(&out, f.ui.env.privacy, tt.id, tt.language)
+			if !out.closed {
+				t.Errorf("the file was not closed")
+			}
+			if tt.want == "" {
+				if model.ErrorCode(err) != model.ENOTFOUND {
+					t.Errorf("got %v, want %s", err, model.ENOTFOUND)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			zr, err := zip.NewReader(bytes.NewReader(out.Bytes()), int64(out.Len()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := zr.Open("summary.html")
+			if err != nil {
+				t.Fatal(err)
+			}
+			html, _ := io.ReadAll(r)
+			if !strings.Contains(string(html), tt.want) || !strings.Contains(string(html), "Gerber") {
+				t.Errorf("summary.html lacks %q or the name", tt.want)
+			}
+		})
 	}
 }

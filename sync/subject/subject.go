@@ -98,10 +98,10 @@ func photoName(p []byte) string {
 	return "photo.jpg"
 }
 
-// FileName suggests a name for the export of d: the customer's ID, not
-// the name, so a file listing says nothing about the person.
-func FileName(d *model.SubjectData) string {
-	return "auskunft-" + d.Customer.ID.String() + ".zip"
+// FileName suggests a name for the export of customer id: the ID, not the
+// name, so a file listing says nothing about the person.
+func FileName(id model.ID) string {
+	return "auskunft-" + id.String() + ".zip"
 }
 
 // Write writes the ZIP of d to w; lang ("de" or "en", German otherwise
