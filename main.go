@@ -21,10 +21,15 @@ import (
 	"github.com/kundenkartei/kundenkartei/assets"
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
+
+// keychainService names the entries that keep the sync password and team
+// key out of the database, in the operating system's keychain.
+const keychainService = "Kundenkartei"
 
 func main() {
 	flags := flag.NewFlagSet("kundenkartei", flag.ExitOnError)
@@ -49,6 +54,7 @@ func main() {
 			Stdout: os.Stdout, Stderr: os.Stderr,
 			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
 			Restore: func(backup string) error { return restoreFile(path, backup) },
+			Secrets: replica.Keychain{Service: keychainService},
 		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
@@ -126,6 +132,7 @@ func runGUI(path string) int {
 		Restore: db.CloseAndRestore,
 		DBPath:  path,
 		Version: version,
+		Secrets: replica.Keychain{Service: keychainService},
 		Privacy: db,
 	})
 	idle := make(chan struct{})

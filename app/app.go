@@ -14,6 +14,7 @@ import (
 
 	"github.com/kundenkartei/kundenkartei/assets"
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 // Options are what main hands the GUI besides the services: hooks into
@@ -34,6 +35,9 @@ type Options struct {
 	DBPath string
 	// Version is shown in the About dialog.
 	Version string
+	// Secrets keeps the sync password and team key out of the database
+	// (the system keychain); nil keeps them in it.
+	Secrets replica.Secrets
 	// Privacy erases customers for good and writes data-subject access
 	// exports; nil hides Erase and the erased log, and Export data writes
 	// the plain JSON of the timeline.
@@ -181,6 +185,7 @@ func (u *UI) build() fyne.CanvasObject {
 	fairTab := newLazyTab(lang.X("nav.fair", "Trade fair"), theme.ContentAddIcon(), fair.build)
 	wishesTab := newLazyTab(lang.X("nav.wishes", "Wishes"), theme.InfoIcon(), wishes.build)
 	syncView := newSyncScreen(e)
+	syncView.keepSecrets(u.opt.Secrets)
 	u.syncView = syncView
 	syncTab := container.NewTabItemWithIcon(lang.X("nav.sync", "Sync"), theme.ViewRefreshIcon(), syncView.build())
 	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())

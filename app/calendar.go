@@ -76,11 +76,10 @@ func (c *calendarSync) apply(path string) {
 	opt := icalOptions()
 	opt.Now = svc.Now
 	opt.CalendarName = lang.X("ical.calendar_name", "Kundenkartei follow-ups")
-	collect := func() ([]ical.Item, []ical.EventItem, error) {
-		items, err := ical.Collect(svc, ical.Filter{})
-		return items, nil, err
-	}
-	c.auto = ical.NewAutoExporter(svc, collect, path, opt, func(err error) {
+	// The file streams from storage, a batch at a time, so the GUI's
+	// memory does not grow with the number of follow-ups.
+	collect := func() (ical.Export, error) { return ical.FromStore(svc, ical.Filter{}, opt), nil }
+	c.auto = ical.NewAutoExport(svc, collect, path, opt, func(err error) {
 		fyne.Do(func() { c.e.showError(err) })
 	})
 }

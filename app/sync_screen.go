@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,9 +24,12 @@ import (
 type syncScreen struct {
 	e     *env
 	store replica.StateStore // nil when the services cannot keep sync state
-	kdf   replica.KDFParams  // key derivation for new targets; tests make it cheap
-	do    func(func())       // runs UI updates on the UI thread (fyne.Do)
-	work  jobs               // background jobs, so tests can wait for them
+	// secrets is store with the password and key in the system keychain;
+	// nil without one (tests), when they stay in the database.
+	secrets *replica.SecretState
+	kdf     replica.KDFParams // key derivation for new targets; tests make it cheap
+	do      func(func())      // runs UI updates on the UI thread (fyne.Do)
+	work    jobs              // background jobs, so tests can wait for them
 
 	kind       *widget.RadioGroup
 	folder     *widget.Entry
@@ -186,6 +190,16 @@ func (s *syncScreen) onPickFolder() {
 			s.folder.SetText(u.Path())
 		}
 	}, s.e.win)
+}
+
+// keepSecrets keeps the sync password and team key in sec (the system
+// keychain) instead of the database; main wires it.
+func (s *syncScreen) keepSecrets(sec replica.Secrets) {
+	if s.store == nil || sec == nil {
+		return
+	}
+	s.secrets = replica.NewSecretState(s.store, sec)
+	s.store = s.secrets
 }
 
 // config returns the target the fields describe, without a key.
@@ -372,14 +386,56 @@ func (s *syncScreen) onCancel() {
 	}
 }
 
+// showReport shows what a sync found that the user should know: a clock
+// that is off (this computer's or another device's), and damaged parts
+// skipped, repaired or sent again.
 func (s *syncScreen) showReport(rep replica.Report) {
-	if rep.DriftWarning() {
-		s.warning.SetText(lang.X("sync.drift", "Another device's clock is {{.Minutes}} minutes ahead. Please check the clocks; sync goes on.",
-			map[string]any{"Minutes": int(rep.Drift.Minutes())}))
+	if text := reportText(rep); text != "" {
+		s.warning.SetText(text)
 		s.warning.Show()
 	} else {
 		s.warning.Hide()
 	}
+}
+
+// reportText is the translated notice about rep, "" when there is none.
+func reportText(rep replica.Report) string {
+	var lines []string
+	switch {
+	case rep.ClockOff > 0:
+		lines = append(lines, lang.X("sync.clock.ahead", "This computer's clock seems to be {{.Offset}} ahead of the other devices' clocks. Please check its date, time and time zone: changes made here carry the wrong time.",
+			map[string]any{"Offset": formatOffset(rep.ClockOff)}))
+	case rep.ClockOff < 0:
+		lines = append(lines, lang.X("sync.clock.behind", "This computer's clock seems to be {{.Offset}} behind the other devices' clocks. Please check its date, time and time zone: changes made here carry the wrong time.",
+			map[string]any{"Offset": formatOffset(-rep.ClockOff)}))
+	}
+	if rep.DriftWarning() {
+		lines = append(lines, lang.X("sync.drift.device", "A change from device {{.Device}} is {{.Offset}} ahead of this computer's clock. One of the two clocks is wrong; sync goes on.",
+			map[string]any{"Device": shortDevice(rep.DriftDevice), "Offset": formatOffset(rep.Drift)}))
+	}
+	if n := len(rep.Skipped); n > 0 {
+		lines = append(lines, lang.XN("sync.heal.skipped", "{{.Count}} parts from other devices were damaged on the way and were skipped; those devices were asked to send them again. Everything else was received.",
+			n, map[string]any{"Count": formatCount(n)}))
+	}
+	if n := rep.Repaired; n > 0 {
+		lines = append(lines, lang.XN("sync.heal.repaired", "{{.Count}} parts that had been damaged arrived again and were applied.",
+			n, map[string]any{"Count": formatCount(n)}))
+	}
+	if n := len(rep.Resent); n > 0 {
+		lines = append(lines, lang.XN("sync.heal.resent", "Other devices could not read {{.Count}} parts sent by this computer; they were sent again.",
+			n, map[string]any{"Count": formatCount(n)}))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// formatOffset writes a clock difference in hours and minutes ("2 h 5 min",
+// "12 min"), units both languages read.
+func formatOffset(d time.Duration) string {
+	m := int(d.Round(time.Minute).Minutes())
+	if m < 60 {
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %d min", m/60, m%60)
 }
 
 func (s *syncScreen) setBusy(busy bool) {
@@ -407,6 +463,11 @@ func (s *syncScreen) refresh() {
 			if sy, cfgErr = cfg.Syncer(s.e.svc, s.e.svc, s.store); cfgErr == nil {
 				st, err := sy.Status(context.Background())
 				text = s.statusText(st, err)
+			}
+			if s.secrets != nil && s.secrets.Problem() != nil {
+				fyne.LogError("sync secrets", s.secrets.Problem())
+				text += "\n" + lang.X("sync.secrets.unavailable", "The system keychain is not available ({{.Error}}). The sync password and team key stay in the database, so they are also in its backups.",
+					map[string]any{"Error": model.ErrorMessage(s.secrets.Problem())})
 			}
 		}
 		conflicts, err := s.e.svc.Conflicts()

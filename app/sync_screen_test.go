@@ -2,12 +2,16 @@ package app
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
+	"github.com/zalando/go-keyring"
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
@@ -179,5 +183,108 @@ func TestOnlyNewDuplicatesInterruptAfterASync(t *testing.T) {
 	s.onDuplicateCount(4, 0)
 	if s.tabs.Selected() != s.dupTab {
 		t.Error("a new pair after a sync did not open the tab")
+	}
+}
+
+// TestSyncScreenShowsHealingAndClock: the sync screen tells, in German and
+// in English, that damaged parts were skipped, repaired and sent again,
+// and that this computer's clock is ahead or behind.
+func TestSyncScreenShowsHealingAndClock(t *testing.T) {
+	restore := "en"
+	if l := lang.SystemLocale().LanguageString(); strings.HasPrefix(l, "de") {
+		restore = "de"
+	}
+	t.Cleanup(func() {
+		if err := LoadTranslationsFor(restore); err != nil {
+			t.Errorf("restore %s: %v", restore, err)
+		}
+	})
+	heal := replica.Report{Skipped: []replica.Problem{{Name: "devices/a/1", Err: model.Errorf(model.EINVALID, "damaged")}},
+		Repaired: 2, Resent: []string{"devices/b/3"}}
+	tests := []struct {
+		name string
+		lang string
+		rep  replica.Report
+		want []string
+	}{
+		{"healing de", "de", heal, []string{"1 Teil eines anderen Geräts wurde unterwegs beschädigt", "2 zuvor beschädigte Teile sind neu angekommen", "1 Teil dieses Computers nicht lesen; es wurde neu gesendet"}},
+		{"healing en", "en", heal, []string{"1 part from another device was damaged on the way", "2 parts that had been damaged arrived again", "1 part sent by this computer; it was sent again"}},
+		{"clock ahead de", "de", replica.Report{ClockOff: 2*time.Hour + 5*time.Minute}, []string{"Die Uhr dieses Computers scheint gegenüber den anderen Geräten 2 h 5 min vorzugehen"}},
+		{"clock ahead en", "en", replica.Report{ClockOff: 2*time.Hour + 5*time.Minute}, []string{"This computer's clock seems to be 2 h 5 min ahead"}},
+		{"clock behind de", "de", replica.Report{ClockOff: -40 * time.Minute}, []string{"40 min nachzugehen"}},
+		{"clock behind en", "en", replica.Report{ClockOff: -40 * time.Minute}, []string{"40 min behind the other devices"}},
+		{"other device ahead en", "en", replica.Report{Drift: 3 * time.Hour, DriftDevice: "0190abcd-ffff"}, []string{"A change from device 0190abcd is 3 h 0 min ahead"}},
+	}
+	f := newCareFixture(t)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := LoadTranslationsFor(tc.lang); err != nil {
+				t.Fatal(err)
+			}
+			s := newSyncScreen(f.e) // not built: nothing runs in the background while the language changes
+			s.showReport(tc.rep)
+			if !s.warning.Visible() {
+				t.Fatal("got the notice hidden, want it shown")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(s.warning.Text, w) {
+					t.Errorf("got %q, want it to contain %q", s.warning.Text, w)
+				}
+			}
+			s.showReport(replica.Report{})
+			if s.warning.Visible() {
+				t.Errorf("after a clean sync: got the notice %q shown, want it hidden", s.warning.Text)
+			}
+		})
+	}
+}
+
+// TestSyncScreenKeepsSecretsInKeychain: set up through the screen, the team
+// key goes to the keychain, not the database; without a keychain it stays
+// in the database and the screen says why.
+func TestSyncScreenKeepsSecretsInKeychain(t *testing.T) {
+	tests := []struct {
+		name    string
+		fail    error
+		inClear bool
+	}{
+		{"keychain", nil, false},
+		{"no keychain", errors.New("no secret service"), true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fail != nil {
+				keyring.MockInitWithError(tc.fail)
+			} else {
+				keyring.MockInit()
+			}
+			f := newCareFixture(t)
+			f.e.showError = func(err error) { t.Errorf("showError: %v", err) }
+			s := newSyncScreen(f.e)
+			s.keepSecrets(replica.Keychain{Service: "kundenkartei-gui-test"})
+			s.kdf = replica.KDFParams{Time: 1, MemoryKiB: 64, Threads: 1}
+			s.do = func(fn func()) { f.ui <- fn }
+			f.show(s.build())
+			settleSync(t, f, s)
+			test.Type(s.folder, t.TempDir())
+			test.Type(s.passphrase, "Messe-Team 2026!")
+			test.Tap(s.create)
+			settleSync(t, f, s)
+			cfg, ok, err := replica.LoadConfig(s.store)
+			if err != nil || !ok || cfg.Key == "" {
+				t.Fatalf("got %+v, %v, %v, want a usable configuration", cfg, ok, err)
+			}
+			raw, err := f.db.SyncState()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(string(raw), cfg.Key); got != tc.inClear {
+				t.Errorf("key in the database: got %v, want %v", got, tc.inClear)
+			}
+			warned := strings.Contains(s.status.Text, "keychain")
+			if warned != tc.inClear {
+				t.Errorf("status %q: keychain warning %v, want %v", s.status.Text, warned, tc.inClear)
+			}
+		})
 	}
 }

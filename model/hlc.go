@@ -50,6 +50,13 @@ func (s Stamp) After(t Stamp) bool {
 // before the user is warned. Larger drift is tolerated, never fatal.
 const MaxDrift = 5 * time.Minute
 
+// MaxAdopt is how far ahead of the local wall clock an observed remote
+// timestamp may move this clock. A change stamped further ahead (a device
+// whose clock was set a year forward) is still merged, but it does not
+// drag every later local timestamp, and through them every other device,
+// into the future with it.
+const MaxAdopt = 24 * time.Hour
+
 // Clock issues HLC timestamps. It is safe for concurrent use.
 type Clock struct {
 	mu   sync.Mutex
@@ -79,14 +86,16 @@ func (c *Clock) Now() HLC {
 }
 
 // Observe merges a timestamp seen from another device, so later local
-// changes order after it. It returns how far remote is ahead of local wall
+// changes order after it, unless it is more than MaxAdopt ahead of the
+// wall clock: then they order after wall time plus MaxAdopt. It returns how far remote is ahead of local wall
 // time (positive when the other device's clock runs ahead).
 func (c *Clock) Observe(remote HLC) time.Duration {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	wallMs := c.now().UnixMilli()
-	if remote > c.last {
-		c.last = remote
+	adopt := min(remote, MakeHLC(wallMs+MaxAdopt.Milliseconds(), 0))
+	if adopt > c.last {
+		c.last = adopt
 	}
 	return time.Duration(remote.Millis()-wallMs) * time.Millisecond
 }

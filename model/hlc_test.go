@@ -129,6 +129,37 @@ func TestClockObserve(t *testing.T) {
 	}
 }
 
+// TestClockObserveFarFuture: a remote timestamp far ahead is reported
+// but moves the clock only to wall time plus MaxAdopt.
+func TestClockObserveFarFuture(t *testing.T) {
+	tests := []struct {
+		name   string
+		ahead  time.Duration
+		wantMs int64 // Last().Millis() after Observe, relative to t0
+	}{
+		{"an hour", time.Hour, time.Hour.Milliseconds()},
+		{"just under the limit", model.MaxAdopt - time.Second, (model.MaxAdopt - time.Second).Milliseconds()},
+		{"a year", 365 * 24 * time.Hour, model.MaxAdopt.Milliseconds()},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := &fakeWall{t: t0}
+			c := model.NewClock(w.now)
+			remote := model.MakeHLC(t0.Add(tc.ahead).UnixMilli(), 7)
+			if drift := c.Observe(remote); drift != tc.ahead {
+				t.Errorf("drift: got %v, want %v", drift, tc.ahead)
+			}
+			if got := c.Last().Millis() - t0.UnixMilli(); got != tc.wantMs {
+				t.Errorf("clock moved to t0%+dms, want t0%+dms", got, tc.wantMs)
+			}
+			before := c.Last()
+			if next := c.Now(); next <= before || next.Millis()-t0.UnixMilli() > model.MaxAdopt.Milliseconds() {
+				t.Errorf("Now after a far remote: got %v, want within MaxAdopt of wall time", next)
+			}
+		})
+	}
+}
+
 func TestClockConcurrent(t *testing.T) {
 	w := &fakeWall{t: t0} // stuck, so every stamp comes from the counter
 	c := model.NewClock(w.now)

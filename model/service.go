@@ -344,6 +344,50 @@ type Notifier interface {
 	Subscribe(fn func([]Change)) (cancel func())
 }
 
+// CalendarStamp is what this device's .ics export last wrote of one
+// follow-up: a fingerprint of the event's exported properties (everything
+// but DTSTAMP, SEQUENCE and LAST-MODIFIED) with the SEQUENCE and
+// LAST-MODIFIED written for them. Stamps are device-local (never synced,
+// never logged) and change only when the fingerprint does; see package
+// sync/ical for the rule.
+type CalendarStamp struct {
+	Hash     [16]byte  // fingerprint of the exported properties
+	Sequence int       // SEQUENCE written with them
+	Modified time.Time // LAST-MODIFIED written with them, UTC
+}
+
+// CalendarItem is one follow-up as a calendar export reads it: with its
+// customer, the current version of the note behind it, and the stamp the
+// export wrote last time.
+type CalendarItem struct {
+	FollowUp FollowUp
+	Customer *Customer      // nil when unknown; SUMMARY then has no name
+	Note     *Note          // the current version of the note behind it, or nil
+	Stamp    *CalendarStamp // nil when this export never wrote the follow-up
+}
+
+// ExportService reads records for exports in bounded batches, each in a
+// short read transaction, so an export of every record neither holds the
+// database nor the whole data set in memory.
+type ExportService interface {
+	// ExportFollowUps calls fn with the live follow-ups f selects whose
+	// customer is listed, by due time (equal times in the order of
+	// f.Statuses; open ones when Statuses is empty), in batches of a few
+	// hundred. Within a batch a customer is one shared pointer. Stamps
+	// are those saved under profile. f.Limit is ignored. A change
+	// committed while the export runs may be seen or not. fn must not
+	// keep the slice; its error ends the export and is returned as it is.
+	// EINTERNAL when a record cannot be read.
+	ExportFollowUps(f FollowUpFilter, profile string, fn func([]CalendarItem) error) error
+	// SaveCalendarStamps stores stamps of follow-ups under profile, in
+	// one transaction that is neither logged nor synced nor notified.
+	SaveCalendarStamps(profile string, stamps map[ID]CalendarStamp) error
+	// ExportCustomers calls fn with the live customers of ids, in that
+	// order, a few hundred per read transaction; missing ones are skipped.
+	// fn's error ends the export and is returned as it is.
+	ExportCustomers(ids []ID, fn func([]*Customer) error) error
+}
+
 // Services bundles what the GUI and the CLI use; storage implements all.
 type Services interface {
 	CustomerService
@@ -352,6 +396,7 @@ type Services interface {
 	GestureService
 	ImportService
 	DuplicateService
+	ExportService
 	SettingsService
 	BackupService
 	ChangeLog

@@ -26,6 +26,9 @@
 //	merged/     customer id → id of the customer it was merged into (its
 //	            MergedInto field); records of a merged customer are indexed
 //	            under the end of the chain, see merge.go
+//	calstamp/   device-local stamps of the .ics export, made by the first
+//	            export, never logged or synced (see export.go):
+//	  <profile>/  follow-up id → 16-byte hash, 8-byte sequence, 8-byte ms
 //	erased/     made by the first erasure (erase.go): customer id → JSON
 //	            model.Erasure; id of a record erased with a customer →
 //	            that customer's id. Ops of these ids are dropped.

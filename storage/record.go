@@ -266,8 +266,15 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 				continue
 			}
 			prev, _ := clk.get(f)
-			ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: f, Value: v, HLC: stamp, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
-			clk.set(f, fieldClock{HLC: stamp, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
+			at := stamp
+			if prev.HLC >= at {
+				// The value carries a stamp further ahead than the clock
+				// follows (model.MaxAdopt): this change must still win
+				// on every device, so it is ordered right after it.
+				at = prev.HLC + 1
+			}
+			ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: f, Value: v, HLC: at, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
+			clk.set(f, fieldClock{HLC: at, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
 		}
 		if len(ops) == 0 {
 			*m = *metaOf(old) // report the stored meta back: nothing changed

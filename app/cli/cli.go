@@ -17,6 +17,7 @@ import (
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage/demo"
+	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
 // ErrUsage marks errors in how a command was called; main exits with 2
@@ -57,6 +58,9 @@ type Env struct {
 	Open func() (Store, error)
 	// Restore replaces the (closed) database with a backup file.
 	Restore func(backup string) error
+	// Secrets is the system keychain for sync's password and key; nil
+	// when there is none (they are then asked for and never stored).
+	Secrets replica.Secrets
 }
 
 // command is one subcommand.
@@ -169,8 +173,11 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // DemoLoader returns a loader of the small demo set into s, for the GUI's
 // first-start offer.
-func DemoLoader(s model.BulkLoader) func(ctx context.Context, progress func(done, total int)) error {
+func DemoLoader(s Store) func(ctx context.Context, progress func(done, total int)) error {
 	return func(ctx context.Context, progress func(done, total int)) error {
+		if err := refuseDemoWhenSynced(s); err != nil {
+			return err
+		}
 		return LoadDemo(ctx, s, demo.Small(time.Now()), progress)
 	}
 }
@@ -209,6 +216,9 @@ func runDemo(ctx context.Context, e Env, args []string) error {
 	return withStore(e, func(s Store) error {
 		if s.Directory().Len() > 0 {
 			return model.Errorf(model.ECONFLICT, "the database at %s already holds customers; demo data goes into an empty one (use -db)", s.Path())
+		}
+		if err := refuseDemoWhenSynced(s); err != nil {
+			return err
 		}
 		start := time.Now()
 		last := time.Now()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
@@ -46,12 +47,42 @@ func runSyncSetup(ctx context.Context, e Env, verb string, args []string) error 
 		return err
 	}
 	return withStore(e, func(s Store) error {
-		if err := replica.Setup(ctx, cfg, pass, verb == "init", replica.DefaultKDF, replica.DBStateStore(s)); err != nil {
-			return err
+		state, why := stateStore(e, s)
+		if why == nil {
+			if err := replica.Setup(ctx, cfg, pass, verb == "init", replica.DefaultKDF, state); err != nil {
+				return err
+			}
+		} else {
+			// No keychain: the secrets are not kept at all, rather than in
+			// the database and every backup of it.
+			cfg, err := replica.Connect(ctx, cfg, pass, verb == "init", replica.DefaultKDF)
+			if err != nil {
+				return err
+			}
+			cfg.Key, cfg.Password = "", ""
+			if err := replica.SaveConfig(state, cfg); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stderr, "note: %s, so the team key and the WebDAV password are not stored; "+
+				"every 'sync now' reads the passphrase from KUNDENKARTEI_PASSPHRASE (or asks for it) and the password from KUNDENKARTEI_WEBDAV_PASSWORD\n",
+				model.ErrorMessage(why))
 		}
 		fmt.Fprintf(e.Stdout, "sync target set up; run 'sync now' to exchange changes\n")
 		return nil
 	})
+}
+
+// stateStore returns where sync keeps its state for s: with the secrets
+// in the system keychain when there is one; why says why not.
+func stateStore(e Env, s Store) (replica.StateStore, error) {
+	db := replica.DBStateStore(s)
+	if e.Secrets == nil {
+		return db, model.Errorf(model.EINTERNAL, "no system keychain is configured")
+	}
+	if _, err := e.Secrets.Get("probe"); err != nil && model.ErrorCode(err) != model.ENOTFOUND {
+		return db, err
+	}
+	return replica.NewSecretState(db, e.Secrets), nil
 }
 
 // passphrase reads the team passphrase from KUNDENKARTEI_PASSPHRASE or
@@ -72,14 +103,57 @@ func passphrase(e Env) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-// syncer builds the syncer from the configuration stored in s.
-func syncer(s Store) (*replica.Syncer, error) {
-	return replica.OpenSyncer(s, s, replica.DBStateStore(s))
+// syncer builds the syncer from the configuration stored in s. Secrets
+// that are not kept (no keychain) are asked for, saying why.
+func syncer(ctx context.Context, e Env, s Store) (*replica.Syncer, error) {
+	state, why := stateStore(e, s)
+	cfg, ok, err := replica.LoadConfig(state)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, model.Errorf(model.ENOTFOUND, "no sync target set up yet; run 'sync init' or 'sync join'")
+	}
+	if ss, isSecret := state.(*replica.SecretState); isSecret && ss.Problem() != nil {
+		why = ss.Problem()
+		if cfg.Key != "" && cfg.Secrets == "" {
+			fmt.Fprintf(e.Stderr, "note: %s, so the sync password and team key stay in the database and its backups\n", model.ErrorMessage(why))
+		}
+	}
+	if cfg.URL != "" && cfg.Password == "" {
+		cfg.Password = os.Getenv("KUNDENKARTEI_WEBDAV_PASSWORD")
+	}
+	if cfg.Key == "" {
+		if why == nil {
+			why = model.Errorf(model.ENOTFOUND, "the team key is not in the system keychain")
+		}
+		fmt.Fprintf(e.Stderr, "the team key is not stored on this computer (%s)\n", model.ErrorMessage(why))
+		pass, err := passphrase(e)
+		if err != nil {
+			return nil, err
+		}
+		t, err := cfg.Target(nil)
+		if err != nil {
+			return nil, err
+		}
+		key, err := replica.Join(ctx, t, pass)
+		if err != nil {
+			return nil, err
+		}
+		text, err := key.MarshalText()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Key = string(text)
+	}
+	// The state never holds a key asked for here: the Syncer saves the
+	// state it loads, whose configuration has none.
+	return cfg.Syncer(s, s, state)
 }
 
 func runSyncNow(ctx context.Context, e Env) error {
 	return withStore(e, func(s Store) error {
-		sy, err := syncer(s)
+		sy, err := syncer(ctx, e, s)
 		if err != nil {
 			return err
 		}
@@ -87,24 +161,45 @@ func runSyncNow(ctx context.Context, e Env) error {
 		if err == nil && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
 			err = sy.CompactErasures(ctx, s) // rewrite own files after an erasure
 		}
-		fmt.Fprintf(e.Stdout, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
-			rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
-		if rep.DriftWarning() {
-			fmt.Fprintf(e.Stdout, "warning: another device's clock runs %s ahead\n", rep.Drift.Round(time.Second))
-		}
-		for _, d := range rep.Waiting {
-			fmt.Fprintf(e.Stdout, "waiting for earlier segments of device %s\n", d)
-		}
-		for _, p := range rep.Problems {
-			fmt.Fprintf(e.Stdout, "rejected: %v\n", p)
-		}
+		printReport(e.Stdout, rep)
 		return err
 	})
 }
 
+// printReport tells in sentences what a sync did and what needs attention.
+func printReport(w io.Writer, rep replica.Report) {
+	fmt.Fprintf(w, "pushed %d changes in %d segments, received %d, applied %d, conflicts %d\n",
+		rep.Pushed, rep.Segments, rep.Received, rep.Applied, rep.Conflicts)
+	switch {
+	case rep.ClockOff > 0:
+		fmt.Fprintf(w, "warning: this computer's clock seems to be %s ahead of the other devices' clocks; please check its date, time and time zone\n", rep.ClockOff.Round(time.Minute))
+	case rep.ClockOff < 0:
+		fmt.Fprintf(w, "warning: this computer's clock seems to be %s behind the other devices' clocks; please check its date, time and time zone\n", (-rep.ClockOff).Round(time.Minute))
+	}
+	if rep.DriftWarning() {
+		fmt.Fprintf(w, "warning: a change from device %s is %s ahead of this computer's clock; one of the two clocks is wrong\n",
+			rep.DriftDevice, rep.Drift.Round(time.Second))
+	}
+	for _, d := range rep.Waiting {
+		fmt.Fprintf(w, "waiting for earlier segments of device %s\n", d)
+	}
+	for _, p := range rep.Skipped {
+		fmt.Fprintf(w, "skipped %s: %s; its device was asked to send it again, everything else was received\n", p.Name, model.ErrorMessage(p.Err))
+	}
+	if rep.Repaired > 0 {
+		fmt.Fprintf(w, "%d damaged segment(s) arrived again and were applied\n", rep.Repaired)
+	}
+	for _, n := range rep.Resent {
+		fmt.Fprintf(w, "another device could not read %s; it was sent again from this database\n", n)
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "rejected %s: %s\n", p.Name, model.ErrorMessage(p.Err))
+	}
+}
+
 func runSyncStatus(ctx context.Context, e Env) error {
 	return withStore(e, func(s Store) error {
-		sy, err := syncer(s)
+		sy, err := syncer(ctx, e, s)
 		if err != nil {
 			return err
 		}
@@ -122,4 +217,18 @@ func runSyncStatus(ctx context.Context, e Env) error {
 		}
 		return nil
 	})
+}
+
+// refuseDemoWhenSynced returns ECONFLICT when s is set up for sync: the
+// demo's customers have the same IDs on every device, so demo data loaded
+// here would overwrite the real customers with those IDs everywhere.
+func refuseDemoWhenSynced(s Store) error {
+	_, ok, err := replica.LoadConfig(replica.DBStateStore(s))
+	if err != nil && !replica.IsDamaged(err) {
+		return err
+	}
+	if ok || replica.IsDamaged(err) {
+		return model.Errorf(model.ECONFLICT, "this database is set up to sync with other devices; demo data would be sent to all of them and overwrite their customers with the same IDs, so load it into a database of its own (use -db)")
+	}
+	return nil
 }

@@ -435,3 +435,41 @@ func TestNoColumnRecognized(t *testing.T) {
 		t.Errorf("got %v, want a file with one known column read", err)
 	}
 }
+
+// TestWriteEachMatchesWrite checks that rows written batch by batch are
+// the bytes Write and WriteMailingList write for all customers at once.
+func TestWriteEachMatchesWrite(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	cs := goldenCustomers()
+	each := func(size int) func(fn func([]*model.Customer) error) error {
+		return func(fn func([]*model.Customer) error) error {
+			for lo := 0; lo < len(cs); lo += size {
+				if err := fn(cs[lo:min(lo+size, len(cs))]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	for _, d := range []Dialect{Excel, RFC4180} {
+		var want, wantMail bytes.Buffer
+		if err := Write(&want, cs, WriteOptions{Dialect: d}); err != nil {
+			t.Fatal(err)
+		}
+		wantN, err := WriteMailingList(&wantMail, cs, now, WriteOptions{Dialect: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, size := range []int{1, 2} {
+			var got, gotMail bytes.Buffer
+			n, err := WriteEach(&got, each(size), WriteOptions{Dialect: d})
+			if err != nil || n != len(cs) || !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("dialect %d, batches of %d: got %d rows (%v)\n%s\nwant %d\n%s", d, size, n, err, got.Bytes(), len(cs), want.Bytes())
+			}
+			n, err = WriteMailingEach(&gotMail, each(size), now, WriteOptions{Dialect: d})
+			if err != nil || n != wantN || !bytes.Equal(gotMail.Bytes(), wantMail.Bytes()) {
+				t.Errorf("mailing, dialect %d, batches of %d: got %d rows (%v), want %d and the same bytes", d, size, n, err, wantN)
+			}
+		}
+	}
+}

@@ -140,24 +140,41 @@ var mailingColumns = []column{
 // (starting with = @, or + - not followed by a digit) get a leading
 // apostrophe, which Read removes again.
 func Write(w io.Writer, customers []*model.Customer, opt WriteOptions) error {
-	return write(w, customers, columns, opt)
+	_, err := writeEach(w, slice(customers), columns, nil, opt)
+	return err
+}
+
+// WriteEach is Write for customers that arrive in batches (each calls fn
+// with every batch in order), holding one batch at a time; it returns how
+// many rows it wrote.
+func WriteEach(w io.Writer, each func(fn func([]*model.Customer) error) error, opt WriteOptions) (int, error) {
+	return writeEach(w, each, columns, nil, opt)
 }
 
 // WriteMailingList writes the customers that have an active email consent
 // at now, with a primary email, for a mail merge, and returns how many it
 // wrote.
 func WriteMailingList(w io.Writer, customers []*model.Customer, now time.Time, opt WriteOptions) (int, error) {
-	var ok []*model.Customer
-	for _, c := range customers {
-		if c.HasConsent(model.ChannelEmail, now) && c.PrimaryEmail() != "" {
-			ok = append(ok, c)
-		}
-	}
-	return len(ok), write(w, ok, mailingColumns, opt)
+	return WriteMailingEach(w, slice(customers), now, opt)
 }
 
-func write(w io.Writer, customers []*model.Customer, cols []column, opt WriteOptions) error {
-	bw := bufio.NewWriter(w)
+// WriteMailingEach is WriteMailingList for customers that arrive in batches.
+func WriteMailingEach(w io.Writer, each func(fn func([]*model.Customer) error) error, now time.Time, opt WriteOptions) (int, error) {
+	consents := func(c *model.Customer) bool {
+		return c.HasConsent(model.ChannelEmail, now) && c.PrimaryEmail() != ""
+	}
+	return writeEach(w, each, mailingColumns, consents, opt)
+}
+
+// slice yields customers as one batch.
+func slice(customers []*model.Customer) func(fn func([]*model.Customer) error) error {
+	return func(fn func([]*model.Customer) error) error { return fn(customers) }
+}
+
+// writeEach writes the header and a row for every customer keep accepts
+// (nil keeps all), and returns the number of rows.
+func writeEach(w io.Writer, each func(fn func([]*model.Customer) error) error, cols []column, keep func(*model.Customer) bool, opt WriteOptions) (int, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
 	cw := stdcsv.NewWriter(bw)
 	cw.UseCRLF = true
 	header := make([]string, len(cols))
@@ -170,29 +187,40 @@ func write(w io.Writer, customers []*model.Customer, cols []column, opt WriteOpt
 	if opt.Dialect == Excel {
 		cw.Comma = ';'
 		if _, err := bw.WriteString("\ufeff"); err != nil {
-			return model.WrapError(model.EINTERNAL, err, "write CSV")
+			return 0, model.WrapError(model.EINTERNAL, err, "write CSV")
 		}
 	}
 	if err := cw.Write(header); err != nil {
-		return model.WrapError(model.EINTERNAL, err, "write CSV")
+		return 0, model.WrapError(model.EINTERNAL, err, "write CSV")
 	}
 	rec := make([]string, len(cols))
-	for _, c := range customers {
-		for i, col := range cols {
-			rec[i] = guardFormula(col.get(c, opt.Dialect))
+	n := 0
+	err := each(func(cs []*model.Customer) error {
+		for _, c := range cs {
+			if keep != nil && !keep(c) {
+				continue
+			}
+			for i, col := range cols {
+				rec[i] = guardFormula(col.get(c, opt.Dialect))
+			}
+			if err := cw.Write(rec); err != nil {
+				return model.WrapError(model.EINTERNAL, err, "write CSV")
+			}
+			n++
 		}
-		if err := cw.Write(rec); err != nil {
-			return model.WrapError(model.EINTERNAL, err, "write CSV")
-		}
+		return nil
+	})
+	if err != nil {
+		return n, err
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
-		return model.WrapError(model.EINTERNAL, err, "write CSV")
+		return n, model.WrapError(model.EINTERNAL, err, "write CSV")
 	}
 	if err := bw.Flush(); err != nil {
-		return model.WrapError(model.EINTERNAL, err, "write CSV")
+		return n, model.WrapError(model.EINTERNAL, err, "write CSV")
 	}
-	return nil
+	return n, nil
 }
 
 // guardFormula prefixes an apostrophe to cells a spreadsheet would

@@ -18,7 +18,7 @@ type AutoExporter struct {
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	collect func() ([]Item, []EventItem, error)
+	collect func() (Export, error)
 	path    string
 	opt     Options
 	onErr   func(error)
@@ -38,6 +38,19 @@ var autoTypes = map[model.RecordType]bool{
 // them. An empty result writes an empty calendar, so subscribers drop the
 // events that are gone. Close stops it.
 func NewAutoExporter(n model.Notifier, collect func() ([]Item, []EventItem, error), path string, opt Options, onErr func(error)) *AutoExporter {
+	return NewAutoExport(n, func() (Export, error) {
+		items, events, err := collect()
+		return Slice(items, events), err
+	}, path, opt, onErr)
+}
+
+// NewAutoExport is NewAutoExporter for an export that streams (see
+// FromStore): collect returns what to write, and the file is written from
+// the stream, so the program's memory does not grow with the calendar.
+// The file is replaced only when its content (all but DTSTAMP) changes:
+// a calendar program that polls it, or a file-sync service that copies
+// it, sees a new file only when there is something new.
+func NewAutoExport(n model.Notifier, collect func() (Export, error), path string, opt Options, onErr func(error)) *AutoExporter {
 	if opt.Debounce <= 0 {
 		opt.Debounce = 500 * time.Millisecond
 	}
@@ -99,9 +112,16 @@ func (a *AutoExporter) run() {
 }
 
 func (a *AutoExporter) export() {
-	items, events, err := a.collect()
+	x, err := a.collect()
 	if err == nil {
-		err = writeEmpty(a.path, items, events, a.opt)
+		// The file is hashed as it is now, not remembered: a restart
+		// with nothing changed must not replace it, and a file someone
+		// deleted or edited must be written again.
+		var old *[32]byte
+		if h, ok := fileContentHash(a.path); ok {
+			old = &h
+		}
+		_, err = writeIfChanged(a.path, x, a.opt, old)
 	}
 	if err != nil {
 		a.onErr(err)

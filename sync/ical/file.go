@@ -2,7 +2,10 @@ package ical
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"errors"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -22,13 +25,114 @@ func WriteFile(path string, items []Item, events []EventItem, opt Options) error
 	if len(items) == 0 && len(events) == 0 {
 		return model.Errorf(model.EINVALID, "nothing to export")
 	}
-	return writeFile(path, osCreate, func(w io.Writer) error { return encode(w, items, events, opt) })
+	return writeFile(path, osCreate, func(w io.Writer) error { return Encode(w, items, events, opt) }, nil)
 }
 
 // writeEmpty is WriteFile that accepts an empty calendar: the automatic
 // export must be able to clear a subscribed calendar.
 func writeEmpty(path string, items []Item, events []EventItem, opt Options) error {
-	return writeFile(path, osCreate, func(w io.Writer) error { return encode(w, items, events, opt) })
+	_, err := writeIfChanged(path, Slice(items, events), opt, nil)
+	return err
+}
+
+// WriteExport is WriteFile for a streaming export; it returns how many
+// follow-ups and events it wrote.
+func WriteExport(path string, x Export, opt Options) (int, error) {
+	var n int
+	err := writeFile(path, osCreate, func(w io.Writer) error {
+		var err error
+		n, err = EncodeExport(w, x, opt)
+		return err
+	}, nil)
+	return n, err
+}
+
+// writeIfChanged writes x to path, empty or not, unless the new content
+// hashes to old (see contentHash): then the file stays as it is. It
+// returns the new content's hash.
+func writeIfChanged(path string, x Export, opt Options, old *[32]byte) (*[32]byte, error) {
+	h := newContentHash()
+	var sum [32]byte
+	err := writeFile(path, osCreate, func(w io.Writer) error {
+		_, err := encodeExport(io.MultiWriter(w, h), x, opt, true)
+		return err
+	}, func() bool {
+		sum = h.sum()
+		return old != nil && sum == *old
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sum, nil
+}
+
+// stampPrefix starts the one line that differs between two writes of the
+// same calendar.
+const stampPrefix = "DTSTAMP:"
+
+// contentHash hashes a calendar as written, leaving out its DTSTAMP lines
+// (the time of writing), so equal content hashes alike whenever written.
+type contentHash struct {
+	h       hash.Hash
+	head    []byte // the start of the current line until it is known
+	decided bool   // whether the current line is a DTSTAMP is known
+	skip    bool   // the current line is a DTSTAMP
+}
+
+func newContentHash() *contentHash { return &contentHash{h: sha256.New()} }
+
+func (c *contentHash) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		seg := p
+		i := bytes.IndexByte(p, '\n')
+		if i >= 0 {
+			seg = p[:i+1]
+		}
+		p = p[len(seg):]
+		if !c.decided {
+			take := min(len(stampPrefix)-len(c.head), len(seg))
+			c.head = append(c.head, seg[:take]...)
+			seg = seg[take:]
+			if len(c.head) == len(stampPrefix) || i >= 0 {
+				c.decided, c.skip = true, string(c.head) == stampPrefix
+				if !c.skip {
+					c.h.Write(c.head)
+				}
+				c.head = c.head[:0]
+			}
+		}
+		if !c.skip {
+			c.h.Write(seg)
+		}
+		if i >= 0 {
+			c.decided, c.skip = false, false
+		}
+	}
+	return n, nil
+}
+
+func (c *contentHash) sum() [32]byte {
+	c.h.Write(c.head)
+	c.head = c.head[:0]
+	var s [32]byte
+	c.h.Sum(s[:0])
+	return s
+}
+
+// fileContentHash returns the content hash of the file at path; false
+// when it cannot be read.
+func fileContentHash(path string) ([32]byte, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return [32]byte{}, false
+	}
+	defer f.Close()
+	h := newContentHash()
+	if _, err := io.CopyBuffer(h, f, make([]byte, 256<<10)); err != nil {
+		return [32]byte{}, false
+	}
+	return h.sum(), true
 }
 
 // TempFile writes a single follow-up as an .ics file in dir (os.TempDir()
@@ -69,7 +173,9 @@ type tempFile interface {
 
 func osCreate(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
 
-func writeFile(path string, create func(dir, pattern string) (tempFile, error), encode func(io.Writer) error) (err error) {
+// writeFile writes what encode writes to path through a temporary file;
+// when keepOld (may be nil) says so after encoding, path stays as it was.
+func writeFile(path string, create func(dir, pattern string) (tempFile, error), encode func(io.Writer) error, keepOld func() bool) (err error) {
 	if path == "" {
 		return model.Errorf(model.EINVALID, "no file to export to")
 	}
@@ -100,6 +206,15 @@ func writeFile(path string, create func(dir, pattern string) (tempFile, error), 
 			return err
 		}
 		return model.WrapError(model.EINTERNAL, unwrapModel(err), "write %s", path)
+	}
+	if err := bw.Flush(); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "write %s", path)
+	}
+	if keepOld != nil && keepOld() {
+		if err := f.Close(); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "write %s", path)
+		}
+		return os.Remove(f.Name())
 	}
 	if err := f.Sync(); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "write %s", path)

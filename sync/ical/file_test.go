@@ -151,7 +151,7 @@ func TestWriteFileFailureKeepsOldFile(t *testing.T) {
 				}
 				return tt.file(f), nil
 			}
-			err := writeFile(path, create, func(w io.Writer) error { return encode(w, items, events, fixedOptions()) })
+			err := writeFile(path, create, func(w io.Writer) error { return Encode(w, items, events, fixedOptions()) }, nil)
 			if got := model.ErrorCode(err); got != model.EINTERNAL {
 				t.Errorf("got code %q (%v), want %q", got, err, model.EINTERNAL)
 			}

@@ -13,25 +13,70 @@
 // 09:00 in Zurich shows at 09:00 in summer and in winter, and stays at 09:00
 // Zurich time on a laptop travelling to another zone. Follow-ups without a
 // zone are written in UTC.
+//
+// # Streaming
+//
+// An export reads its follow-ups from storage in batches of a few hundred,
+// each in its own short read transaction (model.ExportService), and
+// writes each event as it comes into a spool (memory, then a temporary
+// file past 4 MB): the VTIMEZONEs go first in the file, and which zones
+// and spans they must cover is known only after the last event. Memory
+// therefore stays at one batch whatever the number of follow-ups. The
+// automatic export (AutoExporter) streams into a temporary file beside its
+// target while hashing the content without DTSTAMP, and renames it over
+// the target only when the hash differs from the file's.
+//
+// # SEQUENCE and LAST-MODIFIED
+//
+// Calendars take a new version of an event only when its SEQUENCE rises
+// (RFC 5546 §2.1.4), so SEQUENCE must rise whenever anything the event
+// shows changes, whatever caused it: an edit of the follow-up, but also a
+// renamed customer, a new phone, email or address, a revised note, a merge
+// or its undo, none of which touch the follow-up record. And it must stay
+// put when nothing shown changed (a memo edit), or calendars would churn.
+//
+// So each event carries a stamp (model.CalendarStamp): a fingerprint, the
+// first 16 bytes of the SHA-256 of the event as written from DTSTART to
+// END:VEVENT (every exported property but UID, CREATED, DTSTAMP, SEQUENCE
+// and LAST-MODIFIED), with the SEQUENCE and LAST-MODIFIED written for it.
+// Hashing the output itself, rather than listing the inputs, means a new
+// property or a new cause cannot be forgotten. Storage keeps the stamps in
+// a small device-local bucket, written only for follow-ups whose
+// fingerprint changed (once for every follow-up on the first export). The
+// rule (nextStamp): with no stamp yet, SEQUENCE is the follow-up's own
+// Sequence and LAST-MODIFIED its Updated, which is what files written
+// before stamps existed said; with the same fingerprint the stamp stays;
+// with another, SEQUENCE becomes max(old+1, the follow-up's Sequence) and
+// LAST-MODIFIED the newest Updated of follow-up, customer and note, or
+// now when that is not later than the old one (a merge changes none of
+// them), and at least one second later than before.
+//
+// Stamps are kept per profile, a hash of the translated words written
+// into events: a German and an English file of the same follow-ups each
+// count their own sequence, instead of raising each other's on every
+// export. Stamps are never synced: each device counts for its own files,
+// and on one device a file's SEQUENCE never goes backwards. The follow-up's
+// own Sequence, which is synced, is a floor on every device, so edits of
+// the follow-up raise every device's file alike; changes that come from the
+// customer or the note are counted by each device as it sees them, so two
+// devices' files of one follow-up can differ in SEQUENCE: subscribe a
+// calendar to one device's file. A stamp is saved after the whole calendar
+// is encoded, even if writing the file then fails: the next export of the
+// same content keeps that sequence, so no number is ever reused for other
+// content. Restoring an older backup brings older stamps back; the next
+// change then counts on from the older stamp.
 package ical
 
 import (
-	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
-
-// Item is one follow-up to export, with the records its text draws on.
-type Item struct {
-	FollowUp model.FollowUp
-	Customer *model.Customer // nil when unknown; SUMMARY then has no name
-	Note     *model.Note     // the note behind the follow-up, or nil
-}
 
 // EventItem is one loyalty event to export, with its invitation counts.
 type EventItem struct {
@@ -113,120 +158,8 @@ func UID(id model.ID) string { return id.String() + uidDomain }
 // item cannot be exported (no ID or no due time), before writing anything;
 // write errors come back as EINTERNAL.
 func Encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
-	if len(items) == 0 && len(events) == 0 {
-		return model.Errorf(model.EINVALID, "nothing to export")
-	}
-	return encode(w, items, events, opt)
-}
-
-// encode writes the calendar; an empty one is allowed here so that an
-// automatic export can clear a subscribed calendar.
-func encode(w io.Writer, items []Item, events []EventItem, opt Options) error {
-	opt.fill()
-	zones, err := scan(items, events)
-	if err != nil {
-		return err
-	}
-	bw, ok := w.(*bufio.Writer)
-	if !ok {
-		bw = bufio.NewWriterSize(w, 64<<10)
-	}
-	l := &lineWriter{w: bw, buf: make([]byte, 0, 256)}
-	stamp := string(append(appendDateTime(nil, opt.Now().UTC()), 'Z'))
-
-	l.prop("BEGIN", "VCALENDAR")
-	l.prop("VERSION", "2.0")
-	l.textProp("PRODID", opt.ProdID)
-	l.prop("CALSCALE", "GREGORIAN")
-	if opt.CalendarName != "" {
-		l.textProp("X-WR-CALNAME", opt.CalendarName)
-	}
-	names := make([]string, 0, len(zones))
-	for name := range zones {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if z := zones[name]; !z.min.IsZero() {
-			writeVTimezone(l, z)
-		}
-	}
-	e := &encoder{l: l, zones: zones, stamp: stamp, opt: &opt, customers: map[*model.Customer]*customerText{}}
-	for i := range items {
-		e.followUp(&items[i])
-	}
-	var sb strings.Builder
-	for i := range events {
-		writeEvent(l, &events[i], zones, stamp, &opt, &sb)
-	}
-	l.prop("END", "VCALENDAR")
-	if l.err == nil {
-		l.err = bw.Flush()
-	}
-	if l.err != nil {
-		return model.WrapError(model.EINTERNAL, l.err, "write calendar")
-	}
-	return nil
-}
-
-// scan checks every record and collects the zones in use with the span of
-// times each must cover.
-func scan(items []Item, events []EventItem) (map[string]*zoneUse, error) {
-	zones := map[string]*zoneUse{}
-	// Every zone is loaded once here: LoadLocation reads the disk each call.
-	use := func(tz string, ts ...time.Time) {
-		if isUTC(tz) {
-			return
-		}
-		z := zones[tz]
-		if z == nil {
-			loc, err := time.LoadLocation(tz)
-			if err != nil {
-				// Validate rejects unknown zones; should one slip through,
-				// the instant is still right when written in UTC.
-				zones[tz] = &zoneUse{name: tz}
-				return
-			}
-			z = &zoneUse{name: tz, loc: loc}
-			zones[tz] = z
-		}
-		if z.loc == nil {
-			return
-		}
-		for _, t := range ts {
-			z.cover(t)
-		}
-	}
-	for i := range items {
-		f := &items[i].FollowUp
-		if f.ID == model.NilID {
-			return nil, model.Errorf(model.EINVALID, "follow-up %q has no ID", f.Title)
-		}
-		if f.Due.IsZero() {
-			return nil, model.Errorf(model.EINVALID, "follow-up %s has no due time", f.ID)
-		}
-		if f.AllDay {
-			use(f.TZ) // dates need the zone, but no VTIMEZONE
-		} else {
-			use(f.TZ, f.Due, f.Due.Add(time.Duration(f.Duration)*time.Minute))
-		}
-	}
-	for i := range events {
-		e := &events[i].Event
-		if e.ID == model.NilID {
-			return nil, model.Errorf(model.EINVALID, "event %q has no ID", e.Name)
-		}
-		if e.Start.IsZero() {
-			return nil, model.Errorf(model.EINVALID, "event %s has no start", e.ID)
-		}
-		use(e.TZ, e.Start, e.Start.Add(time.Duration(e.Duration)*time.Minute))
-	}
-	for name, z := range zones {
-		if z.loc == nil {
-			delete(zones, name)
-		}
-	}
-	return zones, nil
+	_, err := encodeExport(w, Slice(items, events), opt, false)
+	return err
 }
 
 // isUTC reports whether a zone name is written as UTC ("Z") times.
@@ -251,18 +184,18 @@ func writeTimes(l *lineWriter, zones map[string]*zoneUse, tz string, start time.
 	}
 }
 
-func writeMeta(l *lineWriter, m *model.Meta, stamp string, seq int) {
+func writeMeta(l *lineWriter, id model.ID, created, modified time.Time, stamp string, seq int) {
 	l.begin("UID")
 	l.buf = append(l.buf, ':')
-	l.buf = appendUUID(l.buf, m.ID)
+	l.buf = appendUUID(l.buf, id)
 	l.buf = append(l.buf, uidDomain...)
 	l.flush()
 	l.prop("DTSTAMP", stamp)
-	if !m.Created.IsZero() {
-		l.utc("CREATED", m.Created)
+	if !created.IsZero() {
+		l.utc("CREATED", created)
 	}
-	if !m.Updated.IsZero() {
-		l.utc("LAST-MODIFIED", m.Updated)
+	if !modified.IsZero() {
+		l.utc("LAST-MODIFIED", modified)
 	}
 	l.int("SEQUENCE", seq)
 }
@@ -278,11 +211,13 @@ type customerText struct {
 // encoder holds what one export reuses from event to event.
 type encoder struct {
 	l         *lineWriter
-	zones     map[string]*zoneUse
+	zones     zoneSet
 	stamp     string
+	now       time.Time // for stamps of changed follow-ups
 	opt       *Options
 	customers map[*model.Customer]*customerText
-	summary   []byte // escaped SUMMARY of the current follow-up
+	summary   []byte       // escaped SUMMARY of the current follow-up
+	body      bytes.Buffer // the current follow-up from DTSTART on
 }
 
 func (e *encoder) customer(c *model.Customer) *customerText {
@@ -306,18 +241,38 @@ func (e *encoder) customer(c *model.Customer) *customerText {
 	return ct
 }
 
-func (e *encoder) followUp(it *Item) {
+// followUp writes the VEVENT of a follow-up and returns its stamp, and
+// whether that differs from the one it had. Everything from DTSTART on is
+// written first to a buffer whose hash is the fingerprint of the stamp: so
+// whatever changes the output, and nothing else, moves SEQUENCE.
+func (e *encoder) followUp(it *Item) (model.CalendarStamp, bool) {
+	l, f := e.l, &it.FollowUp
+	out := l.w
+	e.body.Reset()
+	l.w = &e.body
+	e.followUpBody(it)
+	l.w = out
+	sum := sha256.Sum256(e.body.Bytes())
+	st, changed := nextStamp(it.Stamp, [16]byte(sum[:16]), it, e.now)
+	l.prop("BEGIN", "VEVENT")
+	writeMeta(l, f.ID, f.Created, st.Modified, e.stamp, st.Sequence)
+	if _, err := out.Write(e.body.Bytes()); err != nil && l.err == nil {
+		l.err = err
+	}
+	return st, changed
+}
+
+// followUpBody writes a follow-up's VEVENT from DTSTART to its end.
+func (e *encoder) followUpBody(it *Item) {
 	l, f := e.l, &it.FollowUp
 	loc := time.UTC
-	if z := e.zones[f.TZ]; z != nil {
+	if z := e.zones[f.TZ]; z != nil && z.loc != nil {
 		loc = z.loc
 	}
 	var ct *customerText
 	if it.Customer != nil {
 		ct = e.customer(it.Customer)
 	}
-	l.prop("BEGIN", "VEVENT")
-	writeMeta(l, &f.Meta, e.stamp, f.Sequence)
 	if f.AllDay {
 		day := f.Due.In(loc)
 		l.date("DTSTART", day)
@@ -422,7 +377,7 @@ func customerName(c *model.Customer) string {
 func writeEvent(l *lineWriter, it *EventItem, zones map[string]*zoneUse, stamp string, opt *Options, sb *strings.Builder) {
 	e := &it.Event
 	l.prop("BEGIN", "VEVENT")
-	writeMeta(l, &e.Meta, stamp, eventSequence(e))
+	writeMeta(l, e.ID, e.Created, e.Updated, stamp, eventSequence(e))
 	writeTimes(l, zones, e.TZ, e.Start, e.Duration)
 	l.textProp("SUMMARY", e.Name)
 	sb.Reset()

@@ -1,7 +1,7 @@
 package ical
 
 import (
-	"bufio"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +16,7 @@ const maxLine = 75
 // keeps the first write error, so the encoder can write a whole calendar and
 // check once at the end.
 type lineWriter struct {
-	w   *bufio.Writer
+	w   io.Writer
 	buf []byte // the logical line being built
 	out []byte // buf folded, reused
 	err error

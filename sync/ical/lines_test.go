@@ -1,7 +1,6 @@
 package ical
 
 import (
-	"bufio"
 	"bytes"
 	"strings"
 	"testing"
@@ -149,10 +148,10 @@ func FuzzTextLine(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		var out bytes.Buffer
-		l := &lineWriter{w: bufio.NewWriter(&out)}
+		l := &lineWriter{w: &out}
 		l.textProp("DESCRIPTION", s)
-		if err := l.w.Flush(); err != nil {
-			t.Fatal(err)
+		if l.err != nil {
+			t.Fatal(l.err)
 		}
 		raw := out.String()
 		if !strings.HasSuffix(raw, "\r\n") {

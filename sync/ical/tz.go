@@ -2,6 +2,8 @@ package ical
 
 import (
 	"time"
+
+	"github.com/kundenkartei/kundenkartei/model"
 )
 
 // zoneUse is a time zone the calendar refers to and the span of instants it
@@ -236,4 +238,60 @@ func appendInt(b []byte, n int) []byte {
 		b = appendInt(b, n/10)
 	}
 	return append(b, byte('0'+n%10))
+}
+
+// zoneSet collects the zones in use with the span of times each must
+// cover; a zone Go does not know has a nil loc and is written as UTC.
+type zoneSet map[string]*zoneUse
+
+func (zones zoneSet) use(tz string, ts ...time.Time) {
+	if isUTC(tz) {
+		return
+	}
+	z := zones[tz]
+	if z == nil {
+		// Every zone is loaded once: LoadLocation reads the disk each call.
+		// Validate rejects unknown zones; should one slip through, the
+		// instant is still right when written in UTC.
+		loc, err := time.LoadLocation(tz)
+		if err != nil {
+			loc = nil
+		}
+		z = &zoneUse{name: tz, loc: loc}
+		zones[tz] = z
+	}
+	if z.loc == nil {
+		return
+	}
+	for _, t := range ts {
+		z.cover(t)
+	}
+}
+
+// item checks a follow-up and notes its zone.
+func (zones zoneSet) item(f *model.FollowUp) error {
+	if f.ID == model.NilID {
+		return model.Errorf(model.EINVALID, "follow-up %q has no ID", f.Title)
+	}
+	if f.Due.IsZero() {
+		return model.Errorf(model.EINVALID, "follow-up %s has no due time", f.ID)
+	}
+	if f.AllDay {
+		zones.use(f.TZ) // dates need the zone, but no VTIMEZONE
+	} else {
+		zones.use(f.TZ, f.Due, f.Due.Add(time.Duration(f.Duration)*time.Minute))
+	}
+	return nil
+}
+
+// event checks an event and notes its zone.
+func (zones zoneSet) event(e *model.Event) error {
+	if e.ID == model.NilID {
+		return model.Errorf(model.EINVALID, "event %q has no ID", e.Name)
+	}
+	if e.Start.IsZero() {
+		return model.Errorf(model.EINVALID, "event %s has no start", e.ID)
+	}
+	zones.use(e.TZ, e.Start, e.Start.Add(time.Duration(e.Duration)*time.Minute))
+	return nil
 }

@@ -10,13 +10,18 @@ import (
 // Config is how this device reaches its target: a folder or a WebDAV
 // address with its login, and the team key from Join or InitWithKDF. It is kept
 // with the sync state (SaveConfig), so "sync now" needs neither the
-// passphrase nor the password again. It is as secret as the passphrase.
+// passphrase nor the password again. Password and Key are as secret as the
+// passphrase: a SecretState keeps them in the keychain and only the name
+// they are kept under (Secrets) in the database.
 type Config struct {
 	Folder   string `json:"folder,omitempty"`   // path of a folder target
 	URL      string `json:"url,omitempty"`      // address of a WebDAV target
 	User     string `json:"user,omitempty"`     // WebDAV user
 	Password string `json:"password,omitempty"` // WebDAV (app) password
-	Key      string `json:"key"`                // Key.MarshalText
+	Key      string `json:"key"`                // Key.MarshalText; "" when kept elsewhere or not kept
+	// Secrets names where a SecretState keeps Password and Key; "" when
+	// they are in this struct.
+	Secrets string `json:"secrets,omitempty"`
 	// Manual turns automatic sync off: the app then syncs only when asked.
 	Manual bool `json:"manual,omitempty"`
 }
@@ -75,9 +80,20 @@ func SaveConfig(s StateStore, c Config) error {
 // syncs need neither the passphrase nor the target's address again.
 // EINVALID for a wrong passphrase, ECONFLICT when creating over an existing target.
 func Setup(ctx context.Context, cfg Config, passphrase string, create bool, kdf KDFParams, state StateStore) error {
-	t, err := cfg.Target(nil)
+	cfg, err := Connect(ctx, cfg, passphrase, create, kdf)
 	if err != nil {
 		return err
+	}
+	return SaveConfig(state, cfg)
+}
+
+// Connect creates a new target (create) or joins an existing one with the
+// team passphrase and returns cfg with the derived key, without keeping it.
+// Errors as Setup.
+func Connect(ctx context.Context, cfg Config, passphrase string, create bool, kdf KDFParams) (Config, error) {
+	t, err := cfg.Target(nil)
+	if err != nil {
+		return cfg, err
 	}
 	var key *Key
 	if create {
@@ -86,14 +102,14 @@ func Setup(ctx context.Context, cfg Config, passphrase string, create bool, kdf 
 		key, err = Join(ctx, t, passphrase)
 	}
 	if err != nil {
-		return err
+		return cfg, err
 	}
 	text, err := key.MarshalText()
 	if err != nil {
-		return err
+		return cfg, err
 	}
 	cfg.Key = string(text)
-	return SaveConfig(state, cfg)
+	return cfg, nil
 }
 
 // OpenSyncer builds the Syncer of the configuration kept in state.

@@ -135,7 +135,11 @@ func (f *fakeLog) set(t model.RecordType, id model.ID, field string, value any) 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	fk := fieldKey{t, id, field}
-	op := model.Op{Type: t, ID: id, Field: field, Value: v, HLC: f.clock.Now(), Device: f.device,
+	at := f.clock.Now()
+	if prev := f.fields[fk].Stamp.HLC; prev >= at {
+		at = prev + 1 // as storage: after a value stamped beyond model.MaxAdopt
+	}
+	op := model.Op{Type: t, ID: id, Field: field, Value: v, HLC: at, Device: f.device,
 		Author: "user-" + f.device[:4], Prev: f.fields[fk].Stamp.HLC}
 	f.seen[opKey{fk, op.Stamp()}] = true
 	f.log = append(f.log, op)

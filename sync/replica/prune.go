@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -37,16 +38,31 @@ func init() { fileKind[cursorMagic] = "cursor file" }
 type cursorFile struct {
 	Read map[string]uint64 `json:"read"`           // last applied segment of every other device
 	Snap map[string]uint64 `json:"snap,omitempty"` // vector of its newest snapshot on the target
+	// At is the writer's wall time when it wrote the file (Unix ms);
+	// Ahead the devices whose changes it saw ahead of its clock, in ms.
+	At    int64            `json:"at,omitempty"`
+	Ahead map[string]int64 `json:"ahead,omitempty"`
 }
 
 // publishCursor writes this device's cursor file when it changed.
 func (s *Syncer) publishCursor(ctx context.Context, me string, st *state) error {
-	body, err := json.Marshal(cursorFile{Read: st.Read, Snap: st.snapVector()})
+	read := make(map[string]uint64, len(st.Read))
+	for d := range st.Read {
+		read[d] = st.holeFloor(d)
+	}
+	c := cursorFile{Read: read, Snap: st.snapVector(), Ahead: st.Ahead}
+	same, err := json.Marshal(c)
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode cursor file")
 	}
-	if string(body) == st.CursorSent {
+	now := s.now()
+	if string(same) == st.CursorSent && now.Sub(time.UnixMilli(st.CursorAt)).Abs() < cursorRefresh {
 		return nil
+	}
+	c.At = now.UnixMilli()
+	body, err := json.Marshal(c)
+	if err != nil {
+		return model.WrapError(model.EINTERNAL, err, "encode cursor file")
 	}
 	data, err := sealFile(s.key, cursorMagic, segmentHeader{Device: me, Seq: max(st.Last, 1)}, body)
 	if err != nil {
@@ -55,13 +71,16 @@ func (s *Syncer) publishCursor(ctx context.Context, me string, st *state) error 
 	if err := s.target.Put(ctx, cursorsDir+"/"+me, data); err != nil {
 		return err
 	}
-	st.CursorSent = string(body)
+	st.CursorSent, st.CursorAt = string(same), c.At
 	return st.save(s.store)
 }
 
 // readCursor returns device d's cursor file; ok is false when it has none
 // or it cannot be read.
 func (s *Syncer) readCursor(ctx context.Context, d string) (c cursorFile, ok bool, err error) {
+	if c, ok := s.cursors[d]; ok {
+		return c, true, nil
+	}
 	data, err := s.target.Get(ctx, cursorsDir+"/"+d)
 	if model.ErrorCode(err) == model.ENOTFOUND {
 		return c, false, nil
@@ -71,6 +90,9 @@ func (s *Syncer) readCursor(ctx context.Context, d string) (c cursorFile, ok boo
 	h, body, err := openFile(s.key, cursorMagic, data)
 	if err != nil || h.Device != d || json.Unmarshal(body, &c) != nil {
 		return c, false, nil
+	}
+	if s.cursors != nil {
+		s.cursors[d] = c
 	}
 	return c, true, nil
 }
@@ -144,10 +166,19 @@ func (s *Syncer) prune(ctx context.Context, me string, st *state) error {
 		return err
 	}
 	for _, n := range names {
-		if seq, ok := parseSeq(n); ok && seq <= floor {
-			if err := s.target.Delete(ctx, segmentName(me, seq)); err != nil {
+		seq, ok := parseSeq(n)
+		if !ok {
+			seq, _, ok = parseHeal(n)
+		}
+		if ok && seq <= floor {
+			if err := s.target.Delete(ctx, devicesDir+"/"+me+"/"+n); err != nil {
 				return err
 			}
+		}
+	}
+	for seq := range st.Heals {
+		if seq <= floor {
+			delete(st.Heals, seq)
 		}
 	}
 	st.Pruned = floor
@@ -222,4 +253,27 @@ func gapIsPruned(names []string, read uint64) bool {
 		seq, ok := parseSeq(n)
 		return ok && seq <= read
 	})
+}
+
+// staleAfter is how old a temporary upload file must be before the device
+// that left it removes it: no upload takes that long, so it was cut short.
+const staleAfter = time.Hour
+
+// removeStale deletes this device's temporary upload files older than
+// staleAfter, at most once per staleAfter: a connection lost between the
+// upload and the rename leaves one behind on a WebDAV server for good.
+func (s *Syncer) removeStale(ctx context.Context, me string, st *state, rep *Report) error {
+	now := s.now()
+	if d := now.Sub(st.LastSweep); d >= 0 && d < staleAfter {
+		return nil
+	}
+	for _, w := range []struct{ dir, mark string }{{devicesDir + "/" + me, ""}, {cursorsDir, me}, {snapshotsDir, me}} {
+		n, err := s.target.RemoveStale(ctx, w.dir, w.mark, staleAfter)
+		rep.TempRemoved += n
+		if err != nil {
+			return err
+		}
+	}
+	st.LastSweep = now.UTC()
+	return nil
 }

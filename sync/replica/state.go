@@ -101,6 +101,23 @@ type state struct {
 	Snaps      []keptSnapshot `json:"snaps,omitempty"`
 	CursorSent string         `json:"cursor_sent,omitempty"`
 	Pruned     uint64         `json:"pruned,omitempty"`
+	// Holes are other devices' segments that could not be opened and
+	// were skipped, by device and seq; RequestSent is the heal request
+	// last written for them; Heals counts the copies written of own
+	// segments others asked for (heal.go).
+	Holes       map[string]map[uint64]hole `json:"holes,omitempty"`
+	RequestSent string                     `json:"request_sent,omitempty"`
+	Heals       map[uint64]int             `json:"heals,omitempty"`
+	// DriftSeen is the highest remote stamp already checked against the
+	// clock, so a change is warned about once; Ahead the devices whose
+	// newest changes were ahead of this clock, in ms; CursorAt the wall
+	// time (Unix ms) in the cursor file last published (clock.go).
+	DriftSeen model.HLC        `json:"drift_seen,omitempty"`
+	Ahead     map[string]int64 `json:"ahead,omitempty"`
+	CursorAt  int64            `json:"cursor_at,omitempty"`
+	// LastSweep is when this device last removed its stale temporary
+	// upload files (UTC).
+	LastSweep time.Time `json:"last_sweep,omitzero"`
 }
 
 // keptSnapshot is one of this device's snapshots on the target.

@@ -43,6 +43,9 @@ type Syncer struct {
 	backupEvery time.Duration
 	backupDue   bool // this sync takes a backup before its first remote change
 
+	clock   clockWatch            // what this sync learns about clocks (clock.go)
+	cursors map[string]cursorFile // cursor files read in this sync
+
 	mu sync.Mutex
 }
 
@@ -81,40 +84,48 @@ type Problem struct {
 
 // Report tells what one Sync did.
 type Report struct {
-	Pushed    int               // own ops written to the target
-	Segments  int               // own segments written
-	Received  int               // remote ops read
-	Applied   int               // remote ops that changed a field
-	Ignored   int               // remote ops already known or older than ours
-	Conflicts int               // concurrent edits whose loser was kept for review
-	Drift     time.Duration     // largest amount a remote clock ran ahead of ours; warn above model.MaxDrift
-	Backup    *model.BackupInfo // taken before the first remote change was applied; nil if none
-	Snapshot  string            // the snapshot a joining device started from, "" if none
+	Pushed    int // own ops written to the target
+	Segments  int // own segments written
+	Received  int // remote ops read
+	Applied   int // remote ops that changed a field
+	Ignored   int // remote ops already known or older than ours
+	Conflicts int // concurrent edits whose loser was kept for review
+	// Drift is the largest amount a remote change not seen before was
+	// ahead of this device's clock, DriftDevice the device that made it;
+	// warn above model.MaxDrift.
+	Drift       time.Duration
+	DriftDevice string
+	// ClockOff is how far this device's own clock seems to be off
+	// against the other devices' (positive: ahead, negative: behind); 0
+	// when it agrees within model.MaxDrift or nobody can tell yet.
+	ClockOff time.Duration
+	Backup   *model.BackupInfo // taken before the first remote change was applied; nil if none
+	Snapshot string            // the snapshot a joining device started from, "" if none
 	// Waiting lists devices with segments that cannot be read yet because
 	// an earlier one is missing (a file-sync service still copying).
 	Waiting  []string
-	Problems []Problem // rejected files: damaged, truncated, foreign
+	Problems []Problem // rejected files that stop their device until they are replaced
+	// Skipped lists other devices' segments that could not be opened
+	// (damaged, truncated, foreign): the device's later segments were
+	// applied anyway and its writer was asked to send them again.
+	Skipped []Problem
+	// Repaired counts segments skipped earlier that arrived again and
+	// were applied.
+	Repaired int
+	// Resent lists this device's segments that another device could not
+	// open and that were written again from the change log.
+	Resent []string
+	// TempRemoved counts this device's temporary upload files, left by
+	// uploads cut short, that were removed.
+	TempRemoved int
 }
 
 // DriftWarning reports whether a remote clock ran so far ahead that the
 // user should check the clocks. Sync goes on regardless.
 func (r Report) DriftWarning() bool { return r.Drift > model.MaxDrift }
 
-// Status describes the sync state of this device.
-type Status struct {
-	Device     string    // this device's ID
-	Target     string    // the target's ID, "" before the first sync
-	LastSync   time.Time // end of the last complete sync, zero if never
-	PendingOps int       // own ops not yet pushed
-	Devices    []DeviceStatus
-}
-
-// DeviceStatus is how far this device has read another one.
-type DeviceStatus struct {
-	Device string
-	Read   int // segments applied
-	Unread int // segments on the target not yet applied
-}
+// ClockWarning reports whether this device's own clock seems wrong.
+func (r Report) ClockWarning() bool { return r.ClockOff != 0 }
 
 // Sync pushes this device's new ops as the next segment(s), then reads
 // the other devices' new segments and applies them, saving its progress
@@ -153,14 +164,29 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 			return rep, err
 		}
 	}
+	s.clock = clockWatch{seen: st.DriftSeen, ahead: map[string]time.Duration{}}
+	s.cursors = map[string]cursorFile{}
 	s.backupDue = st.LastBackup.IsZero() || s.now().Sub(st.LastBackup) >= s.backupEvery || s.now().Before(st.LastBackup)
 	if err := s.push(ctx, me, st, &rep, progress); err != nil {
 		return rep, err
 	}
-	if err := s.pull(ctx, me, st, &rep, progress); err != nil {
+	listed, err := s.pull(ctx, me, st, &rep, progress)
+	if err != nil {
 		return rep, err
 	}
-	if s.snapEvery > 0 && st.SinceSnapshot >= s.snapEvery && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+	if err := s.heal(ctx, me, st, &rep, listed); err != nil {
+		return rep, err
+	}
+	if err := s.sendRequests(ctx, me, st); err != nil {
+		return rep, err
+	}
+	s.noteClocks(st)
+	if err := s.checkOwnClock(ctx, me, &rep); err != nil {
+		return rep, err
+	}
+	// A snapshot claims every segment up to the cursors: not while any is
+	// a hole.
+	if s.snapEvery > 0 && st.SinceSnapshot >= s.snapEvery && len(rep.Problems) == 0 && len(rep.Waiting) == 0 && len(st.Holes) == 0 {
 		if err := s.writeSnapshot(ctx, me, st); err != nil {
 			return rep, err
 		}
@@ -172,6 +198,9 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 		if err := s.prune(ctx, me, st); err != nil {
 			return rep, err
 		}
+	}
+	if err := s.removeStale(ctx, me, st, &rep); err != nil {
+		return rep, err
 	}
 	st.LastSync = s.now().UTC()
 	if rep.Backup != nil {
@@ -408,300 +437,6 @@ func (s *Syncer) apply(ops []model.Op, rep *Report) error {
 	rep.Applied += res.Applied
 	rep.Ignored += res.Ignored
 	rep.Conflicts += res.Conflicts
-	rep.Drift = max(rep.Drift, res.Drift)
+	s.observe(ops, rep)
 	return nil
-}
-
-// pull reads and applies other devices' new segments, device by device,
-// each in order. A device whose next segment is missing or rejected is
-// left there until the next sync; the others go on.
-func (s *Syncer) pull(ctx context.Context, me string, st *state, rep *Report, progress func(Progress)) error {
-	if err := s.joinSnapshot(ctx, me, st, rep); err != nil {
-		return err
-	}
-	devs, err := s.target.List(ctx, devicesDir)
-	if err != nil {
-		return err
-	}
-	todo := map[string][]uint64{}
-	listed := map[string][]string{}
-	total := 0
-	for _, d := range devs {
-		if d == me || !validDevice(d) {
-			continue
-		}
-		names, err := s.target.List(ctx, devicesDir+"/"+d)
-		if err != nil {
-			return err
-		}
-		listed[d] = names
-		if seqs := newSeqs(names, st.Read[d]); len(seqs) > 0 {
-			todo[d] = seqs
-			total += len(seqs)
-		}
-	}
-	done := 0
-	// Segments are read and opened a few ahead, in parallel, while earlier
-	// ones are applied; reads still running when pull returns are cancelled
-	// and waited for.
-	fctx, cancel := context.WithCancel(ctx)
-	var reads sync.WaitGroup
-	defer reads.Wait()
-	defer cancel()
-	for _, d := range devs {
-		seqs := todo[d]
-		var ahead []<-chan fetched
-		next := 0
-		readAhead := func() {
-			for ; next < len(seqs) && len(ahead) < segmentsAhead; next++ {
-				ahead = append(ahead, s.fetch(fctx, &reads, d, seqs[next]))
-			}
-		}
-		// Consecutive segments are applied together, up to applyOps ops:
-		// one ApplyOps call merges each record once and writes each
-		// customer's stats and listing once, where one call per segment
-		// would rewrite them for every segment that touches the customer.
-		// The cursor moves only after the batch is applied.
-		b := batch{d: d}
-		cursor := st.Read[d]
-		flush := func() (bool, error) {
-			n := len(b.seqs)
-			ok, err := s.applyBatch(&b, st, rep)
-			b.reset()
-			if n > 0 && err == nil {
-				done += n
-				progress(Progress{Phase: PhasePull, Device: d, Done: done, Total: total})
-			}
-			return ok, err
-		}
-	segments:
-		for range seqs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			readAhead()
-			got := <-ahead[0]
-			ahead = ahead[1:]
-			seq := got.seq
-			name := segmentName(d, seq)
-			h, ops, err := got.h, got.ops, got.err
-			if model.ErrorCode(got.getErr) == model.ENOTFOUND {
-				rep.Waiting = append(rep.Waiting, d)
-				break
-			} else if got.getErr != nil {
-				return got.getErr
-			}
-			if err == nil && (h.Device != d || h.Seq != seq) {
-				err = model.Errorf(model.EINVALID, "segment was renamed or moved (it says %s)", segmentName(h.Device, h.Seq))
-			}
-			switch {
-			case err != nil:
-				rep.Problems = append(rep.Problems, Problem{Name: name, Err: err})
-				break segments
-			case h.Prev > cursor:
-				// An earlier segment is missing: pruned (then a snapshot
-				// covers it), or it has not arrived yet.
-				if !gapIsPruned(listed[d], cursor) {
-					rep.Waiting = append(rep.Waiting, d)
-					break segments
-				}
-				// The snapshot moves and saves the cursors: what is
-				// batched goes first.
-				if ok, err := flush(); err != nil {
-					return err
-				} else if !ok {
-					break segments
-				}
-				ok, err := s.catchUp(ctx, me, st, rep, d, h.Prev)
-				if err != nil {
-					return err
-				}
-				if !ok {
-					rep.Waiting = append(rep.Waiting, d)
-					break segments
-				}
-				cursor = st.Read[d]
-			}
-			// Prev below the cursor is a segment that overlaps one already
-			// applied (a retried write that the writer thought had failed);
-			// it holds everything up to seq, and re-applying is harmless.
-			b.add(seq, ops)
-			cursor = max(cursor, seq)
-			if b.nops >= s.applyOps {
-				if ok, err := flush(); err != nil {
-					return err
-				} else if !ok {
-					break segments
-				}
-			}
-		}
-		if _, err := flush(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// segmentsAhead is how many segments pull reads and opens ahead of the
-// one it is at, each in its own goroutine.
-const segmentsAhead = 4
-
-// applyOps is how many ops pull collects from consecutive segments of a
-// device before it applies them (in one ApplyOps call): about 50 MB of
-// decoded ops at most.
-const applyOps = 100_000
-
-// batch is consecutive segments of device d waiting to be applied.
-type batch struct {
-	d    string
-	seqs []uint64
-	ops  [][]model.Op // ops of each of seqs
-	nops int
-}
-
-func (b *batch) add(seq uint64, ops []model.Op) {
-	b.seqs = append(b.seqs, seq)
-	b.ops = append(b.ops, ops)
-	b.nops += len(ops)
-}
-
-// reset empties b, letting go of the applied ops.
-func (b *batch) reset() {
-	clear(b.ops)
-	b.seqs, b.ops, b.nops = b.seqs[:0], b.ops[:0], 0
-}
-
-// applyBatch applies b and moves d's cursor to its last segment. When
-// storage rejects the batch as not understood (EINVALID: a newer
-// version's record type), the segments are applied one by one, so that
-// the ones before the rejected segment still land; the rejected one is
-// reported, the device stays there, and applyBatch returns false.
-func (s *Syncer) applyBatch(b *batch, st *state, rep *Report) (bool, error) {
-	if len(b.seqs) == 0 {
-		return true, nil
-	}
-	all := b.ops[0]
-	if len(b.ops) > 1 {
-		all = make([]model.Op, 0, b.nops)
-		for i, ops := range b.ops {
-			all = append(all, ops...)
-			// The segment's own array goes: its ops are held once.
-			b.ops[i] = all[len(all)-len(ops) : len(all) : len(all)]
-		}
-	}
-	err := s.apply(all, rep)
-	if err == nil {
-		return true, s.advance(b.d, b.seqs[len(b.seqs)-1], b.nops, st)
-	}
-	if model.ErrorCode(err) != model.EINVALID {
-		return false, err
-	}
-	if len(b.seqs) == 1 {
-		rep.Problems = append(rep.Problems, Problem{Name: segmentName(b.d, b.seqs[0]), Err: err})
-		return false, nil
-	}
-	for i, seq := range b.seqs {
-		if err := s.apply(b.ops[i], rep); model.ErrorCode(err) == model.EINVALID {
-			rep.Problems = append(rep.Problems, Problem{Name: segmentName(b.d, seq), Err: err})
-			return false, nil
-		} else if err != nil {
-			return false, err
-		}
-		if err := s.advance(b.d, seq, len(b.ops[i]), st); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// advance records that device d's segments up to seq are applied.
-func (s *Syncer) advance(d string, seq uint64, nops int, st *state) error {
-	if seq > st.Read[d] {
-		st.Read[d] = seq
-	}
-	st.SinceSnapshot += nops
-	return st.save(s.store)
-}
-
-// fetched is a segment read from the target and opened.
-type fetched struct {
-	seq    uint64
-	h      segmentHeader
-	ops    []model.Op
-	getErr error // reading it from the target failed
-	err    error // opening it failed
-}
-
-// fetch reads and opens segment seq of device d in the background.
-func (s *Syncer) fetch(ctx context.Context, wg *sync.WaitGroup, d string, seq uint64) <-chan fetched {
-	out := make(chan fetched, 1)
-	wg.Go(func() {
-		data, err := s.target.Get(ctx, segmentName(d, seq))
-		if err != nil {
-			out <- fetched{seq: seq, getErr: err}
-			return
-		}
-		h, ops, err := openSegment(s.key, data)
-		out <- fetched{seq: seq, h: h, ops: ops, err: err}
-	})
-	return out
-}
-
-// Status reports the last sync, the own ops waiting to be pushed and how
-// far every other device on the target has been read. It reads the
-// target; when the target cannot be reached it returns the local part
-// with the error.
-func (s *Syncer) Status(ctx context.Context) (Status, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	me := s.log.DeviceID()
-	stat := Status{Device: me}
-	st, err := loadState(s.store)
-	if err != nil {
-		return stat, err
-	}
-	stat.Target, stat.LastSync = st.Target, st.LastSync
-	for after := st.Scanned; ; {
-		ops, last, err := s.log.Ops(after, s.batch)
-		if err != nil {
-			return stat, err
-		}
-		if len(ops) == 0 {
-			break
-		}
-		for i := range ops {
-			if ops[i].Device == me {
-				stat.PendingOps++
-			}
-		}
-		after = last
-	}
-	if d, err := readDescription(ctx, s.target); err != nil {
-		return stat, err
-	} else if d.ID != st.Target {
-		st.Read = nil // another target: nothing read yet
-	}
-	devs, err := s.target.List(ctx, devicesDir)
-	if err != nil {
-		return stat, err
-	}
-	for _, d := range devs {
-		if d == me || !validDevice(d) {
-			continue
-		}
-		names, err := s.target.List(ctx, devicesDir+"/"+d)
-		if err != nil {
-			return stat, err
-		}
-		ds := DeviceStatus{Device: d}
-		for _, n := range names {
-			if seq, ok := parseSeq(n); ok && seq <= st.Read[d] {
-				ds.Read++
-			} else if ok {
-				ds.Unread++
-			}
-		}
-		stat.Devices = append(stat.Devices, ds)
-	}
-	return stat, nil
 }

@@ -255,8 +255,8 @@ func TestSyncAppliesSegmentsTogether(t *testing.T) {
 }
 
 // TestSyncRejects drops damaged and foreign files into the target: each is
-// rejected with EINVALID, changes nothing, and the device goes on once a
-// good copy appears.
+// skipped without an error and changes nothing, and the device applies it
+// once a good copy appears.
 func TestSyncRejects(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -306,8 +306,8 @@ func TestSyncRejects(t *testing.T) {
 			}
 			before := b.log.dump()
 			rep, err := b.syncer.Sync(context.Background(), nil)
-			if model.ErrorCode(err) != model.EINVALID || len(rep.Problems) != 1 {
-				t.Fatalf("got code %q, %d problems, want %q and 1", model.ErrorCode(err), len(rep.Problems), model.EINVALID)
+			if err != nil || len(rep.Skipped) != 1 || model.ErrorCode(rep.Skipped[0].Err) != model.EINVALID {
+				t.Fatalf("got %v, skipped %v, want no error and one EINVALID skipped", err, rep.Skipped)
 			}
 			if got := b.log.dump(); got != before || rep.Received != 0 || b.log.backups != 0 {
 				t.Errorf("a rejected file changed the database (%d received, %d backups)", rep.Received, b.log.backups)
@@ -315,8 +315,8 @@ func TestSyncRejects(t *testing.T) {
 			if err := os.WriteFile(file, good, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			if rep := b.sync(t); rep.Received != a.ownOps() {
-				t.Errorf("after repair: got %d received, want %d", rep.Received, a.ownOps())
+			if rep := b.sync(t); rep.Received != a.ownOps() || rep.Repaired != 1 {
+				t.Errorf("after repair: got %d received, %d repaired, want %d and 1", rep.Received, rep.Repaired, a.ownOps())
 			}
 			if a.log.dump() != b.log.dump() {
 				t.Error("devices differ after repair")
@@ -413,9 +413,9 @@ func TestSyncInterruptedPush(t *testing.T) {
 				t.Fatalf("got %v, want the injected fault", err)
 			}
 			if mode == "partial" {
-				// Others reject the partial file and wait for the repair.
-				if _, err := b.syncer.Sync(context.Background(), nil); model.ErrorCode(err) != model.EINVALID {
-					t.Errorf("reading a partial segment: got %v, want EINVALID", err)
+				// Others skip the partial file and wait for the repair.
+				if rep, err := b.syncer.Sync(context.Background(), nil); err != nil || len(rep.Skipped) != 1 {
+					t.Errorf("reading a partial segment: got %v, skipped %v, want it skipped", err, rep.Skipped)
 				}
 			} else {
 				b.sync(t)

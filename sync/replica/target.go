@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -34,7 +35,14 @@ type Target interface {
 	List(ctx context.Context, dir string) ([]string, error)
 	// Delete removes the file name; a missing file is not an error.
 	Delete(ctx context.Context, name string) error
+	// RemoveStale deletes the temporary files (tmpPrefix…, left behind by
+	// uploads cut short) directly in dir whose names contain mark and that
+	// are older than age by the target's own clock, and returns how many.
+	RemoveStale(ctx context.Context, dir, mark string, age time.Duration) (int, error)
 }
+
+// tmpPrefix starts the names of files being uploaded; List leaves them out.
+const tmpPrefix = ".tmp-"
 
 // checkName rejects names that could leave the target root.
 func checkName(name string) error {
@@ -114,7 +122,7 @@ func (f *FolderTarget) Put(ctx context.Context, name string, data []byte) error 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "create %s", dir)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, err := os.CreateTemp(dir, tmpPrefix+filepath.Base(p)+"-*")
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "write %s", name)
 	}
@@ -186,4 +194,37 @@ func (f *FolderTarget) List(ctx context.Context, dir string) ([]string, error) {
 	}
 	sort.Strings(names)
 	return names, nil
+}
+
+// RemoveStale implements Target; age is measured by file modification
+// times against this computer's clock.
+func (f *FolderTarget) RemoveStale(ctx context.Context, dir, mark string, age time.Duration) (int, error) {
+	p, err := f.path(dir)
+	if err != nil {
+		return 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	entries, err := os.ReadDir(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, model.WrapError(model.EINTERNAL, err, "list %s", dir)
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) || !strings.Contains(e.Name(), mark) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || time.Since(info.ModTime()) < age {
+			continue
+		}
+		if err := os.Remove(filepath.Join(p, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, model.WrapError(model.EINTERNAL, err, "delete %s", e.Name())
+		}
+		n++
+	}
+	return n, nil
 }

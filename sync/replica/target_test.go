@@ -124,7 +124,7 @@ type rclone struct {
 }
 
 // startRclone serves dir over WebDAV on addr ("" picks a free port) with
-// user "team" and password "secret", and waits until it answers. It skips
+// user "team" and password testPassword, and waits until it answers. It skips
 // the test when rclone is not installed.
 func startRclone(tb testing.TB, dir, addr string) *rclone {
 	tb.Helper()
@@ -140,7 +140,7 @@ func startRclone(tb testing.TB, dir, addr string) *rclone {
 		addr = l.Addr().String()
 		l.Close()
 	}
-	cmd := exec.Command(bin, "serve", "webdav", dir, "--addr", addr, "--user", "team", "--pass", "secret",
+	cmd := exec.Command(bin, "serve", "webdav", dir, "--addr", addr, "--user", "team", "--pass", testPassword,
 		"--config", filepath.Join(tb.TempDir(), "rclone.conf"))
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
@@ -174,7 +174,7 @@ func (r *rclone) stop() {
 
 func TestWebDAVTarget(t *testing.T) {
 	srv := startRclone(t, t.TempDir(), "")
-	testTarget(t, NewWebDAVTarget(srv.url(), "team", "secret", nil))
+	testTarget(t, NewWebDAVTarget(srv.url(), "team", testPassword, nil))
 }
 
 func TestWebDAVTargetErrors(t *testing.T) {

@@ -157,7 +157,7 @@ func (w *WebDAVTarget) Put(ctx context.Context, name string, data []byte) error 
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "random name")
 	}
-	tmpName := dir + ".tmp-" + file + "-" + hex.EncodeToString(rnd[:])
+	tmpName := dir + tmpPrefix + file + "-" + hex.EncodeToString(rnd[:])
 	tmp, err := w.url(tmpName, false)
 	if err != nil {
 		return err
@@ -248,40 +248,68 @@ func (w *WebDAVTarget) mkdirs(ctx context.Context, dir string) error {
 	return nil
 }
 
-// multistatus is the part of a PROPFIND answer List needs.
+// multistatus is the part of a PROPFIND answer List and RemoveStale need.
 type multistatus struct {
 	Responses []struct {
-		Href string `xml:"href"`
+		Href     string `xml:"href"`
+		Modified string `xml:"propstat>prop>getlastmodified"` // RFC 1123
 	} `xml:"response"`
 }
 
-const propfindBody = `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/></d:prop></d:propfind>`
+const propfindBody = `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getlastmodified/></d:prop></d:propfind>`
 
 // List implements Target with a PROPFIND of depth 1.
 func (w *WebDAVTarget) List(ctx context.Context, dir string) ([]string, error) {
-	u, err := w.url(dir, true)
+	entries, _, err := w.propfind(ctx, dir)
 	if err != nil {
 		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !strings.HasPrefix(e.name, ".") {
+			names = append(names, e.name)
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// davEntry is one entry of a collection.
+type davEntry struct {
+	name     string
+	modified time.Time // zero when the server did not say
+}
+
+// propfind lists dir's entries and returns the server's time of the answer
+// (its Date header; this computer's clock when it sent none).
+func (w *WebDAVTarget) propfind(ctx context.Context, dir string) ([]davEntry, time.Time, error) {
+	u, err := w.url(dir, true)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	resp, err := w.do(ctx, "PROPFIND", u, strings.NewReader(propfindBody),
 		map[string]string{"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
 	if err != nil {
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	defer drain(resp)
+	now, err := http.ParseTime(resp.Header.Get("Date"))
+	if err != nil {
+		now = time.Now()
+	}
 	switch resp.StatusCode {
 	case http.StatusMultiStatus:
 	case http.StatusNotFound:
-		return nil, nil
+		return nil, now, nil
 	default:
-		return nil, statusErr("list "+dir, resp)
+		return nil, now, statusErr("list "+dir, resp)
 	}
 	var ms multistatus
 	if err := xml.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&ms); err != nil {
-		return nil, model.WrapError(model.EINTERNAL, err, "WebDAV list %s: bad answer", dir)
+		return nil, now, model.WrapError(model.EINTERNAL, err, "WebDAV list %s: bad answer", dir)
 	}
 	self, _ := url.Parse(u)
-	var names []string
+	var entries []davEntry
 	for _, r := range ms.Responses {
 		h, err := url.Parse(strings.TrimSpace(r.Href))
 		if err != nil {
@@ -291,14 +319,36 @@ func (w *WebDAVTarget) List(ctx context.Context, dir string) ([]string, error) {
 		if p == strings.TrimSuffix(self.Path, "/") || p == "" {
 			continue
 		}
-		n := path.Base(p)
-		if strings.HasPrefix(n, ".") {
+		e := davEntry{name: path.Base(p)}
+		e.modified, _ = http.ParseTime(strings.TrimSpace(r.Modified))
+		entries = append(entries, e)
+	}
+	return entries, now, nil
+}
+
+// RemoveStale implements Target; age is measured by the server's clock
+// (its Date header against the files' last-modified times), so a wrong
+// clock here removes nothing that is still being uploaded.
+func (w *WebDAVTarget) RemoveStale(ctx context.Context, dir, mark string, age time.Duration) (int, error) {
+	entries, now, err := w.propfind(ctx, dir)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.name, tmpPrefix) || !strings.Contains(e.name, mark) || e.modified.IsZero() || now.Sub(e.modified) < age {
 			continue
 		}
-		names = append(names, n)
+		name := e.name
+		if dir != "" {
+			name = dir + "/" + e.name
+		}
+		if err := w.Delete(ctx, name); err != nil {
+			return n, err
+		}
+		n++
 	}
-	sort.Strings(names)
-	return names, nil
+	return n, nil
 }
 
 // String names the target for logs without the password.

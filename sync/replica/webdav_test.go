@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func TestWebDAVSync(t *testing.T) {
 	srv := startRclone(t, root, "")
 	ctx := context.Background()
 	client := &http.Client{Timeout: 5 * time.Second}
-	dav := func() Target { return NewWebDAVTarget(srv.url(), "team", "secret", client) }
+	dav := func() Target { return NewWebDAVTarget(srv.url(), "team", testPassword, client) }
 	key, err := InitWithKDF(ctx, dav(), "correct horse battery", testKDF)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestWebDAVSync(t *testing.T) {
 	}
 
 	// A server that kept a partial upload under the final name: readers
-	// reject it and change nothing until the writer repairs it.
+	// skip it and change nothing until the writer repairs it.
 	c := w.peer("cccccccc", 0, &faultTarget{Target: dav(), n: 1, mode: "partial"})
 	c.edit(w, 2)
 	if _, err := c.syncer.Sync(ctx, nil); err == nil {
@@ -85,8 +86,8 @@ func TestWebDAVSync(t *testing.T) {
 	}
 	before := b.log.dump()
 	rep, err = b.syncer.Sync(ctx, nil)
-	if model.ErrorCode(err) != model.EINVALID || rep.Received != 0 || b.log.dump() != before {
-		t.Errorf("reading a partial file: got %d received, %v, want nothing and EINVALID", rep.Received, err)
+	if err != nil || len(rep.Skipped) != 1 || rep.Received != 0 || b.log.dump() != before {
+		t.Errorf("reading a partial file: got %d received, %v, skipped %v, want nothing and it skipped", rep.Received, err, rep.Skipped)
 	}
 	c.sync(t)
 	b.sync(t)
@@ -103,5 +104,71 @@ func TestWebDAVSync(t *testing.T) {
 		if _, ok := parseSeq(e.Name()); !ok {
 			t.Errorf("stray file %s", e.Name())
 		}
+	}
+}
+
+// TestSyncRemovesStaleUploads: temporary files that uploads cut short left
+// behind are removed by the device that left them once they are an hour
+// old; fresh ones (an upload still running) and other devices' stay.
+func TestSyncRemovesStaleUploads(t *testing.T) {
+	tests := []struct {
+		name   string
+		webdav bool
+	}{
+		{"folder", false},
+		{"webdav", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			a := w.peer("aaaaaaaa", 0, nil)
+			a.edit(w, 1)
+			a.sync(t)
+			other := "bbbbbbbb-0000-7000-8000-000000000000"
+			old := time.Now().Add(-2 * time.Hour)
+			files := map[string]bool{ // name: removed
+				filepath.Join(devicesDir, a.log.device, ".tmp-00000000000000000009-1a2b"):  true,
+				filepath.Join(cursorsDir, ".tmp-"+a.log.device+"-3c4d"):                    true,
+				filepath.Join(devicesDir, a.log.device, ".tmp-00000000000000000011-fresh"): false,
+				filepath.Join(cursorsDir, ".tmp-"+other+"-5e6f"):                           false,
+			}
+			for name, stale := range files {
+				p := filepath.Join(w.dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if stale || strings.Contains(name, other) {
+					if err := os.Chtimes(p, old, old); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if tc.webdav {
+				// rclone serves <root>/kk as .../kk/; started after the
+				// files are in place, as it caches what it listed.
+				root := t.TempDir()
+				kk := filepath.Join(root, "kk")
+				if err := os.Rename(w.dir, kk); err != nil {
+					t.Fatal(err)
+				}
+				w.dir, w.tg = kk, NewFolderTarget(kk)
+				srv := startRclone(t, root, "")
+				a.syncer.target = NewWebDAVTarget(srv.url(), "team", testPassword, nil)
+			}
+			a.syncer.now = func() time.Time { return w.wall.Add(2 * time.Hour) } // the hourly sweep is due
+			rep := a.sync(t)
+			if rep.TempRemoved != 2 {
+				t.Errorf("got %d removed, want 2", rep.TempRemoved)
+			}
+			for name, removed := range files {
+				_, err := os.Stat(filepath.Join(w.dir, name))
+				if gone := os.IsNotExist(err); gone != removed {
+					t.Errorf("%s: got removed %v, want %v", name, gone, removed)
+				}
+			}
+		})
 	}
 }

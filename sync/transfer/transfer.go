@@ -5,7 +5,7 @@
 package transfer
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"io"
 	"os"
@@ -84,75 +84,89 @@ type Selection struct {
 
 // Export writes the selection in format to w and returns how many records
 // it wrote; EINVALID when there is nothing to export. ICal carries the
-// translated words of the calendar entries.
+// translated words of the calendar entries. Records stream from svc to w
+// in batches, so memory does not grow with the selection; the .ics export
+// keeps its per-event sequence stamps in svc (see package ical).
 func Export(svc model.Services, w io.Writer, format string, sel Selection, icalOpt ical.Options) (int, error) {
 	if format == FormatICS {
-		items, err := ical.Collect(svc, ical.Filter{CustomerID: sel.CustomerID, Tag: sel.Tag, From: sel.From, To: sel.To, Assignee: sel.Assignee, Statuses: sel.Statuses})
-		if err != nil {
-			return 0, err
-		}
 		if icalOpt.Now == nil {
 			icalOpt.Now = svc.Now
 		}
-		return len(items), ical.Encode(w, items, nil, icalOpt)
+		f := ical.Filter{CustomerID: sel.CustomerID, Tag: sel.Tag, From: sel.From, To: sel.To, Assignee: sel.Assignee, Statuses: sel.Statuses}
+		return ical.EncodeExport(w, ical.FromStore(svc, f, icalOpt), icalOpt)
 	}
-	cs, err := customers(svc, sel)
+	ids, err := customerIDs(svc, sel)
 	if err != nil {
 		return 0, err
 	}
-	if len(cs) == 0 {
+	if len(ids) == 0 {
 		return 0, model.Errorf(model.EINVALID, "no customers to export")
 	}
+	each := batches(svc, ids)
 	switch format {
 	case FormatVCard, FormatVCard4, FormatOutlook:
 		v := map[string]string{FormatVCard: vcard.Version30, FormatVCard4: vcard.Version40, FormatOutlook: vcard.VersionOutlook}[format]
-		return len(cs), vcard.Encode(w, cs, svc.Photo, vcard.EncodeOptions{Version: v})
+		return vcard.EncodeEach(w, each, svc.Photo, vcard.EncodeOptions{Version: v})
 	case FormatCSV:
-		return len(cs), kcsv.Write(w, cs, kcsv.WriteOptions{Dialect: kcsv.Excel})
+		return kcsv.WriteEach(w, each, kcsv.WriteOptions{Dialect: kcsv.Excel})
 	case FormatCSVRFC:
-		return len(cs), kcsv.Write(w, cs, kcsv.WriteOptions{Dialect: kcsv.RFC4180})
+		return kcsv.WriteEach(w, each, kcsv.WriteOptions{Dialect: kcsv.RFC4180})
 	case FormatMailing:
-		return kcsv.WriteMailingList(w, cs, svc.Now(), kcsv.WriteOptions{Dialect: kcsv.Excel})
+		return kcsv.WriteMailingEach(w, each, svc.Now(), kcsv.WriteOptions{Dialect: kcsv.Excel})
 	}
 	return 0, model.Errorf(model.EINVALID, "unknown export format %q", format)
 }
 
-// customers returns the live customers the selection names, by name.
-func customers(svc model.Services, sel Selection) ([]*model.Customer, error) {
+// customerIDs returns the IDs of the live customers the selection names,
+// by name. ENOTFOUND when a chosen customer does not exist.
+func customerIDs(svc model.Services, sel Selection) ([]model.ID, error) {
 	if sel.CustomerID != model.NilID {
-		c, err := svc.Customer(sel.CustomerID)
-		if err != nil {
+		if _, err := svc.Customer(sel.CustomerID); err != nil {
 			return nil, err
 		}
-		return []*model.Customer{c}, nil
+		return []model.ID{sel.CustomerID}, nil
 	}
-	sums := svc.Directory().Search(model.Query{Tag: sel.Tag, Segment: sel.Segment})
-	ids := make([]model.ID, len(sums))
-	for i, s := range sums {
-		ids[i] = s.ID
+	hits := svc.Directory().Search(model.Query{Tag: sel.Tag, Segment: sel.Segment})
+	ids := make([]model.ID, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
 	}
-	return svc.Customers(ids)
+	return ids, nil
+}
+
+// batches yields the customers ids names, a batch at a time, each batch
+// read in one short transaction; customers deleted meanwhile are left out.
+func batches(svc model.ExportService, ids []model.ID) vcard.Batches {
+	return func(fn func([]*model.Customer) error) error { return svc.ExportCustomers(ids, fn) }
 }
 
 // ExportFile writes the export to path through a temp file in the same
 // folder, fsync and rename: a failed export leaves no partial file and
 // an old file in place.
 func ExportFile(svc model.Services, path, format string, sel Selection, icalOpt ical.Options) (int, error) {
-	var buf bytes.Buffer
-	n, err := Export(svc, &buf, format, sel, icalOpt)
-	if err != nil {
-		return 0, err
-	}
-	return n, WriteFile(path, buf.Bytes())
+	var n int
+	err := writeAtomic(path, func(w io.Writer) error {
+		var err error
+		n, err = Export(svc, w, format, sel, icalOpt)
+		return err
+	})
+	return n, err
 }
 
-// WriteFile writes data to path atomically (temp file, fsync, rename).
-func WriteFile(path string, data []byte) error {
+// writeAtomic writes what write writes to path through a temp file in the
+// same folder (fsync, rename). An error of write comes back as it is.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return model.WrapError(model.EINVALID, err, "cannot write to %s", path)
 	}
-	_, err = tmp.Write(data)
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	err = bw.Flush()
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -167,4 +181,12 @@ func WriteFile(path string, data []byte) error {
 		return model.WrapError(model.EINTERNAL, err, "write %s", path)
 	}
 	return nil
+}
+
+// WriteFile writes data to path atomically (temp file, fsync, rename).
+func WriteFile(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
