@@ -60,7 +60,18 @@ func NewDocument(d *model.SubjectData) Document {
 	if d.Photo != nil {
 		doc.Photo = photoName(d.Photo)
 	}
+	// Empty lists are [] in data.json, not null: readers can count them.
+	doc.Merged, doc.Notes, doc.FollowUps = orEmpty(doc.Merged), orEmpty(doc.Notes), orEmpty(doc.FollowUps)
+	doc.Gestures, doc.Events, doc.Conflicts = orEmpty(doc.Gestures), orEmpty(doc.Events), orEmpty(doc.Conflicts)
+	doc.Devices, doc.Changes = orEmpty(doc.Devices), orEmpty(doc.Changes)
 	return doc
+}
+
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // devices summarizes the history by device and author, in order of first change.

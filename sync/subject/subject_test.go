@@ -149,6 +149,25 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 	checkWithPython(t, files["data.json"])
 }
 
+func TestEmptyListsAreEmptyArrays(t *testing.T) {
+	db, err := storage.Open(filepath.Join(t.TempDir(), "k.db"), storage.Options{})
+	must(t, err)
+	defer db.Close()
+	c := &model.Customer{GivenName: "Nur", FamilyName: "Kontakt"}
+	must(t, db.CreateCustomer(c))
+	d, err := db.SubjectData(c.ID)
+	must(t, err)
+	js, err := json.Marshal(subject.NewDocument(d))
+	must(t, err)
+	var raw map[string]json.RawMessage
+	must(t, json.Unmarshal(js, &raw))
+	for _, k := range []string{"merged_duplicates", "notes", "follow_ups", "gestures", "events", "conflicts", "devices", "changes"} {
+		if string(raw[k]) == "null" || raw[k] == nil {
+			t.Errorf("%s: got %s, want a list", k, raw[k])
+		}
+	}
+}
+
 // checkWithPython has Python's JSON tool read data.json, when it is installed.
 func checkWithPython(t *testing.T, js []byte) {
 	t.Helper()
