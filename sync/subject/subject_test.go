@@ -147,6 +147,22 @@ func TestExportHoldsEveryRecordOfThePerson(t *testing.T) {
 		t.Errorf("summary.html holds an unescaped script or another customer's note")
 	}
 	checkWithPython(t, files["data.json"])
+	checkWithVobject(t, files["contact.vcf"], "Éloïse Dürrenmatt")
+}
+
+// checkWithVobject has python3-vobject read the vCard, when it is installed.
+func checkWithVobject(t *testing.T, card []byte, fn string) {
+	t.Helper()
+	if exec.Command("/usr/bin/python3", "-c", "import vobject").Run() != nil {
+		t.Log("no python3-vobject; contact.vcf checked by Go only")
+		return
+	}
+	path := filepath.Join(t.TempDir(), "contact.vcf")
+	must(t, os.WriteFile(path, card, 0o600))
+	out, err := exec.Command("/usr/bin/python3", "-c", "import sys, vobject; print(vobject.readOne(open(sys.argv[1], encoding='utf-8').read()).fn.value)", path).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != fn {
+		t.Errorf("python3-vobject: got %q, %v; want FN %q", out, err, fn)
+	}
 }
 
 func TestEmptyListsAreEmptyArrays(t *testing.T) {
