@@ -252,6 +252,11 @@ func (w *writer) dropRecord(r erasedRecord, custs map[model.ID]bool, erased *bol
 		}
 	}
 	w.changed[r.typ] = append(w.changed[r.typ], id)
+	if r.typ == model.TypeFollowUp {
+		if err := dropCalStamps(w.tx, id); err != nil {
+			return err
+		}
+	}
 	c, ok := r.rec.(*model.Customer)
 	if !ok {
 		return erased.Put(idBytes(id), idBytes(by))
@@ -266,6 +271,18 @@ func (w *writer) dropRecord(r erasedRecord, custs map[model.ID]bool, erased *bol
 		return nil
 	}
 	return w.tx.Bucket(bucketPhoto).Delete([]byte(c.Photo))
+}
+
+// dropCalStamps removes a follow-up's stamps of the .ics export (a hash of
+// what was exported about the person), in every export profile.
+func dropCalStamps(tx *bolt.Tx, id model.ID) error {
+	root := tx.Bucket(bucketCalStamp)
+	if root == nil {
+		return nil
+	}
+	return root.ForEachBucket(func(k []byte) error {
+		return root.Bucket(k).Delete(idBytes(id))
+	})
 }
 
 // photoUsed reports whether a customer outside custs shows the photo key

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
@@ -303,4 +305,25 @@ func TestEraseWaitsForAnOlderReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestEraseDropsCalendarStamps(t *testing.T) {
+	db := openTest(t)
+	p := addPerson(t, db)
+	fus, err := db.FollowUps(model.FollowUpFilter{CustomerID: p.c.ID})
+	mustOK(t, err)
+	if len(fus) != 1 {
+		t.Fatalf("got %d follow-ups, want 1", len(fus))
+	}
+	stamp := map[model.ID]model.CalendarStamp{fus[0].ID: {Hash: [16]byte{1}, Sequence: 3, Modified: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}}
+	mustOK(t, db.SaveCalendarStamps("auto", stamp))
+	_, err = db.Erase(p.c.ID)
+	mustOK(t, err)
+	err = db.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketCalStamp).Bucket([]byte("auto")).Get(idBytes(fus[0].ID)); v != nil {
+			t.Errorf("the .ics stamp of an erased follow-up is still stored")
+		}
+		return nil
+	})
+	mustOK(t, err)
 }
