@@ -18,7 +18,8 @@ import (
 // ones too), follow-ups, gestures (event invitations included), consents
 // and photo, the conflicts and change-log entries of all these records,
 // the change-log entries of merges into or out of them (their values are
-// the person's data), their index entries and the directory. Customers
+// the person's data), their index entries, the directory and the
+// calendar export's stamps. Customers
 // whose dismissal lists ("not a duplicate of …") name an erased customer
 // keep that bare ID: it is random and says nothing about the person, and
 // changing it would be an edit of another person's record.
