@@ -37,18 +37,51 @@ const (
 // never travel as ops of their own.
 var MetaFields = map[string]bool{"id": true, "updated": true, "device": true, "author": true}
 
-// Conflict keeps the value that lost a concurrent edit of the same field,
-// so the user can review it and nothing silently disappears.
+// Conflict is a value that lost a concurrent edit, or an edit that landed
+// on a customer deleted or merged into another, kept so the user can
+// review it and nothing silently disappears. Conflicts are derived from
+// the merged records alone, so every device that has the same changes
+// lists the same ones; resolving one (see ConflictService) is an ordinary
+// edit that syncs, and resolves it on every device.
 type Conflict struct {
+	Kind      ConflictKind    `json:"kind,omitempty"` // "" is ConflictConcurrent
 	Type      RecordType      `json:"type"`
 	ID        ID              `json:"id"`
 	Field     string          `json:"field"`
-	Kept      json.RawMessage `json:"kept"`       // the value that won
-	KeptStamp Stamp           `json:"kept_stamp"` // its stamp
-	Lost      json.RawMessage `json:"lost"`       // the value that lost
+	Key       string          `json:"key,omitempty"` // element key of a set-valued field (an email address …)
+	Into      ID              `json:"into,omitzero"` // ConflictMerged: the customer the record was merged into
+	Kept      json.RawMessage `json:"kept"`          // the value that won (null for deleted and merged)
+	KeptStamp Stamp           `json:"kept_stamp"`    // its stamp; for deleted and merged the deletion's or merge's
+	Lost      json.RawMessage `json:"lost"`          // the value that lost
 	LostStamp Stamp           `json:"lost_stamp"`
-	LostBy    string          `json:"lost_by"` // author of the lost value
-	Seen      time.Time       `json:"seen"`    // UTC, when this device noticed it
+	LostBy    string          `json:"lost_by"` // author of the lost value, or its device when it has no user name
+	Seen      time.Time       `json:"seen"`    // UTC, when the lost value was written (the same on every device)
+}
+
+// ConflictKind says what a conflict is about.
+type ConflictKind string
+
+// The conflict kinds.
+const (
+	ConflictConcurrent ConflictKind = ""        // two devices changed the field at once
+	ConflictDeleted    ConflictKind = "deleted" // edited on a device after it was deleted on another
+	ConflictMerged     ConflictKind = "merged"  // edited after it was merged into Into
+)
+
+// ConflictService lists and resolves conflicts. Storage implements it.
+type ConflictService interface {
+	// Conflicts returns the open conflicts, newest first.
+	Conflicts() ([]Conflict, error)
+	// DismissConflict keeps the current state: the kept value (written
+	// again, so no device lists the conflict any more), the deletion or
+	// the merge. ENOTFOUND when the record does not exist.
+	DismissConflict(c Conflict) error
+	// ResolveConflict takes the lost side instead: the lost value is
+	// written to the field (for ConflictMerged to the field of c.Into, the
+	// survivor), or for ConflictDeleted the record is restored with the
+	// edits that arrived after its deletion. ENOTFOUND when the record
+	// does not exist, EINVALID when the survivor cannot take the value.
+	ResolveConflict(c Conflict) error
 }
 
 // ApplyResult tells what applying a batch of remote ops did.

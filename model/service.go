@@ -321,13 +321,15 @@ type ChangeLog interface {
 	// Ops returns up to limit ops after local sequence number after, in
 	// log order, and the sequence number of the last one returned.
 	Ops(after uint64, limit int) ([]Op, uint64, error)
-	// ApplyOps merges ops from other devices (or a replay) in one
-	// transaction: per field the newer stamp wins, losers of concurrent edits
-	// are kept as conflicts. Applying the same ops again changes nothing.
+	// ApplyOps merges ops from other devices (or a replay) by the rule of
+	// package model/crdt: per scalar field the newer stamp wins and losers
+	// of concurrent edits are listed as conflicts, set fields merge element
+	// by element. Applying the same ops again changes nothing.
 	ApplyOps(ops []Op) (ApplyResult, error)
-	// Conflicts returns the conflicts kept for review, newest first.
+	// Conflicts returns the open conflicts, newest first.
 	Conflicts() ([]Conflict, error)
-	// DismissConflict removes a reviewed conflict.
+	// DismissConflict keeps the current state, on every device (see
+	// ConflictService, which also resolves for the lost side).
 	DismissConflict(c Conflict) error
 }
 
@@ -400,6 +402,7 @@ type Services interface {
 	SettingsService
 	BackupService
 	ChangeLog
+	ConflictService
 	Notifier
 	Directory() Directory
 	// Now is the clock all services use.

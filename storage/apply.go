@@ -2,12 +2,12 @@ package storage
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/model/crdt"
 )
 
 // merged is one record's share of an ApplyOps batch, merged from the
@@ -28,7 +28,8 @@ type merged struct {
 	applied   []*model.Op // ops that changed a field, logged in order
 	logs      [][]byte    // their change-log entries
 	ignored   int
-	conflicts []model.Conflict // losing values of concurrent edits (Seen unset)
+	conflicts []model.Conflict // the record's conflicts after merging (see crdt.Record.Conflicts)
+	fresh     bool             // a record created by one op: it has no conflicts
 	old, rec  any              // decoded before and after; rec nil when nothing changed
 	raw, clk  []byte           // the record and clocks to store
 	// Listing keys of a customer before and after (see listingKeys),
@@ -38,8 +39,9 @@ type merged struct {
 	set              []string // names of the fields the ops set
 }
 
-// mergeRecord merges m.ops into m.oldRaw/m.oldClk: per field the newer
-// stamp wins; the loser of a concurrent edit is kept as a conflict.
+// mergeRecord merges m.ops into m.oldRaw/m.oldClk by the rule of
+// model/crdt: per scalar field the newer stamp wins, set fields merge
+// element by element, and the record's conflicts are derived anew.
 func mergeRecord(m *merged, region string) {
 	m.region = region
 	m.err = m.merge()
@@ -62,6 +64,7 @@ func (m *merged) merge() error {
 	if m.oldRaw == nil && len(m.ops) == 1 && m.ops[0].Field == model.FieldAll {
 		// The common case of sync: a record new to this device, created
 		// in one op. No merging, no conflict possible.
+		m.fresh = true
 		return m.create(&m.ops[0])
 	}
 	fields, err := fieldsOf(m.oldRaw)
@@ -72,12 +75,13 @@ func (m *merged) merge() error {
 	if err != nil {
 		return err
 	}
+	r := &crdt.Record{Type: m.typ, ID: m.id, Fields: fields, Clk: clk, Split: fieldsOf}
 	for i := range m.ops {
 		op := &m.ops[i]
 		if op.Type != m.typ {
 			return model.Errorf(model.EINVALID, "op for %s %s names type %s", m.typ, op.ID, op.Type)
 		}
-		changed, err := m.mergeOp(fields, &clk, op)
+		changed, err := r.Apply(op)
 		if err != nil {
 			return err
 		}
@@ -90,6 +94,8 @@ func (m *merged) merge() error {
 	if len(m.applied) == 0 {
 		return nil
 	}
+	m.set = r.Changed
+	m.conflicts = r.Conflicts()
 	if m.oldRaw != nil {
 		m.old = newRecord(m.typ)
 		if err := decodeRecord(m.oldRaw, m.old); err != nil {
@@ -113,12 +119,12 @@ func (m *merged) merge() error {
 		return model.WrapError(model.EINVALID, err, "op %s %s: bad field value", m.typ, m.id)
 	}
 	meta := metaOf(m.rec)
-	newest := clk.newest()
+	newest := r.Clk.Newest()
 	meta.ID, meta.Updated, meta.Device, meta.Author = m.id, newest.HLC.Time(), newest.Device, newest.Author
 	if m.raw, err = encodeRecord(m.rec); err != nil {
 		return err
 	}
-	m.clk = appendClocks(nil, &clk)
+	m.clk = appendClocks(nil, &r.Clk)
 	return nil
 }
 
@@ -160,75 +166,6 @@ func (m *merged) create(op *model.Op) error {
 	m.rec, m.raw, m.clk = rec, raw, appendClocks(nil, &clocks{Base: &fc})
 	m.applied = []*model.Op{op}
 	return nil
-}
-
-// mergeOp applies one op to the record's fields and clocks in memory.
-func (m *merged) mergeOp(fields map[string]json.RawMessage, clk *clocks, op *model.Op) (bool, error) {
-	vals := map[string]json.RawMessage{op.Field: op.Value}
-	in := fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author, Prev: op.Prev}
-	if op.Field == model.FieldAll {
-		var err error
-		if vals, err = fieldsOf(op.Value); err != nil {
-			return false, model.WrapError(model.EINVALID, err, "op %s %s: bad record value", op.Type, op.ID)
-		}
-		if clk.Base == nil {
-			// Fields set before by newer partial ops keep their own stamps.
-			clk.Base = &fieldClock{HLC: op.HLC, Device: op.Device, Author: op.Author}
-			in = *clk.Base
-			for f := range vals {
-				if _, ok := clk.Fields[f]; !ok {
-					clk.Fields = withField(clk.Fields, f, fieldClock{}) // placeholder: not set yet
-				}
-			}
-		}
-	}
-	changed := false
-	for _, f := range sortedKeys(vals) {
-		v := vals[f]
-		if model.MetaFields[f] {
-			continue
-		}
-		cur, ok := clk.get(f)
-		if ok && cur.HLC == 0 { // placeholder from a FieldAll that arrived after partial ops
-			ok = false
-		}
-		switch {
-		case !ok:
-			fields[f] = v
-			clk.set(f, in)
-			m.setField(f)
-			changed = true
-		case in.stamp() == cur.stamp():
-			// already known
-		case in.stamp().After(cur.stamp()):
-			if in.Prev < cur.HLC && !bytes.Equal(fields[f], v) {
-				m.conflict(op, f, v, in, fields[f], cur)
-			}
-			fields[f] = v
-			clk.set(f, in)
-			m.setField(f)
-			changed = true
-		default:
-			if cur.Prev < in.HLC && !bytes.Equal(fields[f], v) {
-				m.conflict(op, f, fields[f], cur, v, in)
-			}
-		}
-	}
-	return changed, nil
-}
-
-func (m *merged) setField(f string) {
-	if !slices.Contains(m.set, f) {
-		m.set = append(m.set, f)
-	}
-}
-
-// conflict keeps the losing value of a concurrent edit for review.
-func (m *merged) conflict(op *model.Op, field string, kept json.RawMessage, keptBy fieldClock, lost json.RawMessage, lostBy fieldClock) {
-	m.conflicts = append(m.conflicts, model.Conflict{
-		Type: op.Type, ID: op.ID, Field: field,
-		Kept: kept, KeptStamp: keptBy.stamp(), Lost: lost, LostStamp: lostBy.stamp(), LostBy: lostBy.Author,
-	})
 }
 
 // prepare reads the stored bytes of the records of one chunk in a read
@@ -279,13 +216,15 @@ func (w *writer) applyMerged(m *merged, res *model.ApplyResult) error {
 		return m.err
 	}
 	res.Ignored += m.ignored
-	for i := range m.conflicts {
-		if err := w.putConflict(&m.conflicts[i], res); err != nil {
-			return err
-		}
-	}
 	if len(m.applied) == 0 {
 		return nil
+	}
+	if !m.fresh {
+		n, err := w.putConflicts(m.typ, m.id, m.conflicts)
+		if err != nil {
+			return err
+		}
+		res.Conflicts += n
 	}
 	for _, op := range m.applied {
 		res.Applied++
@@ -322,20 +261,4 @@ func (w *writer) applyMerged(m *merged, res *model.ApplyResult) error {
 func (m *merged) stale(cur, curClk []byte, region string) bool {
 	return (cur == nil) != (m.oldRaw == nil) || !bytes.Equal(cur, m.oldRaw) ||
 		!bytes.Equal(curClk, m.oldClk) || m.region != region
-}
-
-// putConflict stores a conflict unless it is kept already.
-func (w *writer) putConflict(c *model.Conflict, res *model.ApplyResult) error {
-	k := conflictKey(*c)
-	bk := w.tx.Bucket(bucketConflict)
-	if bk.Get(k) != nil {
-		return nil
-	}
-	c.Seen = w.db.now().UTC()
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	res.Conflicts++
-	return bk.Put(k, raw)
 }

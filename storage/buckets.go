@@ -17,12 +17,15 @@
 //	  gesture/  id → JSON model.Gesture
 //	  event/    id → JSON model.Event
 //	clock/
-//	  <type>/   id → JSON clocks: the stamp of every field (see record.go)
+//	  <type>/   id → JSON crdt.Clocks: the stamp of every field, the rivals
+//	            of concurrent edits and the element state of set fields
 //	stats/      customer id → JSON model.Stats, derived, rewritten with every
 //	            change to the customer's notes, follow-ups or gestures
 //	photo/      key → image bytes (key = hex SHA-256 of the bytes)
 //	log/        seq → JSON model.Op: every committed change, local or merged
-//	conflict/   type|id|field|hlc|device → JSON model.Conflict
+//	conflict/   type 0x00 id field 0x00 element-key 0x00 lost-hlc lost-device →
+//	            JSON model.Conflict; derived from the records and their
+//	            clocks, rewritten with every write of a record (conflict.go)
 //	merged/     customer id → id of the customer it was merged into (its
 //	            MergedInto field); records of a merged customer are indexed
 //	            under the end of the chain, see merge.go

@@ -219,27 +219,3 @@ func checkOp(op *model.Op) error {
 	}
 	return nil
 }
-
-// Conflicts returns kept conflicts, newest first.
-func (db *DB) Conflicts() ([]model.Conflict, error) {
-	var out []model.Conflict
-	err := db.view(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketConflict).ForEach(func(k, v []byte) error {
-			var c model.Conflict
-			if err := json.Unmarshal(v, &c); err != nil {
-				return err
-			}
-			out = append(out, c)
-			return nil
-		})
-	})
-	sortSlice(out, func(a, b *model.Conflict) bool { return a.LostStamp.After(b.LostStamp) })
-	return out, err
-}
-
-// DismissConflict removes a reviewed conflict.
-func (db *DB) DismissConflict(c model.Conflict) error {
-	return translate(db.bolt.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketConflict).Delete(conflictKey(c))
-	}))
-}

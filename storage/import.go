@@ -180,8 +180,11 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			return err
 		}
 		end := min(done+chunkSize, all)
-		keys := <-pending
-		pending = nil
+		var keys map[model.ID][]ikey // nil once the new customers are written
+		if pending != nil {
+			keys = <-pending
+			pending = nil
+		}
 		if end < len(create) {
 			pending = ahead(end)
 		}

@@ -158,7 +158,7 @@ func (w *writer) relist(r model.ID) error {
 	}
 	keys := listingKeys(c, w.region)
 	idx := w.tx.Bucket(bucketIdx)
-	has := idx.Bucket(keys[0].bucket).Get(keys[0].key) != nil
+	has := hasKey(idx.Bucket(keys[0].bucket), keys[0].key)
 	want := listed(w.tx, c)
 	if has == want {
 		return nil
@@ -178,6 +178,14 @@ func (w *writer) relist(r model.ID) error {
 		w.custs[r] = c
 	}
 	return nil
+}
+
+// hasKey reports whether b holds k. Index values are empty, and Get
+// returns nil for an empty value put in the same transaction, so the key
+// is looked for with a cursor.
+func hasKey(b *bolt.Bucket, k []byte) bool {
+	got, _ := b.Cursor().Seek(k)
+	return bytes.Equal(got, k)
 }
 
 // childIndexes are the indexes keyed by customer (customer id first), with

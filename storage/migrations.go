@@ -32,6 +32,7 @@ var migrations = []migration{
 	{4, "bucket of merged customers", migrateMerged},
 	{5, "index gestures by creation time", migrateGestureCreatedIndex},
 	{6, "index note revisions by the note they replace", migrateNoteReplacedIndex},
+	{7, "conflicts derived from the records, shared by every device", migrateSharedConflicts},
 }
 
 // schemaVersion is the version a fully migrated database has.

@@ -207,3 +207,51 @@ func TestMigration6(t *testing.T) {
 		return nil
 	})
 }
+
+func TestMigration7(t *testing.T) {
+	bdb := openRaw(t, 6)
+	at := model.MakeHLC(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).UnixMilli(), 0)
+	edited := newCustomer("Käthi", "Graf", "")
+	edited.ID, edited.Deleted, edited.Memo = model.NewID(), true, "Rückruf"
+	quiet := newCustomer("Reto", "Flury", "") // edited before its deletion
+	quiet.ID, quiet.Deleted, quiet.Memo = model.NewID(), true, "alt"
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		// A conflict as a device kept it on its own before.
+		if err := tx.Bucket(bucketConflict).Put([]byte("customer\x00old"), []byte(`{}`)); err != nil {
+			return err
+		}
+		for _, c := range []*model.Customer{edited, quiet} {
+			raw, _ := json.Marshal(c)
+			if err := recBucket(tx, model.TypeCustomer).Put(idBytes(c.ID), raw); err != nil {
+				return err
+			}
+			clk := clocks{Base: &fieldClock{HLC: at, Device: "a"}, Fields: map[string]fieldClock{
+				model.FieldDeleted: {HLC: at + 10, Device: "a"}}}
+			if c == edited { // memo written on b after the deletion on a
+				clk.Fields["memo"] = fieldClock{HLC: at + 20, Device: "b"}
+			} else {
+				clk.Fields["memo"] = fieldClock{HLC: at + 5, Device: "b"}
+			}
+			if err := putClocks(tx, model.TypeCustomer, c.ID, clk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	migrateTo(t, bdb, 7)
+	if got := schemaOf(t, bdb); got != 7 {
+		t.Fatalf("schema: got %d, want 7", got)
+	}
+	var got []model.Conflict
+	bdb.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketConflict).ForEach(func(k, v []byte) error {
+			var c model.Conflict
+			mustOK(t, json.Unmarshal(v, &c))
+			got = append(got, c)
+			return nil
+		})
+	})
+	if len(got) != 1 || got[0].ID != edited.ID || got[0].Kind != model.ConflictDeleted || got[0].Field != "memo" || got[0].LostBy != "b" {
+		t.Errorf("conflicts after migration: got %+v, want the memo written on b after the deletion", got)
+	}
+}

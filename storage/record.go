@@ -4,68 +4,22 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"sort"
 	"strconv"
-	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/model/crdt"
 )
 
-// fieldClock is the stamp of one field's current value, and the stamp of
-// the value it replaced (Prev), which tells concurrent edits from sequential ones.
-type fieldClock struct {
-	HLC    model.HLC `json:"h"`
-	Device string    `json:"d"`
-	Author string    `json:"a,omitempty"`
-	Prev   model.HLC `json:"p,omitempty"`
-}
-
-func (c fieldClock) stamp() model.Stamp { return model.Stamp{HLC: c.HLC, Device: c.Device} }
-
-// clocks holds the stamps of a record's fields: Base is the stamp of the
-// op that created the record, Fields only those that differ from it. The
-// form is canonical, so two devices that merged the same ops store equal bytes.
-type clocks struct {
-	Base   *fieldClock           `json:"b,omitempty"`
-	Fields map[string]fieldClock `json:"f,omitempty"`
-}
-
-func (c *clocks) get(field string) (fieldClock, bool) {
-	if fc, ok := c.Fields[field]; ok {
-		return fc, true
-	}
-	if c.Base != nil {
-		return *c.Base, true
-	}
-	return fieldClock{}, false
-}
-
-func (c *clocks) set(field string, fc fieldClock) {
-	if c.Base != nil && *c.Base == fc {
-		delete(c.Fields, field)
-		return
-	}
-	if c.Fields == nil {
-		c.Fields = map[string]fieldClock{}
-	}
-	c.Fields[field] = fc
-}
-
-// newest returns the stamp of the newest change to the record.
-func (c *clocks) newest() fieldClock {
-	var n fieldClock
-	if c.Base != nil {
-		n = *c.Base
-	}
-	for _, fc := range c.Fields {
-		if fc.stamp().After(n.stamp()) {
-			n = fc
-		}
-	}
-	return n
-}
+// fieldClock and clocks are the merge state beside every record; the
+// merge rule that keeps them lives in model/crdt.
+type (
+	fieldClock = crdt.FieldClock
+	clocks     = crdt.Clocks
+)
 
 // metaOf returns the Meta of a pointer to a model record.
 func metaOf(rec any) *model.Meta {
@@ -145,11 +99,9 @@ func loadClocks(tx *bolt.Tx, typ model.RecordType, id model.ID) (clocks, error) 
 
 // decodeClocks decodes stored clocks; nil raw gives none.
 func decodeClocks(raw []byte, typ model.RecordType, id model.ID) (clocks, error) {
-	var c clocks
-	if raw != nil {
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return c, model.WrapError(model.EINTERNAL, err, "decode clocks of %s %s", typ, id)
-		}
+	c, err := crdt.DecodeClocks(raw)
+	if err != nil {
+		return c, model.WrapError(model.EINTERNAL, err, "decode clocks of %s %s", typ, id)
 	}
 	return c, nil
 }
@@ -158,54 +110,14 @@ func putClocks(tx *bolt.Tx, typ model.RecordType, id model.ID, c clocks) error {
 	return clockBucket(tx, typ).Put(idBytes(id), appendClocks(nil, &c))
 }
 
-// appendClocks appends c as json.Marshal encodes it (the stored form must
-// stay byte-identical across devices and versions), without reflection:
-// every merged or created record writes its clocks.
-func appendClocks(b []byte, c *clocks) []byte {
-	b = append(b, '{')
-	if c.Base != nil {
-		b = append(b, `"b":`...)
-		b = appendFieldClock(b, c.Base)
-	}
-	if len(c.Fields) > 0 {
-		if c.Base != nil {
-			b = append(b, ',')
-		}
-		b = append(b, `"f":{`...)
-		for i, f := range sortedKeys(c.Fields) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSONString(b, f)
-			b = append(b, ':')
-			fc := c.Fields[f]
-			b = appendFieldClock(b, &fc)
-		}
-		b = append(b, '}')
-	}
-	return append(b, '}')
-}
-
-func appendFieldClock(b []byte, fc *fieldClock) []byte {
-	b = append(b, `{"h":`...)
-	b = strconv.AppendUint(b, uint64(fc.HLC), 10)
-	b = append(b, `,"d":`...)
-	b = appendJSONString(b, fc.Device)
-	if fc.Author != "" {
-		b = append(b, `,"a":`...)
-		b = appendJSONString(b, fc.Author)
-	}
-	if fc.Prev != 0 {
-		b = append(b, `,"p":`...)
-		b = strconv.AppendUint(b, uint64(fc.Prev), 10)
-	}
-	return append(b, '}')
-}
+// appendClocks appends c in its stored form (see crdt.AppendClocks).
+func appendClocks(b []byte, c *clocks) []byte { return crdt.AppendClocks(b, c) }
 
 // save writes rec, a pointer to a model record, as a local change: a new
 // record is logged as one FieldAll op, an existing one as one op per field
-// that differs from the stored value. Meta is filled from the stamp.
-// Nothing is written when nothing changed.
+// that differs from the stored value (a set delta for set-valued fields,
+// see crdt.Record.Local). Meta is filled from the stamp. Nothing is
+// written when nothing changed.
 func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	m := metaOf(rec)
 	b := recBucket(w.tx, typ)
@@ -238,48 +150,31 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 	}
 	var ops []model.Op
 	var clk clocks
+	var conflicts []model.Conflict
 	if old == nil {
 		// The whole record is the value; merging skips its meta fields.
 		ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, Value: newRaw, HLC: stamp, Device: fc.Device, Author: fc.Author})
 		clk.Base = &fc
 	} else {
-		oldFields, err := fieldsOf(oldRaw)
-		if err != nil {
-			return model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, m.ID)
-		}
-		if clk, err = loadClocks(w.tx, typ, m.ID); err != nil {
+		var r *crdt.Record
+		if ops, r, err = w.localOps(typ, m.ID, oldRaw, newRaw, fc); err != nil {
 			return err
-		}
-		newFields, err := fieldsOf(newRaw)
-		if err != nil {
-			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
-		}
-		for f := range oldFields {
-			if _, ok := newFields[f]; !ok {
-				newFields[f] = json.RawMessage("null") // an omitted field was cleared
-			}
-		}
-		names := sortedKeys(newFields)
-		for _, f := range names {
-			v := newFields[f]
-			if model.MetaFields[f] || bytes.Equal(v, oldFields[f]) {
-				continue
-			}
-			prev, _ := clk.get(f)
-			at := stamp
-			if prev.HLC >= at {
-				// The value carries a stamp further ahead than the clock
-				// follows (model.MaxAdopt): this change must still win
-				// on every device, so it is ordered right after it.
-				at = prev.HLC + 1
-			}
-			ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: f, Value: v, HLC: at, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
-			clk.set(f, fieldClock{HLC: at, Device: fc.Device, Author: fc.Author, Prev: prev.HLC})
 		}
 		if len(ops) == 0 {
 			*m = *metaOf(old) // report the stored meta back: nothing changed
 			return nil
 		}
+		// Set fields show the merged elements (deduplicated, in their
+		// order), as on every device that applies the ops.
+		if sets := setFieldsOf(typ, r.Changed); len(sets) > 0 {
+			if err := patchFields(rec, r.Fields, sets); err != nil {
+				return model.WrapError(model.EINTERNAL, err, "%s %s", typ, m.ID)
+			}
+			if newRaw, err = encodeRecord(rec); err != nil {
+				return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+			}
+		}
+		clk, conflicts = r.Clk, r.Conflicts()
 	}
 	if err := b.Put(idBytes(m.ID), newRaw); err != nil {
 		return err
@@ -292,7 +187,72 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 			return err
 		}
 	}
+	if old != nil {
+		if _, err := w.putConflicts(typ, m.ID, conflicts); err != nil {
+			return err
+		}
+	}
 	return w.reindex(typ, old, rec)
+}
+
+// localOps returns the ops of a local change of a stored record from
+// oldRaw to newRaw, stamped fc, and the merge state they lead to.
+func (w *writer) localOps(typ model.RecordType, id model.ID, oldRaw, newRaw []byte, fc fieldClock) ([]model.Op, *crdt.Record, error) {
+	oldFields, err := fieldsOf(oldRaw)
+	if err != nil {
+		return nil, nil, model.WrapError(model.EINTERNAL, err, "decode %s %s", typ, id)
+	}
+	clk, err := loadClocks(w.tx, typ, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	newFields, err := fieldsOf(newRaw)
+	if err != nil {
+		return nil, nil, model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+	}
+	for f := range oldFields {
+		if _, ok := newFields[f]; !ok {
+			newFields[f] = json.RawMessage("null") // an omitted field was cleared
+		}
+	}
+	r := &crdt.Record{Type: typ, ID: id, Fields: oldFields, Clk: clk}
+	var ops []model.Op
+	for _, f := range sortedKeys(newFields) {
+		v := newFields[f]
+		if model.MetaFields[f] || bytes.Equal(v, oldFields[f]) {
+			continue
+		}
+		op, ok, err := r.Local(f, v, fc)
+		if err != nil {
+			return nil, nil, model.WrapError(model.EINVALID, err, "%s %s", typ, id)
+		}
+		if ok {
+			ops = append(ops, op)
+		}
+	}
+	return ops, r, nil
+}
+
+// setFieldsOf returns the set-valued fields among names.
+func setFieldsOf(typ model.RecordType, names []string) []string {
+	var out []string
+	for _, f := range names {
+		if crdt.IsSetField(typ, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// patchFields decodes the named fields from fields into rec, a pointer to
+// a model record.
+func patchFields(rec any, fields map[string]json.RawMessage, names []string) error {
+	p, err := patchRecord(rec, fields, names)
+	if err != nil {
+		return err
+	}
+	reflect.ValueOf(rec).Elem().Set(reflect.ValueOf(p).Elem())
+	return nil
 }
 
 // appendFields joins fields, each valid JSON already, into one object for
@@ -312,18 +272,6 @@ func appendFields(b []byte, fields map[string]json.RawMessage) []byte {
 		}
 	}
 	return append(b, '}')
-}
-
-func withField(m map[string]fieldClock, f string, fc fieldClock) map[string]fieldClock {
-	if m == nil {
-		m = map[string]fieldClock{}
-	}
-	m[f] = fc
-	return m
-}
-
-func conflictKey(c model.Conflict) []byte {
-	return key([]byte(c.Type), sep, idBytes(c.ID), []byte(c.Field), sep, u64(uint64(c.LostStamp.HLC)), []byte(c.LostStamp.Device))
 }
 
 // log appends op to the change log.
@@ -379,36 +327,5 @@ func encodeOp(op *model.Op) []byte {
 }
 
 // appendJSONString appends s as a JSON string, escaped as json.Marshal
-// escapes it. Device IDs, field names, names and most text need no
-// escapes (valid UTF-8 is copied as it is) and are copied directly.
-func appendJSONString(b []byte, s string) []byte {
-	if !plainJSON(s) {
-		q, _ := json.Marshal(s) // never fails for a string
-		return append(b, q...)
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// plainJSON reports whether json.Marshal writes s between quotes as it
-// is: no quote, backslash, control character or HTML-sensitive <, >, &,
-// no invalid UTF-8, no line or paragraph separator (U+2028, U+2029).
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-				return false
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			return false
-		}
-		i += size
-	}
-	return true
-}
+// escapes it (see crdt.AppendJSONString).
+func appendJSONString(b []byte, s string) []byte { return crdt.AppendJSONString(b, s) }

@@ -336,6 +336,54 @@ func TestSaveCustomersChunksAndCancel(t *testing.T) {
 	mustCheck(t, db)
 }
 
+// TestSaveCustomersMostlyUpdates: an import that updates more customers
+// than fit one chunk, with few or no new ones, writes every chunk (it
+// once waited for the index entries of new customers that did not exist).
+func TestSaveCustomersMostlyUpdates(t *testing.T) {
+	for _, tt := range []struct {
+		name            string
+		creates, stored int
+	}{
+		{"updates only", 0, chunkSize + 10},
+		{"few new, many updates", 3, chunkSize*2 + 5},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openTest(t)
+			var stored []*model.Customer
+			for i := 0; i < tt.stored; i++ {
+				stored = append(stored, newCustomer("Anna", fmt.Sprintf("Muster%d", i), ""))
+			}
+			mustOK(t, db.SaveCustomers(context.Background(), stored, nil, nil))
+			var create, update []*model.Customer
+			for i := 0; i < tt.creates; i++ {
+				create = append(create, newCustomer("Beat", fmt.Sprintf("Neu%d", i), ""))
+			}
+			for _, c := range stored {
+				u := *c
+				u.Memo = "aktualisiert"
+				update = append(update, &u)
+			}
+			done := make(chan error, 1)
+			go func() { done <- db.SaveCustomers(context.Background(), create, update, nil) }()
+			select {
+			case err := <-done:
+				mustOK(t, err)
+			case <-time.After(time.Minute):
+				t.Fatal("SaveCustomers did not return within a minute")
+			}
+			if got, want := db.Directory().Len(), tt.stored+tt.creates; got != want {
+				t.Errorf("got %d customers, want %d", got, want)
+			}
+			got, err := db.Customer(stored[len(stored)-1].ID)
+			mustOK(t, err)
+			if got.Memo != "aktualisiert" {
+				t.Errorf("last update: got memo %q, want %q", got.Memo, "aktualisiert")
+			}
+			mustCheck(t, db)
+		})
+	}
+}
+
 func TestSettingsRegionRekeysPhones(t *testing.T) {
 	db := openTest(t)
 	c := newCustomer("Max", "Mustermann", "")

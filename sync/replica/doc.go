@@ -14,9 +14,25 @@
 // compactly, compressed with flate and sealed with XChaCha20-Poly1305 under
 // a key derived from the team passphrase. Every device writes only its own
 // directory and reads all others, remembering per device the last segment
-// it applied (StateStore). Merging is storage's model.ChangeLog.ApplyOps:
-// per field the newest stamp wins, concurrent losers become conflicts, and
-// applying the same ops twice changes nothing, so segments can be read in
+// it applied (StateStore). Merging is storage's model.ChangeLog.ApplyOps,
+// by the rule of package model/crdt: a scalar field keeps the value with
+// the newest stamp, and a value that lost a concurrent edit stays listed
+// as a conflict until an edit that saw it replaces it. Set-valued fields
+// (tags, emails, phones, addresses, vCard UIDs, consents, extra vCard
+// properties) merge element by element as observed-remove sets: an op
+// carries the elements added or changed (added with the op's stamp) and,
+// for each removed or changed element, the stamps of the values its
+// device had seen. So additions made at once on any number of devices all
+// survive, a removal removes only what its device had seen, a changed
+// label is newest-wins per element, and every device shows the elements
+// in the same order. Ops from versions before sets carry whole lists and
+// still apply, as an assignment of what their writer had. An edit that
+// arrives for a deleted customer, or one merged into another, is kept and
+// listed as a conflict from which the record is restored or the edit
+// taken by the survivor. Conflicts are derived from the merged records, so
+// every device lists the same ones, and resolving one is an ordinary edit
+// that resolves it everywhere. Applying the same ops in any order, any
+// number of times, gives the same records, so segments can be read in
 // any order across devices, repeatedly, and after interruptions.
 //
 // Typical use:

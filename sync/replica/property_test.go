@@ -430,3 +430,63 @@ func sortedIDs(ids []model.ID) []model.ID {
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	return ids
 }
+
+// setSim is storeSim whose customer edits work on the set-valued fields:
+// tags, emails and phones are added, removed, relabelled and reordered on
+// several devices at once, the way overlapping imports and users do.
+type setSim struct{ storeSim }
+
+var (
+	simTags  = []string{"Messe Basel 2026", "messe basel 2026", "VIP", "Newsletter", "Grosskunde"}
+	simMails = []string{"anna@example.ch", "Anna@Example.ch", "info@holzbau-graf.ch", "lea@velo-flury.ch"}
+	simPhone = []string{"+41 44 123 45 67", "044 123 45 67", "+41 79 555 12 34", "+49 30 1234567"}
+	simLabel = []string{model.LabelWork, model.LabelHome, model.LabelMobile, ""}
+)
+
+func (s setSim) editCustomer(r *rand.Rand, id model.ID) error {
+	c, err := s.Customer(id)
+	if err != nil {
+		return err
+	}
+	switch r.IntN(5) {
+	case 0:
+		c.Tags = editList(r, c.Tags, func() string { return pick(r, simTags) })
+	case 1:
+		c.Emails = editList(r, c.Emails, func() model.Email { return model.Email{Label: pick(r, simLabel), Address: pick(r, simMails)} })
+		if len(c.Emails) > 0 && r.IntN(3) == 0 {
+			c.Emails[r.IntN(len(c.Emails))].Label = pick(r, simLabel)
+		}
+	case 2:
+		c.Phones = editList(r, c.Phones, func() model.Phone { return model.Phone{Label: pick(r, simLabel), Number: pick(r, simPhone)} })
+	case 3:
+		c.ExternalUIDs = editList(r, c.ExternalUIDs, func() string { return fmt.Sprintf("uid-%d", r.IntN(6)) })
+	default:
+		c.Memo = fmt.Sprintf("memo %d", r.IntN(1000))
+	}
+	return s.UpdateCustomer(c)
+}
+
+// editList adds an element, removes one or moves one to the front.
+func editList[T any](r *rand.Rand, l []T, gen func() T) []T {
+	switch {
+	case len(l) > 0 && r.IntN(3) == 0:
+		i := r.IntN(len(l))
+		return append(l[:i:i], l[i+1:]...)
+	case len(l) > 1 && r.IntN(4) == 0:
+		i := 1 + r.IntN(len(l)-1)
+		return append([]T{l[i]}, append(l[:i:i], l[i+1:]...)...)
+	}
+	return append(l, gen())
+}
+
+func TestPropertyStorageSets(t *testing.T) {
+	for seed := uint64(1); seed <= uint64(*propertySeeds); seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			newDB := func(tb testing.TB, name string, now func() time.Time) simDB {
+				return setSim{newStoreSim(tb, name, now).(storeSim)}
+			}
+			runProperty(t, seed, propertyConfig{devices: 3 + int(seed%3), steps: 150, newDB: newDB})
+		})
+	}
+}

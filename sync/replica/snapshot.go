@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/model/crdt"
 )
 
 // Snapshots bound the history a new device has to read. A snapshot is
@@ -15,9 +16,9 @@ import (
 // only the op that won, record-creating FieldAll ops all kept), together
 // with the cursor vector it covers: for every device, the last segment
 // whose ops it contains. A device that joins a target applies the newest
-// snapshot and reads only the segments after its vector. Because merging
-// keeps per field the highest stamp, applying the winners gives the same
-// records as applying every op.
+// snapshot and reads only the segments after its vector. The compacted
+// log keeps every op that still decides a record (crdt.Compactor), so
+// applying it gives the same records as applying every op.
 //
 // Snapshots live in snapshots/<unix-ms>-<seq>-<device>, so names sort by
 // the writer's clock; any snapshot is correct, the newest merely saves most.
@@ -95,17 +96,11 @@ func openSnapshot(k *Key, data []byte) (segmentHeader, map[string]uint64, []mode
 	return h, vector, ops, nil
 }
 
-// compact returns the ops of log that decide its records: per field the
-// op with the highest stamp, and every record-creating FieldAll op (they
-// carry many fields each; storage merges them field by field).
+// compact returns the ops of log that decide its records (see
+// crdt.Compactor: creating ops, set deltas, per field the winner and its
+// open rivals).
 func (s *Syncer) compact() ([]model.Op, uint64, error) {
-	type key struct {
-		t     model.RecordType
-		id    model.ID
-		field string
-	}
-	var kept []model.Op
-	at := map[key]int{}
+	var c crdt.Compactor
 	var after uint64
 	for {
 		ops, last, err := s.log.Ops(after, s.batch)
@@ -117,20 +112,10 @@ func (s *Syncer) compact() ([]model.Op, uint64, error) {
 		}
 		after = last
 		for _, op := range ops {
-			if op.Field == model.FieldAll {
-				kept = append(kept, op)
-				continue
-			}
-			k := key{op.Type, op.ID, op.Field}
-			if i, ok := at[k]; !ok {
-				at[k] = len(kept)
-				kept = append(kept, op)
-			} else if op.Stamp().After(kept[i].Stamp()) {
-				kept[i] = op
-			}
+			c.Add(op)
 		}
 	}
-	return kept, after, nil
+	return c.Ops(), after, nil
 }
 
 // writeSnapshot stores this device's compacted log with the cursors of
