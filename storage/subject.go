@@ -41,7 +41,7 @@ func (db *DB) SubjectData(id model.ID) (*model.SubjectData, error) {
 			}
 		}
 		sortSubject(d)
-		if d.Conflicts, err = conflictsOf(tx, ids); err != nil {
+		if d.Conflicts, err = subjectConflicts(tx, ids); err != nil {
 			return err
 		}
 		d.Changes, err = historyOf(tx, ids)
@@ -102,8 +102,8 @@ func sortSubject(d *model.SubjectData) {
 	sort.SliceStable(d.Events, func(i, j int) bool { return d.Events[i].Start.Before(d.Events[j].Start) })
 }
 
-// conflictsOf returns the conflicts kept for the records ids.
-func conflictsOf(tx *bolt.Tx, ids map[model.ID]bool) ([]model.Conflict, error) {
+// subjectConflicts returns the conflicts kept for the records ids.
+func subjectConflicts(tx *bolt.Tx, ids map[model.ID]bool) ([]model.Conflict, error) {
 	var out []model.Conflict
 	err := tx.Bucket(bucketConflict).ForEach(func(k, v []byte) error {
 		var c model.Conflict
