@@ -5,7 +5,7 @@ DB ?=
 ARGS ?=
 PKGS_FAST = ./model/... ./storage/... ./sync/... ./app/...
 
-.PHONY: run test deps test-deps vet fmt-check fuzz bench build package
+.PHONY: run test deps test-deps vet fmt-check fuzz bench build package windows test-windows vet-darwin
 
 ## run: start the app (on the default database in the user data folder; DB=FILE for another)
 run: deps
@@ -53,3 +53,17 @@ build: deps
 ## package: a Linux package with fyne (fyne.io/tools)
 package: deps
 	$(GO) run fyne.io/tools/cmd/fyne@v1.7.4 package -os linux -release
+
+## windows: cross-build for Windows with mingw-w64: dist/windows/kundenkartei.exe
+## (the app), kundenkartei-cli.exe (for cmd.exe), a zip and an MSI installer
+windows: deps
+	scripts/windows/build.sh dist/windows
+
+## test-windows: the Windows build's smoke test under wine (import, export,
+## calendar times, backup, second instance, sync with the Linux build, window)
+test-windows: windows
+	scripts/windows/test.sh dist/windows
+
+## vet-darwin: vet the packages without cgo as macOS builds them
+vet-darwin:
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./model/... ./storage/... ./sync/...

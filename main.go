@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	_ "time/tzdata" // Windows has no zoneinfo: without it follow-ups fall back to UTC
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -87,7 +88,7 @@ func runGUI(path string) int {
 	a := fyneapp.NewWithID("ch.kundenkartei.app")
 	db, err := storage.Open(path, storage.Options{})
 	if err != nil {
-		if lerr := app.LoadTranslations(); lerr != nil {
+		if lerr := app.LoadTranslationsFor(uiLanguage("")); lerr != nil {
 			fmt.Fprintln(os.Stderr, "kundenkartei: translations:", lerr)
 		}
 		fmt.Fprintln(os.Stderr, "kundenkartei:", model.ErrorMessage(err))
@@ -103,7 +104,7 @@ func runGUI(path string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "kundenkartei: settings:", model.ErrorMessage(err))
 	}
-	if err := app.LoadTranslationsFor(settings.Language); err != nil {
+	if err := app.LoadTranslationsFor(uiLanguage(settings.Language)); err != nil {
 		fmt.Fprintln(os.Stderr, "kundenkartei: translations:", err)
 		return 1
 	}

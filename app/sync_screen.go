@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -493,7 +494,7 @@ func (s *syncScreen) refresh() {
 			if len(conflicts) == 0 {
 				s.hint.SetText(lang.X("sync.conflicts.none", "No conflicts. When two devices change the same field at the same time, the value that was not kept appears here for review."))
 			} else {
-				s.hint.SetText(lang.X("sync.conflicts.hint", "These values were replaced by a change made at the same time on another device. Check them, fix the customer if needed, and dismiss them."))
+				s.hint.SetText(lang.X("sync.conflicts.hint", "Every device lists the same conflicts. Keep what is there, or take the other side: resolving here resolves it on every device."))
 			}
 			s.list.Refresh()
 		})
@@ -538,20 +539,92 @@ func (s *syncScreen) updateConflict(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	c := s.conflicts[i]
 	row := o.(*conflictRow)
-	row.label.SetText(fmt.Sprintf("%s · %s: %s ≠ %s (%s)", c.Type, c.Field, c.Kept, c.Lost, c.LostBy))
-	row.dismiss.OnTapped = func() { s.onDismiss(c) }
+	row.label.SetText(s.conflictText(c))
+	row.keep.OnTapped = func() { s.onDismiss(c) }
+	row.take.OnTapped = func() { s.onResolve(c) }
+	switch c.Kind {
+	case model.ConflictDeleted:
+		row.take.SetText(lang.X("sync.conflict.restore", "Restore with this edit"))
+	case model.ConflictMerged:
+		row.take.SetText(lang.X("sync.conflict.to_survivor", "Apply to the merged customer"))
+	default:
+		row.take.SetText(lang.X("sync.conflict.take", "Take this value"))
+	}
 }
 
-// conflictRow is one conflict: what was kept against what lost, and a
-// button to dismiss it after review.
+// conflictText says in a sentence what happened: who changed what, when,
+// and what was kept.
+func (s *syncScreen) conflictText(c model.Conflict) string {
+	data := map[string]any{
+		"Name":  s.recordName(c.Type, c.ID),
+		"Field": conflictField(c),
+		"Kept":  conflictValue(c.Kept),
+		"Lost":  conflictValue(c.Lost),
+		"By":    c.LostBy,
+		"When":  formatDateTime(c.Seen.In(s.e.now().Location())),
+		"Into":  s.recordName(model.TypeCustomer, c.Into),
+	}
+	switch c.Kind {
+	case model.ConflictDeleted:
+		return lang.X("sync.conflict.deleted", "{{.Name}} was edited by {{.By}} on {{.When}} after it had been deleted on another device: {{.Field}} = {{.Lost}}.", data)
+	case model.ConflictMerged:
+		return lang.X("sync.conflict.merged", "{{.Name}} was edited by {{.By}} on {{.When}} after it had been merged into {{.Into}}: {{.Field}} = {{.Lost}}.", data)
+	}
+	return lang.X("sync.conflict.concurrent", "{{.Name}}, {{.Field}}: kept {{.Kept}}; {{.By}} wrote {{.Lost}} at the same time ({{.When}}).", data)
+}
+
+// recordName is a customer's display name; other records, and customers
+// no longer listed, show their type and a short ID.
+func (s *syncScreen) recordName(t model.RecordType, id model.ID) string {
+	if t == model.TypeCustomer {
+		if sum, ok := s.e.svc.Directory().Summary(id); ok {
+			return sum.Name
+		}
+	}
+	return fmt.Sprintf("%s %s", t, shortDevice(id.String()))
+}
+
+// conflictField names the field, with the element for set-valued ones
+// (which email, which phone).
+func conflictField(c model.Conflict) string {
+	if c.Key != "" {
+		return c.Field + " (" + c.Key + ")"
+	}
+	return c.Field
+}
+
+// conflictValue shows a JSON value as a person reads it: strings without
+// quotes, nothing as a dash, long values cut.
+func conflictValue(raw []byte) string {
+	var str string
+	text := string(raw)
+	if json.Unmarshal(raw, &str) == nil {
+		text = str
+	}
+	if text == "" || text == "null" {
+		return "–"
+	}
+	if r := []rune(text); len(r) > 80 {
+		text = string(r[:79]) + "…"
+	}
+	return text
+}
+
+// conflictRow is one conflict in a sentence, with the two ways out: keep
+// what is there, or take the other side.
 type conflictRow struct {
 	widget.BaseWidget
-	label   *widget.Label
-	dismiss *widget.Button
+	label *widget.Label
+	keep  *widget.Button
+	take  *widget.Button
 }
 
 func newConflictRow() *conflictRow {
-	r := &conflictRow{label: widget.NewLabel(""), dismiss: widget.NewButton(lang.X("sync.conflict.dismiss", "Dismiss"), nil)}
+	r := &conflictRow{
+		label: widget.NewLabel(""),
+		keep:  widget.NewButton(lang.X("sync.conflict.keep", "Keep as it is"), nil),
+		take:  widget.NewButton(lang.X("sync.conflict.take", "Take this value"), nil),
+	}
 	r.label.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
 	return r
@@ -559,11 +632,22 @@ func newConflictRow() *conflictRow {
 
 // CreateRenderer implements fyne.Widget.
 func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, r.dismiss, r.label))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.NewHBox(r.keep, r.take), r.label))
 }
 
 func (s *syncScreen) onDismiss(c model.Conflict) {
 	if err := s.e.svc.DismissConflict(c); err != nil {
+		s.e.showError(err)
+		return
+	}
+	s.refresh()
+}
+
+// onResolve takes the side that was not kept: the lost value, the edits
+// that arrived after a deletion (the customer comes back), or an edit of a
+// merged customer handed to the survivor.
+func (s *syncScreen) onResolve(c model.Conflict) {
+	if err := s.e.svc.ResolveConflict(c); err != nil {
 		s.e.showError(err)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/zalando/go-keyring"
 
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/storage"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
@@ -286,5 +287,75 @@ func TestSyncScreenKeepsSecretsInKeychain(t *testing.T) {
 				t.Errorf("status %q: keychain warning %v, want %v", s.status.Text, warned, tc.inClear)
 			}
 		})
+	}
+}
+
+// TestSyncScreenConflictRestoresDeletedCustomer: a customer deleted here
+// and edited on another device shows as a sentence saying so, and
+// "Restore with this edit" brings the customer back with the edit.
+func TestSyncScreenConflictRestoresDeletedCustomer(t *testing.T) {
+	if err := LoadTranslationsFor("en"); err != nil {
+		t.Fatal(err)
+	}
+	f := newCareFixture(t)
+	other, err := storage.Open(filepath.Join(t.TempDir(), "other.db"), storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := other.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	exchange := func(from, to *storage.DB) {
+		t.Helper()
+		ops, _, err := from.Ops(0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := to.ApplyOps(ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.customer(model.Customer{GivenName: "Reto", FamilyName: "Brändli"})
+	exchange(f.db, other)
+	if err := f.db.DeleteCustomer(c.ID); err != nil {
+		t.Fatal(err)
+	}
+	oc, err := other.Customer(c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc.Memo = "Rückruf Montag"
+	if err := other.UpdateCustomer(oc); err != nil {
+		t.Fatal(err)
+	}
+	exchange(other, f.db)
+
+	s := newSyncScreen(f.e)
+	s.build()
+	s.refresh()
+	settleSync(t, f, s)
+	if len(s.conflicts) != 1 {
+		t.Fatalf("got %d conflicts, want the edit after the deletion", len(s.conflicts))
+	}
+	row := newConflictRow()
+	s.updateConflict(0, row)
+	for _, want := range []string{"after it had been deleted on another device", "memo", "Rückruf Montag"} {
+		if !strings.Contains(row.label.Text, want) {
+			t.Errorf("got %q, want it to contain %q", row.label.Text, want)
+		}
+	}
+	if row.take.Text != "Restore with this edit" {
+		t.Errorf("got button %q, want %q", row.take.Text, "Restore with this edit")
+	}
+	test.Tap(row.take)
+	settleSync(t, f, s)
+	got, err := f.db.Customer(c.ID)
+	if err != nil || got.Memo != "Rückruf Montag" {
+		t.Fatalf("after restore: got %v, %v, want the customer back with the memo", got, err)
+	}
+	if len(s.conflicts) != 0 {
+		t.Errorf("after restore: got %d conflicts listed, want none", len(s.conflicts))
 	}
 }

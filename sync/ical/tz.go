@@ -46,6 +46,7 @@ func transitions(loc *time.Location, from, to time.Time) []transition {
 	var out []transition
 	at := from.In(loc)
 	start, end := at.ZoneBounds()
+	start = zoneStart(at, start)
 	name, off := at.Zone()
 	first := transition{to: off, name: name, dst: at.IsDST()}
 	if start.IsZero() {
@@ -59,14 +60,64 @@ func transitions(loc *time.Location, from, to time.Time) []transition {
 	}
 	out = append(out, first)
 	prev := off
+	end = zoneEnd(at, end)
 	for !end.IsZero() && end.Before(to) {
 		t := end.In(loc)
 		name, off := t.Zone()
 		out = append(out, transition{at: end.UTC(), from: prev, to: off, name: name, dst: t.IsDST()})
 		prev = off
 		_, end = t.ZoneBounds()
+		end = zoneEnd(t, end)
 	}
 	return out
+}
+
+// zoneStart returns the instant at which t's zone took the offset,
+// abbreviation and DST flag t has (zero if always), given start from
+// t.ZoneBounds, skipping the year boundaries that slim zone data reports
+// as starts (see zoneEnd).
+func zoneStart(t, start time.Time) time.Time {
+	name, off := t.Zone()
+	dst := t.IsDST()
+	for !start.IsZero() {
+		b := start.Add(-time.Second).In(t.Location())
+		if n, o := b.Zone(); n != name || o != off || b.IsDST() != dst {
+			return start
+		}
+		s, _ := b.ZoneBounds()
+		if !s.Before(start) {
+			return start // no progress: keep what we have rather than loop
+		}
+		start = s
+	}
+	return start
+}
+
+// zoneEnd returns the next instant after t at which t's zone changes its
+// offset, abbreviation or DST flag (zero if never), given end from
+// t.ZoneBounds. ZoneBounds alone does not do: past a zone's last explicit
+// transition, which with the slim zone data of time/tzdata and Go's
+// zoneinfo.zip (all a Windows build has) is the 1990s for most zones, it
+// ends a period at every UTC new year without a change, and on the last UTC
+// day of a leap year it returns an end before t (go.dev/issue/81583), which
+// made the loop above run forever.
+func zoneEnd(t, end time.Time) time.Time {
+	name, off := t.Zone()
+	dst := t.IsDST()
+	for !end.IsZero() {
+		if !end.After(t) {
+			// The bogus leap-year end: go on from the next UTC midnight
+			// (the footer rules of real zones change nothing on Dec 31).
+			u := t.UTC()
+			end = time.Date(u.Year(), u.Month(), u.Day()+1, 0, 0, 0, 0, time.UTC)
+		}
+		t = end.In(t.Location())
+		if n, o := t.Zone(); n != name || o != off || t.IsDST() != dst {
+			return end
+		}
+		_, end = t.ZoneBounds()
+	}
+	return end
 }
 
 // observance is one STANDARD or DAYLIGHT component: a single onset, or a
