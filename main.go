@@ -134,6 +134,7 @@ func runGUI(path string) int {
 		DBPath:  path,
 		Version: version,
 		Secrets: replica.Keychain{Service: keychainService},
+		Privacy: db,
 	})
 	idle := make(chan struct{})
 	defer close(idle)

@@ -38,6 +38,10 @@ type Options struct {
 	// Secrets keeps the sync password and team key out of the database
 	// (the system keychain); nil keeps them in it.
 	Secrets replica.Secrets
+	// Privacy erases customers for good and writes data-subject access
+	// exports; nil hides Erase and the erased log, and Export data writes
+	// the plain JSON of the timeline.
+	Privacy model.PrivacyService
 }
 
 // UI is the main window with its navigation and screens.
@@ -118,6 +122,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u.cur = cur
 	u.env = &env{
 		svc:      svc,
+		privacy:  opt.Privacy,
 		win:      u.win,
 		now:      svc.Now,
 		settings: func() model.Settings { return u.cur },

@@ -589,6 +589,9 @@ type customerScreen struct {
 	noteBtn                                                       *widget.Button
 	followBtn, gestureBtn, callBtn, mailBtn, exportBtn, deleteBtn *widget.Button
 
+	eraseBtn *widget.Button // see erase.go
+	eraser   *eraseDialog   // the erase dialog opened last, for tests
+
 	tabs     *container.AppTabs
 	viewTab  *container.TabItem
 	formTab  *container.TabItem
@@ -627,10 +630,11 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.gestureBtn = widget.NewButtonWithIcon(lang.X("customer.action.gesture", "Gesture"), theme.ConfirmIcon(), s.onGesture)
 	s.callBtn = widget.NewButtonWithIcon(lang.X("customer.action.call", "Call"), theme.MediaPlayIcon(), s.onCall)
 	s.mailBtn = widget.NewButtonWithIcon(lang.X("customer.action.mail", "Mail"), theme.MailComposeIcon(), s.onMail)
-	s.exportBtn = widget.NewButtonWithIcon(lang.X("customer.action.export", "Export data"), theme.DocumentSaveIcon(), s.onExport)
+	s.exportBtn = widget.NewButtonWithIcon(lang.X("customer.action.export", "Export data"), theme.DocumentSaveIcon(), s.onSubjectExport)
 	s.deleteBtn = widget.NewButtonWithIcon(lang.X("customer.action.delete", "Delete"), theme.DeleteIcon(), s.onDelete)
 	s.deleteBtn.Importance = widget.DangerImportance
-	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.deleteBtn)
+	s.eraseBtn = s.newEraseButton()
+	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.deleteBtn, s.eraseBtn)
 	s.merged = container.NewVBox()
 
 	s.timeline = newTimelineView(s.e)
@@ -697,7 +701,7 @@ func (s *customerScreen) setContent(o fyne.CanvasObject) {
 // setActions enables the quick actions that need a stored customer and the
 // channel they use.
 func (s *customerScreen) setActions(stored bool) {
-	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.deleteBtn} {
+	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.deleteBtn, s.eraseBtn} {
 		if stored {
 			b.Enable()
 		} else {

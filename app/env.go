@@ -18,6 +18,9 @@ type env struct {
 	win fyne.Window
 	now func() time.Time
 
+	// privacy erases customers and writes access exports; nil hides both.
+	privacy model.PrivacyService
+
 	// settings returns the current device settings (cached; refreshed on save).
 	settings func() model.Settings
 	// setSettings replaces the cached settings after a successful save, so

@@ -39,6 +39,7 @@ type settingsScreen struct {
 	backups   []model.BackupInfo
 	list      *widget.List
 	restart   *widget.Label
+	erased    *erasedLog // nil without a privacy service
 
 	// loaded are the settings last read, so fields this screen does not
 	// show (the current fair) survive a save.
@@ -135,6 +136,10 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		widget.NewLabelWithStyle(lang.X("settings.title", "Settings of this device"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		grid, container.NewHBox(s.save, s.saved),
 	)
+	if s.e.privacy != nil {
+		s.erased = newErasedLog(s.e)
+		form.Add(s.erased.build())
+	}
 	backups := container.NewBorder(
 		container.NewVBox(widget.NewSeparator(),
 			widget.NewLabelWithStyle(lang.X("settings.backups", "Backups"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

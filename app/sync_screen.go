@@ -284,6 +284,9 @@ func (s *syncScreen) runSync(quiet bool) {
 				}
 			})
 		})
+		if err == nil && s.e.privacy != nil && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+			err = sy.CompactErasures(ctx, s.e.privacy) // rewrite own files after an erasure
+		}
 		s.busy.Store(false)
 		s.syncing.Done()
 		s.do(func() {

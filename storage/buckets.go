@@ -32,6 +32,11 @@
 //	calstamp/   device-local stamps of the .ics export, made by the first
 //	            export, never logged or synced (see export.go):
 //	  <profile>/  follow-up id → 16-byte hash, 8-byte sequence, 8-byte ms
+//	erased/     made by the first erasure (erase.go): customer id → JSON
+//	            model.Erasure; id of a record erased with a customer →
+//	            that customer's id. Ops of these ids are dropped.
+//	erased_sync/ customer id → empty: erasures whose values this device's
+//	            segments in the sync target may still hold
 //	idx/        secondary indexes of live records only; every value is empty:
 //	  (customer indexes hold listed customers only: live and not merged;
 //	  note_cust, fu_cust and ge_cust are keyed by the owning customer)

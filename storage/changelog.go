@@ -48,6 +48,10 @@ func (db *DB) ApplyOps(ops []model.Op) (model.ApplyResult, error) {
 	if err := checkOps(ops); err != nil {
 		return res, err
 	}
+	ops, err := db.takeErasures(ops) // erase_sync.go
+	if err != nil {
+		return res, err
+	}
 	byRecord := groupByRecord(ops)
 	// Records are merged ahead in pieces (see prepare) while the ones
 	// before them are written: merging is most of the work and needs no

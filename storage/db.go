@@ -52,6 +52,8 @@ type DB struct {
 	dir    directoryIndex
 	closed atomic.Bool // Close ran; a second Close does nothing
 
+	scrubAgain atomic.Bool // an erasure's scrub missed pages a read held (erase_scrub.go)
+
 	release releaser // releases the file's mapped pages when idle (mapping.go)
 
 	// writeMu makes a write transaction and the directory update after its
@@ -158,6 +160,10 @@ func Open(path string, opt Options) (*DB, error) {
 		bdb.Close()
 		return nil, err
 	}
+	if err := db.reapplyErasures(); err != nil {
+		bdb.Close()
+		return nil, err
+	}
 	db.touched() // migration and a directory rebuild read the whole file
 	return db, nil
 }
@@ -200,6 +206,9 @@ func (db *DB) Close() error {
 	}
 	db.stopReleases()
 	var snapErr error
+	if err := db.scrubBeforeClose(); err != nil {
+		snapErr = model.WrapError(model.EINTERNAL, err, "overwrite free pages")
+	}
 	if !db.bolt.IsReadOnly() && db.dir != nil {
 		// Without the snapshot the next start rebuilds the directory, so a
 		// failure is reported but does not keep the database open.

@@ -22,6 +22,16 @@ func (db *DB) loadDirectory() error {
 		return nil
 	}
 	db.dir = search.NewWithRegion(db.currentSettings().Region)
+	sums, err := db.summaries()
+	if err != nil {
+		return err
+	}
+	db.dir.Load(sums)
+	return nil
+}
+
+// summaries reads the summary of every listed customer.
+func (db *DB) summaries() ([]model.CustomerSummary, error) {
 	now := db.now()
 	var sums []model.CustomerSummary
 	err := db.view(func(tx *bolt.Tx) error {
@@ -68,11 +78,7 @@ func (db *DB) loadDirectory() error {
 		sums = sums[:n]
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	db.dir.Load(sums)
-	return nil
+	return sums, err
 }
 
 // The directory snapshot lets a start skip decoding every customer: at

@@ -38,6 +38,7 @@ var errHelp = flag.ErrHelp
 type Store interface {
 	model.Services
 	model.BulkLoader
+	model.PrivacyService
 	// Check verifies the database's consistency.
 	Check() error
 	// Path returns the database file.
@@ -81,7 +82,9 @@ func commands() []command {
 		{"duplicates", "[-limit N]", "list possible duplicate customers (same email, phone, or similar name with the same company or town)", runDuplicates, true},
 		{"merge", "SURVIVOR-ID DUPLICATE-ID", "merge a duplicate into the customer that stays (a backup is taken first; syncs to other devices)", runMerge, false},
 		{"unmerge", "DUPLICATE-ID", "undo a merge", runUnmerge, false},
-		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport, true},
+		{"erase", "CUSTOMER-ID", "erase a customer for good, with everything attached, on every device (no backup is taken)", runErase, false},
+		{"erasures", "", "list the erased customers (ID, date, device, user)", runErasures, false},
+		{"export", "-format vcard|vcard4|outlook|csv|csv-rfc|mailing|ics|subject -o FILE [-tag T] [-segment S] [-customer ID] [-from D] [-to D] [-mine] [-all]", "export customers or follow-ups", runExport, true},
 	}
 }
 

@@ -158,6 +158,9 @@ func runSyncNow(ctx context.Context, e Env) error {
 			return err
 		}
 		rep, err := sy.Sync(ctx, nil)
+		if err == nil && len(rep.Problems) == 0 && len(rep.Waiting) == 0 {
+			err = sy.CompactErasures(ctx, s) // rewrite own files after an erasure
+		}
 		printReport(e.Stdout, rep)
 		return err
 	})

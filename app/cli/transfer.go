@@ -136,7 +136,7 @@ func actionByName(name string) (vcard.Action, bool) {
 
 func runExport(ctx context.Context, e Env, args []string) error {
 	fs := newFlags("export", e)
-	format := fs.String("format", "vcard", "vcard (3.0), vcard4, outlook (2.1, Windows-1252), csv (German Excel), csv-rfc (RFC 4180), mailing (CSV of customers with mail consent), ics (follow-ups)")
+	format := fs.String("format", "vcard", "vcard (3.0), vcard4, outlook (2.1, Windows-1252), csv (German Excel), csv-rfc (RFC 4180), mailing (CSV of customers with mail consent), ics (follow-ups), subject (everything stored about one -customer, ZIP)")
 	out := fs.String("o", "", "output file (- for standard output)")
 	tag := fs.String("tag", "", "only customers carrying this tag")
 	segment := fs.String("segment", "", "only customers of this segment")
@@ -150,6 +150,9 @@ func runExport(ctx context.Context, e Env, args []string) error {
 	}
 	if *out == "" {
 		return usagef("export needs -o FILE (or -o - for standard output)")
+	}
+	if *format == formatSubject {
+		return exportSubject(e, *customer, *out)
 	}
 	known := false
 	for _, f := range transfer.Formats {
