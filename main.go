@@ -47,7 +47,9 @@ func main() {
 		defer stop()
 		err := cli.Run(ctx, flags.Args(), cli.Env{
 			Stdout: os.Stdout, Stderr: os.Stderr,
-			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
+			// Commands load the customer directory when they use it: an
+			// export of follow-ups or a backup does without.
+			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{LazyDirectory: true}) },
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 		})
 		if err != nil {
