@@ -191,3 +191,36 @@ func TestExportCustomers(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomerIDsByName checks that the name index gives the directory's
+// order of every listed customer: equal names by ID, a name before the
+// longer ones it begins, folded umlauts and companies; deleted and merged
+// customers left out.
+func TestCustomerIDsByName(t *testing.T) {
+	db := openTest(t)
+	var cs []*model.Customer
+	for _, n := range [][2]string{
+		{"Hans", "Meier"}, {"Hans", "Meier"}, {"Hans", "Meierhans"}, {"Anna", "Müller"}, {"Anna", "Mueller"},
+		{"", ""}, {"Zoe", "Ärni"}, {"Beat", "Weiß"}, {"Beat", "Weiss"}, {"Eva", "Zürcher"},
+	} {
+		c := newCustomer(n[0], n[1], "")
+		if n[0] == "" {
+			c.Kind, c.Company = model.Company, "Meier AG"
+		}
+		mustOK(t, db.CreateCustomer(c))
+		cs = append(cs, c)
+	}
+	mustOK(t, db.DeleteCustomer(cs[9].ID))
+	mustOK(t, db.MergeCustomers(cs[0].ID, cs[1].ID))
+	got, err := db.CustomerIDsByName()
+	mustOK(t, err)
+	hits := db.Directory().Search(model.Query{})
+	if len(got) != len(hits) || len(got) != len(cs)-2 {
+		t.Fatalf("got %d IDs, want %d (directory %d)", len(got), len(cs)-2, len(hits))
+	}
+	for i, h := range hits {
+		if got[i] != h.ID {
+			t.Errorf("customer %d: got %s, want %s (%s)", i, got[i], h.ID, h.Summary().Name)
+		}
+	}
+}

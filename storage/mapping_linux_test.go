@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,4 +116,29 @@ func TestReleasePagesAfterClose(t *testing.T) {
 	mustOK(t, err)
 	mustOK(t, db.Close())
 	db.releasePages() // must not touch an address that is no longer the file's
+}
+
+// TestResidentShared checks that the resident file-backed memory export
+// drops are measured against reads and grows when a file mapping is read.
+func TestResidentShared(t *testing.T) {
+	before, ok := residentShared()
+	if !ok || before <= 0 {
+		t.Fatalf("got %d, %v, want a positive size", before, ok)
+	}
+	path := filepath.Join(t.TempDir(), "big")
+	mustOK(t, os.WriteFile(path, bytes.Repeat([]byte{1}, 16<<20), 0o600))
+	f, err := os.Open(path)
+	mustOK(t, err)
+	defer f.Close()
+	data, err := syscall.Mmap(int(f.Fd()), 0, 16<<20, syscall.PROT_READ, syscall.MAP_SHARED)
+	mustOK(t, err)
+	defer syscall.Munmap(data)
+	sum := 0
+	for i := 0; i < len(data); i += 4096 {
+		sum += int(data[i])
+	}
+	after, _ := residentShared()
+	if sum != 4096 || after-before < 8<<20 {
+		t.Errorf("after reading a 16 MB mapping: got %d MB more, want at least 8", (after-before)>>20)
+	}
 }
