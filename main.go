@@ -47,9 +47,12 @@ func main() {
 		defer stop()
 		err := cli.Run(ctx, flags.Args(), cli.Env{
 			Stdout: os.Stdout, Stderr: os.Stderr,
-			// Commands load the customer directory when they use it: an
-			// export of follow-ups or a backup does without.
-			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{LazyDirectory: true}) },
+			// Commands load the customer directory when they use it (an
+			// export of follow-ups or a backup does without), and exports
+			// may keep more of the file mapped than beside the GUI.
+			Open: func() (cli.Store, error) {
+				return storage.Open(path, storage.Options{LazyDirectory: true, ExportResident: 64 << 20})
+			},
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 		})
 		if err != nil {

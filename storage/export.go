@@ -19,16 +19,10 @@ import (
 // different 16 KiB pages, and index pages come on top).
 const exportBatch = 256
 
-// exportResident is how much of the file's mapping an export lets stay
-// resident before it drops the pages it touched (see mapping.go): the
-// records of an export lie all over the file, and without drops an export
-// of every follow-up kept a gigabyte of the mapping resident. Dropping
-// after every batch instead (as before) faulted the same index pages in
-// again and again: for the 54,707 open follow-ups of the large set 174,000
-// page faults against 27,600 without drops, 1.2 s of system time. On the
-// large set (CLI, load ≈ 10) 48 MB made the vCard export 2.2 s of CPU and
-// 110 MB peak RSS, 80 MB 1.8 s and 142 MB.
-const exportResident = 64 << 20
+// defaultExportResident is Options.ExportResident when zero: about what
+// one batch touches, so a GUI export (the automatic .ics beside a 220 MB
+// process) adds little to the resident set.
+const defaultExportResident = 16 << 20
 
 // exportRelease is after how many batches an export drops the pages where
 // the resident set cannot be read (not Linux: there dropPages does
@@ -36,7 +30,7 @@ const exportResident = 64 << 20
 const exportRelease = 4
 
 // exportPages drops the mapped pages an export touched when they pass
-// exportResident.
+// DB.exportResident.
 type exportPages struct {
 	db    *DB
 	base  int64 // resident file-backed memory when the export began
@@ -59,7 +53,7 @@ func (p *exportPages) after(tx *bolt.Tx) {
 		}
 		return
 	}
-	if now, ok := residentShared(); ok && now-p.base > exportResident {
+	if now, ok := residentShared(); ok && now-p.base > p.db.exportResident {
 		p.db.releaseIn(tx)
 	}
 }

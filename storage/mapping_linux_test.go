@@ -3,6 +3,8 @@ package storage
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
 )
 
 // mappedRSS returns how many bytes of the mappings of path are resident in
@@ -140,5 +144,47 @@ func TestResidentShared(t *testing.T) {
 	after, _ := residentShared()
 	if sum != 4096 || after-before < 8<<20 {
 		t.Errorf("after reading a 16 MB mapping: got %d MB more, want at least 8", (after-before)>>20)
+	}
+}
+
+// TestExportDropsPagesOverLimit checks that an export drops the mapped
+// pages it touched once they pass Options.ExportResident, and only then.
+func TestExportDropsPagesOverLimit(t *testing.T) {
+	tests := []struct {
+		name             string
+		limit            int64
+		wantMin, wantMax int64
+	}{
+		{"over a 1 MB limit", 1 << 20, 0, 3 << 20},
+		{"under a limit far away", 1 << 40, 6 << 20, 1 << 40},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "k.db")
+			db, err := Open(path, Options{Now: newTestClock().Now, NoSync: true, ExportResident: tt.limit})
+			mustOK(t, err)
+			defer db.Close()
+			b := model.Bulk{}
+			for i := range 4000 {
+				c := newCustomer("Anna", fmt.Sprintf("Muster%d", i), "")
+				c.Memo = strings.Repeat("m", 2000)
+				b.Customers = append(b.Customers, *c)
+			}
+			mustOK(t, db.BulkLoad(context.Background(), b, nil))
+			db.stopReleases()
+			db.releasePages()
+			ids, err := db.CustomerIDsByName()
+			mustOK(t, err)
+			n := 0
+			mustOK(t, db.ExportCustomers(ids, func(cs []*model.Customer) error {
+				n += len(cs)
+				return nil
+			}))
+			db.stopReleases()
+			got := mappedRSS(t, path)
+			if n != 4000 || got < tt.wantMin || got > tt.wantMax {
+				t.Errorf("got %d customers, %d bytes resident; want 4000, %d to %d", n, got, tt.wantMin, tt.wantMax)
+			}
+		})
 	}
 }
