@@ -51,7 +51,7 @@ func main() {
 			// export of follow-ups or a backup does without), and exports
 			// may keep more of the file mapped than beside the GUI.
 			Open: func() (cli.Store, error) {
-				return storage.Open(path, storage.Options{LazyDirectory: true, ExportResident: 64 << 20})
+				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20})
 			},
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 		})

@@ -34,17 +34,17 @@ type Options struct {
 	// follow-ups or a backup. An error of the late load makes the
 	// directory empty and fails the writes and Check.
 	LazyDirectory bool
-	// ExportResident is how much of the file's mapping an export lets
-	// stay resident before it drops the pages it touched (see mapping.go);
-	// 16 MB when zero. The records of an export lie all over the file:
-	// without drops an export of every follow-up kept a gigabyte of the
-	// mapping resident, while dropping after every batch of 256 faulted
-	// the same pages in again and again (for the 54,707 open follow-ups
-	// of the large set 174,000 page faults against 27,600 without drops,
-	// 1.2 s of system time). The CLI, which holds nothing else, allows
-	// 64 MB; on the large set 48 MB made the vCard export 2.2 s of CPU
-	// and 110 MB peak RSS, 80 MB 1.8 s and 142 MB (load ≈ 10).
-	ExportResident int64
+	// ExportMemory is how much memory an export may use beside the open
+	// database; 16 MB when zero, as beside the GUI (the automatic .ics);
+	// the CLI, which holds nothing else, gives 64 MB. An export of
+	// customers keeps up to that much of the file's mapping resident
+	// before it drops the pages it touched (see mapping.go): the records
+	// lie all over the file, and without drops an export of every
+	// follow-up kept a gigabyte of the mapping resident, while dropping
+	// after every batch of 256 faulted the same pages in again and again.
+	// An export of follow-ups reads windows of ExportMemory/4 KiB of them
+	// (see exportWindowItem).
+	ExportMemory int64
 }
 
 // pageSize is the page size of a new database file (an existing one keeps
@@ -70,8 +70,8 @@ type DB struct {
 	openTx int         // the last transaction when Open was done
 	closed atomic.Bool // Close ran; a second Close does nothing
 
-	release        releaser // releases the file's mapped pages when idle (mapping.go)
-	exportResident int64    // Options.ExportResident
+	release      releaser // releases the file's mapped pages when idle (mapping.go)
+	exportMemory int64    // Options.ExportMemory
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches
@@ -174,9 +174,9 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	db := &DB{bolt: bdb, path: path, now: opt.Now, subs: map[int]func([]model.Change){}}
 	db.dir = &lazyDirectory{db: db}
-	db.exportResident = opt.ExportResident
-	if db.exportResident <= 0 {
-		db.exportResident = defaultExportResident
+	db.exportMemory = opt.ExportMemory
+	if db.exportMemory <= 0 {
+		db.exportMemory = defaultExportMemory
 	}
 	if err := db.init(opt.LazyDirectory); err != nil {
 		bdb.Close()

@@ -61,36 +61,50 @@ func TestExportFollowUpsMatchesFollowUps(t *testing.T) {
 		{"one customer", model.FollowUpFilter{Statuses: all, CustomerID: cs[2].ID}},
 		{"deleted customer", model.FollowUpFilter{Statuses: all, CustomerID: cs[1].ID}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			want, err := db.FollowUps(tt.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []model.CalendarItem
-			batches := 0
-			err = db.ExportFollowUps(tt.f, "p", func(b []model.CalendarItem) error {
-				batches++
-				got = append(got, b...)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("got %d follow-ups in %d batches, want %d", len(got), batches, len(want))
-			}
-			for i := range want {
-				g := &got[i]
-				if g.FollowUp.ID != want[i].ID {
-					t.Fatalf("follow-up %d: got %s, want %s", i, g.FollowUp.ID, want[i].ID)
-				}
-				if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
-					t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
-				}
-			}
-		})
+	// One window of the default size; windows of 25 follow-ups, each read
+	// in chunks, whose items are handed on in due order across windows.
+	for _, mem := range []int64{defaultExportMemory, 25 * exportWindowItem} {
+		db.exportMemory = mem
+		for _, tt := range tests {
+			exportMatchesFollowUps(t, db, fmt.Sprintf("%s, window %d", tt.name, mem/exportWindowItem), tt.f)
+		}
 	}
+}
+
+// exportMatchesFollowUps checks that ExportFollowUps gives the follow-ups
+// of FollowUps, in its order, with their customers and no stamps.
+func exportMatchesFollowUps(t *testing.T, db *DB, name string, f model.FollowUpFilter) {
+	t.Run(name, func(t *testing.T) {
+		want, err := db.FollowUps(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []model.CalendarItem
+		batches := 0
+		err = db.ExportFollowUps(f, "p", func(b []model.CalendarItem) error {
+			if len(b) == 0 || len(b) > exportBatch {
+				t.Errorf("got a batch of %d, want 1 to %d", len(b), exportBatch)
+			}
+			batches++
+			got = append(got, b...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("got %d follow-ups in %d batches, want %d", len(got), batches, len(want))
+		}
+		for i := range want {
+			g := &got[i]
+			if g.FollowUp.ID != want[i].ID {
+				t.Fatalf("follow-up %d: got %s, want %s", i, g.FollowUp.ID, want[i].ID)
+			}
+			if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
+				t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
+			}
+		}
+	})
 }
 
 func TestExportFollowUpsNotesAndStamps(t *testing.T) {

@@ -148,7 +148,7 @@ func TestResidentShared(t *testing.T) {
 }
 
 // TestExportDropsPagesOverLimit checks that an export drops the mapped
-// pages it touched once they pass Options.ExportResident, and only then.
+// pages it touched once they pass Options.ExportMemory, and only then.
 func TestExportDropsPagesOverLimit(t *testing.T) {
 	tests := []struct {
 		name             string
@@ -161,7 +161,7 @@ func TestExportDropsPagesOverLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "k.db")
-			db, err := Open(path, Options{Now: newTestClock().Now, NoSync: true, ExportResident: tt.limit})
+			db, err := Open(path, Options{Now: newTestClock().Now, NoSync: true, ExportMemory: tt.limit})
 			mustOK(t, err)
 			defer db.Close()
 			b := model.Bulk{}
