@@ -12,11 +12,9 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// exportBatch is how many follow-ups one read transaction of an export
-// reads: enough that the transactions cost little next to the decoding,
-// few enough that the file pages a batch touches stay around 20 MB until
-// they are released (a follow-up, its customer and its note lie on
-// different 16 KiB pages, and index pages come on top).
+// exportBatch is how many follow-ups an export hands on at a time (see
+// exportWindowItem for how they are read), and twice as many as the
+// customers of ExportCustomers one read transaction reads.
 const exportBatch = 256
 
 // defaultExportMemory is Options.ExportMemory when zero: a GUI export
@@ -196,10 +194,11 @@ type fuReader struct {
 	next    [][]byte // per status: the key to seek next; nil when done
 	done    bool
 
+	// For the follow-ups of one customer (begin, item):
 	tx        *bolt.Tx
 	recs      *bolt.Bucket
 	stamps    *bolt.Bucket
-	customers map[model.ID]*model.Customer // of this batch; nil when not listed
+	customers map[model.ID]*model.Customer // nil when not listed
 	err       error
 }
 
