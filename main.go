@@ -53,7 +53,12 @@ func main() {
 		defer stop()
 		err := cli.Run(ctx, flags.Args(), cli.Env{
 			Stdout: os.Stdout, Stderr: os.Stderr,
-			Open:    func() (cli.Store, error) { return storage.Open(path, storage.Options{}) },
+			// Commands load the customer directory when they use it (an
+			// export of follow-ups or a backup does without), and exports
+			// may keep more of the file mapped than beside the GUI.
+			Open: func() (cli.Store, error) {
+				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20})
+			},
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 			Secrets: replica.Keychain{Service: keychainService},
 		})

@@ -388,6 +388,11 @@ type ExportService interface {
 	// order, a few hundred per read transaction; missing ones are skipped.
 	// fn's error ends the export and is returned as it is.
 	ExportCustomers(ids []ID, fn func([]*Customer) error) error
+	// CustomerIDsByName returns the IDs of every listed customer in the
+	// order of Directory().Search(Query{}) (SortByName), read from the
+	// stored name index: an export of every customer then needs no
+	// directory in memory.
+	CustomerIDsByName() ([]ID, error)
 }
 
 // Services bundles what the GUI and the CLI use; storage implements all.

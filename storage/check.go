@@ -18,6 +18,9 @@ import (
 // every mutation; it is also the CLI's "check".
 func (db *DB) Check() error {
 	defer db.touched() // it reads every page
+	if err := db.dir.load(); err != nil {
+		return model.WrapError(model.EINTERNAL, err, "load the customer directory")
+	}
 	var problems []error
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {

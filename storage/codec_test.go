@@ -308,6 +308,19 @@ func TestCustomerCodecMatchesEncodingJSON(t *testing.T) {
 	if !decodeCustomer(raw, &got) || got.NamePrefix != c.NamePrefix || got.NameSuffix != c.NameSuffix || got.Department != c.Department {
 		t.Errorf("got %q %q %q, want %q %q %q", got.NamePrefix, got.NameSuffix, got.Department, c.NamePrefix, c.NameSuffix, c.Department)
 	}
+	// Escaped characters, as json.Marshal writes "&", "<", ">" and
+	// control characters, take the fast path too and decode as
+	// encoding/json decodes them; a surrogate escape falls back.
+	c.Company, c.Memo, c.Tags = "Steiner Fahrzeugbau & Co.", "<b>\"Zeile\"</b>\n\tzwei\\\x01/ é 😀", []string{"A&B"}
+	if raw, err := json.Marshal(c); err != nil || !decodeCustomer(raw, new(model.Customer)) {
+		t.Errorf("a customer with escapes does not take the fast path: %s", raw)
+	} else {
+		checkDecode[model.Customer](t, raw)
+		checkDecode[model.Customer](t, bytes.Replace(raw, []byte(`\u0026 Co`), []byte(`\ud83d\ude00 Co`), 1))
+		checkDecode[model.Customer](t, bytes.Replace(raw, []byte(`\u0026 Co`), []byte(`\u00E9\/\b\f\r Co`), 1))
+		checkDecode[model.Customer](t, bytes.Replace(raw, []byte(`\u0026 Co`), []byte(`\u00g9 Co`), 1))
+		checkDecode[model.Customer](t, bytes.Replace(raw, []byte(`\u0026 Co`), []byte(`\x Co`), 1))
+	}
 	// Only into a zero customer: encoding/json keeps what it does not overwrite.
 	if decodeCustomer(raw, &model.Customer{Memo: "vorher"}) {
 		t.Error("decoded into a customer that was not zero")

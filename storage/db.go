@@ -28,6 +28,23 @@ type Options struct {
 	Timeout time.Duration
 	// NoSync skips fsync on commit. Only for benchmarks that build data sets.
 	NoSync bool
+	// LazyDirectory loads the customer directory (summaries and search
+	// index, 100 MB for 100,000 customers) when it is first used instead
+	// of in Open: for commands that may not need it, as an export of
+	// follow-ups or a backup. An error of the late load makes the
+	// directory empty and fails the writes and Check.
+	LazyDirectory bool
+	// ExportMemory is how much memory an export may use beside the open
+	// database; 16 MB when zero, as beside the GUI (the automatic .ics);
+	// the CLI, which holds nothing else, gives 64 MB. An export of
+	// customers keeps up to that much of the file's mapping resident
+	// before it drops the pages it touched (see mapping.go): the records
+	// lie all over the file, and without drops an export of every
+	// follow-up kept a gigabyte of the mapping resident, while dropping
+	// after every batch of 256 faulted the same pages in again and again.
+	// An export of follow-ups reads windows of ExportMemory/4 KiB of them
+	// (see exportWindowItem).
+	ExportMemory int64
 }
 
 // pageSize is the page size of a new database file (an existing one keeps
@@ -49,12 +66,14 @@ type DB struct {
 	now    func() time.Time
 	clock  *model.Clock
 	device string
-	dir    directoryIndex
+	dir    *lazyDirectory
+	openTx int         // the last transaction when Open was done
 	closed atomic.Bool // Close ran; a second Close does nothing
 
 	scrubAgain atomic.Bool // an erasure's scrub missed pages a read held (erase_scrub.go)
 
-	release releaser // releases the file's mapped pages when idle (mapping.go)
+	release      releaser // releases the file's mapped pages when idle (mapping.go)
+	exportMemory int64    // Options.ExportMemory
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches
@@ -156,7 +175,12 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, model.WrapError(model.EINTERNAL, err, "open database %s", path)
 	}
 	db := &DB{bolt: bdb, path: path, now: opt.Now, subs: map[int]func([]model.Change){}}
-	if err := db.init(); err != nil {
+	db.dir = &lazyDirectory{db: db}
+	db.exportMemory = opt.ExportMemory
+	if db.exportMemory <= 0 {
+		db.exportMemory = defaultExportMemory
+	}
+	if err := db.init(opt.LazyDirectory); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -169,8 +193,8 @@ func Open(path string, opt Options) (*DB, error) {
 }
 
 // init migrates, reads the device identity, clock and settings, and loads
-// the directory.
-func (db *DB) init() error {
+// the directory unless lazy.
+func (db *DB) init(lazy bool) error {
 	if needsMigration(db.bolt) {
 		if err := db.bolt.Update(func(tx *bolt.Tx) error { return migrate(tx, db.now) }); err != nil {
 			return model.WrapError(model.EINTERNAL, err, "migrate database")
@@ -196,10 +220,15 @@ func (db *DB) init() error {
 	db.settings = withDefaults(db.settings)
 	db.clock = model.NewClock(db.now)
 	db.clock.Observe(last)
-	return db.loadDirectory()
+	db.openTx = db.txID()
+	if lazy {
+		return nil
+	}
+	return db.dir.load()
 }
 
-// Close writes the directory snapshot and closes the database file.
+// Close brings the directory snapshot up to date and closes the database
+// file.
 func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil // CloseAndRestore closed it already
@@ -212,7 +241,7 @@ func (db *DB) Close() error {
 	if !db.bolt.IsReadOnly() && db.dir != nil {
 		// Without the snapshot the next start rebuilds the directory, so a
 		// failure is reported but does not keep the database open.
-		if err := db.saveDirectory(); err != nil {
+		if err := db.closeDirectory(); err != nil {
 			snapErr = model.WrapError(model.EINTERNAL, err, "write directory snapshot")
 		}
 	}
@@ -308,6 +337,12 @@ func (db *DB) commit(fn func(w *writer) error, late bool) (*writer, error) {
 	if !late {
 		db.settleDirectory()
 	}
+	// Load the directory before the first write changes customers (see
+	// lazyDirectory); every commit makes the snapshot one to write again.
+	if err := db.dir.load(); err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "load the customer directory")
+	}
+	db.dir.gen.Add(1)
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		w = newWriter(db, tx)
 		if err := fn(w); err != nil {

@@ -13,21 +13,21 @@ import (
 	"github.com/kundenkartei/kundenkartei/storage/search"
 )
 
-// loadDirectory builds the in-memory customer index from the stored
-// customers and stats. Decoding runs on all cores inside one read
-// transaction (bbolt's byte slices are valid only until it ends).
-func (db *DB) loadDirectory() error {
+// loadDirectory returns the in-memory customer index: the snapshot's, and
+// the transaction it is of, when it is current; else one built from the
+// stored customers and stats, and 0. Decoding runs on all cores inside one
+// read transaction (bbolt's byte slices are valid only until it ends).
+func (db *DB) loadDirectory() (directoryIndex, int, error) {
 	if ix, ok := db.readDirectory(); ok {
-		db.dir = ix
-		return nil
+		return ix, db.openTx, nil
 	}
-	db.dir = search.NewWithRegion(db.currentSettings().Region)
+	ix := search.NewWithRegion(db.currentSettings().Region)
 	sums, err := db.summaries()
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	db.dir.Load(sums)
-	return nil
+	ix.Load(sums)
+	return ix, 0, nil
 }
 
 // summaries reads the summary of every listed customer.
@@ -88,6 +88,8 @@ func (db *DB) summaries() ([]model.CustomerSummary, error) {
 // still at exactly that transaction (any later write, by this program, the
 // CLI or a crash before Close, makes it stale and the directory is
 // rebuilt). A snapshot of another version is stale too: it is a cache.
+// Close skips the write when nothing changed the index since it was read
+// (see closeDirectory).
 //
 //	"kkdir" version(uvarint) txid(uvarint) len(region)(uvarint) region index…
 const dirSnapshotMagic = "kkdir"
@@ -124,7 +126,8 @@ func (db *DB) saveDirectory() error {
 	})
 }
 
-// readDirectory returns the snapshot's index when it is current.
+// readDirectory returns the snapshot's index when it is of the transaction
+// Open found (no customer changed since: see lazyDirectory).
 func (db *DB) readDirectory() (*search.Index, bool) {
 	data, err := os.ReadFile(db.snapshotPath())
 	if err != nil || !bytes.HasPrefix(data, []byte(dirSnapshotMagic)) {
@@ -140,7 +143,7 @@ func (db *DB) readDirectory() (*search.Index, bool) {
 		hdr[i], data = v, data[n:]
 	}
 	region := db.currentSettings().Region
-	if hdr[0] != dirSnapshotVersion || hdr[1] != uint64(db.txID()) || hdr[2] != uint64(len(region)) ||
+	if hdr[0] != dirSnapshotVersion || hdr[1] != uint64(db.openTx) || hdr[2] != uint64(len(region)) ||
 		!bytes.HasPrefix(data, []byte(region)) {
 		return nil, false
 	}

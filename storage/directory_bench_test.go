@@ -40,7 +40,7 @@ func BenchmarkDirectoryHeap(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		db.dir.(interface{ Wait() }).Wait()
+		db.dir.Wait()
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		if p := os.Getenv("KK_HEAP_PROFILE"); p != "" {

@@ -61,36 +61,50 @@ func TestExportFollowUpsMatchesFollowUps(t *testing.T) {
 		{"one customer", model.FollowUpFilter{Statuses: all, CustomerID: cs[2].ID}},
 		{"deleted customer", model.FollowUpFilter{Statuses: all, CustomerID: cs[1].ID}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			want, err := db.FollowUps(tt.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []model.CalendarItem
-			batches := 0
-			err = db.ExportFollowUps(tt.f, "p", func(b []model.CalendarItem) error {
-				batches++
-				got = append(got, b...)
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(want) {
-				t.Fatalf("got %d follow-ups in %d batches, want %d", len(got), batches, len(want))
-			}
-			for i := range want {
-				g := &got[i]
-				if g.FollowUp.ID != want[i].ID {
-					t.Fatalf("follow-up %d: got %s, want %s", i, g.FollowUp.ID, want[i].ID)
-				}
-				if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
-					t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
-				}
-			}
-		})
+	// One window of the default size; windows of 25 follow-ups, each read
+	// in chunks, whose items are handed on in due order across windows.
+	for _, mem := range []int64{defaultExportMemory, 25 * exportWindowItem} {
+		db.exportMemory = mem
+		for _, tt := range tests {
+			exportMatchesFollowUps(t, db, fmt.Sprintf("%s, window %d", tt.name, mem/exportWindowItem), tt.f)
+		}
 	}
+}
+
+// exportMatchesFollowUps checks that ExportFollowUps gives the follow-ups
+// of FollowUps, in its order, with their customers and no stamps.
+func exportMatchesFollowUps(t *testing.T, db *DB, name string, f model.FollowUpFilter) {
+	t.Run(name, func(t *testing.T) {
+		want, err := db.FollowUps(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []model.CalendarItem
+		batches := 0
+		err = db.ExportFollowUps(f, "p", func(b []model.CalendarItem) error {
+			if len(b) == 0 || len(b) > exportBatch {
+				t.Errorf("got a batch of %d, want 1 to %d", len(b), exportBatch)
+			}
+			batches++
+			got = append(got, b...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("got %d follow-ups in %d batches, want %d", len(got), batches, len(want))
+		}
+		for i := range want {
+			g := &got[i]
+			if g.FollowUp.ID != want[i].ID {
+				t.Fatalf("follow-up %d: got %s, want %s", i, g.FollowUp.ID, want[i].ID)
+			}
+			if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
+				t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
+			}
+		}
+	})
 }
 
 func TestExportFollowUpsNotesAndStamps(t *testing.T) {
@@ -188,6 +202,39 @@ func TestExportCustomers(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Fatalf("customer %d: got %s, want %s", i, got[i], want[i])
+		}
+	}
+}
+
+// TestCustomerIDsByName checks that the name index gives the directory's
+// order of every listed customer: equal names by ID, a name before the
+// longer ones it begins, folded umlauts and companies; deleted and merged
+// customers left out.
+func TestCustomerIDsByName(t *testing.T) {
+	db := openTest(t)
+	var cs []*model.Customer
+	for _, n := range [][2]string{
+		{"Hans", "Meier"}, {"Hans", "Meier"}, {"Hans", "Meierhans"}, {"Anna", "Müller"}, {"Anna", "Mueller"},
+		{"", ""}, {"Zoe", "Ärni"}, {"Beat", "Weiß"}, {"Beat", "Weiss"}, {"Eva", "Zürcher"},
+	} {
+		c := newCustomer(n[0], n[1], "")
+		if n[0] == "" {
+			c.Kind, c.Company = model.Company, "Meier AG"
+		}
+		mustOK(t, db.CreateCustomer(c))
+		cs = append(cs, c)
+	}
+	mustOK(t, db.DeleteCustomer(cs[9].ID))
+	mustOK(t, db.MergeCustomers(cs[0].ID, cs[1].ID))
+	got, err := db.CustomerIDsByName()
+	mustOK(t, err)
+	hits := db.Directory().Search(model.Query{})
+	if len(got) != len(hits) || len(got) != len(cs)-2 {
+		t.Fatalf("got %d IDs, want %d (directory %d)", len(got), len(cs)-2, len(hits))
+	}
+	for i, h := range hits {
+		if got[i] != h.ID {
+			t.Errorf("customer %d: got %s, want %s (%s)", i, got[i], h.ID, h.Summary().Name)
 		}
 	}
 }

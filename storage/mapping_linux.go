@@ -1,6 +1,13 @@
 package storage
 
-import "syscall"
+import (
+	"bytes"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+)
 
 // canReleasePages says that dropPages works on this system.
 const canReleasePages = true
@@ -18,3 +25,34 @@ func dropPages(addr uintptr, size int64) error {
 	}
 	return nil
 }
+
+// residentShared returns the process's resident file-backed memory in
+// bytes, the third column of /proc/self/statm (RssFile + RssShmem): during
+// an export that is the database's mapping above what the program's own
+// code holds. False when it cannot be read. The file stays open: an export
+// of every follow-up asks some 5,000 times.
+func residentShared() (int64, bool) {
+	statmOnce.Do(func() { statm, _ = os.Open("/proc/self/statm") })
+	if statm == nil {
+		return 0, false
+	}
+	var buf [128]byte
+	n, err := statm.ReadAt(buf[:], 0)
+	if n == 0 || err != nil && err != io.EOF {
+		return 0, false
+	}
+	f := bytes.Fields(buf[:n])
+	if len(f) < 3 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(string(f[2]), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
+}
+
+var (
+	statmOnce sync.Once
+	statm     *os.File
+)

@@ -3,14 +3,19 @@ package storage
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
 )
 
 // mappedRSS returns how many bytes of the mappings of path are resident in
@@ -115,4 +120,71 @@ func TestReleasePagesAfterClose(t *testing.T) {
 	mustOK(t, err)
 	mustOK(t, db.Close())
 	db.releasePages() // must not touch an address that is no longer the file's
+}
+
+// TestResidentShared checks that the resident file-backed memory export
+// drops are measured against reads and grows when a file mapping is read.
+func TestResidentShared(t *testing.T) {
+	before, ok := residentShared()
+	if !ok || before <= 0 {
+		t.Fatalf("got %d, %v, want a positive size", before, ok)
+	}
+	path := filepath.Join(t.TempDir(), "big")
+	mustOK(t, os.WriteFile(path, bytes.Repeat([]byte{1}, 16<<20), 0o600))
+	f, err := os.Open(path)
+	mustOK(t, err)
+	defer f.Close()
+	data, err := syscall.Mmap(int(f.Fd()), 0, 16<<20, syscall.PROT_READ, syscall.MAP_SHARED)
+	mustOK(t, err)
+	defer syscall.Munmap(data)
+	sum := 0
+	for i := 0; i < len(data); i += 4096 {
+		sum += int(data[i])
+	}
+	after, _ := residentShared()
+	if sum != 4096 || after-before < 8<<20 {
+		t.Errorf("after reading a 16 MB mapping: got %d MB more, want at least 8", (after-before)>>20)
+	}
+}
+
+// TestExportDropsPagesOverLimit checks that an export drops the mapped
+// pages it touched once they pass Options.ExportMemory, and only then.
+func TestExportDropsPagesOverLimit(t *testing.T) {
+	tests := []struct {
+		name             string
+		limit            int64
+		wantMin, wantMax int64
+	}{
+		{"over a 1 MB limit", 1 << 20, 0, 3 << 20},
+		{"under a limit far away", 1 << 40, 6 << 20, 1 << 40},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "k.db")
+			db, err := Open(path, Options{Now: newTestClock().Now, NoSync: true, ExportMemory: tt.limit})
+			mustOK(t, err)
+			defer db.Close()
+			b := model.Bulk{}
+			for i := range 4000 {
+				c := newCustomer("Anna", fmt.Sprintf("Muster%d", i), "")
+				c.Memo = strings.Repeat("m", 2000)
+				b.Customers = append(b.Customers, *c)
+			}
+			mustOK(t, db.BulkLoad(context.Background(), b, nil))
+			db.stopReleases()
+			db.releasePages()
+			ids, err := db.CustomerIDsByName()
+			mustOK(t, err)
+			n := 0
+			mustOK(t, db.ExportCustomers(ids, func(cs []*model.Customer) error {
+				n += len(cs)
+				return nil
+			}))
+			db.stopReleases()
+			got := mappedRSS(t, path)
+			if n != 4000 || got < tt.wantMin || got > tt.wantMax {
+				t.Errorf("got %d customers, %d bytes resident; want 4000, %d to %d", n, got, tt.wantMin, tt.wantMax)
+			}
+		})
+	}
 }

@@ -8,3 +8,5 @@ package storage
 const canReleasePages = false
 
 func dropPages(addr uintptr, size int64) error { return nil }
+
+func residentShared() (int64, bool) { return 0, false }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 type testEnv struct {
 	path     string
 	out, err bytes.Buffer
+	eager    bool // load the directory at Open (the GUI's way), not lazily as main's CLI
 }
 
 func newTestEnv(t *testing.T) *testEnv {
@@ -30,7 +32,9 @@ func (te *testEnv) run(t *testing.T, args ...string) error {
 	return Run(context.Background(), args, Env{
 		Stdin:  strings.NewReader(""),
 		Stdout: &te.out, Stderr: &te.err,
-		Open: func() (Store, error) { return storage.Open(te.path, storage.Options{}) },
+		Open: func() (Store, error) {
+			return storage.Open(te.path, storage.Options{LazyDirectory: !te.eager})
+		},
 		Restore: func(backup string) error {
 			db, err := storage.Open(te.path, storage.Options{})
 			if err != nil {
@@ -258,5 +262,67 @@ func TestDuplicatesMergeUnmerge(t *testing.T) {
 	}
 	if got := te.customers(t); got != 2 {
 		t.Errorf("after unmerge: %d customers listed, want 2", got)
+	}
+}
+
+// TestCommandsEagerAndLazy runs the commands that use the customer
+// directory (demo, check, duplicates, exports of customers) and those that
+// do not (the .ics export, backups) on a database opened as main's CLI
+// opens it (the directory loaded at first use) and as the GUI does (at
+// Open): the outputs must be the same.
+func TestCommandsEagerAndLazy(t *testing.T) {
+	src := newTestEnv(t)
+	if err := src.run(t, "demo"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	outputs := map[bool]map[string]string{}
+	for _, eager := range []bool{false, true} {
+		te := &testEnv{path: filepath.Join(t.TempDir(), "k.db"), eager: eager}
+		for _, ext := range []string{"", ".directory"} {
+			data, err := os.ReadFile(src.path + ext)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(te.path+ext, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := map[string]string{}
+		for _, args := range [][]string{
+			{"check"}, {"duplicates", "-limit", "5"},
+			{"export", "-format", "vcard", "-tag", "Stammkunde"}, {"export", "-format", "csv"},
+			{"export", "-format", "ics", "-all"}, {"backups"}, {"check"},
+		} {
+			name := strings.Join(args, " ")
+			if args[0] == "export" {
+				args = append(args, "-o", filepath.Join(dir, "out"))
+			}
+			if err := te.run(t, args...); err != nil {
+				t.Fatalf("eager %v: %s: %v", eager, name, err)
+			}
+			out := strings.ReplaceAll(te.out.String(), te.path, "DB")
+			if args[0] == "export" {
+				data, err := os.ReadFile(filepath.Join(dir, "out"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = regexp.MustCompile(`DTSTAMP:\S+`).ReplaceAllString(string(data), "DTSTAMP")
+			}
+			if out == "" && args[0] != "backups" && args[0] != "duplicates" {
+				t.Errorf("eager %v: %s: no output", eager, name)
+			}
+			got[name] = out
+		}
+		outputs[eager] = got
+		// demo fills only an empty database: it must see the customers.
+		if err := te.run(t, "demo"); model.ErrorCode(err) != model.ECONFLICT {
+			t.Errorf("eager %v: demo into a full database: got %v, want ECONFLICT", eager, err)
+		}
+	}
+	for name, lazy := range outputs[false] {
+		if eager := outputs[true][name]; lazy != eager {
+			t.Errorf("%s: lazily opened got %.200q, opened at once got %.200q", name, lazy, eager)
+		}
 	}
 }

@@ -126,6 +126,11 @@ func customerIDs(svc model.Services, sel Selection) ([]model.ID, error) {
 		}
 		return []model.ID{sel.CustomerID}, nil
 	}
+	if sel.Tag == "" && sel.Segment == "" {
+		// Every customer: from the stored name index, in the directory's
+		// order, so that a headless export need not load the directory.
+		return svc.CustomerIDsByName()
+	}
 	hits := svc.Directory().Search(model.Query{Tag: sel.Tag, Segment: sel.Segment})
 	ids := make([]model.ID, len(hits))
 	for i, h := range hits {
