@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -578,16 +579,37 @@ func (s *syncScreen) recordName(t model.RecordType, id model.ID) string {
 			return sum.Name
 		}
 	}
-	return fmt.Sprintf("%s %s", t, shortDevice(id.String()))
+	kind := string(t)
+	if t == model.TypeCustomer {
+		kind = lang.X("sync.record.customer", "Customer")
+	}
+	return fmt.Sprintf("%s %s", kind, shortDevice(id.String()))
 }
 
-// conflictField names the field, with the element for set-valued ones
+// customerFieldKeys are the translation keys of customer fields by their
+// JSON name, the labels of the customer form.
+var customerFieldKeys = map[string]string{
+	"kind": "customer.kind", "salutation": "customer.salutation", "letter_form": "customer.letter_form",
+	"given_name": "customer.given", "family_name": "customer.family", "company": "customer.company",
+	"position": "customer.position", "emails": "customer.emails", "phones": "customer.phones",
+	"addresses": "customer.addresses", "website": "customer.website", "birthday": "customer.birthday",
+	"since": "customer.since", "tags": "customer.tags", "segment": "customer.segment", "source": "customer.source",
+	"rhythm_days": "customer.rhythm", "memo": "customer.memo", "consents": "customer.consents",
+	"name_prefix": "customer.name_prefix", "name_suffix": "customer.name_suffix", "department": "customer.department",
+}
+
+// conflictField names the field as the customer form labels it (other
+// fields by their stored name), with the element for set-valued ones
 // (which email, which phone).
 func conflictField(c model.Conflict) string {
-	if c.Key != "" {
-		return c.Field + " (" + c.Key + ")"
+	name := c.Field
+	if key, ok := customerFieldKeys[c.Field]; ok && c.Type == model.TypeCustomer {
+		name = lang.X(key, c.Field)
 	}
-	return c.Field
+	if c.Key != "" {
+		return name + " (" + c.Key + ")"
+	}
+	return name
 }
 
 // conflictValue shows a JSON value as a person reads it: strings without
@@ -627,9 +649,12 @@ func newConflictRow() *conflictRow {
 	return r
 }
 
-// CreateRenderer implements fyne.Widget.
+// CreateRenderer implements fyne.Widget: the sentence has the row's
+// whole width, the buttons are below it on the right, so a sentence is
+// cut (with an ellipsis) only in a narrow window.
 func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.NewHBox(r.keep, r.take), r.label))
+	buttons := container.NewHBox(layout.NewSpacer(), r.keep, r.take)
+	return widget.NewSimpleRenderer(container.NewBorder(nil, buttons, nil, nil, r.label))
 }
 
 func (s *syncScreen) onDismiss(c model.Conflict) {
