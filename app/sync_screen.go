@@ -554,7 +554,7 @@ func (s *syncScreen) updateConflict(i widget.ListItemID, o fyne.CanvasObject) {
 // and what was kept.
 func (s *syncScreen) conflictText(c model.Conflict) string {
 	data := map[string]any{
-		"Name":  s.recordName(c.Type, c.ID),
+		"Name":  s.conflictName(c),
 		"Field": conflictField(c),
 		"Kept":  conflictValue(c.Kept),
 		"Lost":  conflictValue(c.Lost),
@@ -569,6 +569,15 @@ func (s *syncScreen) conflictText(c model.Conflict) string {
 		return lang.X("sync.conflict.merged", "{{.Name}} was edited by {{.By}} on {{.When}} after it had been merged into {{.Into}}: {{.Field}} = {{.Lost}}.", data)
 	}
 	return lang.X("sync.conflict.concurrent", "{{.Name}}, {{.Field}}: kept {{.Kept}}; {{.By}} wrote {{.Lost}} at the same time ({{.When}}).", data)
+}
+
+// conflictName names the record of c: a deleted or merged customer,
+// which the directory no longer lists, by the name the conflict carries.
+func (s *syncScreen) conflictName(c model.Conflict) string {
+	if _, listed := s.e.svc.Directory().Summary(c.ID); !listed && c.Name != "" {
+		return c.Name
+	}
+	return s.recordName(c.Type, c.ID)
 }
 
 // recordName is a customer's display name; other records, and customers

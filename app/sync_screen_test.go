@@ -341,7 +341,7 @@ func TestSyncScreenConflictRestoresDeletedCustomer(t *testing.T) {
 	}
 	row := newConflictRow()
 	s.updateConflict(0, row)
-	for _, want := range []string{"Customer ", "after it had been deleted on another device", "Memo = Rückruf Montag"} {
+	for _, want := range []string{"Reto Brändli was edited", "after it had been deleted on another device", "Memo = Rückruf Montag"} {
 		if !strings.Contains(row.label.Text, want) {
 			t.Errorf("got %q, want it to contain %q", row.label.Text, want)
 		}

@@ -266,13 +266,14 @@ func checkTeamConflicts(t *testing.T, cs []model.Conflict, shared, survivor, dup
 		}
 	}
 	if c, ok := find(model.ConflictMerged, dup, "memo"); ok {
-		if c.Into != survivor || string(c.Lost) != `"will Offerte bis Freitag"` || c.LostBy != "Ben" {
-			t.Errorf("merged conflict: got into %s, lost %s by %q, want into %s, Ben's memo", c.Into, c.Lost, c.LostBy, survivor)
+		if c.Into != survivor || string(c.Lost) != `"will Offerte bis Freitag"` || c.LostBy != "Ben" || c.Name != "Moni Keller" {
+			t.Errorf("merged conflict: got into %s, lost %s by %q, name %q, want into %s, Ben's memo, Moni Keller",
+				c.Into, c.Lost, c.LostBy, c.Name, survivor)
 		}
 	}
 	deleted, ok := find(model.ConflictDeleted, gone, "memo")
-	if ok && (string(deleted.Lost) != `"Rückruf Montag"` || deleted.LostBy != "Anna") {
-		t.Errorf("deleted conflict: got lost %s by %q, want Anna's memo", deleted.Lost, deleted.LostBy)
+	if ok && (string(deleted.Lost) != `"Rückruf Montag"` || deleted.LostBy != "Anna" || deleted.Name != "Urs Zbinden") {
+		t.Errorf("deleted conflict: got lost %s by %q, name %q, want Anna's memo on Urs Zbinden", deleted.Lost, deleted.LostBy, deleted.Name)
 	}
 	if len(cs) != 3 {
 		t.Errorf("conflicts: got %d %+v, want 3 (no conflict for the added tags and emails)", len(cs), cs)
