@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -55,6 +57,12 @@ type syncScreen struct {
 	mu        sync.Mutex // guards stop
 	stop      context.CancelFunc
 	conflicts []model.Conflict // what the list shows (UI thread only)
+
+	// setupBox holds the target form; it is closed while a target is
+	// set up, so the conflicts get the room (setupFor: the state it was
+	// last opened or closed for, 0 before the first refresh).
+	setupBox *widget.Accordion
+	setupFor int8
 
 	dups                        *duplicatesView
 	tabs                        *container.AppTabs
@@ -128,9 +136,12 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		widget.NewFormItem(lang.X("sync.password", "App password"), s.password),
 		widget.NewFormItem(lang.X("sync.passphrase", "Team passphrase"), s.passphrase),
 	)
+	s.setupBox = widget.NewAccordion(widget.NewAccordionItem(lang.X("sync.setup", "Sync target: set up or join"),
+		container.NewVBox(setup, container.NewHBox(s.create, s.join))))
+	s.setupBox.Open(0)
 	top := container.NewVBox(
 		widget.NewLabelWithStyle(lang.X("sync.title", "Sync between devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		setup, container.NewHBox(s.create, s.join),
+		s.setupBox,
 		widget.NewSeparator(),
 		container.NewHBox(s.syncNow, s.cancel), s.auto, s.progress, s.status, s.warning,
 	)
@@ -488,6 +499,7 @@ func (s *syncScreen) refresh() {
 				s.e.showError(err)
 			}
 			s.status.SetText(text)
+			s.showSetup(!configured)
 			s.conflicts = conflicts
 			if len(conflicts) == 0 {
 				s.hint.SetText(lang.X("sync.conflicts.none", "No conflicts. When two devices change the same field at the same time, the value that was not kept appears here for review."))
@@ -497,6 +509,25 @@ func (s *syncScreen) refresh() {
 			s.list.Refresh()
 		})
 	}()
+}
+
+// showSetup opens the target form when no target is set up and closes it
+// when one is, each time that changes; in between the user may open and
+// close it.
+func (s *syncScreen) showSetup(open bool) {
+	want := int8(1)
+	if open {
+		want = 2
+	}
+	if s.setupBox == nil || s.setupFor == want {
+		return
+	}
+	s.setupFor = want
+	if open {
+		s.setupBox.Open(0)
+	} else {
+		s.setupBox.Close(0)
+	}
 }
 
 // show is what opening the screen does: status, conflicts and the search
@@ -653,17 +684,21 @@ func newConflictRow() *conflictRow {
 		keep:  widget.NewButton(lang.X("sync.conflict.keep", "Keep as it is"), nil),
 		take:  widget.NewButton(lang.X("sync.conflict.take", "Take this value"), nil),
 	}
+	// Two lines of a sentence, cut with an ellipsis only beyond them.
+	r.label.Wrapping = fyne.TextWrapWord
 	r.label.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 // CreateRenderer implements fyne.Widget: the sentence has the row's
-// whole width, the buttons are below it on the right, so a sentence is
-// cut (with an ellipsis) only in a narrow window.
+// whole width and two lines, the buttons are below it on the right, so a
+// sentence is cut (with an ellipsis) only in a narrow window.
 func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
 	buttons := container.NewHBox(layout.NewSpacer(), r.keep, r.take)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, buttons, nil, nil, r.label))
+	twoLines := canvas.NewRectangle(color.Transparent)
+	twoLines.SetMinSize(fyne.NewSize(0, widget.NewLabel("Ag\nAg").MinSize().Height))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, buttons, nil, nil, container.NewStack(twoLines, r.label)))
 }
 
 func (s *syncScreen) onDismiss(c model.Conflict) {

@@ -62,6 +62,9 @@ func TestSyncScreenSetupAndSync(t *testing.T) {
 	if s.store == nil {
 		t.Fatal("storage offers no sync state")
 	}
+	if !s.setupBox.Items[0].Open {
+		t.Error("the target form is closed before sync is set up")
+	}
 	dir := t.TempDir()
 	test.Type(s.folder, dir)
 	test.Type(s.passphrase, "Messe-Team 2026!")
@@ -73,6 +76,9 @@ func TestSyncScreenSetupAndSync(t *testing.T) {
 	}
 	if s.passphrase.Text != "" {
 		t.Error("the passphrase stays in the field after setup")
+	}
+	if s.setupBox.Items[0].Open {
+		t.Error("the target form stays open after setup, taking the conflicts' room")
 	}
 
 	f.customer(model.Customer{GivenName: "Lea", FamilyName: "Brunner"})
