@@ -546,7 +546,7 @@ func (s *syncScreen) statusText(st replica.Status, err error) string {
 	}
 	text += " " + lang.XN("sync.status.pending", "{{.Count}} changes waiting to be sent.", st.PendingOps, map[string]any{"Count": formatCount(st.PendingOps)})
 	for _, d := range st.Devices {
-		text += "\n" + lang.X("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.",
+		text += "\n" + lang.XN("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.", d.Read,
 			map[string]any{"Device": shortDevice(d.Device), "Read": formatCount(d.Read), "Unread": formatCount(d.Unread)})
 	}
 	if err != nil {

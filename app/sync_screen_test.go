@@ -365,3 +365,25 @@ func TestSyncScreenConflictRestoresDeletedCustomer(t *testing.T) {
 		t.Errorf("after restore: got %d conflicts listed, want none", len(s.conflicts))
 	}
 }
+
+// TestSyncStatusCountsParts: the status says "1 part read", not "1 parts".
+func TestSyncStatusCountsParts(t *testing.T) {
+	f := newCareFixture(t)
+	s := newSyncScreen(f.e)
+	tests := []struct {
+		name string
+		read int
+		want string
+	}{
+		{"one", 1, "Device aaaaaaaa: 1 part read, 0 new."},
+		{"several", 3, "Device aaaaaaaa: 3 parts read, 0 new."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := replica.Status{Devices: []replica.DeviceStatus{{Device: "aaaaaaaa-0000-7000-8000-000000000000", Read: tt.read}}}
+			if got := s.statusText(st, nil); !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want it to contain %q", got, tt.want)
+			}
+		})
+	}
+}
