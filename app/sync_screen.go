@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -54,6 +53,12 @@ type syncScreen struct {
 	mu        sync.Mutex // guards stop
 	stop      context.CancelFunc
 	conflicts []model.Conflict // what the list shows (UI thread only)
+
+	// setupBox holds the target form; it is closed while a target is
+	// set up, so the conflicts get the room (setupFor: the state it was
+	// last opened or closed for, 0 before the first refresh).
+	setupBox *widget.Accordion
+	setupFor int8
 
 	dups                        *duplicatesView
 	tabs                        *container.AppTabs
@@ -127,9 +132,12 @@ func (s *syncScreen) build() fyne.CanvasObject {
 		widget.NewFormItem(lang.X("sync.password", "App password"), s.password),
 		widget.NewFormItem(lang.X("sync.passphrase", "Team passphrase"), s.passphrase),
 	)
+	s.setupBox = widget.NewAccordion(widget.NewAccordionItem(lang.X("sync.setup", "Sync target: set up or join"),
+		container.NewVBox(setup, container.NewHBox(s.create, s.join))))
+	s.setupBox.Open(0)
 	top := container.NewVBox(
 		widget.NewLabelWithStyle(lang.X("sync.title", "Sync between devices"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		setup, container.NewHBox(s.create, s.join),
+		s.setupBox,
 		widget.NewSeparator(),
 		container.NewHBox(s.syncNow, s.cancel), s.auto, s.progress, s.status, s.warning,
 	)
@@ -490,6 +498,7 @@ func (s *syncScreen) refresh() {
 				s.e.showError(err)
 			}
 			s.status.SetText(text)
+			s.showSetup(!configured)
 			s.conflicts = conflicts
 			if len(conflicts) == 0 {
 				s.hint.SetText(lang.X("sync.conflicts.none", "No conflicts. When two devices change the same field at the same time, the value that was not kept appears here for review."))
@@ -499,6 +508,25 @@ func (s *syncScreen) refresh() {
 			s.list.Refresh()
 		})
 	}()
+}
+
+// showSetup opens the target form when no target is set up and closes it
+// when one is, each time that changes; in between the user may open and
+// close it.
+func (s *syncScreen) showSetup(open bool) {
+	want := int8(1)
+	if open {
+		want = 2
+	}
+	if s.setupBox == nil || s.setupFor == want {
+		return
+	}
+	s.setupFor = want
+	if open {
+		s.setupBox.Open(0)
+	} else {
+		s.setupBox.Close(0)
+	}
 }
 
 // show is what opening the screen does: status, conflicts and the search
@@ -517,7 +545,7 @@ func (s *syncScreen) statusText(st replica.Status, err error) string {
 	}
 	text += " " + lang.XN("sync.status.pending", "{{.Count}} changes waiting to be sent.", st.PendingOps, map[string]any{"Count": formatCount(st.PendingOps)})
 	for _, d := range st.Devices {
-		text += "\n" + lang.X("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.",
+		text += "\n" + lang.XN("sync.status.device", "Device {{.Device}}: {{.Read}} parts read, {{.Unread}} new.", d.Read,
 			map[string]any{"Device": shortDevice(d.Device), "Read": formatCount(d.Read), "Unread": formatCount(d.Unread)})
 	}
 	if err != nil {
@@ -531,125 +559,4 @@ func shortDevice(id string) string {
 		return id[:8]
 	}
 	return id
-}
-
-func (s *syncScreen) updateConflict(i widget.ListItemID, o fyne.CanvasObject) {
-	if i >= len(s.conflicts) {
-		return
-	}
-	c := s.conflicts[i]
-	row := o.(*conflictRow)
-	row.label.SetText(s.conflictText(c))
-	row.keep.OnTapped = func() { s.onDismiss(c) }
-	row.take.OnTapped = func() { s.onResolve(c) }
-	switch c.Kind {
-	case model.ConflictDeleted:
-		row.take.SetText(lang.X("sync.conflict.restore", "Restore with this edit"))
-	case model.ConflictMerged:
-		row.take.SetText(lang.X("sync.conflict.to_survivor", "Apply to the merged customer"))
-	default:
-		row.take.SetText(lang.X("sync.conflict.take", "Take this value"))
-	}
-}
-
-// conflictText says in a sentence what happened: who changed what, when,
-// and what was kept.
-func (s *syncScreen) conflictText(c model.Conflict) string {
-	data := map[string]any{
-		"Name":  s.recordName(c.Type, c.ID),
-		"Field": conflictField(c),
-		"Kept":  conflictValue(c.Kept),
-		"Lost":  conflictValue(c.Lost),
-		"By":    c.LostBy,
-		"When":  formatDateTime(c.Seen.In(s.e.now().Location())),
-		"Into":  s.recordName(model.TypeCustomer, c.Into),
-	}
-	switch c.Kind {
-	case model.ConflictDeleted:
-		return lang.X("sync.conflict.deleted", "{{.Name}} was edited by {{.By}} on {{.When}} after it had been deleted on another device: {{.Field}} = {{.Lost}}.", data)
-	case model.ConflictMerged:
-		return lang.X("sync.conflict.merged", "{{.Name}} was edited by {{.By}} on {{.When}} after it had been merged into {{.Into}}: {{.Field}} = {{.Lost}}.", data)
-	}
-	return lang.X("sync.conflict.concurrent", "{{.Name}}, {{.Field}}: kept {{.Kept}}; {{.By}} wrote {{.Lost}} at the same time ({{.When}}).", data)
-}
-
-// recordName is a customer's display name; other records, and customers
-// no longer listed, show their type and a short ID.
-func (s *syncScreen) recordName(t model.RecordType, id model.ID) string {
-	if t == model.TypeCustomer {
-		if sum, ok := s.e.svc.Directory().Summary(id); ok {
-			return sum.Name
-		}
-	}
-	return fmt.Sprintf("%s %s", t, shortDevice(id.String()))
-}
-
-// conflictField names the field, with the element for set-valued ones
-// (which email, which phone).
-func conflictField(c model.Conflict) string {
-	if c.Key != "" {
-		return c.Field + " (" + c.Key + ")"
-	}
-	return c.Field
-}
-
-// conflictValue shows a JSON value as a person reads it: strings without
-// quotes, nothing as a dash, long values cut.
-func conflictValue(raw []byte) string {
-	var str string
-	text := string(raw)
-	if json.Unmarshal(raw, &str) == nil {
-		text = str
-	}
-	if text == "" || text == "null" {
-		return "–"
-	}
-	if r := []rune(text); len(r) > 80 {
-		text = string(r[:79]) + "…"
-	}
-	return text
-}
-
-// conflictRow is one conflict in a sentence, with the two ways out: keep
-// what is there, or take the other side.
-type conflictRow struct {
-	widget.BaseWidget
-	label *widget.Label
-	keep  *widget.Button
-	take  *widget.Button
-}
-
-func newConflictRow() *conflictRow {
-	r := &conflictRow{
-		label: widget.NewLabel(""),
-		keep:  widget.NewButton(lang.X("sync.conflict.keep", "Keep as it is"), nil),
-		take:  widget.NewButton(lang.X("sync.conflict.take", "Take this value"), nil),
-	}
-	r.label.Truncation = fyne.TextTruncateEllipsis
-	r.ExtendBaseWidget(r)
-	return r
-}
-
-// CreateRenderer implements fyne.Widget.
-func (r *conflictRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, container.NewHBox(r.keep, r.take), r.label))
-}
-
-func (s *syncScreen) onDismiss(c model.Conflict) {
-	if err := s.e.svc.DismissConflict(c); err != nil {
-		s.e.showError(err)
-		return
-	}
-	s.refresh()
-}
-
-// onResolve takes the side that was not kept: the lost value, the edits
-// that arrived after a deletion (the customer comes back), or an edit of a
-// merged customer handed to the survivor.
-func (s *syncScreen) onResolve(c model.Conflict) {
-	if err := s.e.svc.ResolveConflict(c); err != nil {
-		s.e.showError(err)
-		return
-	}
-	s.refresh()
 }

@@ -62,6 +62,9 @@ func TestSyncScreenSetupAndSync(t *testing.T) {
 	if s.store == nil {
 		t.Fatal("storage offers no sync state")
 	}
+	if !s.setupBox.Items[0].Open {
+		t.Error("the target form is closed before sync is set up")
+	}
 	dir := t.TempDir()
 	test.Type(s.folder, dir)
 	test.Type(s.passphrase, "Messe-Team 2026!")
@@ -73,6 +76,9 @@ func TestSyncScreenSetupAndSync(t *testing.T) {
 	}
 	if s.passphrase.Text != "" {
 		t.Error("the passphrase stays in the field after setup")
+	}
+	if s.setupBox.Items[0].Open {
+		t.Error("the target form stays open after setup, taking the conflicts' room")
 	}
 
 	f.customer(model.Customer{GivenName: "Lea", FamilyName: "Brunner"})
@@ -341,7 +347,7 @@ func TestSyncScreenConflictRestoresDeletedCustomer(t *testing.T) {
 	}
 	row := newConflictRow()
 	s.updateConflict(0, row)
-	for _, want := range []string{"after it had been deleted on another device", "memo", "Rückruf Montag"} {
+	for _, want := range []string{"Reto Brändli was edited", "after it had been deleted on another device", "Memo = Rückruf Montag"} {
 		if !strings.Contains(row.label.Text, want) {
 			t.Errorf("got %q, want it to contain %q", row.label.Text, want)
 		}
@@ -357,5 +363,27 @@ func TestSyncScreenConflictRestoresDeletedCustomer(t *testing.T) {
 	}
 	if len(s.conflicts) != 0 {
 		t.Errorf("after restore: got %d conflicts listed, want none", len(s.conflicts))
+	}
+}
+
+// TestSyncStatusCountsParts: the status says "1 part read", not "1 parts".
+func TestSyncStatusCountsParts(t *testing.T) {
+	f := newCareFixture(t)
+	s := newSyncScreen(f.e)
+	tests := []struct {
+		name string
+		read int
+		want string
+	}{
+		{"one", 1, "Device aaaaaaaa: 1 part read, 0 new."},
+		{"several", 3, "Device aaaaaaaa: 3 parts read, 0 new."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := replica.Status{Devices: []replica.DeviceStatus{{Device: "aaaaaaaa-0000-7000-8000-000000000000", Read: tt.read}}}
+			if got := s.statusText(st, nil); !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want it to contain %q", got, tt.want)
+			}
+		})
 	}
 }

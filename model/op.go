@@ -44,15 +44,18 @@ var MetaFields = map[string]bool{"id": true, "updated": true, "device": true, "a
 // lists the same ones; resolving one (see ConflictService) is an ordinary
 // edit that syncs, and resolves it on every device.
 type Conflict struct {
-	Kind      ConflictKind    `json:"kind,omitempty"` // "" is ConflictConcurrent
-	Type      RecordType      `json:"type"`
-	ID        ID              `json:"id"`
-	Field     string          `json:"field"`
-	Key       string          `json:"key,omitempty"` // element key of a set-valued field (an email address …)
-	Into      ID              `json:"into,omitzero"` // ConflictMerged: the customer the record was merged into
-	Kept      json.RawMessage `json:"kept"`          // the value that won (null for deleted and merged)
-	KeptStamp Stamp           `json:"kept_stamp"`    // its stamp; for deleted and merged the deletion's or merge's
-	Lost      json.RawMessage `json:"lost"`          // the value that lost
+	Kind  ConflictKind `json:"kind,omitempty"` // "" is ConflictConcurrent
+	Type  RecordType   `json:"type"`
+	ID    ID           `json:"id"`
+	Field string       `json:"field"`
+	Key   string       `json:"key,omitempty"` // element key of a set-valued field (an email address …)
+	Into  ID           `json:"into,omitzero"` // ConflictMerged: the customer the record was merged into
+	// Name is a deleted or merged customer's display name, which the
+	// directory no longer lists; "" for other conflicts.
+	Name      string          `json:"name,omitempty"`
+	Kept      json.RawMessage `json:"kept"`       // the value that won (null for deleted and merged)
+	KeptStamp Stamp           `json:"kept_stamp"` // its stamp; for deleted and merged the deletion's or merge's
+	Lost      json.RawMessage `json:"lost"`       // the value that lost
 	LostStamp Stamp           `json:"lost_stamp"`
 	LostBy    string          `json:"lost_by"` // author of the lost value, or its device when it has no user name
 	Seen      time.Time       `json:"seen"`    // UTC, when the lost value was written (the same on every device)

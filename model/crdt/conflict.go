@@ -81,6 +81,7 @@ func (r *Record) after(kind model.ConflictKind, by string, into model.ID) []mode
 		return nil
 	}
 	var out []model.Conflict
+	name := r.customerName()
 	for _, f := range sortedKeys(r.Fields) {
 		if model.MetaFields[f] || slices.Contains(mergeFields, f) {
 			continue
@@ -90,10 +91,27 @@ func (r *Record) after(kind model.ConflictKind, by string, into model.ID) []mode
 			continue
 		}
 		c := r.conflict(kind, f, "", json.RawMessage("null"), at.Stamp(), r.Fields[f], fc)
-		c.Into = into
+		c.Into, c.Name = into, name
 		out = append(out, c)
 	}
 	return out
+}
+
+// customerName is a customer record's display name (model.Customer.
+// DisplayName), "" for other records: the directory no longer lists a
+// deleted or merged customer, so its conflicts carry the name.
+func (r *Record) customerName() string {
+	if r.Type != model.TypeCustomer {
+		return ""
+	}
+	var c model.Customer
+	for f, p := range map[string]any{"kind": &c.Kind, "given_name": &c.GivenName, "family_name": &c.FamilyName,
+		"company": &c.Company, "emails": &c.Emails, "phones": &c.Phones} {
+		if v := r.Fields[f]; len(v) > 0 {
+			_ = json.Unmarshal(v, p) // a field that does not decode adds nothing to the name
+		}
+	}
+	return c.DisplayName()
 }
 
 // base is the creation stamp (zero when the creation has not arrived).

@@ -167,6 +167,9 @@ func TestEditsAfterDeleteOrMergeAreConflicts(t *testing.T) {
 				if len(cs) != 1 || cs[0].Kind != tt.kind || cs[0].Field != "memo" || string(cs[0].Lost) != `"Rückruf Montag"` {
 					t.Fatalf("%s: got %+v, want one %q conflict on memo", d.name, cs, tt.kind)
 				}
+				if cs[0].Name != "Käthi" {
+					t.Errorf("%s: name: got %q, want Käthi (the directory no longer lists the customer)", d.name, cs[0].Name)
+				}
 				if tt.kind == model.ConflictMerged && cs[0].Into != survivor {
 					t.Errorf("%s: into: got %s, want %s", d.name, cs[0].Into, survivor)
 				}
