@@ -136,7 +136,7 @@ func (w *importWizard) build() fyne.CanvasObject {
 // open shows the wizard and starts reading path.
 func (w *importWizard) open(path string) {
 	w.dlg = dialog.NewCustomWithoutButtons(lang.X("import.title", "Import address book"), w.build(), w.e.win)
-	w.dlg.Resize(fyne.NewSize(640, 520))
+	w.dlg.Resize(fyne.NewSize(860, 560)) // the match reasons are long; still fits a 1024×700 window
 	w.dlg.Show()
 	w.preview(path, nil)
 }
@@ -168,9 +168,12 @@ func (w *importWizard) preview(path string, done func()) {
 			})
 			plan, err = vcard.Preview(ctx, cards, w.e.svc, vcard.PreviewOptions{Region: region, Progress: progress})
 		}
+		// Read now: fyne.Do runs the update later, after the deferred
+		// cancel, when ctx is always done.
+		cancelled := ctx.Err() != nil
 		fyne.Do(func() {
 			defer callIf(done)
-			if ctx.Err() != nil {
+			if cancelled {
 				return
 			}
 			if err != nil {
@@ -386,13 +389,14 @@ func (w *importWizard) apply(done func()) {
 				fyne.Do(func() { w.progress.SetValue(float64(d) / float64(max(total, 1))) })
 			})
 		}
+		cancelled := ctx.Err() != nil // before the deferred cancel, see preview
 		fyne.Do(func() {
 			defer callIf(done)
 			w.applying = false
 			w.close.SetText(lang.X("import.close", "Close"))
 			w.close.Enable()
 			if err != nil {
-				if ctx.Err() != nil {
+				if cancelled {
 					w.status.SetText(lang.X("import.cancelled", "Import cancelled. What was saved before stays."))
 					return
 				}
