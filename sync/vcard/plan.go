@@ -392,13 +392,16 @@ type photoPut struct {
 // for its customer leaves it untouched, so applying the same file twice
 // changes nothing the second time. A plan is applied once: the customers
 // it adds are the cards' own Customer records (given their IDs here, and
-// holding what later cards of the same person add).
+// holding what later cards of the same person add); once its chunk is
+// committed, the customer of a card of GroupNew keeps only its ID (see
+// releaseSaved), so a large import does not hold every card to the end.
 func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, progress func(done, total int)) (Result, error) {
 	r := Result{IDs: map[int]model.ID{}, Actions: map[int]Action{}}
 	byTarget := map[int]*pending{}   // Card.Index → where the card went, for SameAs
 	updateIDs := map[model.ID]bool{} // stored customers with a real change
 	var photos []photoPut            // stored after the customers exist
 	var creates []*model.Customer
+	var fresh []bool // per create: its card is in GroupNew (see releaseSaved)
 	var updateOrder []model.ID
 	updates := map[model.ID]*pending{}
 	photoSet := map[model.ID]bool{}
@@ -426,6 +429,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
 			creates = append(creates, c)
+			fresh = append(fresh, e.Group == GroupNew)
 			r.Added++
 			r.Actions[e.Card.Index] = Add
 		} else {
@@ -453,9 +457,12 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 		}
 	}
 	total := len(creates) + len(ups) + len(photos)
-	var prog func(int)
-	if progress != nil {
-		prog = func(done int) { progress(done, total) }
+	released := 0
+	prog := func(done int) {
+		released = releaseSaved(creates[:min(done, len(creates))], fresh, released)
+		if progress != nil {
+			progress(done, total)
+		}
 	}
 	if err := svc.SaveCustomers(ctx, creates, ups, prog); err != nil {
 		return r, err
@@ -470,6 +477,24 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 		}
 	})
 	return r, err
+}
+
+// releaseSaved lets go of what the cards of committed new customers hold
+// (saved are the creates committed so far; those before from were let
+// go already) and returns len(saved). A large import then holds its
+// cards' fields, lists and strings only until their chunk is committed,
+// not through the whole commit. Only cards of GroupNew are let go: the
+// preview lists the others (GroupMatching, GroupProblem) after the
+// import too. What stays is the card's customer ID (as in Result.IDs)
+// and its Index, Line, Problems and Notes; its photo is stored from
+// Apply's own list.
+func releaseSaved(saved []*model.Customer, fresh []bool, from int) int {
+	for i := from; i < len(saved); i++ {
+		if fresh[i] {
+			*saved[i] = model.Customer{Meta: model.Meta{ID: saved[i].ID}}
+		}
+	}
+	return len(saved)
 }
 
 // mergeTarget returns what card e merges into: its stored customer (a
