@@ -401,7 +401,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 	updateIDs := map[model.ID]bool{} // stored customers with a real change
 	var photos []photoPut            // stored after the customers exist
 	var creates []*model.Customer
-	var fresh []bool // per create: its card is in GroupNew (see releaseSaved)
+	var fresh []*Card // per create: its card when in GroupNew, else nil (see releaseSaved)
 	var updateOrder []model.ID
 	updates := map[model.ID]*pending{}
 	photoSet := map[model.ID]bool{}
@@ -429,7 +429,11 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
 			creates = append(creates, c)
-			fresh = append(fresh, e.Group == GroupNew)
+			if e.Group == GroupNew {
+				fresh = append(fresh, e.Card)
+			} else {
+				fresh = append(fresh, nil)
+			}
 			r.Added++
 			r.Actions[e.Card.Index] = Add
 		} else {
@@ -487,11 +491,12 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 // preview lists the others (GroupMatching, GroupProblem) after the
 // import too. What stays is the card's customer ID (as in Result.IDs)
 // and its Index, Line, Problems and Notes; its photo is stored from
-// Apply's own list.
-func releaseSaved(saved []*model.Customer, fresh []bool, from int) int {
+// Apply's own list, which lets go of each once stored.
+func releaseSaved(saved []*model.Customer, fresh []*Card, from int) int {
 	for i := from; i < len(saved); i++ {
-		if fresh[i] {
-			*saved[i] = model.Customer{Meta: model.Meta{ID: saved[i].ID}}
+		if c := fresh[i]; c != nil {
+			c.Customer = model.Customer{Meta: model.Meta{ID: saved[i].ID}}
+			c.PhotoData = nil
 		}
 	}
 	return len(saved)
@@ -520,7 +525,9 @@ func mergeTarget(e *Entry, updates map[model.ID]*pending, order *[]model.ID, byT
 // that equals the stored photo it would overwrite; progress gets the
 // number stored so far.
 func storePhotos(ctx context.Context, ps PhotoStore, photos []photoPut, updates map[model.ID]*pending, r *Result, progress func(done int)) error {
-	for _, ph := range photos {
+	for i := range photos {
+		ph := photos[i]
+		photos[i].data = nil // a large import holds a photo only until it is stored
 		if err := ctx.Err(); err != nil {
 			return err
 		}

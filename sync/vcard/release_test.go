@@ -60,3 +60,25 @@ func TestApplyLetsGoOfSavedNewCards(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyLetsGoOfStoredPhotos: a new card's photo is stored, and the
+// plan's card no longer holds its bytes afterwards.
+func TestApplyLetsGoOfStoredPhotos(t *testing.T) {
+	db := openDB(t)
+	plan, res := importFile(t, db, readFile(t, "apple-3.0.vcf"), DefaultChoices())
+	if res.Photos != 1 {
+		t.Fatalf("got %d photos stored, want 1", res.Photos)
+	}
+	cs, err := db.Customers([]model.ID{res.IDs[1]})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("got %d customers, %v", len(cs), err)
+	}
+	got, err := db.Photo(cs[0].Photo)
+	if want := readFile(t, "photo.png"); err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("got photo of %d bytes (%v), want photo.png (%d bytes)", len(got), err, len(want))
+	}
+	e := &plan.Entries[0]
+	if e.Group != GroupNew || e.Card.PhotoData != nil {
+		t.Fatalf("got group %d and %d photo bytes held, want GroupNew and none", e.Group, len(e.Card.PhotoData))
+	}
+}
