@@ -394,14 +394,13 @@ type photoPut struct {
 // it adds are the cards' own Customer records (given their IDs here, and
 // holding what later cards of the same person add); once its chunk is
 // committed, the customer of a card of GroupNew keeps only its ID (see
-// releaseSaved), so a large import does not hold every card to the end.
+// creations.saved), so a large import does not hold every card to the end.
 func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, progress func(done, total int)) (Result, error) {
 	r := Result{IDs: map[int]model.ID{}, Actions: map[int]Action{}}
 	byTarget := map[int]*pending{}   // Card.Index → where the card went, for SameAs
 	updateIDs := map[model.ID]bool{} // stored customers with a real change
 	var photos []photoPut            // stored after the customers exist
-	var creates []*model.Customer
-	var fresh []*Card // per create: its card when in GroupNew, else nil (see releaseSaved)
+	var creates creations
 	var updateOrder []model.ID
 	updates := map[model.ID]*pending{}
 	photoSet := map[model.ID]bool{}
@@ -428,12 +427,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			c := &e.Card.Customer
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
-			creates = append(creates, c)
-			if e.Group == GroupNew {
-				fresh = append(fresh, e.Card)
-			} else {
-				fresh = append(fresh, nil)
-			}
+			creates.add(c, e)
 			r.Added++
 			r.Actions[e.Card.Index] = Add
 		} else {
@@ -460,15 +454,14 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			ups = append(ups, updates[id].c)
 		}
 	}
-	total := len(creates) + len(ups) + len(photos)
-	released := 0
+	total := len(creates.cs) + len(ups) + len(photos)
 	prog := func(done int) {
-		released = releaseSaved(creates[:min(done, len(creates))], fresh, released)
+		creates.saved(done)
 		if progress != nil {
 			progress(done, total)
 		}
 	}
-	if err := svc.SaveCustomers(ctx, creates, ups, prog); err != nil {
+	if err := svc.SaveCustomers(ctx, creates.cs, ups, prog); err != nil {
 		return r, err
 	}
 	ps, ok := svc.(PhotoStore)
@@ -477,29 +470,44 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 	}
 	err := storePhotos(ctx, ps, photos, updates, &r, func(done int) {
 		if progress != nil {
-			progress(len(creates)+len(ups)+done, total)
+			progress(len(creates.cs)+len(ups)+done, total)
 		}
 	})
 	return r, err
 }
 
-// releaseSaved lets go of what the cards of committed new customers hold
-// (saved are the creates committed so far; those before from were let
-// go already) and returns len(saved). A large import then holds its
-// cards' fields, lists and strings only until their chunk is committed,
-// not through the whole commit. Only cards of GroupNew are let go: the
+// creations are the customers Apply creates, in order, with the card of
+// each that is in GroupNew (nil for the others).
+type creations struct {
+	cs       []*model.Customer
+	fresh    []*Card
+	released int // cs[:released] were let go of (see saved)
+}
+
+func (n *creations) add(c *model.Customer, e *Entry) {
+	n.cs = append(n.cs, c)
+	if e.Group == GroupNew {
+		n.fresh = append(n.fresh, e.Card)
+	} else {
+		n.fresh = append(n.fresh, nil)
+	}
+}
+
+// saved lets go of what the cards of new customers hold once their chunk
+// is committed (done records are saved, creations first). A large import
+// then holds its cards' fields, lists and strings only until then, not
+// through the whole commit. Only cards of GroupNew are let go: the
 // preview lists the others (GroupMatching, GroupProblem) after the
 // import too. What stays is the card's customer ID (as in Result.IDs)
 // and its Index, Line, Problems and Notes; its photo is stored from
 // Apply's own list, which lets go of each once stored.
-func releaseSaved(saved []*model.Customer, fresh []*Card, from int) int {
-	for i := from; i < len(saved); i++ {
-		if c := fresh[i]; c != nil {
-			c.Customer = model.Customer{Meta: model.Meta{ID: saved[i].ID}}
+func (n *creations) saved(done int) {
+	for ; n.released < min(done, len(n.cs)); n.released++ {
+		if c := n.fresh[n.released]; c != nil {
+			c.Customer = model.Customer{Meta: model.Meta{ID: c.Customer.ID}}
 			c.PhotoData = nil
 		}
 	}
-	return len(saved)
 }
 
 // mergeTarget returns what card e merges into: its stored customer (a
