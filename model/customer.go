@@ -306,42 +306,129 @@ func (c *Customer) Normalize() {
 			c.Kind = Person
 		}
 	}
-	var emails []Email // fresh arrays: a caller's copy of c stays as it was
-	for _, e := range c.Emails {
-		e.Address, e.Label = strings.TrimSpace(e.Address), strings.TrimSpace(e.Label)
-		if e.Address != "" {
-			emails = append(emails, e)
+	// Fresh arrays when something changes, so a caller's copy of c stays
+	// as it was; an array already normal is kept: a large import
+	// normalizes every card twice (when read and when stored), and
+	// copying them each time doubled its memory.
+	if !normalEmails(c.Emails) {
+		var emails []Email
+		for _, e := range c.Emails {
+			e.Address, e.Label = strings.TrimSpace(e.Address), strings.TrimSpace(e.Label)
+			if e.Address != "" {
+				emails = append(emails, e)
+			}
+		}
+		c.Emails = emails
+	}
+	if !normalPhones(c.Phones) {
+		var phones []Phone
+		for _, p := range c.Phones {
+			p.Number, p.Label = strings.TrimSpace(p.Number), strings.TrimSpace(p.Label)
+			if p.Number != "" {
+				phones = append(phones, p)
+			}
+		}
+		c.Phones = phones
+	}
+	if !normalAddresses(c.Addresses) {
+		var addrs []Address
+		for _, a := range c.Addresses {
+			for _, p := range a.trimmed() {
+				*p = strings.TrimSpace(*p)
+			}
+			if a.OneLine() != "" {
+				addrs = append(addrs, a)
+			}
+		}
+		c.Addresses = addrs
+	}
+	if !normalTags(c.Tags) {
+		var tags []string
+		seen := map[string]bool{}
+		for _, t := range c.Tags {
+			t = strings.TrimSpace(t)
+			if f := Fold(t); t != "" && !seen[f] {
+				seen[f] = true
+				tags = append(tags, t)
+			}
+		}
+		c.Tags = tags
+	}
+}
+
+// trimmed lists the fields of a that Normalize trims.
+func (a *Address) trimmed() [8]*string {
+	return [...]*string{&a.Label, &a.Street, &a.Extended, &a.POBox, &a.PostalCode, &a.City, &a.Region, &a.Country}
+}
+
+// trimmedAlready reports whether s has no surrounding space.
+func trimmedAlready(s string) bool { return len(strings.TrimSpace(s)) == len(s) }
+
+// normalEmails reports whether Normalize would leave es as it is (an
+// empty array becomes nil, as JSON null).
+func normalEmails(es []Email) bool {
+	if len(es) == 0 {
+		return es == nil
+	}
+	for _, e := range es {
+		if e.Address == "" || !trimmedAlready(e.Address) || !trimmedAlready(e.Label) {
+			return false
 		}
 	}
-	c.Emails = emails
-	var phones []Phone
-	for _, p := range c.Phones {
-		p.Number, p.Label = strings.TrimSpace(p.Number), strings.TrimSpace(p.Label)
-		if p.Number != "" {
-			phones = append(phones, p)
+	return true
+}
+
+func normalPhones(ps []Phone) bool {
+	if len(ps) == 0 {
+		return ps == nil
+	}
+	for _, p := range ps {
+		if p.Number == "" || !trimmedAlready(p.Number) || !trimmedAlready(p.Label) {
+			return false
 		}
 	}
-	c.Phones = phones
-	var addrs []Address
-	for _, a := range c.Addresses {
-		for _, p := range []*string{&a.Label, &a.Street, &a.Extended, &a.POBox, &a.PostalCode, &a.City, &a.Region, &a.Country} {
-			*p = strings.TrimSpace(*p)
+	return true
+}
+
+func normalAddresses(as []Address) bool {
+	if len(as) == 0 {
+		return as == nil
+	}
+	for i := range as {
+		for _, p := range as[i].trimmed() {
+			if !trimmedAlready(*p) {
+				return false
+			}
 		}
-		if a.OneLine() != "" {
-			addrs = append(addrs, a)
+		if as[i].OneLine() == "" {
+			return false
 		}
 	}
-	c.Addresses = addrs
-	var tags []string
-	seen := map[string]bool{}
-	for _, t := range c.Tags {
-		t = strings.TrimSpace(t)
-		if f := Fold(t); t != "" && !seen[f] {
-			seen[f] = true
-			tags = append(tags, t)
+	return true
+}
+
+// normalTags reports whether the tags are trimmed, non-empty and distinct
+// when folded (checked pairwise: a customer has a few).
+func normalTags(ts []string) bool {
+	if len(ts) == 0 {
+		return ts == nil
+	}
+	if len(ts) > 16 {
+		return false
+	}
+	var folded [16]string
+	for i, t := range ts {
+		if t == "" || !trimmedAlready(t) {
+			return false
+		}
+		folded[i] = Fold(t)
+		for _, f := range folded[:i] {
+			if f == folded[i] {
+				return false
+			}
 		}
 	}
-	c.Tags = tags
+	return true
 }
 
 // Validate checks the customer and returns an EINVALID *Error naming every

@@ -392,13 +392,15 @@ type photoPut struct {
 // for its customer leaves it untouched, so applying the same file twice
 // changes nothing the second time. A plan is applied once: the customers
 // it adds are the cards' own Customer records (given their IDs here, and
-// holding what later cards of the same person add).
+// holding what later cards of the same person add); once its chunk is
+// committed, the customer of a card of GroupNew keeps only its ID (see
+// creations.saved), so a large import does not hold every card to the end.
 func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, progress func(done, total int)) (Result, error) {
 	r := Result{IDs: map[int]model.ID{}, Actions: map[int]Action{}}
 	byTarget := map[int]*pending{}   // Card.Index → where the card went, for SameAs
 	updateIDs := map[model.ID]bool{} // stored customers with a real change
 	var photos []photoPut            // stored after the customers exist
-	var creates []*model.Customer
+	var creates creations
 	var updateOrder []model.ID
 	updates := map[model.ID]*pending{}
 	photoSet := map[model.ID]bool{}
@@ -425,7 +427,7 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			c := &e.Card.Customer
 			c.ID = model.NewID()
 			target = &pending{c: c, create: true}
-			creates = append(creates, c)
+			creates.add(c, e)
 			r.Added++
 			r.Actions[e.Card.Index] = Add
 		} else {
@@ -452,12 +454,14 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 			ups = append(ups, updates[id].c)
 		}
 	}
-	total := len(creates) + len(ups) + len(photos)
-	var prog func(int)
-	if progress != nil {
-		prog = func(done int) { progress(done, total) }
+	total := len(creates.cs) + len(ups) + len(photos)
+	prog := func(done int) {
+		creates.saved(done)
+		if progress != nil {
+			progress(done, total)
+		}
 	}
-	if err := svc.SaveCustomers(ctx, creates, ups, prog); err != nil {
+	if err := svc.SaveCustomers(ctx, creates.cs, ups, prog); err != nil {
 		return r, err
 	}
 	ps, ok := svc.(PhotoStore)
@@ -466,10 +470,44 @@ func (p *Plan) Apply(ctx context.Context, svc model.ImportService, ch Choices, p
 	}
 	err := storePhotos(ctx, ps, photos, updates, &r, func(done int) {
 		if progress != nil {
-			progress(len(creates)+len(ups)+done, total)
+			progress(len(creates.cs)+len(ups)+done, total)
 		}
 	})
 	return r, err
+}
+
+// creations are the customers Apply creates, in order, with the card of
+// each that is in GroupNew (nil for the others).
+type creations struct {
+	cs       []*model.Customer
+	fresh    []*Card
+	released int // cs[:released] were let go of (see saved)
+}
+
+func (n *creations) add(c *model.Customer, e *Entry) {
+	n.cs = append(n.cs, c)
+	if e.Group == GroupNew {
+		n.fresh = append(n.fresh, e.Card)
+	} else {
+		n.fresh = append(n.fresh, nil)
+	}
+}
+
+// saved lets go of what the cards of new customers hold once their chunk
+// is committed (done records are saved, creations first). A large import
+// then holds its cards' fields, lists and strings only until then, not
+// through the whole commit. Only cards of GroupNew are let go: the
+// preview lists the others (GroupMatching, GroupProblem) after the
+// import too. What stays is the card's customer ID (as in Result.IDs)
+// and its Index, Line, Problems and Notes; its photo is stored from
+// Apply's own list, which lets go of each once stored.
+func (n *creations) saved(done int) {
+	for ; n.released < min(done, len(n.cs)); n.released++ {
+		if c := n.fresh[n.released]; c != nil {
+			c.Customer = model.Customer{Meta: model.Meta{ID: c.Customer.ID}}
+			c.PhotoData = nil
+		}
+	}
 }
 
 // mergeTarget returns what card e merges into: its stored customer (a
@@ -495,7 +533,9 @@ func mergeTarget(e *Entry, updates map[model.ID]*pending, order *[]model.ID, byT
 // that equals the stored photo it would overwrite; progress gets the
 // number stored so far.
 func storePhotos(ctx context.Context, ps PhotoStore, photos []photoPut, updates map[model.ID]*pending, r *Result, progress func(done int)) error {
-	for _, ph := range photos {
+	for i := range photos {
+		ph := photos[i]
+		photos[i].data = nil // a large import holds a photo only until it is stored
 		if err := ctx.Err(); err != nil {
 			return err
 		}
