@@ -8,7 +8,7 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// notes appends n visit notes of the customer last added to b; with
+// notes appends n visit notes of the customer being generated; with
 // followUps and complaintFollowUp they make up its history.
 func (g *gen) notes(b *model.Bulk, n int) {
 	w := g.w
