@@ -297,12 +297,15 @@ func (s *syncScreen) runSync(quiet bool) {
 		}
 		s.busy.Store(false)
 		s.syncing.Done()
+		// Read now: s.do runs the update later, after the deferred stop
+		// has ended ctx, which would hide every error as a cancel.
+		cancelled := ctx.Err() != nil
 		s.do(func() {
 			s.setBusy(false)
 			s.cancel.Disable()
 			s.progress.Hide()
 			s.showReport(rep)
-			if err != nil && ctx.Err() == nil {
+			if err != nil && !cancelled {
 				if quiet {
 					fyne.LogError("automatic sync", err)
 					s.warning.SetText(lang.X("sync.auto.failed", "Automatic sync did not get through: {{.Error}} It tries again in a few minutes.",

@@ -93,11 +93,15 @@ func (w *welcomeView) onDemo() {
 			v := float64(done) / float64(total)
 			fyne.Do(func() { w.progress.SetValue(v) })
 		})
-		fyne.Do(func() { w.finishDemo(ctx, err) })
+		// Read now: the update runs later, and finishDemo ends ctx itself.
+		cancelled := ctx.Err() != nil
+		fyne.Do(func() { w.finishDemo(cancelled, err) })
 	}()
 }
 
-func (w *welcomeView) finishDemo(ctx context.Context, err error) {
+// finishDemo tells how loading the demo data ended: cancelled by the
+// user (what was loaded stays), failed, or done.
+func (w *welcomeView) finishDemo(cancelled bool, err error) {
 	w.stop()
 	w.progress.Hide()
 	w.cancel.Hide()
@@ -105,12 +109,13 @@ func (w *welcomeView) finishDemo(ctx context.Context, err error) {
 	w.imp.Enable()
 	w.empty.Enable()
 	switch {
-	case ctx.Err() != nil:
+	case cancelled:
 		w.status.SetText(lang.X("welcome.demo_cancelled", "Cancelled. The part already loaded stays; you can load the rest again."))
 	case err != nil:
 		w.status.SetText("")
 		w.e.showError(err)
 	default:
+		w.status.SetText("")
 		w.done()
 	}
 }

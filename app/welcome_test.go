@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -26,6 +28,15 @@ func TestWelcomeLoadsDemoData(t *testing.T) {
 	shellEventually(t, "demo customers in the list", func() bool { return f.ui.customers.rows.Length() == 40 })
 	if n := f.db.Directory().Len(); n != 40 {
 		t.Fatalf("got %d customers, want 40", n)
+	}
+	// Loading that ran to its end is no cancel: the welcome goes away
+	// without a word about cancelling (it once said "Cancelled" here).
+	shellEventually(t, "the list instead of the welcome", func() bool {
+		c := f.ui.customers
+		return len(c.body.Objects) > 0 && c.body.Objects[0] == fyne.CanvasObject(c.list)
+	})
+	if cancelled := lang.X("welcome.demo_cancelled", "Cancelled."); w.status.Text == cancelled {
+		t.Errorf("got status %q after a complete load, want no word of a cancel", w.status.Text)
 	}
 }
 
