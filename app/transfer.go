@@ -136,7 +136,7 @@ func (w *importWizard) build() fyne.CanvasObject {
 // open shows the wizard and starts reading path.
 func (w *importWizard) open(path string) {
 	w.dlg = dialog.NewCustomWithoutButtons(lang.X("import.title", "Import address book"), w.build(), w.e.win)
-	w.dlg.Resize(fyne.NewSize(860, 560)) // the match reasons are long; still fits a 1024×700 window
+	w.dlg.Resize(fyne.NewSize(800, 560)) // the match reasons are long; still fits a 1024×700 window
 	w.dlg.Show()
 	w.preview(path, nil)
 }
