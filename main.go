@@ -57,7 +57,7 @@ func main() {
 			// export of follow-ups or a backup does without), and exports
 			// may keep more of the file mapped than beside the GUI.
 			Open: func() (cli.Store, error) {
-				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20})
+				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20, DeviceName: hostName()})
 			},
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 			Secrets: replica.Keychain{Service: keychainService},
@@ -91,7 +91,7 @@ func runGUI(path string) int {
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID("ch.kundenkartei.app")
-	db, err := storage.Open(path, storage.Options{})
+	db, err := storage.Open(path, storage.Options{DeviceName: hostName()})
 	if err != nil {
 		if lerr := app.LoadTranslationsFor(uiLanguage("")); lerr != nil {
 			fmt.Fprintln(os.Stderr, "kundenkartei: translations:", lerr)
@@ -152,7 +152,7 @@ func runGUI(path string) int {
 // replaced file in the backup folder the database's settings name. A
 // database too damaged to open is replaced all the same.
 func restoreFile(path, backup string) error {
-	db, err := storage.Open(path, storage.Options{})
+	db, err := storage.Open(path, storage.Options{DeviceName: hostName()})
 	if err != nil {
 		if model.ErrorCode(err) == model.ELOCKED {
 			return err
@@ -160,4 +160,14 @@ func restoreFile(path, backup string) error {
 		return storage.Restore(backup, path, storage.DefaultBackupDir(path))
 	}
 	return db.CloseAndRestore(backup)
+}
+
+// hostName is this computer's name, which stands for the author of
+// changes while no user name is set; "" when the system has none.
+func hostName() string {
+	name, err := os.Hostname()
+	if err != nil {
+		return ""
+	}
+	return name
 }

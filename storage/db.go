@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,10 @@ type Options struct {
 	// An export of follow-ups reads windows of ExportMemory/4 KiB of them
 	// (see exportWindowItem).
 	ExportMemory int64
+	// DeviceName names this computer ("Laptop Messe", the host name) as
+	// the author of changes while no user name is set, so that a conflict
+	// or a note says where it came from; main passes the host name.
+	DeviceName string
 }
 
 // pageSize is the page size of a new database file (an existing one keeps
@@ -74,6 +79,7 @@ type DB struct {
 
 	release      releaser // releases the file's mapped pages when idle (mapping.go)
 	exportMemory int64    // Options.ExportMemory
+	deviceName   string   // Options.DeviceName
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches
@@ -177,6 +183,7 @@ func Open(path string, opt Options) (*DB, error) {
 	db := &DB{bolt: bdb, path: path, now: opt.Now, subs: map[int]func([]model.Change){}}
 	db.dir = &lazyDirectory{db: db}
 	db.exportMemory = opt.ExportMemory
+	db.deviceName = strings.TrimSpace(opt.DeviceName)
 	if db.exportMemory <= 0 {
 		db.exportMemory = defaultExportMemory
 	}
@@ -292,10 +299,14 @@ func (db *DB) notify(changes []model.Change) {
 	}
 }
 
-// author returns the user name changes are made in.
+// author returns the user name changes are made in, or the device's name
+// while no user name is set.
 func (db *DB) author() string {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
+	if db.settings.UserName == "" {
+		return db.deviceName
+	}
 	return db.settings.UserName
 }
 

@@ -599,3 +599,28 @@ func TestPageSizeOfNewAndExistingDatabases(t *testing.T) {
 		t.Fatalf("customer after reopening: %v, %v", got, err)
 	}
 }
+
+// TestDeviceNameStandsForAMissingUserName: without a user name, changes
+// carry the computer's name, so a conflict or a note says where it came
+// from; a user name, once set, takes its place.
+func TestDeviceNameStandsForAMissingUserName(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "k.db"), Options{DeviceName: " Laptop Messe "})
+	mustOK(t, err)
+	t.Cleanup(func() { mustOK(t, db.Close()) })
+	c := newCustomer("Lea", "Brunner", "")
+	mustOK(t, db.CreateCustomer(c))
+	ops := allOps(t, db)
+	if len(ops) == 0 || ops[len(ops)-1].Author != "Laptop Messe" {
+		t.Fatalf("got ops %+v, want the last one by %q", ops, "Laptop Messe")
+	}
+	s, err := db.Settings()
+	mustOK(t, err)
+	s.UserName = "Anna"
+	mustOK(t, db.SaveSettings(s))
+	c.Memo = "Rückruf"
+	mustOK(t, db.UpdateCustomer(c))
+	ops = allOps(t, db)
+	if got := ops[len(ops)-1].Author; got != "Anna" {
+		t.Errorf("after setting a user name: got author %q, want %q", got, "Anna")
+	}
+}
