@@ -264,6 +264,14 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		return b, false
 	}
 	b, ok := appendMeta(b, &c.Meta)
+	return appendCustomerBody(b, c, ok)
+}
+
+// appendCustomerBody appends what follows the meta fields in c's
+// encoding (see appendCustomer), which does not depend on them: an
+// import works it out for its next chunk while a chunk is written.
+// ok turns false as appendCustomer's does.
+func appendCustomerBody(b []byte, c *model.Customer, ok bool) ([]byte, bool) {
 	b = appendJSONString(append(b, `,"kind":`...), string(c.Kind))
 	b = appendJSONString(append(b, `,"salutation":`...), c.Salutation)
 	b = appendJSONString(append(b, `,"letter_form":`...), c.LetterForm)
