@@ -440,8 +440,11 @@ func (w *writer) customer(id model.ID) (*model.Customer, error) {
 }
 
 // zeroStats is the encoding of no stats, shared by the customers a
-// transaction creates (bbolt only reads a value it is given).
-var zeroStats = appendStats(nil, &model.Stats{})
+// transaction creates (bbolt only reads a value it is given): every
+// reader decodes the stats with encoding/json, so "{}" does as well as
+// appendStats' 276 bytes of zero times, and an import of 10,000
+// customers writes 170 pages of stats fewer.
+var zeroStats = []byte("{}")
 
 // appendStats appends st as json.Marshal encodes it, without reflection:
 // every commit that adds notes rewrites the stats of their customers.
