@@ -340,6 +340,12 @@ func appendCustomerBody(b []byte, c *model.Customer, ok bool) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"value":`...), x.Value)
 		return append(b, '}')
 	})
+	return appendCustomerOptional(b, c), ok
+}
+
+// appendCustomerOptional appends the omitempty fields that close c's
+// encoding, and the closing brace.
+func appendCustomerOptional(b []byte, c *model.Customer) []byte {
 	for _, f := range [...]struct {
 		key, v string
 	}{{`,"name_prefix":`, c.NamePrefix}, {`,"name_suffix":`, c.NameSuffix}, {`,"department":`, c.Department}} {
@@ -353,7 +359,7 @@ func appendCustomerBody(b []byte, c *model.Customer, ok bool) ([]byte, bool) {
 	if len(c.NotDuplicates) > 0 {
 		b = appendList(append(b, `,"not_duplicates":`...), c.NotDuplicates, func(b []byte, id *model.ID) []byte { return appendUUID(b, *id) })
 	}
-	return append(b, '}'), ok
+	return append(b, '}')
 }
 
 // appendLabelled appends a model.Email or model.Phone: its label, its
