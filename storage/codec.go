@@ -264,6 +264,14 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		return b, false
 	}
 	b, ok := appendMeta(b, &c.Meta)
+	return appendCustomerBody(b, c, ok)
+}
+
+// appendCustomerBody appends what follows the meta fields in c's
+// encoding (see appendCustomer), which does not depend on them: an
+// import works it out for its next chunk while a chunk is written.
+// ok turns false as appendCustomer's does.
+func appendCustomerBody(b []byte, c *model.Customer, ok bool) ([]byte, bool) {
 	b = appendJSONString(append(b, `,"kind":`...), string(c.Kind))
 	b = appendJSONString(append(b, `,"salutation":`...), c.Salutation)
 	b = appendJSONString(append(b, `,"letter_form":`...), c.LetterForm)
@@ -332,6 +340,12 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 		b = appendJSONString(append(b, `,"value":`...), x.Value)
 		return append(b, '}')
 	})
+	return appendCustomerOptional(b, c), ok
+}
+
+// appendCustomerOptional appends the omitempty fields that close c's
+// encoding, and the closing brace.
+func appendCustomerOptional(b []byte, c *model.Customer) []byte {
 	for _, f := range [...]struct {
 		key, v string
 	}{{`,"name_prefix":`, c.NamePrefix}, {`,"name_suffix":`, c.NameSuffix}, {`,"department":`, c.Department}} {
@@ -345,7 +359,7 @@ func appendCustomer(b []byte, c *model.Customer) ([]byte, bool) {
 	if len(c.NotDuplicates) > 0 {
 		b = appendList(append(b, `,"not_duplicates":`...), c.NotDuplicates, func(b []byte, id *model.ID) []byte { return appendUUID(b, *id) })
 	}
-	return append(b, '}'), ok
+	return append(b, '}')
 }
 
 // appendLabelled appends a model.Email or model.Phone: its label, its

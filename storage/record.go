@@ -144,42 +144,35 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 		m.Created = stamp.Time()
 	}
 	m.Updated, m.Device, m.Author = stamp.Time(), fc.Device, fc.Author
+	if old == nil {
+		return w.saveNew(typ, rec, b, fc)
+	}
 	newRaw, err := encodeRecord(rec)
 	if err != nil {
 		return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
 	}
-	var ops []model.Op
-	var clk clocks
-	var conflicts []model.Conflict
-	if old == nil {
-		// The whole record is the value; merging skips its meta fields.
-		ops = append(ops, model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, Value: newRaw, HLC: stamp, Device: fc.Device, Author: fc.Author})
-		clk.Base = &fc
-	} else {
-		var r *crdt.Record
-		if ops, r, err = w.localOps(typ, m.ID, oldRaw, newRaw, fc); err != nil {
-			return err
+	ops, r, err := w.localOps(typ, m.ID, oldRaw, newRaw, fc)
+	if err != nil {
+		return err
+	}
+	if len(ops) == 0 {
+		*m = *metaOf(old) // report the stored meta back: nothing changed
+		return nil
+	}
+	// Set fields show the merged elements (deduplicated, in their
+	// order), as on every device that applies the ops.
+	if sets := setFieldsOf(typ, r.Changed); len(sets) > 0 {
+		if err := patchFields(rec, r.Fields, sets); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "%s %s", typ, m.ID)
 		}
-		if len(ops) == 0 {
-			*m = *metaOf(old) // report the stored meta back: nothing changed
-			return nil
+		if newRaw, err = encodeRecord(rec); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
 		}
-		// Set fields show the merged elements (deduplicated, in their
-		// order), as on every device that applies the ops.
-		if sets := setFieldsOf(typ, r.Changed); len(sets) > 0 {
-			if err := patchFields(rec, r.Fields, sets); err != nil {
-				return model.WrapError(model.EINTERNAL, err, "%s %s", typ, m.ID)
-			}
-			if newRaw, err = encodeRecord(rec); err != nil {
-				return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
-			}
-		}
-		clk, conflicts = r.Clk, r.Conflicts()
 	}
 	if err := b.Put(idBytes(m.ID), newRaw); err != nil {
 		return err
 	}
-	if err := putClocks(w.tx, typ, m.ID, clk); err != nil {
+	if err := putClocks(w.tx, typ, m.ID, r.Clk); err != nil {
 		return err
 	}
 	for i := range ops {
@@ -187,12 +180,65 @@ func (w *writer) save(typ model.RecordType, rec any, isNew bool) error {
 			return err
 		}
 	}
-	if old != nil {
-		if _, err := w.putConflicts(typ, m.ID, conflicts); err != nil {
-			return err
-		}
+	if _, err := w.putConflicts(typ, m.ID, r.Conflicts()); err != nil {
+		return err
 	}
 	return w.reindex(typ, old, rec)
+}
+
+// saveNew writes a new record, stamped fc, and logs it as one FieldAll
+// op: the whole record is the value (merging skips its meta fields).
+// The op, the record (as the op's value) and the clocks are encoded into
+// one piece of the writer's slab, the record once.
+func (w *writer) saveNew(typ model.RecordType, rec any, b *bolt.Bucket, fc fieldClock) error {
+	m := metaOf(rec)
+	op := model.Op{Type: typ, ID: m.ID, Field: model.FieldAll, HLC: fc.HLC, Device: fc.Device, Author: fc.Author}
+	buf := appendOpHead(w.slab.next(2048), &op)
+	at := len(buf)
+	buf, ok := w.appendNewRecord(buf, rec)
+	if !ok { // what encodeRecord leaves to encoding/json
+		raw, err := encodeRecord(rec)
+		if err != nil {
+			return model.WrapError(model.EINTERNAL, err, "encode %s", typ)
+		}
+		buf = append(buf[:at], raw...)
+	}
+	raw := buf[at:len(buf):len(buf)]
+	buf = appendOpTail(buf, &op)
+	entry := buf[:len(buf):len(buf)]
+	buf = appendClocks(buf, &clocks{Base: &fc})
+	clk := buf[len(entry):]
+	w.slab.used(buf)
+	if err := b.Put(idBytes(m.ID), raw); err != nil {
+		return err
+	}
+	if err := clockBucket(w.tx, typ).Put(idBytes(m.ID), clk); err != nil {
+		return err
+	}
+	if err := w.logRaw(entry); err != nil {
+		return err
+	}
+	return w.reindex(typ, nil, rec)
+}
+
+// appendNewRecord appends a new record's encoding as encodeRecord gives
+// it, a customer's fields from what SaveCustomers worked out ahead when
+// it did; false when encodeRecord must encode it.
+func (w *writer) appendNewRecord(b []byte, rec any) ([]byte, bool) {
+	switch r := rec.(type) {
+	case *model.Customer:
+		if r.Merge != nil {
+			return b, false
+		}
+		b, ok := appendMeta(b, &r.Meta)
+		if a, found := w.ahead[r.ID]; found && a.body != nil {
+			return append(b, a.body...), ok
+		}
+		return appendCustomerBody(b, r, ok)
+	case *model.Note:
+		return appendNote(b, r)
+	}
+	return b, false
 }
 
 // localOps returns the ops of a local change of a stored record from
@@ -302,19 +348,28 @@ func sortedKeys[V any](m map[string]V) []string {
 // encodeOp writes op as the JSON encoding/json would, without re-scanning
 // the already valid value: the change log is written on every save.
 func encodeOp(op *model.Op) []byte {
-	b := make([]byte, 0, len(op.Value)+160)
+	b := appendOpHead(make([]byte, 0, len(op.Value)+160), op)
+	if len(op.Value) == 0 {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, op.Value...)
+	}
+	return appendOpTail(b, op)
+}
+
+// appendOpHead appends encodeOp's encoding of op up to its value.
+func appendOpHead(b []byte, op *model.Op) []byte {
 	b = append(b, `{"t":`...)
 	b = appendJSONString(b, string(op.Type))
 	b = append(b, `,"id":"`...)
 	b = append(b, op.ID.String()...)
 	b = append(b, `","f":`...)
 	b = appendJSONString(b, op.Field)
-	b = append(b, `,"v":`...)
-	if len(op.Value) == 0 {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, op.Value...)
-	}
+	return append(b, `,"v":`...)
+}
+
+// appendOpTail appends encodeOp's encoding of op after its value.
+func appendOpTail(b []byte, op *model.Op) []byte {
 	b = append(b, `,"h":`...)
 	b = strconv.AppendUint(b, uint64(op.HLC), 10)
 	b = append(b, `,"d":`...)
