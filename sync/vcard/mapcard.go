@@ -117,8 +117,10 @@ func (m *mapper) prop(i int) {
 			m.keep(p)
 			return
 		}
-		m.hasOrg = true
+		// An empty ORG (some exporters write one for every contact)
+		// carries nothing and leaves the field to the next one.
 		cu.Company, cu.Department = orgParts(m.split[:0], p.Value, un)
+		m.hasOrg = cu.Company != "" || cu.Department != ""
 	case salutationProp:
 		cu.Salutation = strings.TrimSpace(un(p.Value))
 	case "TITLE", "ROLE":
