@@ -364,47 +364,41 @@ func (a *Address) trimmed() [8]*string {
 // trimmedAlready reports whether s has no surrounding space.
 func trimmedAlready(s string) bool { return len(strings.TrimSpace(s)) == len(s) }
 
-// normalEmails reports whether Normalize would leave es as it is (an
-// empty array becomes nil, as JSON null).
-func normalEmails(es []Email) bool {
-	if len(es) == 0 {
-		return es == nil
+// normalList reports whether Normalize would leave xs as it is: every
+// element normal by ok, and an empty list nil (as JSON null).
+func normalList[T any](xs []T, ok func(*T) bool) bool {
+	if len(xs) == 0 {
+		return xs == nil
 	}
-	for _, e := range es {
-		if e.Address == "" || !trimmedAlready(e.Address) || !trimmedAlready(e.Label) {
+	for i := range xs {
+		if !ok(&xs[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func normalEmails(es []Email) bool {
+	return normalList(es, func(e *Email) bool {
+		return e.Address != "" && trimmedAlready(e.Address) && trimmedAlready(e.Label)
+	})
 }
 
 func normalPhones(ps []Phone) bool {
-	if len(ps) == 0 {
-		return ps == nil
-	}
-	for _, p := range ps {
-		if p.Number == "" || !trimmedAlready(p.Number) || !trimmedAlready(p.Label) {
-			return false
-		}
-	}
-	return true
+	return normalList(ps, func(p *Phone) bool {
+		return p.Number != "" && trimmedAlready(p.Number) && trimmedAlready(p.Label)
+	})
 }
 
 func normalAddresses(as []Address) bool {
-	if len(as) == 0 {
-		return as == nil
-	}
-	for i := range as {
-		for _, p := range as[i].trimmed() {
+	return normalList(as, func(a *Address) bool {
+		for _, p := range a.trimmed() {
 			if !trimmedAlready(*p) {
 				return false
 			}
 		}
-		if as[i].OneLine() == "" {
-			return false
-		}
-	}
-	return true
+		return a.OneLine() != ""
+	})
 }
 
 // normalTags reports whether the tags are trimmed, non-empty and distinct
