@@ -365,6 +365,19 @@ func writeCustomerExport(w io.Writer, tl *model.Timeline, now time.Time) error {
 
 func (s *customerScreen) onExport() {
 	tl := s.tl
+	s.saveFile(exportFileName(tl.Customer.DisplayName()), tl.Customer.DisplayName(), func(w io.WriteCloser) error {
+		err := writeCustomerExport(w, tl, s.e.now())
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	})
+}
+
+// saveFile asks where to save fileName, then runs write (which closes
+// the file) in the background and says where the data of the customer
+// called name went, or what went wrong.
+func (s *customerScreen) saveFile(fileName, name string, write func(io.WriteCloser) error) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
 			s.e.showError(err)
@@ -374,10 +387,7 @@ func (s *customerScreen) onExport() {
 			return // cancelled
 		}
 		go func() {
-			err := writeCustomerExport(w, tl, s.e.now())
-			if cerr := w.Close(); err == nil {
-				err = cerr
-			}
+			err := write(w)
 			fyne.Do(func() {
 				if err != nil {
 					s.e.showError(err)
@@ -385,11 +395,11 @@ func (s *customerScreen) onExport() {
 				}
 				dialog.ShowInformation(lang.X("customer.export.title", "Export"),
 					lang.X("customer.export.done", "All data of {{.Name}} was written to {{.Path}}.",
-						map[string]any{"Name": tl.Customer.DisplayName(), "Path": w.URI().Path()}), s.e.win)
+						map[string]any{"Name": name, "Path": w.URI().Path()}), s.e.win)
 			})
 		}()
 	}, s.e.win)
-	d.SetFileName(exportFileName(tl.Customer.DisplayName()))
+	d.SetFileName(fileName)
 	d.Show()
 }
 

@@ -127,30 +127,10 @@ func (s *customerScreen) onSubjectExport() {
 		s.onExport()
 		return
 	}
-	id, name := s.id, s.tl.Customer.DisplayName()
-	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.e.showError(err)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
-		go func() {
-			err := writeSubject(w, s.e.privacy, id, s.e.settings().Language)
-			fyne.Do(func() {
-				if err != nil {
-					s.e.showError(err)
-					return
-				}
-				dialog.ShowInformation(lang.X("customer.export.title", "Export"),
-					lang.X("customer.export.done", "All data of {{.Name}} was written to {{.Path}}.",
-						map[string]any{"Name": name, "Path": w.URI().Path()}), s.e.win)
-			})
-		}()
-	}, s.e.win)
-	save.SetFileName(subject.FileName(id))
-	save.Show()
+	id, language := s.id, s.e.settings().Language
+	s.saveFile(subject.FileName(id), s.tl.Customer.DisplayName(), func(w io.WriteCloser) error {
+		return writeSubject(w, s.e.privacy, id, language)
+	})
 }
 
 // writeSubject writes the access export of customer id to w and closes
