@@ -310,38 +310,20 @@ func (c *Customer) Normalize() {
 	// as it was; an array already normal is kept: a large import
 	// normalizes every card twice (when read and when stored), and
 	// copying them each time doubled its memory.
-	if !normalEmails(c.Emails) {
-		var emails []Email
-		for _, e := range c.Emails {
-			e.Address, e.Label = strings.TrimSpace(e.Address), strings.TrimSpace(e.Label)
-			if e.Address != "" {
-				emails = append(emails, e)
-			}
+	c.Emails = normalizeList(c.Emails, func(e Email) (Email, bool) {
+		e.Address, e.Label = strings.TrimSpace(e.Address), strings.TrimSpace(e.Label)
+		return e, e.Address != ""
+	})
+	c.Phones = normalizeList(c.Phones, func(p Phone) (Phone, bool) {
+		p.Number, p.Label = strings.TrimSpace(p.Number), strings.TrimSpace(p.Label)
+		return p, p.Number != ""
+	})
+	c.Addresses = normalizeList(c.Addresses, func(a Address) (Address, bool) {
+		for _, p := range a.trimmed() {
+			*p = strings.TrimSpace(*p)
 		}
-		c.Emails = emails
-	}
-	if !normalPhones(c.Phones) {
-		var phones []Phone
-		for _, p := range c.Phones {
-			p.Number, p.Label = strings.TrimSpace(p.Number), strings.TrimSpace(p.Label)
-			if p.Number != "" {
-				phones = append(phones, p)
-			}
-		}
-		c.Phones = phones
-	}
-	if !normalAddresses(c.Addresses) {
-		var addrs []Address
-		for _, a := range c.Addresses {
-			for _, p := range a.trimmed() {
-				*p = strings.TrimSpace(*p)
-			}
-			if a.OneLine() != "" {
-				addrs = append(addrs, a)
-			}
-		}
-		c.Addresses = addrs
-	}
+		return a, a.OneLine() != ""
+	})
 	if !normalTags(c.Tags) {
 		var tags []string
 		seen := map[string]bool{}
@@ -361,45 +343,32 @@ func (a *Address) trimmed() [8]*string {
 	return [...]*string{&a.Label, &a.Street, &a.Extended, &a.POBox, &a.PostalCode, &a.City, &a.Region, &a.Country}
 }
 
+// normalizeList returns xs with each element fixed by fix and those fix
+// does not keep left out. A list fix leaves as it is comes back as it is,
+// without a copy; otherwise the result is a fresh array (nil when empty),
+// so a caller's copy of the customer stays as it was.
+func normalizeList[T comparable](xs []T, fix func(T) (T, bool)) []T {
+	same := len(xs) > 0
+	for _, x := range xs {
+		if y, keep := fix(x); !keep || y != x {
+			same = false
+			break
+		}
+	}
+	if same {
+		return xs
+	}
+	var out []T
+	for _, x := range xs {
+		if y, keep := fix(x); keep {
+			out = append(out, y)
+		}
+	}
+	return out
+}
+
 // trimmedAlready reports whether s has no surrounding space.
 func trimmedAlready(s string) bool { return len(strings.TrimSpace(s)) == len(s) }
-
-// normalList reports whether Normalize would leave xs as it is: every
-// element normal by ok, and an empty list nil (as JSON null).
-func normalList[T any](xs []T, ok func(*T) bool) bool {
-	if len(xs) == 0 {
-		return xs == nil
-	}
-	for i := range xs {
-		if !ok(&xs[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func normalEmails(es []Email) bool {
-	return normalList(es, func(e *Email) bool {
-		return e.Address != "" && trimmedAlready(e.Address) && trimmedAlready(e.Label)
-	})
-}
-
-func normalPhones(ps []Phone) bool {
-	return normalList(ps, func(p *Phone) bool {
-		return p.Number != "" && trimmedAlready(p.Number) && trimmedAlready(p.Label)
-	})
-}
-
-func normalAddresses(as []Address) bool {
-	return normalList(as, func(a *Address) bool {
-		for _, p := range a.trimmed() {
-			if !trimmedAlready(*p) {
-				return false
-			}
-		}
-		return a.OneLine() != ""
-	})
-}
 
 // normalTags reports whether the tags are trimmed, non-empty and distinct
 // when folded (checked pairwise: a customer has a few).
