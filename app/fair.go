@@ -228,8 +228,9 @@ func (s *fairScreen) onSave() {
 		}
 	}
 	// Customer, note and follow-up are one transaction: a failure stores
-	// none of them. The model asks only for a name or company, so the form
-	// tells the user which fields to fill.
+	// none of them. The model asks for something that identifies the lead
+	// (name, company, email or phone), and the form shows under each field
+	// what it refused.
 	if err := s.e.svc.CaptureLead(c, note, f); err != nil {
 		if !s.form.showErrors(err) {
 			s.e.showError(err)
