@@ -177,6 +177,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			late.notify()
 		}
 	}()
+	pages := db.newExportPages(db.exportMemory)
 	for done := 0; done < all; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -210,6 +211,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		}
 		late = w
 		done = end
+		pages.afterWrite()
 		if progress != nil {
 			progress(done)
 		}

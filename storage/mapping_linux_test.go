@@ -188,3 +188,23 @@ func TestExportDropsPagesOverLimit(t *testing.T) {
 		})
 	}
 }
+
+// A bulk import touches the B+tree's pages through the mapping; it drops
+// them once they pass Options.ExportMemory, so a 100,000-card import does
+// not leave the whole file resident.
+func TestSaveCustomersReleasesPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	const limit = 2 << 20
+	db, err := Open(path, Options{Now: newTestClock().Now, ExportMemory: limit})
+	mustOK(t, err)
+	defer db.Close()
+	db.stopReleases() // only the import's own releases count here
+	mustOK(t, db.SaveCustomers(context.Background(), importCards(20000, 0), nil, nil))
+	db.stopReleases()
+	st, err := os.Stat(path)
+	mustOK(t, err)
+	// One chunk's pages may stay after the last release.
+	if got, max := mappedRSS(t, path), int64(limit+16<<20); got > max || st.Size() < 4*max {
+		t.Errorf("got %d MB of the %d MB file resident after the import, want at most %d MB", got>>20, st.Size()>>20, max>>20)
+	}
+}
