@@ -33,6 +33,7 @@ type customerScreen struct {
 	followBtn, gestureBtn, callBtn, mailBtn, exportBtn, deleteBtn *widget.Button
 
 	eraseBtn *widget.Button // see erase.go
+	spark    *contactSpark  // contacts per week, see spark.go
 	eraser   *eraseDialog   // the erase dialog opened last, for tests
 
 	tabs     *container.AppTabs
@@ -85,7 +86,8 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.viewTab = container.NewTabItemWithIcon(lang.X("customer.tab.timeline", "Timeline"), theme.ListIcon(), s.timeline.build())
 	s.formTab = container.NewTabItemWithIcon(lang.X("customer.tab.data", "Details"), theme.DocumentIcon(), s.form.build(s.onSave, s.onDiscard))
 	s.tabs = container.NewAppTabs(s.viewTab, s.formTab)
-	header := container.NewVBox(s.title, s.facts, s.merged, container.NewHScroll(s.actions))
+	s.spark = newContactSpark()
+	header := container.NewVBox(container.NewBorder(nil, nil, nil, s.spark.box, s.title), s.facts, s.merged, container.NewHScroll(s.actions))
 	s.detail = container.NewBorder(header, nil, nil, nil, s.tabs)
 
 	s.hint = widget.NewLabel(lang.X("customer.none", "Select a customer on the left, or create one with Ctrl+N."))
@@ -190,6 +192,7 @@ func (s *customerScreen) showHeader() {
 		facts = append(facts, "⚠ "+lang.X("customer.open_complaint", "open complaint"))
 	}
 	s.facts.SetText(strings.Join(facts, " · "))
+	s.spark.set(s.tl.Notes, now)
 	s.showMerged()
 }
 
