@@ -34,6 +34,7 @@ type customerScreen struct {
 
 	eraseBtn *widget.Button // see erase.go
 	spark    *contactSpark  // contacts per week, see spark.go
+	printBtn *widget.Button // the visit sheet as PDF, see print.go
 	eraser   *eraseDialog   // the erase dialog opened last, for tests
 
 	tabs     *container.AppTabs
@@ -78,7 +79,8 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.deleteBtn = widget.NewButtonWithIcon(lang.X("customer.action.delete", "Delete"), theme.DeleteIcon(), s.onDelete)
 	s.deleteBtn.Importance = widget.DangerImportance
 	s.eraseBtn = s.newEraseButton()
-	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.deleteBtn, s.eraseBtn)
+	s.printBtn = widget.NewButtonWithIcon(lang.X("charts.print.button", "Print"), theme.DocumentPrintIcon(), s.onPrint)
+	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn)
 	s.merged = container.NewVBox()
 
 	s.timeline = newTimelineView(s.e)
@@ -146,7 +148,7 @@ func (s *customerScreen) setContent(o fyne.CanvasObject) {
 // setActions enables the quick actions that need a stored customer and the
 // channel they use.
 func (s *customerScreen) setActions(stored bool) {
-	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.deleteBtn, s.eraseBtn} {
+	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn} {
 		if stored {
 			b.Enable()
 		} else {
