@@ -145,7 +145,11 @@ func (r *barChartRenderer) rebuild() {
 		l := canvas.NewLine(grid)
 		l.StrokeWidth = 1
 		r.grid = append(r.grid, l)
-		r.ticks = append(r.ticks, text(format(v), fyne.TextAlignTrailing))
+		tick := format(v)
+		if step >= 1 {
+			tick = formatCount(int(math.Round(v))) // whole steps need no decimals
+		}
+		r.ticks = append(r.ticks, text(tick, fyne.TextAlignTrailing))
 		r.objects = append(r.objects, l, r.ticks[len(r.ticks)-1])
 	}
 	labels := len(d.series)*len(d.categories) <= chartValueLabels

@@ -32,7 +32,15 @@ func newLoyaltyCharts() *loyaltyCharts {
 }
 
 func (c *loyaltyCharts) build() fyne.CanvasObject {
-	return container.NewBorder(container.NewGridWithColumns(2, c.days, c.contacts), nil, nil, nil, c.months)
+	return container.NewGridWithRows(2, container.NewGridWithColumns(2, c.days, c.contacts), c.months)
+}
+
+// attentionSplit puts the charts above the attention rows, the charts
+// taking the larger part.
+func (s *loyaltyScreen) attentionSplit() fyne.CanvasObject {
+	split := container.NewVSplit(s.charts.build(), s.attentionRows.list)
+	split.Offset = 0.7
+	return split
 }
 
 // collectMonthly counts the gestures of the last loyaltyMonths months per
