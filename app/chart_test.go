@@ -256,3 +256,21 @@ func TestCustomerHeaderSparkline(t *testing.T) {
 		t.Errorf("caption: got %q", sp.caption.Text)
 	}
 }
+
+// BenchmarkLoyaltyMonthly measures what the gestures chart adds to a load
+// of the loyalty screen (BenchmarkLoyaltyCollect): the index-only stamps
+// of twelve months and a directory lookup per customer who got one.
+func BenchmarkLoyaltyMonthly(b *testing.B) {
+	f := careBenchFixture(b)
+	now := careNow
+	attention := loyaltyAttentionBySegment(f.db.Directory().Search(model.Query{Now: now}), now)
+	n := 0
+	for b.Loop() {
+		m, err := collectMonthly(f.db, attention, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = m.Total()
+	}
+	b.ReportMetric(float64(n), "gestures")
+}
