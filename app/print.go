@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/storage"
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/pdf"
@@ -78,11 +77,7 @@ func printFile(e *env, name string, write func(*bytes.Buffer) error) {
 			fyne.Do(func() { e.showError(err) })
 			return
 		}
-		u, err := url.Parse(storage.NewFileURI(path).String())
-		if err == nil {
-			err = e.openURL(u)
-		}
-		if err != nil {
+		if err := e.openURL(printURL(path)); err != nil {
 			fyne.LogError("open "+path, err)
 			fyne.Do(func() {
 				dialog.ShowInformation(lang.X("charts.print.openFailed.title", "PDF written"),
@@ -91,6 +86,16 @@ func printFile(e *env, name string, write func(*bytes.Buffer) error) {
 			})
 		}
 	}()
+}
+
+// printURL is the file:// URL of an absolute path; a Windows path
+// (C:\Users\…) becomes file:///C:/Users/…, the form viewers accept.
+func printURL(path string) *url.URL {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return &url.URL{Scheme: "file", Path: p}
 }
 
 // printWrite renders the PDF in memory first, so a failure leaves no

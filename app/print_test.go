@@ -173,3 +173,32 @@ func TestPrintOpenFails(t *testing.T) {
 	}
 	os.Remove(path)
 }
+
+func TestPrintURL(t *testing.T) {
+	tests := []struct{ name, path, want string }{
+		{name: "unix", path: "/tmp/kundenkartei-print/Jörg Weiß-1.pdf", want: "file:///tmp/kundenkartei-print/J%C3%B6rg%20Wei%C3%9F-1.pdf"},
+		{name: "windows drive", path: "C:/Users/Anna/AppData/Local/Temp/heute.pdf", want: "file:///C:/Users/Anna/AppData/Local/Temp/heute.pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := printURL(tt.path).String(); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPrintFileName(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{name: "person", in: "Jörg Weiß", want: "Jörg-Weiß"},
+		{name: "company with signs", in: "Ammann + Partner AG / Zürich", want: "Ammann-Partner-AG-Zürich"},
+		{name: "nothing usable", in: " / + ", want: "kundenkartei"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := printFileName(tt.in); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
