@@ -1,12 +1,14 @@
 package app
 
 import (
+	"image/color"
 	"math"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/storage"
@@ -273,4 +275,31 @@ func BenchmarkLoyaltyMonthly(b *testing.B) {
 		n = m.Total()
 	}
 	b.ReportMetric(float64(n), "gestures")
+}
+
+// TestBarChartFollowsTheTheme: texts and grid take the theme's colours at
+// a theme change, so the chart reads on light and dark alike.
+func TestBarChartFollowsTheTheme(t *testing.T) {
+	a := test.NewTempApp(t)
+	c := newBarChart()
+	w := test.NewTempWindow(t, c)
+	w.Resize(fyne.NewSize(400, 250))
+	c.set(chartData{categories: []string{"A"}, axis: "Tage", series: []chartSeries{{name: "x", values: []float64{3}}}})
+	var seen []color.Color
+	for _, th := range []fyne.Theme{test.Theme(), test.NewTheme()} {
+		a.Settings().SetTheme(th)
+		c.Refresh()
+		r := chartRenderer(t, c)
+		fg := theme.ColorForWidget(theme.ColorNameForeground, c)
+		if r.cats[0].Color != fg || r.axis.Color != fg || r.ticks[0].Color != fg {
+			t.Errorf("texts: got %v, want the theme's foreground %v", r.cats[0].Color, fg)
+		}
+		if r.grid[0].StrokeColor != theme.ColorForWidget(theme.ColorNameSeparator, c) {
+			t.Errorf("grid: got %v, want the theme's separator", r.grid[0].StrokeColor)
+		}
+		seen = append(seen, fg)
+	}
+	if seen[0] == seen[1] {
+		t.Errorf("both themes gave the foreground %v; the test does not switch themes", seen[0])
+	}
 }

@@ -85,7 +85,7 @@ func (c *loyaltyCharts) set(d *loyaltyData) {
 		axis:   lang.X("charts.attention.days", "Days since the last contact (average)"),
 		series: []chartSeries{{name: lang.X("charts.attention.daysSeries", "days"), values: days}}})
 	c.contacts.set(chartData{categories: cats, empty: empty, format: func(v float64) string { return chartDecimal(v, 1) },
-		axis:   lang.X("charts.attention.contacts", "Contacts per customer"),
+		axis:   lang.X("charts.attention.contacts", "Contacts per customer (all time)"),
 		series: []chartSeries{{name: lang.X("charts.attention.contactsSeries", "contacts"), values: contacts}}})
 
 	m := &d.monthly
