@@ -33,6 +33,8 @@ type customerScreen struct {
 	followBtn, gestureBtn, callBtn, mailBtn, exportBtn, deleteBtn *widget.Button
 
 	eraseBtn *widget.Button // see erase.go
+	spark    *contactSpark  // contacts per week, see spark.go
+	printBtn *widget.Button // the visit sheet as PDF, see print.go
 	eraser   *eraseDialog   // the erase dialog opened last, for tests
 
 	tabs     *container.AppTabs
@@ -77,7 +79,8 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.deleteBtn = widget.NewButtonWithIcon(lang.X("customer.action.delete", "Delete"), theme.DeleteIcon(), s.onDelete)
 	s.deleteBtn.Importance = widget.DangerImportance
 	s.eraseBtn = s.newEraseButton()
-	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.deleteBtn, s.eraseBtn)
+	s.printBtn = widget.NewButtonWithIcon(lang.X("charts.print.button", "Print"), theme.DocumentPrintIcon(), s.onPrint)
+	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn)
 	s.merged = container.NewVBox()
 
 	s.timeline = newTimelineView(s.e)
@@ -85,7 +88,8 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.viewTab = container.NewTabItemWithIcon(lang.X("customer.tab.timeline", "Timeline"), theme.ListIcon(), s.timeline.build())
 	s.formTab = container.NewTabItemWithIcon(lang.X("customer.tab.data", "Details"), theme.DocumentIcon(), s.form.build(s.onSave, s.onDiscard))
 	s.tabs = container.NewAppTabs(s.viewTab, s.formTab)
-	header := container.NewVBox(s.title, s.facts, s.merged, container.NewHScroll(s.actions))
+	s.spark = newContactSpark()
+	header := container.NewVBox(container.NewBorder(nil, nil, nil, s.spark.box, s.title), s.facts, s.merged, container.NewHScroll(s.actions))
 	s.detail = container.NewBorder(header, nil, nil, nil, s.tabs)
 
 	s.hint = widget.NewLabel(lang.X("customer.none", "Select a customer on the left, or create one with Ctrl+N."))
@@ -144,7 +148,7 @@ func (s *customerScreen) setContent(o fyne.CanvasObject) {
 // setActions enables the quick actions that need a stored customer and the
 // channel they use.
 func (s *customerScreen) setActions(stored bool) {
-	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.deleteBtn, s.eraseBtn} {
+	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn} {
 		if stored {
 			b.Enable()
 		} else {
@@ -190,6 +194,7 @@ func (s *customerScreen) showHeader() {
 		facts = append(facts, "⚠ "+lang.X("customer.open_complaint", "open complaint"))
 	}
 	s.facts.SetText(strings.Join(facts, " · "))
+	s.spark.set(s.tl.Notes, now)
 	s.showMerged()
 }
 

@@ -69,6 +69,7 @@ type loyaltyScreen struct {
 
 	// attention tab
 	attentionRows *careRows
+	charts        *loyaltyCharts // see loyalty_charts.go
 
 	mu       sync.Mutex // guards the filter state read by the loader
 	kinds    []model.GestureKind
@@ -93,6 +94,7 @@ type loyaltyData struct {
 	yearRows  []careRowData // who got what this year, made off the UI thread
 	yearText  string        // and its total
 	attention []loyaltyAttention
+	monthly   model.MonthlyGestures // gestures per segment and month, for the chart
 }
 
 // loyaltyTotals sums gestures' value and cost per currency.
@@ -134,6 +136,9 @@ type loyaltyAttention struct {
 	contacted   int     // customers with at least one contact
 	avgDays     float64 // average days since last contact of the contacted ones
 	perCustomer float64 // gestures that reached the customer, per customer
+	// contactsPerCustomer is the segment's live notes (every contact is
+	// one) per customer.
+	contactsPerCustomer float64
 }
 
 func newLoyaltyScreen(e *env) *loyaltyScreen {
@@ -194,6 +199,7 @@ func newLoyaltyScreen(e *env) *loyaltyScreen {
 	s.yearTotal.Wrapping = fyne.TextWrapWord
 	s.yearRows = newCareRows()
 	s.attentionRows = newCareRows()
+	s.charts = newLoyaltyCharts()
 	return s
 }
 
@@ -218,9 +224,10 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 	split.Offset = 0.35
 
 	year := container.NewBorder(s.yearTotal, nil, nil, nil, s.yearRows.list)
-	attention := container.NewBorder(widget.NewLabel(lang.X("loyalty.attention.explain",
-		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer.")),
-		nil, nil, nil, s.attentionRows.list)
+	explain := widget.NewLabel(lang.X("loyalty.attention.explain",
+		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer."))
+	explain.Wrapping = fyne.TextWrapWord // a long line would widen the window past a small screen
+	attention := container.NewBorder(explain, nil, nil, nil, s.attentionSplit())
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.X("loyalty.tab.gestures", "Gestures"), gestures),
@@ -307,7 +314,8 @@ func (s *loyaltyScreen) collect(kinds []model.GestureKind, statuses []model.Gest
 	d.yearText = lang.X("loyalty.year.total", "{{.Year}}: {{.Count}} gestures for {{.Customers}} customers · {{.Totals}}",
 		map[string]any{"Year": d.now.Year(), "Count": formatCount(total.count), "Customers": formatCount(len(year)), "Totals": loyaltyTotalsText(&total)})
 	d.attention = loyaltyAttentionBySegment(s.e.svc.Directory().Search(model.Query{Now: d.now}), d.now)
-	return d, nil
+	d.monthly, err = collectMonthly(s.e.svc, d.attention, d.now)
+	return d, err
 }
 
 // loyaltyByCustomer groups gestures by customer, most gestures first.
@@ -353,7 +361,7 @@ func loyaltyAttentionBySegment(all model.Hits, now time.Time) []loyaltyAttention
 		out = append(out, loyaltyAttention{segment: seg})
 	}
 	sumDays := map[string]float64{}
-	gestures := map[string]int{}
+	gestures, notes := map[string]int{}, map[string]int{}
 	var c model.CustomerSummary // one for all, filled per customer
 	for _, h := range all {
 		h.Fill(&c)
@@ -367,6 +375,7 @@ func loyaltyAttentionBySegment(all model.Hits, now time.Time) []loyaltyAttention
 		a := &out[i]
 		a.customers++
 		gestures[seg] += c.Stats.Gestures
+		notes[seg] += c.Stats.Notes
 		if !c.LastContact.IsZero() {
 			a.contacted++
 			sumDays[seg] += now.Sub(c.LastContact).Hours() / 24
@@ -379,6 +388,7 @@ func loyaltyAttentionBySegment(all model.Hits, now time.Time) []loyaltyAttention
 		}
 		if a.customers > 0 {
 			a.perCustomer = float64(gestures[a.segment]) / float64(a.customers)
+			a.contactsPerCustomer = float64(notes[a.segment]) / float64(a.customers)
 		}
 	}
 	// Built-ins first in their order, then user-defined ones by name, the
@@ -450,6 +460,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 		}
 	}
 	s.attentionRows.set(rows)
+	s.charts.set(&d)
 }
 
 func (s *loyaltyScreen) applyEvent(d loyaltyData, name func(model.ID) string) {

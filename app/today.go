@@ -87,7 +87,8 @@ func (s *todayScreen) build() fyne.CanvasObject {
 		s.unsub = s.e.svc.Subscribe(func([]model.Change) { s.refresh() })
 	}
 	refresh := widget.NewButtonWithIcon(lang.X("today.refresh", "Refresh"), theme.ViewRefreshIcon(), s.refresh)
-	top := container.NewBorder(nil, s.progress.box, nil, refresh, s.heading)
+	printBtn := widget.NewButtonWithIcon(lang.X("charts.print.button", "Print"), theme.DocumentPrintIcon(), s.onPrint)
+	top := container.NewBorder(nil, s.progress.box, nil, container.NewHBox(printBtn, refresh), s.heading)
 	grid := container.NewGridWithColumns(2,
 		s.followUps.build(), s.due.build(), s.complaints.build(), s.dates.build(), s.expiring.build())
 	s.refresh()

@@ -71,7 +71,7 @@ func ComputeStats(notes []Note, followUps []FollowUp, gestures []Gesture) Stats 
 		if g.Deleted {
 			continue
 		}
-		reached := g.Status == GestureOffered || g.Status == GestureAccepted || g.Status == GestureRedeemed
+		reached := g.Status.Reached()
 		if reached {
 			s.Gestures++
 			if g.Created.After(s.LastGesture) {

@@ -401,6 +401,7 @@ type Services interface {
 	NoteService
 	FollowUpService
 	GestureService
+	ActivityService
 	ImportService
 	DuplicateService
 	ExportService

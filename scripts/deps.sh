@@ -18,7 +18,7 @@ sudo_cmd() {
 }
 
 debian_pkgs_build="gcc pkg-config libgl1-mesa-dev xorg-dev libxxf86vm-dev"
-debian_pkgs_test="python3-icalendar python3-vobject khal rclone xvfb"
+debian_pkgs_test="python3-icalendar python3-vobject khal rclone xvfb poppler-utils"
 
 install_debian() {
 	pkgs=$debian_pkgs_build
@@ -44,7 +44,7 @@ install_debian() {
 
 install_fedora() {
 	pkgs="gcc pkgconf-pkg-config libXcursor-devel libXrandr-devel mesa-libGL-devel libXi-devel libXinerama-devel libXxf86vm-devel"
-	[ "$what" = test ] && pkgs="$pkgs python3-icalendar python3-vobject khal rclone xorg-x11-server-Xvfb"
+	[ "$what" = test ] && pkgs="$pkgs python3-icalendar python3-vobject khal rclone xorg-x11-server-Xvfb poppler-utils"
 	# shellcheck disable=SC2086
 	sudo_cmd dnf install -y $pkgs
 }
