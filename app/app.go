@@ -120,6 +120,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 		fyne.LogError("reading settings", err)
 	}
 	u.cur = cur
+	applyLocale(cur)
 	u.env = &env{
 		svc:      svc,
 		privacy:  opt.Privacy,
@@ -128,6 +129,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 		settings: func() model.Settings { return u.cur },
 		setSettings: func(s model.Settings) {
 			u.cur = s
+			applyLocale(s)
 			u.calendar.apply(s.ICSAutoPath)
 		},
 		openCustomer: u.openCustomer,
