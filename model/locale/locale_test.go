@@ -103,6 +103,8 @@ func TestParseAmount(t *testing.T) {
 		{name: "bad grouping", tag: "en-US", in: "12,34.5", bad: true},
 		{name: "letters inside", tag: "de-DE", in: "12x5", bad: true},
 		{name: "mark only", tag: "de-DE", in: ",", bad: true},
+		{name: "a word", tag: "de-DE", in: "zwölf", bad: true},
+		{name: "a sign only", tag: "en-US", in: "-", bad: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

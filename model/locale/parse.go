@@ -18,9 +18,11 @@ import (
 // an error unless they are zeros.
 func (l Locale) ParseAmount(s string) (int64, error) {
 	bad := model.Errorf(model.EINVALID, "invalid amount %q", s)
-	s = trimCurrency(s)
-	if s == "" {
+	if strings.TrimSpace(s) == "" {
 		return 0, nil
+	}
+	if s = trimCurrency(s); s == "" {
+		return 0, bad // words only ("zwölf")
 	}
 	neg := false
 	if r, size := firstRune(s); r == '-' || r == '−' {
