@@ -25,7 +25,7 @@ type followUpForm struct {
 	tz       string
 
 	title    *careEntry
-	date     *careEntry
+	date     *dateEntry
 	clock    *careEntry
 	allDay   *widget.Check
 	duration *careEntry
@@ -57,8 +57,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 		}
 	}
 	f.title = newCareEntry()
-	f.date = newCareEntry()
-	f.date.SetPlaceHolder(careFormatDate(e.now()))
+	f.date = newDateEntry()
 	f.clock = newCareEntry()
 	f.clock.SetPlaceHolder("09:00")
 	f.allDay = widget.NewCheck(lang.X("followup.form.allday", "All day"), f.onAllDay)
@@ -100,9 +99,10 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	f.form.add("assignee", lang.X("followup.form.assignee", "Assigned to"), f.assignee)
 	f.form.add("details", lang.X("followup.form.details", "Details"), f.details)
 	f.form.add("tz", lang.X("followup.form.timezone", "Time zone"), widget.NewLabel(f.loc.String()))
-	for _, en := range []*careEntry{f.title, f.date, f.clock, f.duration, f.reminder, f.assignee} {
+	for _, en := range []*careEntry{f.title, f.clock, f.duration, f.reminder, f.assignee} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
+	f.date.OnSubmitted = func(string) { f.onSave() }
 
 	title := lang.X("followup.form.new", "New follow-up")
 	if existing != nil {
@@ -119,7 +119,8 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	}
 	f.dlg.SetButtons(append(buttons, &widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
 		Importance: widget.HighImportance, OnTapped: f.onSave}))
-	careEscapeCloses(e.win, f.dlg, f.title, f.date, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	careEscapeCloses(e.win, f.dlg, f.title, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	f.date.onEscape = f.dlg.Hide
 	f.onAllDay(f.allDay.Checked)
 	return f
 }

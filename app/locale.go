@@ -101,11 +101,24 @@ func localeExample(l locale.Locale) string {
 
 // dateHint spells the locale's date layout in the window's language
 // (TT.MM.JJJJ, MM/DD/YYYY), a placeholder no one takes for a typed date.
-func dateHint(l locale.Locale) string {
+func dateHint(l locale.Locale) string { return layoutHint(l.DateLayout()) }
+
+// birthdayHint shows both forms a birthday takes: with and without year.
+func birthdayHint(l locale.Locale) string {
+	return lang.X("locale.birthday.hint", "{{.Pattern}} or without year {{.NoYear}}",
+		map[string]any{"Pattern": dateHint(l), "NoYear": layoutHint(l.DayLayout())})
+}
+
+func layoutHint(layout string) string {
 	letters := []rune(lang.X("locale.date.letters", "DMY"))
 	if len(letters) != 3 {
 		letters = []rune("DMY")
 	}
 	d, m, y := string(letters[0]), string(letters[1]), string(letters[2])
-	return strings.NewReplacer("2006", strings.Repeat(y, 4), "02", d+d, "01", m+m).Replace(l.DateLayout())
+	return strings.NewReplacer("2006", strings.Repeat(y, 4), "02", d+d, "01", m+m).Replace(layout)
+}
+
+// exampleHint makes a placeholder read as a hint: "z. B. 50,00".
+func exampleHint(example string) string {
+	return lang.X("locale.hint.example", "e.g. {{.Example}}", map[string]any{"Example": example})
 }

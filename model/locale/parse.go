@@ -158,6 +158,9 @@ func (l Locale) DateLayout() string { return l.dateLayout }
 // DateTimeLayout is the Go layout of a date with its time of day.
 func (l Locale) DateTimeLayout() string { return l.dateTimeLayout }
 
+// DayLayout is the Go layout of a day without a year: 02.01., 01/02.
+func (l Locale) DayLayout() string { return l.dayLayout }
+
 // Date formats the calendar day of t (in t's own zone).
 func (l Locale) Date(t time.Time) string {
 	if t.IsZero() {
