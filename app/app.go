@@ -113,6 +113,7 @@ func hasSuffix(s, suffix string) bool {
 // New builds the main window on a and svc. It does not show it.
 func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u := &UI{app: a, opt: opt}
+	a.Settings().SetTheme(newHintTheme())
 	u.win = a.NewWindow(lang.X("app.title", "Kundenkartei"))
 	u.win.SetIcon(assets.Icon)
 	cur, err := svc.Settings()

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"image/color"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -251,4 +254,46 @@ func TestSettingsChooseLocale(t *testing.T) {
 	if got := s2.locale.selected(); got != "de-AT" {
 		t.Errorf("reloaded formats: got %q, want de-AT", got)
 	}
+}
+
+// TestHintsStandApartInTheDarkTheme checks that hints in the dark theme
+// are clearly dimmer than typed text, and still readable on the field.
+func TestHintsStandApartInTheDarkTheme(t *testing.T) {
+	th := newHintTheme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
+		hint := th.Color(theme.ColorNamePlaceHolder, v)
+		field := th.Color(theme.ColorNameInputBackground, v)
+		text := th.Color(theme.ColorNameForeground, v)
+		if c := contrast(hint, field); c < 3 {
+			t.Errorf("variant %d: hint on field contrast %.1f, want at least 3", v, c)
+		}
+		if v == theme.VariantDark {
+			if c := contrast(hint, field); c < 4.5 {
+				t.Errorf("dark: hint on field contrast %.1f, want at least 4.5", c)
+			}
+			if c := contrast(text, hint); c < 2.5 {
+				t.Errorf("dark: typed text and hint differ by contrast %.1f, want at least 2.5", c)
+			}
+		}
+	}
+}
+
+// contrast is the WCAG contrast ratio of two colours.
+func contrast(a, b color.Color) float64 {
+	lum := func(c color.Color) float64 {
+		r, g, b, _ := c.RGBA()
+		lin := func(v uint32) float64 {
+			s := float64(v) / 0xffff
+			if s <= 0.03928 {
+				return s / 12.92
+			}
+			return math.Pow((s+0.055)/1.055, 2.4)
+		}
+		return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	}
+	la, lb := lum(a), lum(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
 }
