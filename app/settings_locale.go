@@ -57,7 +57,7 @@ func (f *localeFields) onLocale() {
 	f.current = next
 	f.currency.SetPlaceHolder(lang.X("locale.settings.currency.hint", "empty: {{.Currency}}, the currency of the format",
 		map[string]any{"Currency": next.Currency}))
-	f.timeZone.SetPlaceHolder(lang.X("locale.settings.zone.hint", "empty: system time zone, else {{.Zone}}",
+	f.timeZone.SetPlaceHolder(lang.X("locale.settings.zone.hint", "empty: automatic, now {{.Zone}}",
 		map[string]any{"Zone": next.PlanningZone("", systemZoneName(next))}))
 }
 
