@@ -497,7 +497,7 @@ type consentRow struct {
 	isNew     bool
 	channel   *widget.Select
 	purpose   *widget.Entry
-	given     *widget.Entry
+	given     *dateEntry
 	source    *widget.Entry
 	withdrawn *widget.Label
 	withdraw  *widget.Button
@@ -507,7 +507,7 @@ type consentRow struct {
 }
 
 func newConsentRow(e *env, k model.Consent, isNew bool) *consentRow {
-	r := &consentRow{e: e, orig: k, isNew: isNew, purpose: widget.NewEntry(), given: widget.NewEntry(), source: widget.NewEntry(),
+	r := &consentRow{e: e, orig: k, isNew: isNew, purpose: widget.NewEntry(), given: newDateEntry(), source: widget.NewEntry(),
 		withdrawn: widget.NewLabel(""), err: newErrorLabel(), at: k.Withdrawn}
 	var chans []string
 	for _, ch := range model.Channels {

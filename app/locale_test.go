@@ -297,3 +297,24 @@ func contrast(a, b color.Color) float64 {
 	}
 	return (la + 0.05) / (lb + 0.05)
 }
+
+// TestConsentDateInLocale checks the consent's given-at field: shown in
+// the locale's form, read back in the same order (day first in the UK).
+func TestConsentDateInLocale(t *testing.T) {
+	test.NewTempApp(t)
+	useLocale(t, "en-GB")
+	e := &env{now: func() time.Time { return time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC) }}
+	given := time.Date(2026, 3, 9, 12, 0, 0, 0, time.Local)
+	r := newConsentRow(e, model.Consent{Channel: model.Channels[0], GivenAt: given}, false)
+	if got, want := r.given.Text, "09/03/2026"; got != want {
+		t.Errorf("given at: got %q, want %q", got, want)
+	}
+	if k, ok := r.read(); !ok || !k.GivenAt.Equal(given) {
+		t.Errorf("unchanged row reads %v (%v), want %v", k.GivenAt, ok, given)
+	}
+	r.given.SetText("01/02/2026")
+	k, ok := r.read()
+	if !ok || k.GivenAt.In(time.Local).Month() != time.February || k.GivenAt.In(time.Local).Day() != 1 {
+		t.Errorf("typed 01/02/2026: got %v (%v), want 1 February", k.GivenAt, ok)
+	}
+}
