@@ -185,7 +185,8 @@ func (g *gestureForm) collect() (*model.Gesture, error) {
 
 	var fe []model.FieldError
 	var err error
-	if gs.Percent, err = careParseInt(g.percent.Text); err != nil {
+	// "10 %" is how the percentage is shown, so it is also taken as typed.
+	if gs.Percent, err = careParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(g.percent.Text), "%"))); err != nil {
 		fe = append(fe, careFieldError("percent", "care.validation.number", "not a number"))
 	}
 	if gs.Amount, err = careParseMoney(g.amount.Text); err != nil {

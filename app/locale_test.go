@@ -83,6 +83,7 @@ func TestGestureDialogHintsAreNoValues(t *testing.T) {
 		t.Fatalf("stored %d gestures with a wrong date, want 0", len(gs))
 	}
 	form.validFrom.SetText("1.12.2026")
+	test.Type(form.percent, formatPercent(10)) // typed as it is shown
 	form.onSave()
 	gs, err := f.db.Gestures(model.GestureFilter{CustomerID: c.ID})
 	if err != nil || len(gs) != 1 {
@@ -90,6 +91,9 @@ func TestGestureDialogHintsAreNoValues(t *testing.T) {
 	}
 	if g := gs[0]; g.ValidFrom != (model.Date{Year: 2026, Month: 12, Day: 1}) || g.ValidUntil != (model.Date{Year: 2027, Month: 1, Day: 31}) {
 		t.Errorf("stored validity %v – %v, want 2026-12-01 – 2027-01-31", g.ValidFrom, g.ValidUntil)
+	}
+	if got := gs[0].Percent; got != 10 {
+		t.Errorf("percent typed as %q: stored %d, want 10", formatPercent(10), got)
 	}
 
 	// Shown again, the stored dates and amounts are in the locale's form.
