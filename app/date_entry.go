@@ -105,9 +105,6 @@ func (d *dateEntry) pick(t time.Time) {
 	if d.popUp != nil {
 		d.popUp.Hide()
 	}
-	d.SetDate(&t)
-	if d.OnSubmitted == nil {
-		return
-	}
 	// Picking is not submitting: the dialog stays open for the other fields.
+	d.SetDate(&t)
 }

@@ -21,12 +21,15 @@ import (
 var activeLocale atomic.Pointer[locale.Locale]
 
 // fmtLocale returns the active locale; before applyLocale ran (tests of a
-// single widget) it is the one the system and translations give.
+// single widget) it is the one the system and translations give, looked
+// up once.
 func fmtLocale() locale.Locale {
 	if l := activeLocale.Load(); l != nil {
 		return *l
 	}
-	return pickLocale("")
+	l := pickLocale("")
+	activeLocale.CompareAndSwap(nil, &l)
+	return *activeLocale.Load()
 }
 
 // applyLocale makes every format follow the settings' locale (or the
