@@ -16,11 +16,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/kundenkartei/kundenkartei/app"
 	"github.com/kundenkartei/kundenkartei/app/cli"
 	"github.com/kundenkartei/kundenkartei/assets"
 	"github.com/kundenkartei/kundenkartei/model"
+	"github.com/kundenkartei/kundenkartei/model/locale"
 	"github.com/kundenkartei/kundenkartei/storage"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
@@ -57,7 +59,7 @@ func main() {
 			// export of follow-ups or a backup does without), and exports
 			// may keep more of the file mapped than beside the GUI.
 			Open: func() (cli.Store, error) {
-				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20, DeviceName: hostName()})
+				return storage.Open(path, storage.Options{LazyDirectory: true, ExportMemory: 64 << 20, DeviceName: hostName(), NewSettings: newDatabaseSettings()})
 			},
 			Restore: func(backup string) error { return restoreFile(path, backup) },
 			Secrets: replica.Keychain{Service: keychainService},
@@ -91,7 +93,7 @@ func runGUI(path string) int {
 		debug.SetGCPercent(50)
 	}
 	a := fyneapp.NewWithID("ch.kundenkartei.app")
-	db, err := storage.Open(path, storage.Options{DeviceName: hostName()})
+	db, err := storage.Open(path, storage.Options{DeviceName: hostName(), NewSettings: newDatabaseSettings()})
 	if err != nil {
 		if lerr := app.LoadTranslationsFor(uiLanguage("")); lerr != nil {
 			fmt.Fprintln(os.Stderr, "kundenkartei: translations:", lerr)
@@ -152,7 +154,7 @@ func runGUI(path string) int {
 // replaced file in the backup folder the database's settings name. A
 // database too damaged to open is replaced all the same.
 func restoreFile(path, backup string) error {
-	db, err := storage.Open(path, storage.Options{DeviceName: hostName()})
+	db, err := storage.Open(path, storage.Options{DeviceName: hostName(), NewSettings: newDatabaseSettings()})
 	if err != nil {
 		if model.ErrorCode(err) == model.ELOCKED {
 			return err
@@ -170,4 +172,11 @@ func hostName() string {
 		return ""
 	}
 	return name
+}
+
+// newDatabaseSettings are the settings a database created now starts with:
+// phone numbers without a country code belong to the user's country
+// (+49 under de_DE, not the +41 every new database had).
+func newDatabaseSettings() model.Settings {
+	return model.Settings{Region: locale.Get(string(lang.SystemLocale())).Region}
 }

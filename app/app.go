@@ -113,6 +113,7 @@ func hasSuffix(s, suffix string) bool {
 // New builds the main window on a and svc. It does not show it.
 func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u := &UI{app: a, opt: opt}
+	a.Settings().SetTheme(newHintTheme())
 	u.win = a.NewWindow(lang.X("app.title", "Kundenkartei"))
 	u.win.SetIcon(assets.Icon)
 	cur, err := svc.Settings()
@@ -120,6 +121,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 		fyne.LogError("reading settings", err)
 	}
 	u.cur = cur
+	applyLocale(cur)
 	u.env = &env{
 		svc:      svc,
 		privacy:  opt.Privacy,
@@ -128,6 +130,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 		settings: func() model.Settings { return u.cur },
 		setSettings: func(s model.Settings) {
 			u.cur = s
+			applyLocale(s)
 			u.calendar.apply(s.ICSAutoPath)
 		},
 		openCustomer: u.openCustomer,

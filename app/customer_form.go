@@ -32,8 +32,8 @@ type customerForm struct {
 	department *widget.Entry
 	position   *widget.Entry
 	website    *widget.Entry
-	birthday   *widget.Entry
-	since      *widget.Entry
+	birthday   *dateEntry
+	since      *dateEntry
 	segment    *widget.SelectEntry
 	rhythm     *widget.Entry
 	tags       *widget.Entry
@@ -96,10 +96,11 @@ func newCustomerForm(e *env) *customerForm {
 	f.position = widget.NewEntry()
 	f.website = widget.NewEntry()
 	f.website.SetPlaceHolder("www.example.ch")
-	f.birthday = widget.NewEntry()
-	f.birthday.SetPlaceHolder(lang.X("customer.birthday.hint", "e.g. 1980-04-15 or --04-15"))
-	f.since = widget.NewEntry()
-	f.since.SetPlaceHolder(lang.X("customer.since.hint", "e.g. 2019-03-01"))
+	// Date fields with a calendar; a birthday without a year is typed
+	// (15.04.), which a calendar cannot express.
+	f.birthday = newDateEntry()
+	f.birthday.SetPlaceHolder(birthdayHint(f.birthday.loc))
+	f.since = newDateEntry()
 	var segs []string
 	for _, s := range builtinSegments {
 		segs = append(segs, segmentText(s))
@@ -496,7 +497,7 @@ type consentRow struct {
 	isNew     bool
 	channel   *widget.Select
 	purpose   *widget.Entry
-	given     *widget.Entry
+	given     *dateEntry
 	source    *widget.Entry
 	withdrawn *widget.Label
 	withdraw  *widget.Button
@@ -506,7 +507,7 @@ type consentRow struct {
 }
 
 func newConsentRow(e *env, k model.Consent, isNew bool) *consentRow {
-	r := &consentRow{e: e, orig: k, isNew: isNew, purpose: widget.NewEntry(), given: widget.NewEntry(), source: widget.NewEntry(),
+	r := &consentRow{e: e, orig: k, isNew: isNew, purpose: widget.NewEntry(), given: newDateEntry(), source: widget.NewEntry(),
 		withdrawn: widget.NewLabel(""), err: newErrorLabel(), at: k.Withdrawn}
 	var chans []string
 	for _, ch := range model.Channels {

@@ -21,7 +21,7 @@ type eventForm struct {
 	loc      *time.Location
 
 	name     *careEntry
-	date     *careEntry
+	date     *dateEntry
 	clock    *careEntry
 	duration *careEntry
 	place    *careEntry
@@ -48,8 +48,7 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 		f.tz, f.loc = existing.TZ, model.LoadLocation(existing.TZ)
 	}
 	f.name = newCareEntry()
-	f.date = newCareEntry()
-	f.date.SetPlaceHolder(careFormatDate(e.now()))
+	f.date = newDateEntry()
 	f.clock = newCareEntry()
 	f.clock.SetPlaceHolder("18:00")
 	f.duration = newCareEntry()
@@ -85,7 +84,8 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 	f.form.add("capacity", lang.X("event.form.capacity", "Capacity"), f.capacity)
 	f.form.add("details", lang.X("event.form.details", "Details"), f.details)
 	f.form.alias("tz", "start")
-	for _, en := range []*careEntry{f.name, f.date, f.clock, f.duration, f.place, f.capacity} {
+	f.date.OnSubmitted = func(string) { f.onSave() }
+	for _, en := range []*careEntry{f.name, f.clock, f.duration, f.place, f.capacity} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
 	title := lang.X("event.form.new", "New event")
@@ -98,7 +98,8 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 		&widget.Button{Text: lang.X("event.form.save", "Save"), Icon: theme.ConfirmIcon(),
 			Importance: widget.HighImportance, OnTapped: f.onSave},
 	})
-	careEscapeCloses(e.win, f.dlg, f.name, f.date, f.clock, f.duration, f.place, f.capacity, f.details)
+	careEscapeCloses(e.win, f.dlg, f.name, f.clock, f.duration, f.place, f.capacity, f.details)
+	f.date.onEscape = f.dlg.Hide
 	return f
 }
 

@@ -1,10 +1,6 @@
 package app
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +25,7 @@ type followUpForm struct {
 	tz       string
 
 	title    *careEntry
-	date     *careEntry
+	date     *dateEntry
 	clock    *careEntry
 	allDay   *widget.Check
 	duration *careEntry
@@ -61,8 +57,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 		}
 	}
 	f.title = newCareEntry()
-	f.date = newCareEntry()
-	f.date.SetPlaceHolder(careFormatDate(e.now()))
+	f.date = newDateEntry()
 	f.clock = newCareEntry()
 	f.clock.SetPlaceHolder("09:00")
 	f.allDay = widget.NewCheck(lang.X("followup.form.allday", "All day"), f.onAllDay)
@@ -104,9 +99,10 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	f.form.add("assignee", lang.X("followup.form.assignee", "Assigned to"), f.assignee)
 	f.form.add("details", lang.X("followup.form.details", "Details"), f.details)
 	f.form.add("tz", lang.X("followup.form.timezone", "Time zone"), widget.NewLabel(f.loc.String()))
-	for _, en := range []*careEntry{f.title, f.date, f.clock, f.duration, f.reminder, f.assignee} {
+	for _, en := range []*careEntry{f.title, f.clock, f.duration, f.reminder, f.assignee} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
+	f.date.OnSubmitted = func(string) { f.onSave() }
 
 	title := lang.X("followup.form.new", "New follow-up")
 	if existing != nil {
@@ -123,7 +119,8 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	}
 	f.dlg.SetButtons(append(buttons, &widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
 		Importance: widget.HighImportance, OnTapped: f.onSave}))
-	careEscapeCloses(e.win, f.dlg, f.title, f.date, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	careEscapeCloses(e.win, f.dlg, f.title, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	f.date.onEscape = f.dlg.Hide
 	f.onAllDay(f.allDay.Checked)
 	return f
 }
@@ -355,21 +352,17 @@ func careFieldError(field, key, msg string) model.FieldError {
 	return model.FieldError{Field: field, Key: key, Message: msg}
 }
 
-// careDateLayout is the Go layout of dates in the current language, the
-// same one format.go uses; it lives in the translation files so every
-// language brings its own.
-func careDateLayout() string { return lang.X("format.date", "2006-01-02") }
+// careDateLayout is the Go layout of dates in the active locale.
+func careDateLayout() string { return fmtLocale().DateLayout() }
 
-func careFormatDate(t time.Time) string { return t.Format(careDateLayout()) }
+func careFormatDate(t time.Time) string { return fmtLocale().Date(t) }
 
-func careFormatDateTime(t time.Time) string {
-	return t.Format(lang.X("format.datetime", "2006-01-02 15:04"))
-}
+func careFormatDateTime(t time.Time) string { return fmtLocale().DateTime(t) }
 
-// careParseDate reads a date in either language's form; a date without
+// careParseDate reads a date in the locale's form or ISO; a date without
 // year takes year.
 func careParseDate(s string, year int) (model.Date, error) {
-	d, err := model.ParseDate(s)
+	d, err := fmtLocale().ParseDate(s)
 	if err != nil {
 		return model.Date{}, err
 	}
@@ -423,82 +416,30 @@ func careParseInt(s string) (int, error) {
 	return strconv.Atoi(s)
 }
 
-// careParseMoney reads 12, 12.5, 12,50, 1'200.00 or 1.200,00 into minor
-// units (two decimals).
+// careParseMoney reads an amount as the locale writes it (1.200,50,
+// 1’200.50, 1,200.50, with or without grouping or currency) into minor
+// units; amounts of gestures are never negative.
 func careParseMoney(s string) (int64, error) {
-	s = strings.TrimSpace(strings.NewReplacer("'", "", "’", "", " ", "").Replace(s))
-	if s == "" {
-		return 0, nil
+	n, err := fmtLocale().ParseAmount(s)
+	if err == nil && n < 0 {
+		err = model.Errorf(model.EINVALID, "negative amount %q", s)
 	}
-	// The last separator is the decimal one when followed by 1–2 digits.
-	dec := strings.LastIndexAny(s, ".,")
-	whole, frac := s, ""
-	if dec >= 0 && len(s)-dec-1 <= 2 {
-		whole, frac = s[:dec], s[dec+1:]
-	}
-	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
-	if whole == "" {
-		whole = "0"
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, err
-	}
-	fr, err := strconv.ParseInt(frac, 10, 64)
-	if err != nil || w < 0 {
-		return 0, errors.New("invalid amount")
-	}
-	return w*100 + fr, nil
+	return n, err
 }
 
-// careFormatMoney formats minor units with the language's decimal mark.
-func careFormatMoney(minor int64, currency string) string {
-	sign := ""
-	if minor < 0 {
-		sign, minor = "-", -minor
-	}
-	s := fmt.Sprintf("%s%d%s%02d", sign, minor/100, lang.X("care.format.decimal", "."), minor%100)
-	if currency == "" {
-		return s
-	}
-	return currency + " " + s
-}
+// careFormatMoney formats minor units as the locale does; with a currency
+// its symbol goes where the locale puts it.
+func careFormatMoney(minor int64, currency string) string { return formatMoney(minor, currency) }
 
 // careZone returns the zone new follow-ups and events are planned in: the
-// setting, else the system zone by IANA name ("" when it has none, which
-// the model reads as UTC, so the instant is still right).
+// setting, else the system's zone by IANA name, else the locale's own zone
+// (a system zone of UTC is taken as unset: see locale.IsUTC).
 func careZone(setting string) (string, *time.Location) {
-	if setting != "" {
-		if loc, err := time.LoadLocation(setting); err == nil {
-			return setting, loc
-		}
-	}
-	name := careSystemZoneName()
-	if name == "" {
-		return "", time.Local
-	}
+	l := fmtLocale()
+	name := l.PlanningZone(setting, systemZoneName(l))
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return "", time.Local
 	}
 	return name, loc
-}
-
-// careSystemZoneName finds the IANA name of the system zone: time.Local
-// only says "Local", which calendars on other devices cannot read.
-func careSystemZoneName() string {
-	if tz := os.Getenv("TZ"); tz != "" && !strings.HasPrefix(tz, ":") {
-		return tz
-	}
-	target, err := filepath.EvalSymlinks("/etc/localtime")
-	if err != nil {
-		return ""
-	}
-	if i := strings.Index(target, "zoneinfo/"); i >= 0 {
-		return target[i+len("zoneinfo/"):]
-	}
-	return ""
 }

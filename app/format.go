@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,16 +9,15 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// The Go layouts of dates live in the translation files, so each language
-// shows dates its own way ("23.11.2026" in German, "2026-11-23" in English)
-// without the code knowing which language is active.
+// Every number, amount and date goes through these functions, which ask
+// the active locale (locale.go, package model/locale) how to write it.
 
 // formatDate formats the calendar day of t in the local zone.
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Local().Format(lang.X("format.date", "2006-01-02"))
+	return fmtLocale().Date(t.Local())
 }
 
 // formatDateTime formats t with minutes in the local zone.
@@ -27,22 +25,14 @@ func formatDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Local().Format(lang.X("format.datetime", "2006-01-02 15:04"))
+	return fmtLocale().DateTime(t.Local())
 }
 
 // formatDay formats a calendar date; without a year only day and month.
-func formatDay(d model.Date) string {
-	if d.IsZero() {
-		return ""
-	}
-	if !d.HasYear() {
-		return d.Time(2000, time.UTC).Format(lang.X("format.day_no_year", "--01-02"))
-	}
-	return d.Time(0, time.UTC).Format(lang.X("format.date", "2006-01-02"))
-}
+func formatDay(d model.Date) string { return fmtLocale().Day(d) }
 
-// parseDay reads a date as typed: 15.04.1980, 15.04. (no year), 1980-04-15.
-func parseDay(s string) (model.Date, error) { return model.ParseDate(s) }
+// parseDay reads a date as typed: the locale's form, without a year, or ISO.
+func parseDay(s string) (model.Date, error) { return fmtLocale().ParseDate(s) }
 
 // dayToTime is midnight of d in the local zone, as a UTC instant.
 func dayToTime(d model.Date) time.Time {
@@ -51,6 +41,16 @@ func dayToTime(d model.Date) time.Time {
 	}
 	return d.Time(0, time.Local).UTC()
 }
+
+// formatMoney formats minor units (hundredths) with the currency where the
+// locale puts it; without a currency the bare amount.
+func formatMoney(minor int64, currency string) string { return fmtLocale().Money(minor, currency) }
+
+// formatPercent formats a whole percentage (10 % or 10%).
+func formatPercent(p int) string { return fmtLocale().Percent(p) }
+
+// formatDecimal formats f with places decimals (1,2 or 1.2).
+func formatDecimal(f float64, places int) string { return fmtLocale().Decimal(f, places) }
 
 // formatRelative says how long ago t was in days ("heute", "vor 3 Tagen"),
 // and falls back to the date beyond a month.
@@ -70,22 +70,8 @@ func formatRelative(t, now time.Time) string {
 	return formatDate(t)
 }
 
-// formatCount renders a count with a thin group separator ("12 345"), which
-// reads well in German and English alike.
-func formatCount(n int) string {
-	s := fmt.Sprint(n)
-	if n < 10000 && n > -10000 {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteRune('\u202f')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// formatCount renders a count with the locale's grouping (12.345, 12’345).
+func formatCount(n int) string { return fmtLocale().Int(n) }
 
 // Labels of model enumerations. The keys are built from the value; the i18n
 // test checks every value of each enumeration has both translations.

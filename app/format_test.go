@@ -10,24 +10,74 @@ import (
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
 
-func TestFormatCount(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		n    int
-		want string
+// useLocale makes tag the active locale for the rest of the test.
+func useLocale(tb testing.TB, tag string) {
+	tb.Helper()
+	prev := activeLocale.Load()
+	applyLocale(model.Settings{Locale: tag})
+	tb.Cleanup(func() { activeLocale.Store(prev) })
+}
+
+// TestFormatsFollowLocale checks the screens' format functions per locale:
+// the "EUR 1200.50" and "1.2 Treuegesten" under German.
+func TestFormatsFollowLocale(t *testing.T) {
+	tests := []struct {
+		tag                             string
+		money, count, gestures, percent string
+		date, day                       string
 	}{
-		{"small", 42, "42"},
-		{"four digits stay together", 9999, "9999"},
-		{"five digits", 12345, "12\u202f345"},
-		{"six digits", 100000, "100\u202f000"},
-		{"million", 1234567, "1\u202f234\u202f567"},
-		{"negative", -12345, "-12\u202f345"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := formatCount(tc.n); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
+		{"de-DE", "1.200,50\u00a0€", "12.345", "1,2", "10\u00a0%", "07.12.2026", "15.04."},
+		{"de-AT", "€\u00a01\u00a0200,50", "12\u00a0345", "1,2", "10\u00a0%", "07.12.2026", "15.04."},
+		{"de-CH", "CHF\u00a01’200.50", "12’345", "1.2", "10%", "07.12.2026", "15.04."},
+		{"en-US", "$1,200.50", "12,345", "1.2", "10%", "12/07/2026", "04/15"},
+		{"en-GB", "£1,200.50", "12,345", "1.2", "10%", "07/12/2026", "15/04"},
+	}
+	at := time.Date(2026, 12, 7, 12, 0, 0, 0, time.Local)
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			useLocale(t, tt.tag)
+			l := fmtLocale()
+			got := []string{careFormatMoney(120050, l.Currency), formatCount(12345), formatDecimal(1.2, 1),
+				formatPercent(10), formatDate(at), formatDay(model.Date{Month: 4, Day: 15})}
+			want := []string{tt.money, tt.count, tt.gestures, tt.percent, tt.date, tt.day}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("got %q, want %q", got[i], want[i])
+				}
 			}
 		})
+	}
+}
+
+// TestMoneyParseBack checks that an amount typed in the locale's form is
+// stored as meant and shown back in the same form.
+func TestMoneyParseBack(t *testing.T) {
+	tests := []struct{ tag, typed, shown string }{
+		{"de-DE", "1200,50", "1.200,50"},
+		{"de-DE", "1.200,50", "1.200,50"},
+		{"de-AT", "1.200,50", "1\u00a0200,50"},
+		{"de-CH", "1'200.50", "1’200.50"},
+		{"de-CH", "1200,50", "1’200.50"},
+		{"en-US", "1,200.50", "1,200.50"},
+		{"en-GB", "1200.5", "1,200.50"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag+" "+tt.typed, func(t *testing.T) {
+			useLocale(t, tt.tag)
+			minor, err := careParseMoney(tt.typed)
+			if err != nil || minor != 120050 {
+				t.Fatalf("careParseMoney(%q) = %d, %v; want 120050", tt.typed, minor, err)
+			}
+			if got := careFormatMoney(minor, ""); got != tt.shown {
+				t.Errorf("shown back as %q, want %q", got, tt.shown)
+			}
+			if again, err := careParseMoney(careFormatMoney(minor, "")); err != nil || again != minor {
+				t.Errorf("the shown form reads back as %d, %v", again, err)
+			}
+		})
+	}
+	if _, err := careParseMoney("-5"); err == nil {
+		t.Error("a negative amount was accepted")
 	}
 }
 

@@ -14,10 +14,6 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// careDefaultCurrency is the currency of new gestures: the business is in
-// Switzerland more often than not, and the field is editable.
-const careDefaultCurrency = "CHF"
-
 // gestureForm is the dialog that gives a customer a loyalty gesture or
 // changes one.
 type gestureForm struct {
@@ -33,8 +29,8 @@ type gestureForm struct {
 	amount     *careEntry
 	currency   *careEntry
 	cost       *careEntry
-	validFrom  *careEntry
-	validUntil *careEntry
+	validFrom  *dateEntry
+	validUntil *dateEntry
 	occasion   *widget.SelectEntry
 	status     *widget.Select
 	details    *careEntry
@@ -82,17 +78,20 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	}
 	g.occasion = widget.NewSelectEntry(occasions)
 
+	// Hints say "e.g." and dates show their pattern (TT.MM.JJJJ): a
+	// placeholder that looks like a value was taken for one, and a gesture
+	// was saved without the validity its user believed filled in.
 	g.title = newCareEntry()
 	g.percent = newCareEntry()
-	g.percent.SetPlaceHolder("10")
+	g.percent.SetPlaceHolder(exampleHint(formatCount(10)))
 	g.amount = newCareEntry()
-	g.amount.SetPlaceHolder(careFormatMoney(5000, ""))
+	g.amount.SetPlaceHolder(exampleHint(careFormatMoney(5000, "")))
 	g.currency = newCareEntry()
 	g.cost = newCareEntry()
-	g.validFrom = newCareEntry()
-	g.validFrom.SetPlaceHolder(careFormatDate(e.now()))
-	g.validUntil = newCareEntry()
-	g.validUntil.SetPlaceHolder(careFormatDate(e.now().AddDate(0, 1, 0)))
+	g.cost.SetPlaceHolder(exampleHint(careFormatMoney(1500, "")))
+	g.validFrom = newDateEntry()
+	g.validUntil = newDateEntry()
+	g.validUntil.SetPlaceHolder(lang.X("locale.gesture.until.hint", "{{.Pattern}} · empty: no end", map[string]any{"Pattern": dateHint(g.validUntil.loc)}))
 	g.details = newCareEntry()
 	g.details.MultiLine = true
 	g.details.Wrapping = fyne.TextWrapWord
@@ -111,14 +110,14 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 		if existing.Cost != 0 {
 			g.cost.SetText(careFormatMoney(existing.Cost, ""))
 		}
-		g.validFrom.SetText(formatDay(existing.ValidFrom))
-		g.validUntil.SetText(formatDay(existing.ValidUntil))
+		g.validFrom.SetDay(existing.ValidFrom)
+		g.validUntil.SetDay(existing.ValidUntil)
 		g.occasion.SetText(careOccasionLabel(existing.Occasion))
 		g.status.SetSelected(gestureStatusText(existing.Status))
 		g.details.SetText(existing.Details)
 	} else {
 		g.kind.SetSelectedIndex(0)
-		g.currency.SetText(careDefaultCurrency)
+		g.currency.SetText(defaultCurrency(e.settings()))
 		g.status.SetSelected(gestureStatusText(model.GestureOffered))
 	}
 
@@ -136,8 +135,11 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	g.form.add("status", lang.X("gesture.form.status", "Status"), g.status)
 	g.form.add("details", lang.X("gesture.form.details", "Details"), g.details)
 	g.form.alias("event_id", "kind")
-	for _, en := range []*careEntry{g.title, g.percent, g.amount, g.currency, g.cost, g.validFrom, g.validUntil} {
+	for _, en := range []*careEntry{g.title, g.percent, g.amount, g.currency, g.cost} {
 		en.OnSubmitted = func(string) { g.onSave() }
+	}
+	for _, de := range []*dateEntry{g.validFrom, g.validUntil} {
+		de.OnSubmitted = func(string) { g.onSave() }
 	}
 
 	title := lang.X("gesture.form.new", "New gesture")
@@ -150,7 +152,8 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 		&widget.Button{Text: lang.X("gesture.form.save", "Save"), Icon: theme.ConfirmIcon(),
 			Importance: widget.HighImportance, OnTapped: g.onSave},
 	})
-	careEscapeCloses(e.win, g.dlg, g.title, g.percent, g.amount, g.currency, g.cost, g.validFrom, g.validUntil, g.details)
+	careEscapeCloses(e.win, g.dlg, g.title, g.percent, g.amount, g.currency, g.cost, g.details)
+	g.validFrom.onEscape, g.validUntil.onEscape = g.dlg.Hide, g.dlg.Hide
 	return g
 }
 
@@ -182,7 +185,8 @@ func (g *gestureForm) collect() (*model.Gesture, error) {
 
 	var fe []model.FieldError
 	var err error
-	if gs.Percent, err = careParseInt(g.percent.Text); err != nil {
+	// "10 %" is how the percentage is shown, so it is also taken as typed.
+	if gs.Percent, err = careParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(g.percent.Text), "%"))); err != nil {
 		fe = append(fe, careFieldError("percent", "care.validation.number", "not a number"))
 	}
 	if gs.Amount, err = careParseMoney(g.amount.Text); err != nil {

@@ -3,6 +3,7 @@ package app
 import "testing"
 
 func TestCareParseMoney(t *testing.T) {
+	useLocale(t, "de-DE") // "1.200" is 1 200 in German, 1.20 in English
 	tests := []struct {
 		name, in string
 		want     int64

@@ -2,7 +2,6 @@ package app
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -456,7 +455,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 		rows[i] = careRowData{
 			title: seg + " · " + lang.XN("loyalty.attention.customers", "{{.Count}} customers", a.customers, map[string]any{"Count": formatCount(a.customers)}),
 			detail: days + " · " + lang.X("loyalty.attention.perCustomer", "{{.Gestures}} gestures per customer",
-				map[string]any{"Gestures": strings.Replace(strconv.FormatFloat(a.perCustomer, 'f', 1, 64), ".", lang.X("care.format.decimal", "."), 1)}),
+				map[string]any{"Gestures": formatDecimal(a.perCustomer, 1)}),
 		}
 	}
 	s.attentionRows.set(rows)
@@ -500,7 +499,7 @@ func (s *loyaltyScreen) applyEvent(d loyaltyData, name func(model.ID) string) {
 func loyaltyGestureDetail(g *model.Gesture) string {
 	parts := []string{gestureKindText(g.Kind), gestureStatusText(g.Status)}
 	if g.Percent != 0 {
-		parts = append(parts, lang.X("loyalty.gestures.percent", "{{.Percent}} %", map[string]any{"Percent": g.Percent}))
+		parts = append(parts, formatPercent(g.Percent))
 	}
 	if g.Amount != 0 {
 		parts = append(parts, careFormatMoney(g.Amount, g.Currency))

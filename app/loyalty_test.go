@@ -14,6 +14,7 @@ import (
 
 func TestGestureFormGiveAndRedeemOnLoyalty(t *testing.T) {
 	f := newCareFixture(t)
+	useLocale(t, "de-CH") // new gestures start in the locale's currency
 	c := f.customer(model.Customer{GivenName: "Rita", FamilyName: "Treu", Segment: model.SegmentSmall})
 	s := newLoyaltyScreen(f.e)
 	f.track(s.loader)

@@ -143,10 +143,8 @@ func (f *noteForm) setImpression(imp model.Impression) {
 // parseDateTime reads a date with optional time as the user's locale writes
 // it, or ISO.
 func parseDateTime(s string) (time.Time, bool) {
-	for _, layout := range []string{lang.X("format.datetime", "2006-01-02 15:04"), "2006-01-02 15:04", "02.01.2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, true
-		}
+	if t, err := fmtLocale().ParseDateTime(s, time.Local); err == nil {
+		return t, true
 	}
 	if d, err := parseDay(s); err == nil && d.HasYear() {
 		return d.Time(0, time.Local), true

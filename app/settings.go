@@ -40,6 +40,7 @@ type settingsScreen struct {
 	list      *widget.List
 	restart   *widget.Label
 	erased    *erasedLog // nil without a privacy service
+	locale    *localeFields
 
 	// loaded are the settings last read, so fields this screen does not
 	// show (the current fair) survive a save.
@@ -67,7 +68,7 @@ func languageText(code string) string {
 var regions = []string{"CH", "DE", "AT", "LI", "FR", "IT", "NL", "BE", "LU", "GB", "US"}
 
 // zones offered for planning; any IANA name may be typed.
-var zones = []string{"Europe/Zurich", "Europe/Berlin", "Europe/Vienna", "Europe/Vaduz", "Europe/Paris", "Europe/Rome", "Europe/London", "UTC"}
+var zones = []string{"Europe/Zurich", "Europe/Berlin", "Europe/Vienna", "Europe/Vaduz", "Europe/Paris", "Europe/Rome", "Europe/London", "America/New_York", "UTC"}
 
 func (s *settingsScreen) build() fyne.CanvasObject {
 	s.userName = widget.NewEntry()
@@ -81,7 +82,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	s.reminder = widget.NewEntry()
 	s.days = widget.NewEntry()
 	s.timeZone = widget.NewSelectEntry(zones)
-	s.timeZone.SetPlaceHolder(lang.X("settings.time_zone.hint", "empty: system time zone"))
+	s.locale = newLocaleFields(s.region, s.timeZone)
 	s.backupDir = widget.NewEntry()
 	s.backupDir.SetPlaceHolder(lang.X("settings.backup_dir.hint", "empty: next to the database"))
 	s.keep = widget.NewEntry()
@@ -108,6 +109,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		lang.X("settings.region.help", "Numbers typed without a country code are read as numbers of this country."))
 	add(lang.X("settings.language", "Language"), s.language, "language",
 		lang.X("settings.language.help", "Takes effect when Kundenkartei is started again."))
+	s.locale.add(add)
 	add(lang.X("settings.reminder", "Reminder (minutes before)"), s.reminder, "reminder", "")
 	add(lang.X("settings.followup_days", "Follow up after (days)"), s.days, "followup_days",
 		lang.X("settings.followup_days.help", "Default of the trade-fair capture."))
@@ -160,6 +162,7 @@ func (s *settingsScreen) load() {
 	}
 	s.loaded = st
 	s.userName.SetText(st.UserName)
+	s.locale.load(st)
 	s.region.SetText(st.Region)
 	s.language.SetSelectedIndex(0)
 	for i, l := range languages {
@@ -225,6 +228,7 @@ func (s *settingsScreen) read() (model.Settings, []model.FieldError) {
 			bad = append(bad, model.FieldError{Field: "time_zone", Key: "validation.tz", Message: err.Error()})
 		}
 	}
+	bad = append(bad, s.locale.read(&st)...)
 	st.BackupDir = strings.TrimSpace(s.backupDir.Text)
 	st.ICSAutoPath = strings.TrimSpace(s.icsPath.Text)
 	return st, bad

@@ -290,6 +290,8 @@ type Settings struct {
 	BackupKeep      int    // how many automatic backups to keep
 	ICSAutoPath     string // when set, follow-ups are exported here after every change
 	TimeZone        string // IANA zone new follow-ups are planned in; "" means the system zone
+	Locale          string // formats of numbers, money and dates ("de-CH"); "" follows the system
+	Currency        string // ISO code new gestures start with; "" means the locale's
 }
 
 // SettingsService stores the device's settings.

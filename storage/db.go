@@ -50,6 +50,11 @@ type Options struct {
 	// the author of changes while no user name is set, so that a conflict
 	// or a note says where it came from; main passes the host name.
 	DeviceName string
+	// NewSettings are the settings a database created by this Open starts
+	// with; main passes the phone region of the user's locale. A database
+	// that exists keeps what it has (without stored settings, the region
+	// is model.DefaultRegion, the one its phone index was built for).
+	NewSettings model.Settings
 }
 
 // pageSize is the page size of a new database file (an existing one keeps
@@ -187,7 +192,7 @@ func Open(path string, opt Options) (*DB, error) {
 	if db.exportMemory <= 0 {
 		db.exportMemory = defaultExportMemory
 	}
-	if err := db.init(opt.LazyDirectory); err != nil {
+	if err := db.init(opt.LazyDirectory, opt.NewSettings); err != nil {
 		bdb.Close()
 		return nil, err
 	}
@@ -201,9 +206,22 @@ func Open(path string, opt Options) (*DB, error) {
 
 // init migrates, reads the device identity, clock and settings, and loads
 // the directory unless lazy.
-func (db *DB) init(lazy bool) error {
+func (db *DB) init(lazy bool, fresh model.Settings) error {
 	if needsMigration(db.bolt) {
-		if err := db.bolt.Update(func(tx *bolt.Tx) error { return migrate(tx, db.now) }); err != nil {
+		if err := db.bolt.Update(func(tx *bolt.Tx) error {
+			isNew := tx.Bucket(bucketMeta) == nil
+			if err := migrate(tx, db.now); err != nil {
+				return err
+			}
+			if !isNew || fresh == (model.Settings{}) {
+				return nil
+			}
+			raw, err := json.Marshal(withDefaults(fresh))
+			if err != nil {
+				return err
+			}
+			return tx.Bucket(bucketMeta).Put(keySettings, raw)
+		}); err != nil {
 			return model.WrapError(model.EINTERNAL, err, "migrate database")
 		}
 	}
