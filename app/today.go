@@ -234,7 +234,8 @@ func (s *todayScreen) apply(d todayData) {
 	s.complaints.setLazy(len(d.complaints), func(i int) careRowData {
 		c := d.complaints[i].Summary()
 		return careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
-			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))})}
+			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))}),
+			first:  s.closeComplaintAction(c.ID, c.Name)}
 	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": formatCount(len(d.complaints))}))
 
 	s.dates.setLazy(len(d.dates), func(i int) careRowData {
