@@ -47,6 +47,7 @@ type loyaltyScreen struct {
 	statusFilter *widget.Select
 	gestureCount *widget.Label
 	gestureRows  *careRows
+	gestureEmpty *emptyState
 	statusDlg    *dialog.CustomDialog
 	statusBtns   map[model.GestureStatus]*widget.Button // of the open status dialog
 
@@ -166,6 +167,7 @@ func newLoyaltyScreen(e *env) *loyaltyScreen {
 	s.statusFilter.OnChanged = func(string) { s.onFilter() }
 	s.gestureCount = widget.NewLabel("")
 	s.gestureRows = newCareRows()
+	s.gestureEmpty = newGestureEmpty(e)
 
 	s.eventRows = newCareRows()
 	s.eventTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -203,7 +205,7 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 	}
 	gestures := container.NewBorder(
 		container.NewBorder(nil, nil, nil, s.gestureCount, container.NewGridWithColumns(2, s.kindFilter, s.statusFilter)),
-		nil, nil, nil, s.gestureRows.list)
+		nil, nil, nil, container.NewStack(s.gestureRows.list, s.gestureEmpty.box))
 
 	newEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.new", "New event"), theme.ContentAddIcon(), s.onNewEvent)
 	editEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.edit", "Change event"), theme.DocumentCreateIcon(), s.onEditEvent)
@@ -415,6 +417,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 		}
 	}
 	s.gestureRows.set(rows)
+	s.showGestureEmpty(len(rows))
 	if d.more {
 		s.gestureCount.SetText(lang.X("loyalty.gestures.countMore", "newest {{.Count}}; filter to see others", map[string]any{"Count": formatCount(len(rows))}))
 	} else {
