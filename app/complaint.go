@@ -116,7 +116,7 @@ func (v *timelineView) buildComplaintBanner() *fyne.Container {
 	how.Wrapping = fyne.TextWrapWord
 	how.Importance = widget.WarningImportance
 	btn := widget.NewButtonWithIcon(lang.X("care2.complaint.close.short", "Close complaint"), theme.ConfirmIcon(), v.onCloseComplaint)
-	b := container.NewBorder(nil, nil, nil, container.NewCenter(btn), how)
+	b := container.NewVBox(how, container.NewHBox(btn))
 	b.Hide()
 	return b
 }

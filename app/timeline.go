@@ -152,7 +152,10 @@ func newTimelineRow() *timelineRow {
 
 // CreateRenderer lays out icon beside three lines.
 func (r *timelineRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, container.NewCenter(r.close), container.NewVBox(r.head, r.text, r.meta)))
+	// The close button follows who/when, not the right edge: the pane can
+	// be wider than the window, and it must never be cut off.
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, nil,
+		container.NewVBox(r.head, r.text, container.NewHBox(r.meta, r.close))))
 }
 
 // showClose shows the "close complaint" button running onClose, or
