@@ -99,6 +99,7 @@ func newFairScreen(e *env) *fairScreen {
 	s.leads = newCareRows()
 	s.leadsHint = widget.NewLabel(lang.X("care2.fair.leads.empty", "No leads captured at this fair today yet."))
 	s.leadsHint.Importance = widget.LowImportance
+	s.leadsHint.Wrapping = fyne.TextWrapWord
 	return s
 }
 

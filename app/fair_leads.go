@@ -50,6 +50,7 @@ func (s *fairScreen) checkFair() bool {
 func (s *fairScreen) buildLeadsHead() fyne.CanvasObject {
 	hint := widget.NewLabel(lang.X("care2.fair.leads.hint", "Click a lead to open and correct it."))
 	hint.Importance = widget.LowImportance
+	hint.Truncation = fyne.TextTruncateEllipsis // never widen the screen
 	return container.NewBorder(nil, nil,
 		widget.NewLabelWithStyle(lang.X("care2.fair.leads.title", "Captured today at this fair"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, hint)
