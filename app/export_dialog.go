@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -24,7 +25,8 @@ type exportDialog struct {
 	tag      *widget.Select
 	all      string // the tag choice "all customers"
 	from, to *escEntry
-	dates    *fyne.Container // shown for the calendar only
+	dates    *fyne.Container // shown for the calendar only, with datesLbl
+	datesLbl *widget.Label
 	problem  *widget.Label   // under the dates
 	path     *savePath
 	proposed string // file name proposed last; kept if the user typed another
@@ -56,6 +58,7 @@ func newExportDialog(e *env) *exportDialog {
 	d.from.SetPlaceHolder(lang.X("care2.export.from", "from (date), empty: all"))
 	d.to.SetPlaceHolder(lang.X("care2.export.to", "until (date), empty: all"))
 	d.dates = container.NewVBox(container.NewGridWithColumns(2, d.from, d.to), d.problem)
+	d.datesLbl = widget.NewLabelWithStyle(lang.X("care2.export.period", "Due"), fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 
 	format := transfer.Formats[0]
 	if e.prefs != nil && slices.Contains(transfer.Formats, e.prefs.String(prefExportFormat)) {
@@ -66,12 +69,16 @@ func newExportDialog(e *env) *exportDialog {
 	d.format.OnChanged = func(string) { d.onFormat() }
 	d.format.SetSelectedIndex(slices.Index(transfer.Formats, format))
 
-	form := widget.NewForm(
-		widget.NewFormItem(lang.X("export.format", "Format"), d.format),
-		widget.NewFormItem(lang.X("export.tag", "Customers"), d.tag),
-		widget.NewFormItem(lang.X("care2.export.period", "Due"), d.dates),
-		widget.NewFormItem(lang.X("care2.save.path", "Save as"), d.path.widget()),
-	)
+	// One form layout, so that the dates row (label and fields) hides
+	// completely for the formats without dates.
+	label := func(s string) *widget.Label {
+		return widget.NewLabelWithStyle(s, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	}
+	form := container.New(layout.NewFormLayout(),
+		label(lang.X("export.format", "Format")), d.format,
+		label(lang.X("export.tag", "Customers")), d.tag,
+		d.datesLbl, d.dates,
+		label(lang.X("care2.save.path", "Save as")), d.path.widget())
 	d.start = widget.NewButtonWithIcon(lang.X("care2.export.start", "Export"), theme.DocumentSaveIcon(), d.onStart)
 	d.start.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.X("export.cancel", "Cancel"), func() { d.dlg.Hide() })
@@ -98,7 +105,9 @@ func (d *exportDialog) selected() string {
 func (d *exportDialog) onFormat() {
 	f := d.selected()
 	d.dates.Hidden = f != transfer.FormatICS
+	d.datesLbl.Hidden = d.dates.Hidden
 	d.dates.Refresh()
+	d.datesLbl.Refresh()
 	name := exportFileNameFor(f)
 	if filepath.Base(d.path.path()) == d.proposed {
 		d.path.setFileName(name)
