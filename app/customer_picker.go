@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -22,6 +23,8 @@ type customerPicker struct {
 	e      *env
 	search *escEntry
 	rows   *careRows
+	none   *widget.Label  // no customer matches, or there is none yet
+	create *widget.Button // "new customer", shown when there is none
 	hits   model.Hits
 	dlg    *dialog.CustomDialog
 	onPick func(id model.ID)
@@ -36,10 +39,19 @@ func showCustomerPicker(e *env, title string, onPick func(id model.ID)) *custome
 	p.search.OnChanged = func(string) { p.find() }
 	p.search.OnSubmitted = func(string) { p.pick(0) }
 	p.rows = newCareRows()
+	p.none = widget.NewLabel("")
+	p.none.Wrapping = fyne.TextWrapWord
+	p.create = widget.NewButtonWithIcon(lang.X("care2.picker.create", "New customer"), theme.ContentAddIcon(), func() {
+		p.dlg.Hide()
+		if e.newCustomer != nil {
+			e.newCustomer()
+		}
+	})
 	cancel := widget.NewButton(lang.X("note.cancel", "Cancel"), func() { p.dlg.Hide() })
 	hint := widget.NewLabel(lang.X("care2.picker.hint", "Type a few letters, then click the customer or press Enter for the first one."))
 	hint.Wrapping = fyne.TextWrapWord
-	p.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(container.NewVBox(hint, p.search), nil, nil, nil, p.rows.list), e.win)
+	p.dlg = dialog.NewCustomWithoutButtons(title, container.NewBorder(container.NewVBox(hint, p.search), nil, nil, nil,
+		container.NewStack(p.rows.list, container.NewVBox(p.none, container.NewHBox(p.create)))), e.win)
 	p.dlg.SetButtons([]fyne.CanvasObject{cancel})
 	p.search.onEscape = p.dlg.Hide
 	p.find()
@@ -58,6 +70,15 @@ func (p *customerPicker) find() {
 		rows[i] = careRowData{title: c.Name, detail: joinNonEmpty(c.Company, c.City), open: func() { p.pick(i) }}
 	}
 	p.rows.set(rows)
+	empty := p.e.svc.Directory().Len() == 0
+	p.none.SetText(lang.X("care2.picker.none", "No customer matches."))
+	if empty {
+		p.none.SetText(lang.X("care2.picker.empty", "There are no customers yet. Create the first one, then come back here."))
+	}
+	p.none.Hidden = len(rows) > 0
+	p.create.Hidden = !empty
+	p.none.Refresh()
+	p.create.Refresh()
 }
 
 // pick closes the picker and hands hit i on; nothing when there is none.

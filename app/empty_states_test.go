@@ -153,3 +153,27 @@ func TestTodayEmptyListsOfferTheNextStep(t *testing.T) {
 		t.Errorf("a follow-up due: %d rows, action visible %v; want 1 and hidden", s.followUps.rows.Length(), s.followUps.action.Visible())
 	}
 }
+
+// TestPickerWithoutCustomersOffersToCreateOne: the empty states' actions
+// need a customer; without any, the picker says so and offers a new one.
+func TestPickerWithoutCustomersOffersToCreateOne(t *testing.T) {
+	f := newCareFixture(t)
+	created := false
+	f.e.newCustomer = func() { created = true }
+	p := showCustomerPicker(f.e, "Für welchen Kunden?", func(model.ID) { t.Error("picked a customer that does not exist") })
+	if !p.none.Visible() || !p.create.Visible() {
+		t.Fatalf("no customers: message %v, create button %v; want both", p.none.Visible(), p.create.Visible())
+	}
+	p.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	test.Tap(p.create)
+	if !created || f.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("create: called %v, picker open %v; want the new-customer form and the picker closed", created, f.win.Canvas().Overlays().Top() != nil)
+	}
+
+	f.customer(model.Customer{GivenName: "Nina", FamilyName: "Graf"})
+	p = showCustomerPicker(f.e, "Für welchen Kunden?", func(model.ID) {})
+	test.Type(p.search, "zzz")
+	if !p.none.Visible() || p.create.Visible() {
+		t.Errorf("no match: message %v, create %v; want the message only", p.none.Visible(), p.create.Visible())
+	}
+}
