@@ -27,7 +27,7 @@ type exportDialog struct {
 	from, to *escEntry
 	dates    *fyne.Container // shown for the calendar only, with datesLbl
 	datesLbl *widget.Label
-	problem  *widget.Label   // under the dates
+	problem  *widget.Label // under the dates
 	path     *savePath
 	proposed string // file name proposed last; kept if the user typed another
 	start    *widget.Button
