@@ -62,18 +62,27 @@ func pickAndRecordGesture(e *env) {
 	showCustomerPicker(e, lang.X("care2.picker.gesture", "For which customer?"), func(id model.ID) { showGestureForm(e, id, nil) })
 }
 
-// newGestureEmpty is the gesture list's empty state on the loyalty screen.
-func newGestureEmpty(e *env) *emptyState {
-	return newEmptyState(lang.X("care2.loyalty.empty",
+// newEmptyStates makes the loyalty screen's empty states: gestures (what
+// they are), events (what an event is for) and this year's list.
+func (s *loyaltyScreen) newEmptyStates() {
+	e := s.e
+	record := lang.X("care2.loyalty.empty.action", "Record a gesture …")
+	s.gestureEmpty = newEmptyState(lang.X("care2.loyalty.empty",
 		"No loyalty gestures yet. Gestures are the small attentions that keep customers: {{.Kinds}}. Each one is recorded for a customer, with its value and state.",
-		map[string]any{"Kinds": gestureKindsText()}),
-		lang.X("care2.loyalty.empty.action", "Record a gesture …"), theme.ContentAddIcon(), func() { pickAndRecordGesture(e) })
+		map[string]any{"Kinds": gestureKindsText()}), record, theme.ContentAddIcon(), func() { pickAndRecordGesture(e) })
+	s.eventEmpty = newEmptyState(lang.X("care2.loyalty.events.empty",
+		"No events yet. An event (open day, customer evening, workshop) invites whole tags or segments; each invitation is a gesture whose state is the answer."),
+		lang.X("loyalty.events.new", "New event"), theme.ContentAddIcon(), s.onNewEvent)
+	s.yearEmpty = newEmptyState(lang.X("care2.loyalty.year.empty", "Nobody has received a gesture this year yet."),
+		record, theme.ContentAddIcon(), func() { pickAndRecordGesture(e) })
 }
 
-// showGestureEmpty updates the gesture list's empty state.
-func (s *loyaltyScreen) showGestureEmpty(n int) {
+// showEmpty updates the empty states after a load.
+func (s *loyaltyScreen) showEmpty(d loyaltyData) {
 	filtered := s.kindFilter.SelectedIndex() > 0 || s.statusFilter.SelectedIndex() > 0
-	s.gestureEmpty.set(n, filtered, lang.X("care2.loyalty.empty.filtered", "No gesture matches this filter."))
+	s.gestureEmpty.set(len(d.gestures), filtered, lang.X("care2.loyalty.empty.filtered", "No gesture matches this filter."))
+	s.eventEmpty.set(len(d.events), false, "")
+	s.yearEmpty.set(len(d.yearRows), false, "")
 }
 
 // newWishesEmpty is the empty state of the wishes list; it names the note

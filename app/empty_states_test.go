@@ -105,7 +105,7 @@ func TestWishesEmptyStateNamesTheRealKindAndRecordsAWish(t *testing.T) {
 
 func TestLoyaltyEmptyStateExplainsGesturesAndStartsOne(t *testing.T) {
 	f := newCareFixture(t)
-	f.customer(model.Customer{GivenName: "Nina", FamilyName: "Graf"})
+	nina := f.customer(model.Customer{GivenName: "Nina", FamilyName: "Graf"})
 	s := newLoyaltyScreen(f.e)
 	f.track(s.loader)
 	f.show(s.build())
@@ -115,14 +115,30 @@ func TestLoyaltyEmptyStateExplainsGesturesAndStartsOne(t *testing.T) {
 		t.Fatalf("no gestures: visible %v, action %v, text %q; want the kinds explained and the action",
 			st.Visible(), st.action.Visible(), st.text.Text)
 	}
+	if !s.eventEmpty.Visible() || !s.yearEmpty.Visible() {
+		t.Errorf("no events, no gestures this year: empty states %v/%v, want both", s.eventEmpty.Visible(), s.yearEmpty.Visible())
+	}
 	c := f.win.Canvas()
+	test.Tap(s.eventEmpty.action)
+	if c.Overlays().Top() == nil {
+		t.Fatal("\"New event\" in the empty events list opened nothing")
+	}
+	c.Overlays().Top().Hide()
+	c.Overlays().Remove(c.Overlays().Top())
 	test.Tap(st.action)
 	pickFirst(t, c, "Nina")
 	if overlaySelect(c, gestureKindText(model.GestureGift)) == nil {
 		t.Fatal("after picking the customer: no gesture form")
 	}
 
-	s.statusFilter.SetSelectedIndex(1)
+	if err := f.db.CreateGesture(&model.Gesture{CustomerID: nina.ID, Kind: model.GestureGift, Title: "Wein", Status: model.GestureOffered}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(s.loader)
+	if st.Visible() || s.yearEmpty.Visible() {
+		t.Errorf("a gesture this year: empty states %v/%v, want both hidden", st.Visible(), s.yearEmpty.Visible())
+	}
+	s.statusFilter.SetSelectedIndex(1) // ideas: none
 	f.settle(s.loader)
 	if !st.Visible() || st.action.Visible() || st.text.Text == st.empty {
 		t.Errorf("filtered, no gestures: visible %v, action %v, text %q; want the filtered line", st.Visible(), st.action.Visible(), st.text.Text)

@@ -47,7 +47,9 @@ type loyaltyScreen struct {
 	statusFilter *widget.Select
 	gestureCount *widget.Label
 	gestureRows  *careRows
-	gestureEmpty *emptyState
+	gestureEmpty *emptyState // and eventEmpty, yearEmpty: see empty_states.go
+	eventEmpty   *emptyState
+	yearEmpty    *emptyState
 	statusDlg    *dialog.CustomDialog
 	statusBtns   map[model.GestureStatus]*widget.Button // of the open status dialog
 
@@ -167,7 +169,7 @@ func newLoyaltyScreen(e *env) *loyaltyScreen {
 	s.statusFilter.OnChanged = func(string) { s.onFilter() }
 	s.gestureCount = widget.NewLabel("")
 	s.gestureRows = newCareRows()
-	s.gestureEmpty = newGestureEmpty(e)
+	s.newEmptyStates()
 
 	s.eventRows = newCareRows()
 	s.eventTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -216,10 +218,10 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 		container.NewVBox(container.NewBorder(nil, nil, nil, editEvent, s.eventTitle), s.eventInfo, s.rsvp),
 		invite, nil, nil, s.inviteRows.list)
 	s.eventPane.Hide()
-	split := container.NewHSplit(container.NewBorder(newEvent, nil, nil, nil, s.eventRows.list), s.eventPane)
+	split := container.NewHSplit(container.NewBorder(newEvent, nil, nil, nil, container.NewStack(s.eventRows.list, s.eventEmpty.box)), s.eventPane)
 	split.Offset = 0.35
 
-	year := container.NewBorder(s.yearTotal, nil, nil, nil, s.yearRows.list)
+	year := container.NewBorder(s.yearTotal, nil, nil, nil, container.NewStack(s.yearRows.list, s.yearEmpty.box))
 	attention := container.NewBorder(widget.NewLabel(lang.X("loyalty.attention.explain",
 		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer.")),
 		nil, nil, nil, s.attentionRows.list)
@@ -417,7 +419,6 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 		}
 	}
 	s.gestureRows.set(rows)
-	s.showGestureEmpty(len(rows))
 	if d.more {
 		s.gestureCount.SetText(lang.X("loyalty.gestures.countMore", "newest {{.Count}}; filter to see others", map[string]any{"Count": formatCount(len(rows))}))
 	} else {
@@ -434,6 +435,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 	s.applyEvent(d, name)
 
 	s.yearRows.set(d.yearRows)
+	s.showEmpty(d)
 	s.yearTotal.SetText(d.yearText)
 
 	rows = make([]careRowData, len(d.attention))
