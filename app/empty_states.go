@@ -22,11 +22,16 @@ type emptyState struct {
 	empty  string // the text without a filter
 }
 
+// newEmptyState makes one; run nil means the screen shows the action
+// already, and the state is the line alone.
 func newEmptyState(text, action string, icon fyne.Resource, run func()) *emptyState {
 	s := &emptyState{text: widget.NewLabel(text), empty: text}
 	s.text.Wrapping = fyne.TextWrapWord
 	s.action = widget.NewButtonWithIcon(action, icon, run)
-	s.box = container.NewVBox(s.text, container.NewHBox(s.action))
+	s.box = container.NewVBox(s.text)
+	if run != nil {
+		s.box.Add(container.NewHBox(s.action))
+	}
 	s.box.Hide()
 	return s
 }
@@ -44,6 +49,9 @@ func (s *emptyState) set(n int, filtered bool, filteredText string) {
 	} else {
 		s.text.SetText(s.empty)
 		s.action.Show()
+	}
+	if s.action.OnTapped == nil {
+		s.action.Hide()
 	}
 	s.box.Show()
 }
@@ -72,7 +80,7 @@ func (s *loyaltyScreen) newEmptyStates() {
 		map[string]any{"Kinds": gestureKindsText()}), record, theme.ContentAddIcon(), func() { pickAndRecordGesture(e) })
 	s.eventEmpty = newEmptyState(lang.X("care2.loyalty.events.empty",
 		"No events yet. An event (open day, customer evening, workshop) invites whole tags or segments; each invitation is a gesture whose state is the answer."),
-		lang.X("loyalty.events.new", "New event"), theme.ContentAddIcon(), s.onNewEvent)
+		"", nil, nil) // the list's own "New event" button sits right above
 	s.yearEmpty = newEmptyState(lang.X("care2.loyalty.year.empty", "Nobody has received a gesture this year yet."),
 		record, theme.ContentAddIcon(), func() { pickAndRecordGesture(e) })
 }

@@ -118,13 +118,10 @@ func TestLoyaltyEmptyStateExplainsGesturesAndStartsOne(t *testing.T) {
 	if !s.eventEmpty.Visible() || !s.yearEmpty.Visible() {
 		t.Errorf("no events, no gestures this year: empty states %v/%v, want both", s.eventEmpty.Visible(), s.yearEmpty.Visible())
 	}
-	c := f.win.Canvas()
-	test.Tap(s.eventEmpty.action)
-	if c.Overlays().Top() == nil {
-		t.Fatal("\"New event\" in the empty events list opened nothing")
+	if s.eventEmpty.action.Visible() {
+		t.Error("empty events: a second \"New event\" button under the list's own")
 	}
-	c.Overlays().Top().Hide()
-	c.Overlays().Remove(c.Overlays().Top())
+	c := f.win.Canvas()
 	test.Tap(st.action)
 	pickFirst(t, c, "Nina")
 	if overlaySelect(c, gestureKindText(model.GestureGift)) == nil {
