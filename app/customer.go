@@ -379,33 +379,25 @@ func (s *customerScreen) onExport() {
 	})
 }
 
-// saveFile asks where to save fileName, then runs write (which closes
-// the file) in the background and says where the data of the customer
-// called name went, or what went wrong.
+// saveFile asks where to save fileName (see saveDialog), then runs write
+// (which closes the file) in the background and says where the data of
+// the customer called name went, or what went wrong.
 func (s *customerScreen) saveFile(fileName, name string, write func(io.WriteCloser) error) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			s.e.showError(err)
-			return
-		}
-		if w == nil {
-			return // cancelled
-		}
+	title := lang.X("care2.customer.save.title", "Save the data of {{.Name}}", map[string]any{"Name": name})
+	showSaveDialog(s.e, title, fileName, func(path string) {
 		go func() {
-			err := write(w)
+			err := writeNewFile(path, write)
 			fyne.Do(func() {
 				if err != nil {
-					s.e.showError(err)
+					showSaveError(s.e, path, err)
 					return
 				}
 				dialog.ShowInformation(lang.X("customer.export.title", "Export"),
 					lang.X("customer.export.done", "All data of {{.Name}} was written to {{.Path}}.",
-						map[string]any{"Name": name, "Path": w.URI().Path()}), s.e.win)
+						map[string]any{"Name": name, "Path": path}), s.e.win)
 			})
 		}()
-	}, s.e.win)
-	d.SetFileName(fileName)
-	d.Show()
+	})
 }
 
 // exportFileName makes a safe file name from a customer name.

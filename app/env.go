@@ -35,4 +35,7 @@ type env struct {
 	// openURL hands tel:, mailto: and web links to the platform; it comes
 	// from the fyne.App so screens never reach for fyne.CurrentApp.
 	openURL func(u *url.URL) error
+	// prefs keeps device-local UI state (the folder saved to last, the
+	// export format); nil remembers nothing.
+	prefs fyne.Preferences
 }

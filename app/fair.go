@@ -38,6 +38,12 @@ type fairScreen struct {
 	form      *careForm
 	counter   *widget.Label
 	last      *widget.Label
+	// fairProblem says why the fair name was refused (it is empty).
+	fairProblem *widget.Label
+	// leads lists today's leads of the current fair, newest first; a
+	// click opens one to correct it.
+	leads     *careRows
+	leadsHint *widget.Label
 
 	leadsToday int
 	// currentFair is the fair leads are tagged with. Kept here as well as
@@ -89,6 +95,11 @@ func newFairScreen(e *env) *fairScreen {
 	s.counter = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	s.last = widget.NewLabel("")
 	s.last.Truncation = fyne.TextTruncateEllipsis
+	s.fairProblem = newErrorLabel()
+	s.leads = newCareRows()
+	s.leadsHint = widget.NewLabel(lang.X("care2.fair.leads.empty", "No leads captured at this fair today yet."))
+	s.leadsHint.Importance = widget.LowImportance
+	s.leadsHint.Wrapping = fyne.TextWrapWord
 	return s
 }
 
@@ -103,14 +114,15 @@ func (s *fairScreen) build() fyne.CanvasObject {
 			}
 		})
 	}
-	top := container.NewBorder(nil, nil,
+	top := container.NewBorder(nil, s.fairProblem,
 		widget.NewLabelWithStyle(lang.X("fair.fair", "Current fair"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		s.applyFair, s.fair)
 	head := container.NewBorder(nil, nil, nil, s.counter,
 		widget.NewLabelWithStyle(lang.X("fair.title", "Trade-fair capture"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	s.refresh()
-	return container.NewVScroll(container.NewVBox(head, top, widget.NewSeparator(), s.form.build(),
-		container.NewBorder(nil, nil, nil, s.save, s.last)))
+	form := container.NewVBox(head, top, widget.NewSeparator(), s.form.build(),
+		container.NewBorder(nil, nil, nil, s.save, s.last), widget.NewSeparator(), s.buildLeadsHead())
+	return container.NewBorder(form, nil, nil, nil, container.NewStack(s.leads.list, container.NewVBox(s.leadsHint)))
 }
 
 // focus puts the cursor into the name field, ready for the next visitor.
@@ -120,29 +132,22 @@ func (s *fairScreen) focus() {
 
 func (s *fairScreen) refresh() { s.loader.start() }
 
-// load counts today's leads of the current fair: customers with its tag
-// created today.
+// load counts and lists today's leads of the current fair (see fairLeads).
 func (s *fairScreen) load() func() {
-	// Today's leads of the current fair; without a fair set, every
-	// customer captured today (the counter must not stay at 0 while the
-	// user saves visitor after visitor).
-	fair := s.fairTag()
-	n := 0
 	_, loc := careZone(s.e.settings().TimeZone)
-	today := model.DateOf(s.e.now().In(loc))
-	var c model.CustomerSummary
-	for _, h := range s.e.svc.Directory().Search(model.Query{Tag: fair}) {
-		if h.Fill(&c); model.DateOf(c.Created.In(loc)) == today {
-			n++
-		}
-	}
+	leads := fairLeads(s.e.svc.Directory(), s.fairTag(), s.e.now(), loc)
 	return func() {
+		n := len(leads)
 		s.leadsToday = n
 		s.counter.SetText(lang.XN("fair.counter", "{{.Count}} leads today", n, map[string]any{"Count": formatCount(n)}))
+		s.showLeads(leads, loc)
 	}
 }
 
 func (s *fairScreen) onApplyFair() {
+	if !s.checkFair() {
+		return
+	}
 	st, err := s.e.svc.Settings()
 	if err != nil {
 		s.e.showError(err)
@@ -186,6 +191,12 @@ func fairSplitName(name string) (given, family string) {
 // onSave stores the lead: the customer with the fair's tag and consent,
 // the note with what they asked about, and the follow-up.
 func (s *fairScreen) onSave() {
+	if !s.checkFair() {
+		return
+	}
+	if typed := strings.TrimSpace(s.fair.Text); typed != s.fairTag() {
+		s.onApplyFair() // typed but not yet applied: the leads belong to the fair on screen
+	}
 	st := s.e.settings()
 	fair := s.fairTag()
 	now := s.e.now()

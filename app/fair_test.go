@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -213,21 +215,87 @@ func BenchmarkFairSave(b *testing.B) {
 	}
 }
 
-func TestFairCounterWithoutAFair(t *testing.T) {
+func TestFairRefusesAnEmptyFair(t *testing.T) {
 	f := newCareFixture(t)
 	f.settings.CurrentFair = ""
 	s := newFairScreen(f.e)
 	f.track(s.loader)
 	f.show(s.build())
 	f.settle(s.loader)
-	if s.fairTag() != "" || s.leadsToday != 0 {
-		t.Fatalf("start: fair %q, %d leads; want none", s.fairTag(), s.leadsToday)
+	c := f.win.Canvas()
+
+	test.Tap(s.applyFair)
+	if !s.fairProblem.Visible() || c.Focused() != s.fair {
+		t.Fatalf("applying an empty fair: message shown %v, focus on %T; want the message and the fair field", s.fairProblem.Visible(), c.Focused())
 	}
 	s.focus()
-	careTypeFocused(f.win.Canvas(), "Lea Brunner")
+	careTypeFocused(c, "Lea Brunner")
+	s.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if n := f.db.Directory().Len(); n != 0 {
+		t.Fatalf("saved %d leads without a fair, want 0", n)
+	}
+	if !s.fairProblem.Visible() || c.Focused() != s.fair || s.name.Text != "Lea Brunner" {
+		t.Fatalf("save without a fair: message %v, focus %T, name %q; want message, fair field, name kept", s.fairProblem.Visible(), c.Focused(), s.name.Text)
+	}
+
+	// A fair typed but not applied is taken on save.
+	careTypeFocused(c, "Swissbau 2027")
 	s.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	f.settle(s.loader)
-	if s.leadsToday != 1 {
-		t.Errorf("after one capture without a fair: counter %d, want 1", s.leadsToday)
+	if s.fairProblem.Visible() {
+		t.Error("message still shown after entering the fair")
+	}
+	hits := f.db.Directory().Search(model.Query{Tag: "Swissbau 2027"})
+	if len(hits) != 1 {
+		t.Fatalf("leads tagged with the typed fair: got %d, want 1", len(hits))
+	}
+	fus, err := f.db.FollowUps(model.FollowUpFilter{CustomerID: hits[0].ID})
+	if err != nil || len(fus) != 1 || fus[0].Title != "Follow up: Swissbau 2027" {
+		t.Errorf("follow-up: got %+v, %v; want one titled with the fair", fus, err)
+	}
+	if st, _ := f.db.Settings(); st.CurrentFair != "Swissbau 2027" {
+		t.Errorf("current fair: got %q, want the typed one", st.CurrentFair)
+	}
+}
+
+func TestFairCountsAndListsOnlyThisFairsLeadsOfToday(t *testing.T) {
+	f := newCareFixture(t)
+	meta := func(at time.Time) model.Meta { return model.Meta{ID: model.NewID(), Created: at, Updated: at} }
+	early := model.Customer{Meta: meta(careNow.Add(-time.Hour)), GivenName: "Frühe", FamilyName: "Besucherin",
+		Company: "Früh AG", Tags: []string{"Messe Basel 2026"}}
+	others := []model.Customer{
+		{Meta: meta(careNow.Add(-time.Hour)), GivenName: "Im", FamilyName: "Büro"},                                       // created today, no fair
+		{Meta: meta(careNow.Add(-time.Hour)), GivenName: "Andere", FamilyName: "Messe", Tags: []string{"Swissbau 2027"}}, // another fair
+		{Meta: meta(careNow.AddDate(0, 0, -1)), GivenName: "Gestern", FamilyName: "Da", Tags: []string{"Messe Basel 2026"}},
+	}
+	if err := f.db.BulkLoad(context.Background(), model.Bulk{Customers: append(others, early)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := newFairScreen(f.e)
+	f.track(s.loader)
+	f.show(s.build())
+	f.settle(s.loader)
+	if s.leadsToday != 1 || s.leads.Length() != 1 {
+		t.Fatalf("before capture: counter %d, list %d; want 1 and 1 (only this fair's lead of today)", s.leadsToday, s.leads.Length())
+	}
+	if s.leadsHint.Visible() {
+		t.Error("a lead is listed, yet the empty hint shows")
+	}
+	s.focus()
+	careTypeFocused(f.win.Canvas(), "Neu Kunde")
+	s.name.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	f.settle(s.loader)
+	if s.leadsToday != 2 {
+		t.Errorf("after one capture: counter %d, want 2", s.leadsToday)
+	}
+	if got, want := strings.Join(careRowTitles(s.leads), "|"), "Neu Kunde|Frühe Besucherin · Früh AG"; got != want {
+		t.Errorf("leads: got %q, want %q (newest first)", got, want)
+	}
+	if f.win.Canvas().Focused() != s.name {
+		t.Errorf("after saving focus is on %T, want the name field", f.win.Canvas().Focused())
+	}
+	s.leads.list.Select(1)
+	if len(f.opened) != 1 || f.opened[0] != early.ID {
+		t.Errorf("clicking a lead opened %v, want [%v]", f.opened, early.ID)
 	}
 }

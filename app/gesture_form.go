@@ -57,7 +57,7 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	}
 	if existing != nil {
 		g.customer = existing.CustomerID
-		g.statuses = append([]model.GestureStatus{existing.Status}, model.NextStatuses(existing.Status)...)
+		g.statuses = gestureLifecycleOrder(append([]model.GestureStatus{existing.Status}, model.NextStatuses(existing.Status)...))
 	} else {
 		g.statuses = []model.GestureStatus{model.GestureIdea, model.GestureOffered, model.GestureAccepted, model.GestureRedeemed}
 	}

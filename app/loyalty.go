@@ -46,6 +46,9 @@ type loyaltyScreen struct {
 	statusFilter *widget.Select
 	gestureCount *widget.Label
 	gestureRows  *careRows
+	gestureEmpty *emptyState // and eventEmpty, yearEmpty: see empty_states.go
+	eventEmpty   *emptyState
+	yearEmpty    *emptyState
 	statusDlg    *dialog.CustomDialog
 	statusBtns   map[model.GestureStatus]*widget.Button // of the open status dialog
 
@@ -170,6 +173,7 @@ func newLoyaltyScreen(e *env) *loyaltyScreen {
 	s.statusFilter.OnChanged = func(string) { s.onFilter() }
 	s.gestureCount = widget.NewLabel("")
 	s.gestureRows = newCareRows()
+	s.newEmptyStates()
 
 	s.eventRows = newCareRows()
 	s.eventTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -208,7 +212,7 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 	}
 	gestures := container.NewBorder(
 		container.NewBorder(nil, nil, nil, s.gestureCount, container.NewGridWithColumns(2, s.kindFilter, s.statusFilter)),
-		nil, nil, nil, s.gestureRows.list)
+		nil, nil, nil, container.NewStack(s.gestureRows.list, s.gestureEmpty.box))
 
 	newEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.new", "New event"), theme.ContentAddIcon(), s.onNewEvent)
 	editEvent := widget.NewButtonWithIcon(lang.X("loyalty.events.edit", "Change event"), theme.DocumentCreateIcon(), s.onEditEvent)
@@ -219,10 +223,10 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 		container.NewVBox(container.NewBorder(nil, nil, nil, editEvent, s.eventTitle), s.eventInfo, s.rsvp),
 		invite, nil, nil, s.inviteRows.list)
 	s.eventPane.Hide()
-	split := container.NewHSplit(container.NewBorder(newEvent, nil, nil, nil, s.eventRows.list), s.eventPane)
+	split := container.NewHSplit(container.NewBorder(newEvent, nil, nil, nil, container.NewStack(s.eventRows.list, s.eventEmpty.box)), s.eventPane)
 	split.Offset = 0.35
 
-	year := container.NewBorder(s.yearTotal, nil, nil, nil, s.yearRows.list)
+	year := container.NewBorder(s.yearTotal, nil, nil, nil, container.NewStack(s.yearRows.list, s.yearEmpty.box))
 	explain := widget.NewLabel(lang.X("loyalty.attention.explain",
 		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer."))
 	explain.Wrapping = fyne.TextWrapWord // a long line would widen the window past a small screen
@@ -440,6 +444,7 @@ func (s *loyaltyScreen) apply(d loyaltyData) {
 	s.applyEvent(d, name)
 
 	s.yearRows.set(d.yearRows)
+	s.showEmpty(d)
 	s.yearTotal.SetText(d.yearText)
 
 	rows = make([]careRowData, len(d.attention))

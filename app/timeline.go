@@ -47,8 +47,15 @@ type timelineView struct {
 	e       *env
 	entries []timelineEntry
 	cid     model.ID
+	name    string
 	list    *widget.List
 	empty   *widget.Label
+
+	// An open complaint shows a banner that says how it closes, with the
+	// action that closes it; the newest complaint's row has it too.
+	stats     model.Stats
+	complaint *fyne.Container
+	closer    *complaintCloser // the dialog opened last, for tests
 }
 
 func newTimelineView(e *env) *timelineView { return &timelineView{e: e} }
@@ -58,16 +65,19 @@ func (v *timelineView) build() fyne.CanvasObject {
 	v.list.OnSelected = v.onSelected
 	v.empty = widget.NewLabel(lang.X("timeline.empty", "Nothing recorded yet. Add a note after every contact; it takes seconds."))
 	v.empty.Wrapping = fyne.TextWrapWord
-	return container.NewStack(v.list, container.NewVBox(v.empty))
+	v.complaint = v.buildComplaintBanner()
+	return container.NewBorder(v.complaint, nil, nil, nil, container.NewStack(v.list, container.NewVBox(v.empty)))
 }
 
 // set shows tl; nil clears the view.
 func (v *timelineView) set(tl *model.Timeline) {
 	v.entries = timelineEntries(tl)
-	v.cid = model.NilID
+	v.cid, v.name, v.stats = model.NilID, "", model.Stats{}
 	if tl != nil {
-		v.cid = tl.Customer.ID
+		v.cid, v.name, v.stats = tl.Customer.ID, tl.Customer.DisplayName(), tl.Stats
 	}
+	v.complaint.Hidden = !v.stats.OpenComplaint
+	v.complaint.Refresh()
 	v.list.UnselectAll()
 	v.list.Refresh()
 	if len(v.entries) == 0 && tl != nil {
@@ -86,7 +96,14 @@ func (v *timelineView) CreateItem() fyne.CanvasObject { return newTimelineRow() 
 // UpdateItem shows entry i in o.
 func (v *timelineView) UpdateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	if i >= 0 && i < len(v.entries) {
-		o.(*timelineRow).set(v.entries[i])
+		en := v.entries[i]
+		var onClose func()
+		if n := en.note; n != nil && n.Kind == model.NoteComplaint && v.stats.OpenComplaint && n.At.Equal(v.stats.LastComplaint) {
+			onClose = v.onCloseComplaint
+		}
+		row := o.(*timelineRow)
+		row.set(en)
+		row.showClose(onClose)
 	}
 }
 
@@ -111,19 +128,22 @@ func (v *timelineView) onSelected(i widget.ListItemID) {
 // timelineRow shows one entry: kind icon, headline, text and who/when.
 type timelineRow struct {
 	widget.BaseWidget
-	icon *widget.Icon
-	head *widget.Label
-	text *widget.Label
-	meta *widget.Label
+	close *widget.Button // "close complaint" on the open complaint
+	icon  *widget.Icon
+	head  *widget.Label
+	text  *widget.Label
+	meta  *widget.Label
 }
 
 func newTimelineRow() *timelineRow {
 	r := &timelineRow{
-		icon: widget.NewIcon(theme.DocumentIcon()),
-		head: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		text: widget.NewLabel(""),
-		meta: widget.NewLabel(""),
+		icon:  widget.NewIcon(theme.DocumentIcon()),
+		head:  widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		text:  widget.NewLabel(""),
+		meta:  widget.NewLabel(""),
+		close: widget.NewButtonWithIcon(lang.X("care2.complaint.close.short", "Close complaint"), theme.ConfirmIcon(), nil),
 	}
+	r.close.Hide()
 	r.text.Truncation = fyne.TextTruncateEllipsis
 	r.head.Truncation = fyne.TextTruncateEllipsis
 	r.ExtendBaseWidget(r)
@@ -132,7 +152,21 @@ func newTimelineRow() *timelineRow {
 
 // CreateRenderer lays out icon beside three lines.
 func (r *timelineRow) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, nil, container.NewVBox(r.head, r.text, r.meta)))
+	// The close button follows who/when, not the right edge: the pane can
+	// be wider than the window, and it must never be cut off.
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.icon, nil,
+		container.NewVBox(r.head, r.text, container.NewHBox(r.meta, r.close))))
+}
+
+// showClose shows the "close complaint" button running onClose, or
+// hides it for nil.
+func (r *timelineRow) showClose(onClose func()) {
+	r.close.OnTapped = onClose
+	if onClose != nil {
+		r.close.Show()
+	} else {
+		r.close.Hide()
+	}
 }
 
 func (r *timelineRow) set(en timelineEntry) {
@@ -176,6 +210,8 @@ func noteKindIcon(k model.NoteKind) fyne.Resource {
 		return theme.HomeIcon()
 	case model.NoteComplaint:
 		return theme.WarningIcon()
+	case model.NoteResolution:
+		return theme.ConfirmIcon()
 	case model.NoteFeedback:
 		return theme.InfoIcon()
 	case model.NoteVisit:

@@ -79,6 +79,7 @@ func newTodayScreen(e *env) *todayScreen {
 		lang.X("today.dates.empty", "No birthdays or anniversaries in the next 7 days."))
 	s.expiring = newCareSection(lang.X("today.expiring.title", "Gestures about to expire"),
 		lang.X("today.expiring.empty", "No gesture expires in the next 14 days."))
+	s.addEmptyActions()
 	return s
 }
 
@@ -235,7 +236,8 @@ func (s *todayScreen) apply(d todayData) {
 	s.complaints.setLazy(len(d.complaints), func(i int) careRowData {
 		c := d.complaints[i].Summary()
 		return careRowData{title: c.Name, warn: true, open: s.opener(c.ID),
-			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))})}
+			detail: lang.X("today.complaints.since", "Complaint on {{.Date}}", map[string]any{"Date": careFormatDate(c.LastComplaint.In(loc))}),
+			first:  s.closeComplaintAction(c.ID, c.Name)}
 	}, lang.XN("today.complaints.count", "{{.Count}} open", len(d.complaints), map[string]any{"Count": formatCount(len(d.complaints))}))
 
 	s.dates.setLazy(len(d.dates), func(i int) careRowData {
@@ -316,10 +318,11 @@ func todayDateText(t todayDate) string {
 
 // careSection is a titled list with a count and a hint when it is empty.
 type careSection struct {
-	title string
-	count *widget.Label
-	hint  *widget.Label
-	rows  *careRows
+	title  string
+	count  *widget.Label
+	hint   *widget.Label
+	action *widget.Button // shown with the hint; nil for none (see empty_states.go)
+	rows   *careRows
 }
 
 func newCareSection(title, emptyHint string) *careSection {
@@ -332,7 +335,7 @@ func newCareSection(title, emptyHint string) *careSection {
 func (c *careSection) build() fyne.CanvasObject {
 	head := container.NewBorder(nil, nil, nil, c.count,
 		widget.NewLabelWithStyle(c.title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	return container.NewBorder(head, nil, nil, nil, container.NewStack(c.rows.list, container.NewVBox(c.hint)))
+	return container.NewBorder(head, nil, nil, nil, container.NewStack(c.rows.list, container.NewVBox(c.hint, c.actionRow())))
 }
 
 func (c *careSection) set(rows []careRowData, count string) {
@@ -353,6 +356,7 @@ func (c *careSection) showCount(count string) {
 	} else {
 		c.hint.Hide()
 	}
+	c.showAction()
 }
 
 // careRowData is one line of a care list: what it says, what a click

@@ -109,9 +109,11 @@ func showImport(e *env) {
 		}
 		path := r.URI().Path()
 		r.Close()
+		rememberDir(e, prefImportDir, filepath.Dir(path))
 		newImportWizard(e).open(path)
 	}, e.win)
 	fd.SetFilter(storage.NewExtensionFileFilter([]string{".vcf", ".vcard", ".csv", ".txt", ".VCF", ".CSV"}))
+	prepareOpenDialog(e, fd, prefImportDir, lang.X("care2.import.pick", "Choose the address book to import (.vcf or .csv)"))
 	fd.Show()
 }
 
@@ -448,47 +450,6 @@ func exportFormatText(f string) string {
 	return lang.X("export.format.ics", "Follow-ups as calendar (.ics)")
 }
 
-// showExport asks for format and selection, then where to save.
-func showExport(e *env) {
-	var labels []string
-	for _, f := range transfer.Formats {
-		labels = append(labels, exportFormatText(f))
-	}
-	format := widget.NewSelect(labels, nil)
-	format.SetSelected(labels[0])
-	all := lang.X("export.all", "All customers")
-	tag := widget.NewSelect(append([]string{all}, e.svc.Directory().Tags()...), nil)
-	tag.SetSelected(all)
-	items := []*widget.FormItem{
-		widget.NewFormItem(lang.X("export.format", "Format"), format),
-		widget.NewFormItem(lang.X("export.tag", "Customers"), tag),
-	}
-	dialog.ShowForm(lang.X("export.title", "Export"), lang.X("export.next", "Save as …"), lang.X("export.cancel", "Cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
-		f := transfer.Formats[format.SelectedIndex()]
-		sel := transfer.Selection{}
-		if tag.Selected != all {
-			sel.Tag = tag.Selected
-		}
-		save := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-			if err != nil {
-				e.showError(err)
-				return
-			}
-			if wc == nil {
-				return
-			}
-			path := wc.URI().Path()
-			wc.Close()
-			runExport(e, f, sel, path, nil)
-		}, e.win)
-		save.SetFileName(lang.X("export.filename", "customers") + transfer.Ext(f))
-		save.Show()
-	}, e.win)
-}
-
 // icalOptions carries the translated words of calendar entries.
 func icalOptions() ical.Options {
 	return ical.Options{SummaryPrefix: lang.X("ical.prefix", "Follow-up"),
@@ -511,7 +472,7 @@ func runExport(e *env, format string, sel transfer.Selection, path string, done 
 				done(n, err)
 			}
 			if err != nil {
-				e.showError(err)
+				showExportError(e, path, err)
 				return
 			}
 			dialog.ShowInformation(lang.X("export.title", "Export"),

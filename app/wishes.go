@@ -31,7 +31,7 @@ type wishesScreen struct {
 	count    *widget.Label
 	progress *busyIndicator
 	rows     *careRows
-	hint     *widget.Label
+	hint     *emptyState
 	more     *widget.Button
 
 	mu     sync.Mutex // guards filter, read by the loader goroutine
@@ -58,10 +58,7 @@ func newWishesScreen(e *env) *wishesScreen {
 	s.count = widget.NewLabel("")
 	s.progress = newBusyIndicator()
 	s.rows = newCareRows()
-	s.hint = widget.NewLabel(lang.X("wishes.empty",
-		"No feedback or wishes yet. Record them as notes of the kind “Feedback / wish” on a customer's page."))
-	s.hint.Wrapping = fyne.TextWrapWord
-	s.hint.Importance = widget.LowImportance
+	s.hint = newWishesEmpty(e)
 	s.more = widget.NewButton(lang.X("wishes.more", "Show more"), s.onMore)
 	s.more.Hide()
 	return s
@@ -84,7 +81,7 @@ func (s *wishesScreen) build() fyne.CanvasObject {
 	filters := container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(320, s.text.MinSize().Height), dates), s.text)
 	s.refresh()
 	return container.NewBorder(container.NewVBox(head, filters, s.problem, s.progress.box), s.more, nil, nil,
-		container.NewStack(s.rows.list, container.NewVBox(s.hint)))
+		container.NewStack(s.rows.list, s.hint.box))
 }
 
 func (s *wishesScreen) refresh() { s.loader.start() }
@@ -167,9 +164,10 @@ func (s *wishesScreen) apply(notes []model.Note, more bool) {
 	} else {
 		s.more.Hide()
 	}
-	if len(rows) == 0 {
-		s.hint.Show()
-	} else {
-		s.hint.Hide()
-	}
+	s.hint.set(len(rows), s.filtered(), lang.X("care2.wishes.empty.filtered", "Nothing matches this search or period."))
+}
+
+// filtered reports whether the search or a date narrows the list.
+func (s *wishesScreen) filtered() bool {
+	return strings.TrimSpace(s.text.Text+s.from.Text+s.to.Text) != ""
 }

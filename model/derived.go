@@ -11,7 +11,7 @@ type Stats struct {
 	LastContact    time.Time  `json:"last_contact"`    // UTC time of the newest note, zero when none
 	LastImpression Impression `json:"last_impression"` // impression of the newest note
 	LastComplaint  time.Time  `json:"last_complaint"`  // UTC time of the newest complaint note
-	OpenComplaint  bool       `json:"open_complaint"`  // a complaint not yet closed by a follow-up or an apology
+	OpenComplaint  bool       `json:"open_complaint"`  // a complaint not yet closed (see ComputeStats)
 	NextFollowUp   time.Time  `json:"next_follow_up"`  // UTC due time of the earliest open follow-up
 	OpenFollowUps  int        `json:"open_follow_ups"` // number of open follow-ups
 	Notes          int        `json:"notes"`           // number of live notes
@@ -24,7 +24,8 @@ type Stats struct {
 //
 // A complaint is open until a follow-up is done at or after it, or
 // an apology gesture created at or after it was offered, accepted or
-// redeemed, or a later note left a positive impression.
+// redeemed, or a resolution note records at or after it how it was
+// settled, or a later note left a positive impression.
 func ComputeStats(notes []Note, followUps []FollowUp, gestures []Gesture) Stats {
 	var s Stats
 	replaced := map[ID]bool{}
@@ -33,7 +34,6 @@ func ComputeStats(notes []Note, followUps []FollowUp, gestures []Gesture) Stats 
 			replaced[notes[i].Replaces] = true
 		}
 	}
-	var lastPositive time.Time
 	for i := range notes {
 		n := &notes[i]
 		if n.Deleted || replaced[n.ID] {
@@ -46,11 +46,14 @@ func ComputeStats(notes []Note, followUps []FollowUp, gestures []Gesture) Stats 
 		if n.Kind == NoteComplaint && n.At.After(s.LastComplaint) {
 			s.LastComplaint = n.At
 		}
-		if n.Kind != NoteComplaint && n.Impression == Positive && n.At.After(lastPositive) {
-			lastPositive = n.At
+	}
+	closed := s.LastComplaint.IsZero()
+	for i := range notes {
+		n := &notes[i]
+		if !closed && !n.Deleted && !replaced[n.ID] && n.ClosesComplaint(s.LastComplaint) {
+			closed = true
 		}
 	}
-	closed := s.LastComplaint.IsZero() || lastPositive.After(s.LastComplaint)
 	for i := range followUps {
 		f := &followUps[i]
 		if f.Deleted {

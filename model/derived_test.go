@@ -41,6 +41,8 @@ func TestComputeStatsComplaint(t *testing.T) {
 	deletedFU.Deleted = true
 	deletedApology := gesture(model.GestureApology, model.GestureOffered, day(2))
 	deletedApology.Deleted = true
+	deletedResolution := note(day(1), model.NoteResolution, model.Neutral)
+	deletedResolution.Deleted = true
 
 	for _, tt := range []struct {
 		name      string
@@ -92,6 +94,17 @@ func TestComputeStatsComplaint(t *testing.T) {
 		{"the newest complaint counts, whatever the order of the notes",
 			[]model.Note{complaint(day(5)), complaint(day(0))},
 			[]model.FollowUp{followUp(day(2), model.FollowUpDone, day(2))}, nil, true},
+		{"closed by a resolution after it",
+			[]model.Note{complaint(day(0)), note(day(1), model.NoteResolution, model.Neutral)}, nil, nil, false},
+		{"closed by a resolution in the same instant",
+			[]model.Note{complaint(day(0)), note(day(0), model.NoteResolution, model.Neutral)}, nil, nil, false},
+		{"closed by a resolution that left a bad impression",
+			[]model.Note{complaint(day(0)), note(day(1), model.NoteResolution, model.Negative)}, nil, nil, false},
+		{"not closed by a resolution before it",
+			[]model.Note{note(day(-1), model.NoteResolution, model.Positive), complaint(day(0))}, nil, nil, true},
+		{"not closed by a deleted resolution", []model.Note{complaint(day(0)), deletedResolution}, nil, nil, true},
+		{"a new complaint after a resolution reopens",
+			[]model.Note{complaint(day(0)), note(day(1), model.NoteResolution, model.Neutral), complaint(day(2))}, nil, nil, true},
 		{"superseded complaint ignored", []model.Note{revised, revision}, nil, nil, false},
 		{"deleted complaint ignored", []model.Note{deleted}, nil, nil, false},
 	} {

@@ -43,11 +43,12 @@ const (
 // GestureStatuses lists the states in lifecycle order.
 var GestureStatuses = []GestureStatus{GestureIdea, GestureOffered, GestureAccepted, GestureRedeemed, GestureDeclined, GestureExpired}
 
-// gestureNext lists the allowed transitions.
+// gestureNext lists the allowed transitions, each in lifecycle order
+// (GestureStatuses), the order in which the GUI offers them.
 var gestureNext = map[GestureStatus][]GestureStatus{
 	GestureIdea:     {GestureOffered, GestureDeclined, GestureExpired},
-	GestureOffered:  {GestureAccepted, GestureRedeemed, GestureDeclined, GestureExpired, GestureIdea},
-	GestureAccepted: {GestureRedeemed, GestureDeclined, GestureExpired, GestureOffered},
+	GestureOffered:  {GestureIdea, GestureAccepted, GestureRedeemed, GestureDeclined, GestureExpired},
+	GestureAccepted: {GestureOffered, GestureRedeemed, GestureDeclined, GestureExpired},
 	GestureRedeemed: {GestureAccepted},
 	GestureDeclined: {GestureOffered, GestureAccepted},
 	GestureExpired:  {GestureOffered},
@@ -63,7 +64,8 @@ func CanMove(from, to GestureStatus) bool {
 	return false
 }
 
-// NextStatuses returns the states a gesture may move to from s.
+// NextStatuses returns the states a gesture may move to from s, in
+// lifecycle order.
 func NextStatuses(s GestureStatus) []GestureStatus { return gestureNext[s] }
 
 // Occasions for gestures. Free text is allowed too.

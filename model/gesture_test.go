@@ -215,3 +215,26 @@ func TestEventNormalize(t *testing.T) {
 		t.Errorf("Start: got %v, want %v", e.Start, want)
 	}
 }
+
+// TestNextStatusesInLifecycleOrder: the GUI offers the next states in the
+// order NextStatuses gives, which must be the lifecycle's (idea first).
+func TestNextStatusesInLifecycleOrder(t *testing.T) {
+	pos := map[model.GestureStatus]int{}
+	for i, s := range model.GestureStatuses {
+		pos[s] = i
+	}
+	for _, from := range model.GestureStatuses {
+		next := model.NextStatuses(from)
+		for i := 1; i < len(next); i++ {
+			if pos[next[i-1]] > pos[next[i]] {
+				t.Errorf("from %s: got %v, want lifecycle order", from, next)
+				break
+			}
+		}
+		for _, to := range next {
+			if !model.CanMove(from, to) {
+				t.Errorf("from %s: NextStatuses offers %s, which CanMove refuses", from, to)
+			}
+		}
+	}
+}

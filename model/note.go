@@ -17,11 +17,29 @@ const (
 	NoteFair      NoteKind = "fair"
 	NoteComplaint NoteKind = "complaint"
 	NoteFeedback  NoteKind = "feedback" // feedback or wish: collected across customers
-	NoteOther     NoteKind = "other"
+	// NoteResolution records how a complaint was settled: it closes every
+	// complaint dated at or before it, whatever impression it left. Closing
+	// is a note, not a flag, so it is an append-only fact that syncs like
+	// any other and the open-complaint flag stays derived.
+	NoteResolution NoteKind = "resolution"
+	NoteOther      NoteKind = "other"
 )
 
 // NoteKinds lists the note kinds in display order.
-var NoteKinds = []NoteKind{NoteVisit, NoteCall, NoteEmail, NoteMeeting, NoteFair, NoteComplaint, NoteFeedback, NoteOther}
+var NoteKinds = []NoteKind{NoteVisit, NoteCall, NoteEmail, NoteMeeting, NoteFair, NoteComplaint, NoteResolution, NoteFeedback, NoteOther}
+
+// ClosesComplaint reports whether n closes the complaints dated before it
+// (ComputeStats): a resolution always (also one dated in the same instant),
+// any other contact but a complaint when it left a positive impression.
+func (n *Note) ClosesComplaint(lastComplaint time.Time) bool {
+	switch {
+	case n.Kind == NoteResolution:
+		return !n.At.Before(lastComplaint)
+	case n.Kind != NoteComplaint && n.Impression == Positive:
+		return n.At.After(lastComplaint)
+	}
+	return false
+}
 
 // Impression is the impression a contact left.
 type Impression string

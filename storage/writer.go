@@ -301,8 +301,8 @@ func addNotes(st *model.Stats, notes []*model.Note) bool {
 		if n.At.After(st.LastContact) || st.LastContact.IsZero() {
 			st.LastContact, st.LastImpression = n.At, n.Impression
 		}
-		if st.OpenComplaint && n.Impression == model.Positive && n.At.After(st.LastComplaint) {
-			st.OpenComplaint = false // a later positive contact closes it
+		if st.OpenComplaint && n.ClosesComplaint(st.LastComplaint) {
+			st.OpenComplaint = false // a resolution or a later positive contact closes it
 		}
 	}
 	return true
