@@ -35,4 +35,12 @@ type env struct {
 	// openURL hands tel:, mailto: and web links to the platform; it comes
 	// from the fyne.App so screens never reach for fyne.CurrentApp.
 	openURL func(u *url.URL) error
+
+	// undos holds the session's undoable actions and banner offers the
+	// newest for a few seconds (undo.go); forms knows the open form
+	// dialogs for Ctrl+S (keys.go). All three are nil in tests of a
+	// single screen, and then do nothing.
+	undos  *undoStack
+	banner *undoBanner
+	forms  *formStack
 }
