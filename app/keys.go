@@ -113,7 +113,7 @@ func shortcutHelpLines() []shortcutHelp {
 func (u *UI) showShortcuts() {
 	grid := container.New(layout.NewFormLayout())
 	for _, l := range shortcutHelpLines() {
-		grid.Add(widget.NewLabelWithStyle(l.keys, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true}))
+		grid.Add(widget.NewLabelWithStyle(l.keys, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		text := widget.NewLabel(l.what)
 		text.Wrapping = fyne.TextWrapWord
 		grid.Add(text)
