@@ -141,7 +141,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u.env.forms = &formStack{}
 	u.env.banner = newUndoBanner(u.env.undos, func(err error) { u.env.showError(err) })
 	u.env.undos.onChange = u.env.banner.follow
-	u.win.SetContent(container.NewBorder(nil, u.env.banner.box, nil, nil, u.build()))
+	u.win.SetContent(u.env.banner.over(u.build()))
 	u.win.SetMainMenu(u.mainMenu())
 	u.addShortcuts()
 	u.win.Resize(fyne.NewSize(1200, 800))

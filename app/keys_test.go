@@ -504,3 +504,21 @@ func TestFollowUpReminderIsChosenAndKept(t *testing.T) {
 		t.Fatalf("after the edit: reminder %d title %q, want 90 and the new title", got.Reminder, got.Title)
 	}
 }
+
+func TestCtrlSSavesTheEventForm(t *testing.T) {
+	f := newCareFixture(t)
+	f.withKeys()
+	var saved *model.Event
+	ev := newEventForm(f.e, nil)
+	ev.onSaved = func(e *model.Event) { saved = e }
+	ev.show()
+	test.Type(ev.name, "Tag der offenen Tür")
+	test.Type(ev.date, "12.12.2026")
+	f.shortcut(shortcutSave)
+	if saved == nil || saved.Name != "Tag der offenen Tür" {
+		t.Fatalf("Ctrl+S on the event dialog saved %+v", saved)
+	}
+	if f.e.forms.top() != nil || f.win.Canvas().Overlays().Top() != nil {
+		t.Fatalf("the saved event dialog is still open or registered")
+	}
+}

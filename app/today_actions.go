@@ -18,8 +18,9 @@ func (s *todayScreen) onDone(f model.FollowUp) {
 		return
 	}
 	s.e.remember(&undoAction{
-		label: lang.X("keys.undo.done", "“{{.Title}}” marked done.", map[string]any{"Title": f.Title}),
-		undo:  func() error { return s.e.svc.SetFollowUpStatus(f.ID, model.FollowUpOpen) },
+		label: lang.X("keys.undo.done", "“{{.Title}}” with {{.Name}} marked done.",
+			map[string]any{"Title": f.Title, "Name": s.customerName(f.CustomerID)}),
+		undo: func() error { return s.e.svc.SetFollowUpStatus(f.ID, model.FollowUpOpen) },
 	}, true)
 }
 

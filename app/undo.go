@@ -4,8 +4,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -119,6 +121,7 @@ type undoBanner struct {
 	label  *widget.Label
 	undo   *widget.Button
 	close  *widget.Button
+	bg     *canvas.Rectangle
 	box    *fyne.Container
 	shown  *undoAction
 	timer  *time.Timer
@@ -134,9 +137,19 @@ func newUndoBanner(stack *undoStack, report func(error)) *undoBanner {
 	b.undo.Importance = widget.HighImportance
 	b.close = widget.NewButtonWithIcon("", theme.CancelIcon(), b.hide)
 	b.close.Importance = widget.LowImportance
-	b.box = container.NewBorder(nil, nil, nil, container.NewHBox(b.undo, b.close), b.label)
+	b.bg = canvas.NewRectangle(theme.Color(theme.ColorNameOverlayBackground))
+	b.box = container.NewStack(b.bg,
+		container.NewBorder(widget.NewSeparator(), nil, nil, container.NewHBox(b.undo, b.close), b.label))
 	b.box.Hide()
 	return b
+}
+
+// over lays the banner over the bottom edge of content. Lying over rather
+// than beside it, the banner neither moves the rows under the pointer
+// (the next Done stays where it was) nor makes the window's minimum
+// size grow.
+func (b *undoBanner) over(content fyne.CanvasObject) fyne.CanvasObject {
+	return container.NewStack(content, container.NewVBox(layout.NewSpacer(), b.box))
 }
 
 // show offers Undo for a until the delay ends, another action is shown,
@@ -144,7 +157,9 @@ func newUndoBanner(stack *undoStack, report func(error)) *undoBanner {
 func (b *undoBanner) show(a *undoAction) {
 	b.shown = a
 	b.label.SetText(a.label)
+	b.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground) // the theme may have changed
 	b.box.Show()
+	b.box.Refresh()
 	if b.timer != nil {
 		b.timer.Stop()
 	}
