@@ -138,7 +138,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	u.calendar = &calendarSync{e: u.env}
 	u.calendar.apply(cur.ICSAutoPath)
 	u.env.undos = &undoStack{}
-	u.env.forms = &formStack{}
+	u.env.forms = &formStack{canvas: u.win.Canvas()}
 	u.env.banner = newUndoBanner(u.env.undos, func(err error) { u.env.showError(err) })
 	u.env.undos.onChange = u.env.banner.follow
 	u.win.SetContent(u.env.banner.over(u.build()))

@@ -17,23 +17,25 @@ var (
 
 // openForm is a form dialog on screen and how to save it.
 type openForm struct {
-	dlg  dialog.Dialog
-	save func()
+	dlg     dialog.Dialog
+	save    func()
+	overlay fyne.CanvasObject // the dialog's pop-up on the canvas
 }
 
 // formStack knows the form dialogs that are open, newest last, so Ctrl+S
 // saves the one on top and a closed form never reacts.
 type formStack struct {
-	open []*openForm
+	canvas fyne.Canvas
+	open   []*openForm
 }
 
-// opened records that dlg is showing and saves with save; it forgets the
+// opened records that dlg, just shown, saves with save; it forgets the
 // form again when dlg closes, however it closes.
 func (s *formStack) opened(dlg dialog.Dialog, save func()) {
 	if s == nil {
 		return
 	}
-	f := &openForm{dlg: dlg, save: save}
+	f := &openForm{dlg: dlg, save: save, overlay: s.canvas.Overlays().Top()}
 	s.open = append(s.open, f)
 	dlg.SetOnClosed(func() {
 		for i, x := range s.open {
@@ -45,12 +47,17 @@ func (s *formStack) opened(dlg dialog.Dialog, save func()) {
 	})
 }
 
-// top returns the newest open form, nil for none.
+// top returns the newest open form when nothing covers it (a file or
+// message dialog opened from the form), else nil.
 func (s *formStack) top() *openForm {
 	if s == nil || len(s.open) == 0 {
 		return nil
 	}
-	return s.open[len(s.open)-1]
+	f := s.open[len(s.open)-1]
+	if s.canvas.Overlays().Top() != f.overlay {
+		return nil
+	}
+	return f
 }
 
 // onSaveKey saves the form the user is looking at: the topmost form
@@ -75,10 +82,15 @@ type textUndoer interface {
 }
 
 // onUndoKey undoes typing when a text field has focus (as Ctrl+Z does in
-// every editor), else the session's last action.
+// every editor), else the session's last action; never that while a
+// dialog covers the window, where the change would happen unseen.
 func (u *UI) onUndoKey() {
-	if t, ok := u.win.Canvas().Focused().(textUndoer); ok {
+	c := u.win.Canvas()
+	if t, ok := c.Focused().(textUndoer); ok {
 		t.Undo()
+		return
+	}
+	if c.Overlays().Top() != nil {
 		return
 	}
 	u.undoLast()

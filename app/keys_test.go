@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -18,7 +19,7 @@ import (
 // registry of the main window, and the window its shortcuts, as New does.
 func (f *careFixture) withKeys() *UI {
 	f.e.undos = &undoStack{}
-	f.e.forms = &formStack{}
+	f.e.forms = &formStack{canvas: f.win.Canvas()}
 	f.e.banner = newUndoBanner(f.e.undos, f.e.showError)
 	f.e.undos.onChange = f.e.banner.follow
 	u := &UI{win: f.win, env: f.e}
@@ -521,4 +522,51 @@ func TestCtrlSSavesTheEventForm(t *testing.T) {
 	if f.e.forms.top() != nil || f.win.Canvas().Overlays().Top() != nil {
 		t.Fatalf("the saved event dialog is still open or registered")
 	}
+}
+
+func TestShortcutsLeaveACoveredFormAlone(t *testing.T) {
+	f := newCareFixture(t)
+	u := f.withKeys()
+	c := f.customer(model.Customer{GivenName: "Peter", FamilyName: "Keller"})
+	fu := f.dueFollowUp(c, "Rückruf", careNow.Add(time.Hour))
+	if err := f.db.SetFollowUpStatus(fu.ID, model.FollowUpDone); err != nil {
+		t.Fatal(err)
+	}
+	f.e.remember(&undoAction{label: "done", undo: func() error { return f.db.SetFollowUpStatus(fu.ID, model.FollowUpOpen) }}, true)
+
+	form := newFollowUpForm(f.e, c.ID, nil)
+	form.show()
+	test.Type(form.title, "Offerte")
+	// A message opened from the form covers it: Ctrl+S does not save the
+	// form behind it, Ctrl+Z does not undo anything under it.
+	msg := dialogOver(f)
+	f.shortcut(shortcutSave)
+	if fus, _ := f.db.FollowUps(model.FollowUpFilter{Statuses: []model.FollowUpStatus{model.FollowUpOpen}}); len(fus) != 0 {
+		t.Fatalf("Ctrl+S saved the covered form")
+	}
+	f.win.Canvas().Unfocus()
+	u.onUndoKey()
+	if got, _ := f.db.FollowUp(fu.ID); got.Status != model.FollowUpDone {
+		t.Fatalf("Ctrl+Z under a dialog undid the last action unseen")
+	}
+	msg.Hide()
+	if f.e.forms.top() == nil {
+		t.Fatalf("the form is uncovered again but not found for Ctrl+S")
+	}
+	f.shortcut(shortcutSave)
+	if fus, _ := f.db.FollowUps(model.FollowUpFilter{Statuses: []model.FollowUpStatus{model.FollowUpOpen}}); len(fus) != 1 {
+		t.Fatalf("Ctrl+S on the uncovered form: %d open follow-ups, want 1", len(fus))
+	}
+	f.win.Canvas().Unfocus()
+	f.shortcut(shortcutUndo)
+	if got, _ := f.db.FollowUp(fu.ID); got.Status != model.FollowUpOpen {
+		t.Fatalf("Ctrl+Z with the dialogs closed: status %q, want open", got.Status)
+	}
+}
+
+// dialogOver shows a message dialog over whatever is open.
+func dialogOver(f *careFixture) dialog.Dialog {
+	d := dialog.NewInformation("Kalender", "Gespeichert", f.win)
+	d.Show()
+	return d
 }
