@@ -131,10 +131,13 @@ func TestRescheduleMenuMovesAndUndoes(t *testing.T) {
 			items[o.Text] = item
 		}
 	}
-	if got, want := strings.Join(labels, "|"), "Tomorrow (2026-11-24)|In a week (2026-11-30)|Other date…"; got != want {
+	// The dates are in the locale's form.
+	inWeek := "In a week (" + careFormatDate(time.Date(2026, 11, 30, 0, 0, 0, 0, zurich)) + ")"
+	want := "Tomorrow (" + careFormatDate(time.Date(2026, 11, 24, 0, 0, 0, 0, zurich)) + ")|" + inWeek + "|Other date…"
+	if got := strings.Join(labels, "|"); got != want {
 		t.Fatalf("menu: got %q, want %q", got, want)
 	}
-	test.Tap(items["In a week (2026-11-30)"])
+	test.Tap(items[inWeek])
 	if f.win.Canvas().Overlays().Top() != nil {
 		t.Fatalf("the menu stayed open after a choice")
 	}
