@@ -141,7 +141,11 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 	}
 	u.calendar = &calendarSync{e: u.env}
 	u.calendar.apply(cur.ICSAutoPath)
-	u.win.SetContent(u.build())
+	u.env.undos = &undoStack{}
+	u.env.forms = &formStack{canvas: u.win.Canvas()}
+	u.env.banner = newUndoBanner(u.env.undos, func(err error) { u.env.showError(err) })
+	u.env.undos.onChange = u.env.banner.follow
+	u.win.SetContent(u.env.banner.over(u.build()))
 	u.win.SetMainMenu(u.mainMenu())
 	u.addShortcuts()
 	u.win.Resize(fyne.NewSize(1200, 800))
@@ -196,6 +200,9 @@ func (u *UI) build() fyne.CanvasObject {
 	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab.item, fairTab.item, wishesTab.item, syncTab, settingsTab)
 	u.tabs.SetTabLocation(container.TabLocationLeading)
 	u.tabs.OnSelected = func(t *container.TabItem) {
+		// An entry on the tab left behind must not keep the keyboard:
+		// typing and Ctrl+Z would go to a field nobody sees.
+		u.win.Canvas().Unfocus()
 		// A lazy tab's build loads its data; later visits reload it.
 		switch t {
 		case todayTab:
@@ -270,11 +277,20 @@ func (u *UI) mainMenu() *fyne.MainMenu {
 	search := fyne.NewMenuItem(lang.X("menu.customer.search", "Search"), u.focusSearch)
 	search.Shortcut = shortcutSearch
 
+	// Menu shortcuts reach the window before a focused entry does, which
+	// swallows every shortcut it does not know: Ctrl+S works while typing.
+	save := fyne.NewMenuItem(lang.X("keys.menu.save", "Save"), u.onSaveKey)
+	save.Shortcut = shortcutSave
+	undo := fyne.NewMenuItem(lang.X("keys.menu.undo", "Undo"), u.onUndoKey)
+	undo.Shortcut = shortcutUndo
+
+	keys := fyne.NewMenuItem(lang.X("keys.menu.shortcuts", "Keyboard shortcuts"), u.showShortcuts)
 	about := fyne.NewMenuItem(lang.X("menu.about", "About Kundenkartei"), u.onAbout)
 	return fyne.NewMainMenu(
 		fyne.NewMenu(lang.X("menu.file", "File"), file...),
+		fyne.NewMenu(lang.X("keys.menu.edit", "Edit"), save, undo),
 		fyne.NewMenu(lang.X("menu.customer", "Customer"), newCust, newNote, search),
-		fyne.NewMenu(lang.X("menu.help", "Help"), about),
+		fyne.NewMenu(lang.X("menu.help", "Help"), keys, about),
 	)
 }
 
@@ -291,9 +307,16 @@ func (u *UI) addShortcuts() {
 	c.AddShortcut(shortcutNewCustomer, func(fyne.Shortcut) { u.newCustomer() })
 	c.AddShortcut(shortcutNewNote, func(fyne.Shortcut) { u.onNewNote() })
 	c.AddShortcut(shortcutSearch, func(fyne.Shortcut) { u.focusSearch() })
-	// Fyne's dialogs do not react to Esc; close the topmost overlay instead.
+	c.AddShortcut(shortcutSave, func(fyne.Shortcut) { u.onSaveKey() })
+	c.AddShortcut(shortcutUndo, func(fyne.Shortcut) { u.onUndoKey() })
+	// Fyne's dialogs do not react to Esc; close the topmost form through its
+	// dialog (so its close hooks run), else the topmost overlay.
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name != fyne.KeyEscape {
+			return
+		}
+		if f := u.env.forms.top(); f != nil {
+			f.dlg.Hide()
 			return
 		}
 		if top := c.Overlays().Top(); top != nil {
@@ -336,10 +359,4 @@ func (u *UI) onBackup() {
 				lang.X("backup.done", "Backup written to {{.Path}}", map[string]any{"Path": info.Path}), u.win)
 		})
 	}()
-}
-
-func (u *UI) onAbout() {
-	dialog.ShowInformation(lang.X("about.title", "About Kundenkartei"),
-		lang.X("about.text", "Kundenkartei {{.Version}}\nCustomer care for small businesses, offline first.\nDevice: {{.Device}}",
-			map[string]any{"Version": u.opt.Version, "Device": u.env.svc.DeviceID()}), u.win)
 }

@@ -53,6 +53,7 @@ type customerScreen struct {
 	undoBar   *fyne.Container
 	undoLabel *widget.Label
 	deletedID model.ID
+	deleted   *undoAction // the delete on the undo stack
 
 	// merged lists the customers merged into this one, with Undo.
 	merged *fyne.Container
@@ -316,16 +317,13 @@ func telNumber(number, region string) string {
 
 func (s *customerScreen) onDelete() {
 	id, name := s.id, s.tl.Customer.DisplayName()
-	dialog.ShowConfirm(lang.X("customer.delete.title", "Delete customer"),
+	confirmDelete(s.e, lang.X("customer.delete.title", "Delete customer"),
 		lang.X("customer.delete.confirm", "Delete {{.Name}}? Notes, follow-ups and gestures are kept and come back with Undo.", map[string]any{"Name": name}),
-		func(ok bool) {
-			if ok {
-				s.deleteCustomer(id, name)
-			}
-		}, s.e.win)
+		func() { s.deleteCustomer(id, name) })
 }
 
-// deleteCustomer tombstones the customer and offers Undo in a banner.
+// deleteCustomer tombstones the customer and offers Undo in a banner and
+// through Ctrl+Z.
 func (s *customerScreen) deleteCustomer(id model.ID, name string) {
 	if err := s.e.svc.DeleteCustomer(id); err != nil {
 		s.e.showError(err)
@@ -333,22 +331,44 @@ func (s *customerScreen) deleteCustomer(id model.ID, name string) {
 	}
 	s.id, s.tl, s.deletedID = model.NilID, nil, id
 	s.setContent(container.NewVBox(s.hint))
-	s.undoLabel.SetText(lang.X("customer.deleted", "{{.Name}} was deleted.", map[string]any{"Name": name}))
+	text := lang.X("customer.deleted", "{{.Name}} was deleted.", map[string]any{"Name": name})
+	s.undoLabel.SetText(text)
 	s.undoBar.Show()
+	s.deleted = s.e.remember(&undoAction{label: text,
+		undo:  func() error { return s.e.svc.RestoreCustomer(id) },
+		after: func() { s.restored(id) },
+	}, false)
 }
 
 func (s *customerScreen) onUndo() {
+	if s.deleted != nil && s.e.undos != nil {
+		if err := s.e.undos.run(s.deleted); err != nil {
+			s.e.showError(err)
+		}
+		return
+	}
 	if s.deletedID == model.NilID {
 		return
 	}
-	id := s.deletedID
-	if err := s.e.svc.RestoreCustomer(id); err != nil {
+	if err := s.e.svc.RestoreCustomer(s.deletedID); err != nil {
 		s.e.showError(err)
 		return
 	}
-	s.deletedID = model.NilID
-	s.undoBar.Hide()
+	s.restored(s.deletedID)
+}
+
+// restored shows customer id again after its delete was undone.
+func (s *customerScreen) restored(id model.ID) {
+	if s.deletedID == id {
+		s.deletedID, s.deleted = model.NilID, nil
+		s.undoBar.Hide()
+	}
 	s.show(id)
+}
+
+// formShown reports whether the customer form is on screen, for Ctrl+S.
+func (s *customerScreen) formShown() bool {
+	return s.content != nil && len(s.content.Objects) == 1 && s.content.Objects[0] == s.detail && s.tabs.Selected() == s.formTab
 }
 
 // customerExport is everything stored about one customer, written for a

@@ -38,4 +38,12 @@ type env struct {
 	// prefs keeps device-local UI state (the folder saved to last, the
 	// export format); nil remembers nothing.
 	prefs fyne.Preferences
+
+	// undos holds the session's undoable actions and banner offers the
+	// newest for a few seconds (undo.go); forms knows the open form
+	// dialogs for Ctrl+S (keys.go). All three are nil in tests of a
+	// single screen, and then do nothing.
+	undos  *undoStack
+	banner *undoBanner
+	forms  *formStack
 }

@@ -106,6 +106,7 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 func (f *eventForm) show() {
 	f.dlg.Resize(fyne.NewSize(480, 0))
 	f.dlg.Show()
+	f.e.forms.opened(f.dlg, f.onSave)
 	f.e.win.Canvas().Focus(f.name)
 }
 

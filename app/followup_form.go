@@ -29,7 +29,7 @@ type followUpForm struct {
 	clock    *careEntry
 	allDay   *widget.Check
 	duration *careEntry
-	reminder *careEntry
+	reminder *reminderSelect
 	assignee *careEntry
 	details  *careEntry
 	form     *careForm
@@ -62,7 +62,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	f.clock.SetPlaceHolder("09:00")
 	f.allDay = widget.NewCheck(lang.X("followup.form.allday", "All day"), f.onAllDay)
 	f.duration = newCareEntry()
-	f.reminder = newCareEntry()
+	f.reminder = newReminderSelect(st.ReminderMinutes)
 	f.assignee = newCareEntry()
 	f.details = newCareEntry()
 	f.details.MultiLine = true
@@ -78,7 +78,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 		}
 		f.allDay.SetChecked(existing.AllDay)
 		f.duration.SetText(strconv.Itoa(existing.Duration))
-		f.reminder.SetText(strconv.Itoa(existing.Reminder))
+		f.reminder.set(existing.Reminder)
 		f.assignee.SetText(existing.Assignee)
 		f.details.SetText(existing.Details)
 	} else {
@@ -86,7 +86,6 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 		f.date.SetText(careFormatDate(tomorrow))
 		f.clock.SetText("09:00")
 		f.duration.SetText("30")
-		f.reminder.SetText(strconv.Itoa(st.ReminderMinutes))
 		f.assignee.SetText(st.UserName)
 	}
 
@@ -95,11 +94,11 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	f.form.add("due", lang.X("followup.form.date", "Date"), f.date)
 	f.form.add("time", lang.X("followup.form.time", "Time"), container.NewBorder(nil, nil, nil, f.allDay, f.clock))
 	f.form.add("duration", lang.X("followup.form.duration", "Duration (minutes)"), f.duration)
-	f.form.add("reminder", lang.X("followup.form.reminder", "Reminder (minutes before)"), f.reminder)
+	f.form.add("reminder", lang.X("keys.followup.reminder", "Reminder"), f.reminder.sel)
 	f.form.add("assignee", lang.X("followup.form.assignee", "Assigned to"), f.assignee)
 	f.form.add("details", lang.X("followup.form.details", "Details"), f.details)
 	f.form.add("tz", lang.X("followup.form.timezone", "Time zone"), widget.NewLabel(f.loc.String()))
-	for _, en := range []*careEntry{f.title, f.clock, f.duration, f.reminder, f.assignee} {
+	for _, en := range []*careEntry{f.title, f.clock, f.duration, f.assignee} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
 	f.date.OnSubmitted = func(string) { f.onSave() }
@@ -119,7 +118,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	}
 	f.dlg.SetButtons(append(buttons, &widget.Button{Text: lang.X("followup.form.save", "Save"), Icon: theme.ConfirmIcon(),
 		Importance: widget.HighImportance, OnTapped: f.onSave}))
-	careEscapeCloses(e.win, f.dlg, f.title, f.clock, f.duration, f.reminder, f.assignee, f.details)
+	careEscapeCloses(e.win, f.dlg, f.title, f.clock, f.duration, f.assignee, f.details)
 	f.date.onEscape = f.dlg.Hide
 	f.onAllDay(f.allDay.Checked)
 	return f
@@ -128,6 +127,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 func (f *followUpForm) show() {
 	f.dlg.Resize(fyne.NewSize(480, 0))
 	f.dlg.Show()
+	f.e.forms.opened(f.dlg, f.onSave)
 	f.e.win.Canvas().Focus(f.title)
 }
 
@@ -178,9 +178,7 @@ func (f *followUpForm) collect() (*model.FollowUp, error) {
 	} else if fu.Duration, err = careParseInt(f.duration.Text); err != nil {
 		fe = append(fe, careFieldError("duration", "care.validation.number", "not a number"))
 	}
-	if fu.Reminder, err = careParseInt(f.reminder.Text); err != nil {
-		fe = append(fe, careFieldError("reminder", "care.validation.number", "not a number"))
-	}
+	fu.Reminder = f.reminder.minutes()
 	if len(fe) > 0 {
 		return nil, &model.Error{Code: model.EINVALID, Message: "invalid follow-up", Fields: fe}
 	}

@@ -160,6 +160,7 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 func (g *gestureForm) show() {
 	g.dlg.Resize(fyne.NewSize(520, 0))
 	g.dlg.Show()
+	g.e.forms.opened(g.dlg, g.onSave)
 	g.e.win.Canvas().Focus(g.title)
 }
 
@@ -225,6 +226,9 @@ func (g *gestureForm) onSave() {
 		return
 	}
 	g.dlg.Hide()
+	if g.existing != nil && gs.Status != g.existing.Status {
+		rememberGestureStatus(g.e, g.existing, gs.Status)
+	}
 	if g.onSaved != nil {
 		g.onSaved(gs)
 	}

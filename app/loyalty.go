@@ -548,7 +548,7 @@ func (s *loyaltyScreen) showStatusDialog(g model.Gesture) {
 	box := container.NewVBox(widget.NewLabel(lang.X("loyalty.status.current", "Now: {{.Status}}",
 		map[string]any{"Status": gestureStatusText(g.Status)})))
 	for _, next := range model.NextStatuses(g.Status) {
-		b := widget.NewButton(gestureStatusText(next), func() { s.onSetStatus(g.ID, next) })
+		b := widget.NewButton(gestureStatusText(next), func() { s.onSetStatus(g, next) })
 		s.statusBtns[next] = b
 		box.Add(b)
 	}
@@ -557,11 +557,13 @@ func (s *loyaltyScreen) showStatusDialog(g model.Gesture) {
 	s.statusDlg.Show()
 }
 
-func (s *loyaltyScreen) onSetStatus(id model.ID, st model.GestureStatus) {
+func (s *loyaltyScreen) onSetStatus(g model.Gesture, st model.GestureStatus) {
 	if s.statusDlg != nil {
 		s.statusDlg.Hide()
 	}
-	if err := s.e.svc.SetGestureStatus(id, st); err != nil {
+	if err := s.e.svc.SetGestureStatus(g.ID, st); err != nil {
 		s.e.showError(err)
+		return
 	}
+	rememberGestureStatus(s.e, &g, st)
 }

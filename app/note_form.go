@@ -29,6 +29,7 @@ type noteForm struct {
 	general    *widget.Label
 	save       *widget.Button
 	cancel     *widget.Button
+	del        *widget.Button // only when revising a note
 	dlg        *dialog.CustomDialog
 }
 
@@ -37,6 +38,7 @@ type noteForm struct {
 func showNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	f := newNoteForm(e, cid, old)
 	f.dlg.Show()
+	e.forms.opened(f.dlg, f.onSave)
 	e.win.Canvas().Focus(f.text)
 	return f
 }
@@ -93,7 +95,12 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	f.cancel = widget.NewButton(lang.X("note.cancel", "Cancel"), func() { f.dlg.Hide() })
 	content := container.NewVBox(grid, f.general)
 	f.dlg = dialog.NewCustomWithoutButtons(title, content, e.win)
-	f.dlg.SetButtons([]fyne.CanvasObject{f.cancel, f.save})
+	buttons := []fyne.CanvasObject{f.cancel, f.save}
+	if old != nil {
+		f.del = newNoteDeleteButton(f)
+		buttons = append([]fyne.CanvasObject{f.del}, buttons...)
+	}
+	f.dlg.SetButtons(buttons)
 	f.dlg.Resize(fyne.NewSize(560, 460))
 	for _, en := range []*escEntry{f.text, f.at, f.by} {
 		en.onEscape = f.dlg.Hide

@@ -25,7 +25,7 @@ type settingsScreen struct {
 	userName  *widget.Entry
 	region    *widget.SelectEntry
 	language  *widget.Select
-	reminder  *widget.Entry
+	reminder  *reminderSelect
 	days      *widget.Entry
 	timeZone  *widget.SelectEntry
 	backupDir *widget.Entry
@@ -79,7 +79,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 		langs = append(langs, languageText(l))
 	}
 	s.language = widget.NewSelect(langs, nil)
-	s.reminder = widget.NewEntry()
+	s.reminder = newReminderSelect(0)
 	s.days = widget.NewEntry()
 	s.timeZone = widget.NewSelectEntry(zones)
 	s.locale = newLocaleFields(s.region, s.timeZone)
@@ -110,7 +110,7 @@ func (s *settingsScreen) build() fyne.CanvasObject {
 	add(lang.X("settings.language", "Language"), s.language, "language",
 		lang.X("settings.language.help", "Takes effect when Kundenkartei is started again."))
 	s.locale.add(add)
-	add(lang.X("settings.reminder", "Reminder (minutes before)"), s.reminder, "reminder", "")
+	add(lang.X("keys.settings.reminder", "Default reminder"), s.reminder.sel, "reminder", "")
 	add(lang.X("settings.followup_days", "Follow up after (days)"), s.days, "followup_days",
 		lang.X("settings.followup_days.help", "Default of the trade-fair capture."))
 	add(lang.X("settings.time_zone", "Time zone"), s.timeZone, "time_zone", "")
@@ -170,7 +170,7 @@ func (s *settingsScreen) load() {
 			s.language.SetSelectedIndex(i)
 		}
 	}
-	s.reminder.SetText(intText(st.ReminderMinutes))
+	s.reminder.set(st.ReminderMinutes)
 	s.days.SetText(intText(st.FollowUpDays))
 	s.timeZone.SetText(st.TimeZone)
 	s.backupDir.SetText(st.BackupDir)
@@ -219,7 +219,7 @@ func (s *settingsScreen) read() (model.Settings, []model.FieldError) {
 	if i := s.language.SelectedIndex(); i >= 0 {
 		st.Language = languages[i]
 	}
-	st.ReminderMinutes = num("reminder", "validation.reminder", s.reminder.Text, 0, 30*24*60)
+	st.ReminderMinutes = s.reminder.minutes()
 	st.FollowUpDays = num("followup_days", "settings.error.number", s.days.Text, 0, 3660)
 	st.BackupKeep = num("backup_keep", "settings.error.number", s.keep.Text, 0, 1000)
 	st.TimeZone = strings.TrimSpace(s.timeZone.Text)

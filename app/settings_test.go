@@ -22,8 +22,7 @@ func TestSettingsSavedAndReloaded(t *testing.T) {
 	test.Type(s.userName, "Anna Beispiel")
 	s.region.SetText("de")
 	s.language.SetSelected(languageText("de"))
-	s.reminder.SetText("")
-	test.Type(s.reminder, "30")
+	s.reminder.sel.SetSelected("30 minutes before")
 	s.days.SetText("")
 	test.Type(s.days, "5")
 	s.timeZone.SetText("Mars/Olympus")
@@ -47,9 +46,9 @@ func TestSettingsSavedAndReloaded(t *testing.T) {
 	// A new screen reads back what was stored; so does a new session.
 	s2 := newSettingsScreen(f.ui.env, Options{})
 	s2.build()
-	if s2.userName.Text != "Anna Beispiel" || s2.region.Text != "DE" || s2.reminder.Text != "30" || s2.timeZone.Text != "Europe/Berlin" ||
+	if s2.userName.Text != "Anna Beispiel" || s2.region.Text != "DE" || s2.reminder.minutes() != 30 || s2.timeZone.Text != "Europe/Berlin" ||
 		s2.language.SelectedIndex() != 1 {
-		t.Fatalf("reloaded form shows %q %q %q %q lang %d", s2.userName.Text, s2.region.Text, s2.reminder.Text, s2.timeZone.Text, s2.language.SelectedIndex())
+		t.Fatalf("reloaded form shows %q %q %d %q lang %d", s2.userName.Text, s2.region.Text, s2.reminder.minutes(), s2.timeZone.Text, s2.language.SelectedIndex())
 	}
 	if err := f.db.Close(); err != nil {
 		t.Fatal(err)

@@ -209,8 +209,9 @@ func (s *todayScreen) apply(d todayData) {
 			detail: todayDueText(&f, d.now, loc),
 			warn:   f.Overdue(d.now),
 			open:   s.opener(f.CustomerID),
-			first:  &careAction{label: lang.X("today.followups.done", "Done"), icon: theme.ConfirmIcon(), run: func() { s.onDone(f.ID) }},
-			second: &careAction{label: lang.X("today.followups.reschedule", "Reschedule"), icon: theme.HistoryIcon(), run: func() { s.onReschedule(f) }},
+			first:  &careAction{label: lang.X("today.followups.done", "Done"), icon: theme.ConfirmIcon(), run: func() { s.onDone(f) }},
+			second: &careAction{label: lang.X("today.followups.reschedule", "Reschedule"), icon: theme.HistoryIcon(),
+				menu: func() *fyne.Menu { return s.rescheduleMenu(f) }, canvas: s.e.win.Canvas()},
 		}
 	}
 	count := lang.XN("today.followups.count", "{{.Count}} open", len(rows), map[string]any{"Count": formatCount(len(rows))})
@@ -268,16 +269,6 @@ func (s *todayScreen) customerName(id model.ID) string {
 
 func (s *todayScreen) opener(id model.ID) func() {
 	return func() { s.e.openCustomer(id) }
-}
-
-func (s *todayScreen) onDone(id model.ID) {
-	if err := s.e.svc.SetFollowUpStatus(id, model.FollowUpDone); err != nil {
-		s.e.showError(err)
-	}
-}
-
-func (s *todayScreen) onReschedule(f model.FollowUp) {
-	showFollowUpForm(s.e, f.CustomerID, &f)
 }
 
 func todayDueText(f *model.FollowUp, now time.Time, loc *time.Location) string {
@@ -373,6 +364,10 @@ type careAction struct {
 	label string
 	icon  fyne.Resource
 	run   func()
+	// menu, when set, makes the button open this menu on canvas instead
+	// of run.
+	menu   func() *fyne.Menu
+	canvas fyne.Canvas
 }
 
 // careRows is the list data of every care list: rows, or, for long
@@ -483,6 +478,9 @@ func careSetButton(b *widget.Button, a *careAction) {
 	b.SetText(a.label)
 	b.SetIcon(a.icon)
 	b.OnTapped = a.run
+	if a.menu != nil {
+		b.OnTapped = func() { showMenuBelow(a.menu(), a.canvas, b) }
+	}
 	b.Show()
 }
 

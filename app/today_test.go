@@ -178,8 +178,8 @@ func TestFollowUpFormScheduleAndCompleteOnToday(t *testing.T) {
 
 	form := newFollowUpForm(f.e, c.ID, nil)
 	form.show()
-	if got, want := form.reminder.Text, "15"; got != want {
-		t.Errorf("default reminder: got %q, want %q", got, want)
+	if got, want := form.reminder.minutes(), 15; got != want {
+		t.Errorf("default reminder: got %d, want %d", got, want)
 	}
 	if got, want := form.assignee.Text, "Anna Beispiel"; got != want {
 		t.Errorf("default assignee: got %q, want %q", got, want)

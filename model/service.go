@@ -57,6 +57,8 @@ type NoteService interface {
 	ReviseNote(old ID, n *Note) error
 	// DeleteNote tombstones a note. ENOTFOUND.
 	DeleteNote(id ID) error
+	// RestoreNote undoes DeleteNote. ENOTFOUND if the note never existed.
+	RestoreNote(id ID) error
 	// Notes returns live, current notes matching f, newest first.
 	Notes(f NoteFilter) ([]Note, error)
 }
@@ -107,6 +109,11 @@ type GestureService interface {
 	// SetGestureStatus moves a gesture along its lifecycle; EINVALID when
 	// the step is not allowed (see CanMove), ENOTFOUND.
 	SetGestureStatus(id ID, s GestureStatus) error
+	// RevertGestureStatus undoes a status change: it puts back the status
+	// and status time the gesture had before, even where the lifecycle
+	// would not allow that step forwards (declined back to idea). EINVALID
+	// for an unknown status, ENOTFOUND.
+	RevertGestureStatus(id ID, s GestureStatus, changed time.Time) error
 	// DeleteGesture tombstones a gesture. ENOTFOUND.
 	DeleteGesture(id ID) error
 	// Gestures returns live gestures matching f, newest first.

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -88,6 +89,25 @@ func (db *DB) SetGestureStatus(id model.ID, s model.GestureStatus) error {
 			return statusError(g.Status, s)
 		}
 		g.Status, g.StatusChanged = s, db.now().UTC()
+		return w.save(model.TypeGesture, g, false)
+	})
+}
+
+// RevertGestureStatus puts back a status the gesture had before a change
+// (undo), without the lifecycle check a step forwards gets.
+func (db *DB) RevertGestureStatus(id model.ID, s model.GestureStatus, changed time.Time) error {
+	if !slices.Contains(model.GestureStatuses, s) {
+		return statusError("", s)
+	}
+	return db.update(func(w *writer) error {
+		g, err := getLive[model.Gesture](w.tx, model.TypeGesture, id)
+		if err != nil {
+			return err
+		}
+		if g.Status == s {
+			return nil
+		}
+		g.Status, g.StatusChanged = s, changed.UTC()
 		return w.save(model.TypeGesture, g, false)
 	})
 }

@@ -72,6 +72,21 @@ func (db *DB) DeleteNote(id model.ID) error {
 	})
 }
 
+// RestoreNote undoes DeleteNote; a note that is not deleted stays as it is.
+func (db *DB) RestoreNote(id model.ID) error {
+	return db.update(func(w *writer) error {
+		n, err := get[model.Note](w.tx, model.TypeNote, id)
+		if err != nil {
+			return err
+		}
+		if !n.Deleted {
+			return nil
+		}
+		n.Deleted = false
+		return w.save(model.TypeNote, n, false)
+	})
+}
+
 // Notes returns live current notes matching f, newest first. With a
 // customer it walks that customer's notes; otherwise it walks the kind index
 // (of the given kinds, or all) backwards, so a Limit stops it early.

@@ -36,9 +36,12 @@ func (f *fakeSource) CreateGesture(*model.Gesture) error                   { ret
 func (f *fakeSource) UpdateGesture(*model.Gesture) error                   { return errUnexpected }
 func (f *fakeSource) SetGestureStatus(model.ID, model.GestureStatus) error { return errUnexpected }
 func (f *fakeSource) DeleteGesture(model.ID) error                         { return errUnexpected }
-func (f *fakeSource) Event(model.ID) (*model.Event, error)                 { return nil, errUnexpected }
-func (f *fakeSource) CreateEvent(*model.Event) error                       { return errUnexpected }
-func (f *fakeSource) UpdateEvent(*model.Event) error                       { return errUnexpected }
+func (f *fakeSource) RevertGestureStatus(model.ID, model.GestureStatus, time.Time) error {
+	return errUnexpected
+}
+func (f *fakeSource) Event(model.ID) (*model.Event, error) { return nil, errUnexpected }
+func (f *fakeSource) CreateEvent(*model.Event) error       { return errUnexpected }
+func (f *fakeSource) UpdateEvent(*model.Event) error       { return errUnexpected }
 func (f *fakeSource) Invite(model.ID, []model.ID, model.Gesture) (int, error) {
 	return 0, errUnexpected
 }
