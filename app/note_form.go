@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -26,6 +27,7 @@ type noteForm struct {
 	at         *escEntry
 	by         *escEntry
 	errs       map[string]*widget.Label
+	grid       *fyne.Container // label, field pairs
 	general    *widget.Label
 	save       *widget.Button
 	cancel     *widget.Button
@@ -74,10 +76,12 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	f.by.SetText(n.By)
 
 	grid := container.New(layout.NewFormLayout())
+	f.grid = grid
 	add := func(label string, obj fyne.CanvasObject, field string) {
 		l := newErrorLabel()
 		f.errs[field] = l
-		grid.Add(widget.NewLabel(label))
+		// the same look as the follow-up and gesture forms (careForm)
+		grid.Add(widget.NewLabelWithStyle(label, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true}))
 		grid.Add(container.NewVBox(obj, l))
 	}
 	add(lang.X("note.kind", "Kind"), f.kind, "kind")
@@ -90,9 +94,9 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	if old != nil {
 		title = lang.X("note.edit", "Edit note")
 	}
-	f.save = widget.NewButton(lang.X("note.save", "Save"), f.onSave)
+	f.save = widget.NewButtonWithIcon(lang.X("note.save", "Save"), theme.ConfirmIcon(), f.onSave)
 	f.save.Importance = widget.HighImportance
-	f.cancel = widget.NewButton(lang.X("note.cancel", "Cancel"), func() { f.dlg.Hide() })
+	f.cancel = widget.NewButtonWithIcon(lang.X("note.cancel", "Cancel"), theme.CancelIcon(), func() { f.dlg.Hide() })
 	content := container.NewVBox(grid, f.general)
 	f.dlg = dialog.NewCustomWithoutButtons(title, content, e.win)
 	buttons := []fyne.CanvasObject{f.cancel, f.save}
