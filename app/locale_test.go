@@ -282,6 +282,23 @@ func TestHintsStandApartInTheDarkTheme(t *testing.T) {
 	}
 }
 
+// Help lines and empty-list explanations are low-importance labels, drawn
+// in the disabled colour: readable on the background, dimmer than text.
+func TestLowImportanceTextIsReadable(t *testing.T) {
+	th := newHintTheme()
+	for _, v := range []fyne.ThemeVariant{theme.VariantDark, theme.VariantLight} {
+		low := th.Color(theme.ColorNameDisabled, v)
+		bg := th.Color(theme.ColorNameBackground, v)
+		text := th.Color(theme.ColorNameForeground, v)
+		if c := contrast(low, bg); c < 2.5 {
+			t.Errorf("variant %d: low-importance text on the background at contrast %.1f, want at least 2.5", v, c)
+		}
+		if contrast(low, bg) >= contrast(text, bg) {
+			t.Errorf("variant %d: low-importance text as strong as text, want it dimmer", v)
+		}
+	}
+}
+
 // contrast is the WCAG contrast ratio of two colours.
 func contrast(a, b color.Color) float64 {
 	lum := func(c color.Color) float64 {
