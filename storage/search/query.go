@@ -133,22 +133,17 @@ func (ix *Index) Search(q model.Query) model.Hits {
 			extra = append(extra, d)
 		}
 	}
-	cmp := cmpName
-	switch q.Sort {
-	case model.SortByLastContact:
-		cmp = cmpLast
-	case model.SortByNextDue:
-		cmp = cmpDue
-	}
-	if q.Sort != model.SortByName {
-		slices.SortFunc(extra, cmp)
+	order := knownOrder(q.Sort)
+	cmp := sortOf(order, q.Desc)
+	if order != model.SortByName || q.Desc {
+		slices.SortFunc(extra, cmp) // extra is in name order already
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = len(sn.docs) + len(extra)
 	}
 	buf := posBufs.Get().(*[]int32)
-	*buf = sn.ordered(*buf, cand, q.Sort, limit)
+	*buf = sn.ordered(*buf, cand, order, q.Desc, limit)
 	out := merge(sn.docs, *buf, extra, cmp, limit)
 	posBufs.Put(buf)
 	return out
@@ -230,10 +225,10 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 	if f.due {
 		// byDue is ascending by due key, so the due customers are a prefix.
 		k := sort.Search(n, func(i int) bool {
-			d := docs[sn.byDue[i]].due
+			d := docs[sn.due.by[i]].due
 			return d == noDue || d > f.now
 		})
-		due := sn.byDue[:k]
+		due := sn.due.by[:k]
 		conds = append(conds, cond{cost: k, fill: func(b bitset) { b.setAll(due) },
 			test: func(p int32) bool { d := docs[p].due; return d != noDue && d <= f.now }})
 	}
@@ -306,51 +301,6 @@ func forEach(b bitset, fn func(p int32)) {
 // posBufs recycles the position lists of ordered: a short query matches
 // tens of thousands of customers on every keystroke.
 var posBufs = sync.Pool{New: func() any { return new([]int32) }}
-
-// ordered appends to buf the positions in cand in the given order, at most
-// limit of them.
-func (sn *snapshot) ordered(buf []int32, cand bitset, order model.SortOrder, limit int) []int32 {
-	out := buf[:0]
-	total := cand.count()
-	if total == 0 {
-		return out
-	}
-	if order == model.SortByName {
-		for i, w := range cand {
-			for w != 0 {
-				out = append(out, int32(i<<6+bits.TrailingZeros64(w)))
-				if len(out) == limit {
-					return out
-				}
-				w &= w - 1
-			}
-		}
-		return out
-	}
-	perm, rank := sn.byLast, sn.rankLast
-	if order == model.SortByNextDue {
-		perm, rank = sn.byDue, sn.rankDue
-	}
-	if total*32 < len(sn.docs) {
-		// A small result: sort its ranks rather than walk the whole permutation.
-		forEach(cand, func(p int32) { out = append(out, rank[p]) })
-		slices.Sort(out)
-		out = out[:min(len(out), limit)]
-		for i, r := range out {
-			out[i] = perm[r]
-		}
-		return out
-	}
-	for _, p := range perm {
-		if cand.has(p) {
-			out = append(out, p)
-			if len(out) == limit {
-				break
-			}
-		}
-	}
-	return out
-}
 
 // merge merges the snapshot positions pos and the overlay documents extra,
 // both sorted by cmp, into at most limit hits.
