@@ -134,6 +134,7 @@ func New(a fyne.App, svc model.Services, opt Options) *UI {
 		newCustomer:  u.newCustomer,
 		showError:    newErrorShower(u.win),
 		openURL:      func(l *url.URL) error { return a.OpenURL(l) },
+		prefs:        a.Preferences(),
 	}
 	u.calendar = &calendarSync{e: u.env}
 	u.calendar.apply(cur.ICSAutoPath)

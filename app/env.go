@@ -35,4 +35,7 @@ type env struct {
 	// openURL hands tel:, mailto: and web links to the platform; it comes
 	// from the fyne.App so screens never reach for fyne.CurrentApp.
 	openURL func(u *url.URL) error
+	// prefs keeps how the user left the screens (list view, sort, column
+	// widths); it is the fyne.App's, never the database.
+	prefs fyne.Preferences
 }

@@ -1,0 +1,309 @@
+package app
+
+import (
+	"fmt"
+	"image/color"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// The customer table: one dense row per customer with sortable, resizable
+// columns. The rows are the directory's hits; a summary is made only for a
+// row on screen and kept while the row stays, so scrolling and typing cost
+// the same with 100 customers as with 100,000.
+
+// tableColumn is one column of the customer table.
+type tableColumn struct {
+	sort  model.SortOrder
+	width float32 // default width
+	title func() string
+	text  func(s *model.CustomerSummary, now time.Time) string
+}
+
+// tableColumns are the table's columns, left to right.
+var tableColumns = []tableColumn{
+	{model.SortByName, 170, func() string { return lang.X("list.col.name", "Name") },
+		func(s *model.CustomerSummary, _ time.Time) string { return s.Name }},
+	{model.SortByCompany, 150, func() string { return lang.X("list.col.company", "Company") },
+		func(s *model.CustomerSummary, _ time.Time) string {
+			if s.Company == s.Name {
+				return "" // a company's name is in the first column already
+			}
+			return s.Company
+		}},
+	{model.SortByCity, 100, func() string { return lang.X("list.col.city", "Town") },
+		func(s *model.CustomerSummary, _ time.Time) string { return s.City }},
+	{model.SortBySegment, 90, func() string { return lang.X("list.col.segment", "Segment") },
+		func(s *model.CustomerSummary, _ time.Time) string { return segmentText(s.Segment) }},
+	{model.SortByLastContact, 110, func() string { return lang.X("list.col.last_contact", "Last contact") },
+		func(s *model.CustomerSummary, now time.Time) string { return formatRelative(s.LastContact, now) }},
+	{model.SortByNextDue, 100, func() string { return lang.X("list.col.next_due", "Next due") },
+		func(s *model.CustomerSummary, now time.Time) string {
+			next := s.NextDue()
+			if next.IsZero() {
+				return ""
+			}
+			if !next.After(now) {
+				return "⏰ " + formatDate(next)
+			}
+			return formatDate(next)
+		}},
+}
+
+// columnOf returns the column that sorts by o, or -1.
+func columnOf(o model.SortOrder) int {
+	for i, c := range tableColumns {
+		if c.sort == o {
+			return i
+		}
+	}
+	return -1
+}
+
+// customerTable is the table view of the customer list.
+type customerTable struct {
+	rows  *customerRows
+	table *resizableTable
+	// headers are the header cells by column, for the arrows and for
+	// reading the widths the user dragged.
+	headers map[int]*headerCell
+	widths  []float32
+	// cursor is the row the keyboard moved to, -1 for none.
+	cursor int
+	// cache holds the summaries of the rows shown, by row.
+	cache map[int]*model.CustomerSummary
+
+	sort     func() (model.SortOrder, bool)
+	onSort   func(col int)
+	onOpen   func(row int)
+	onWidths func(widths []float32)
+}
+
+func newCustomerTable(rows *customerRows, widths []float32) *customerTable {
+	t := &customerTable{rows: rows, headers: map[int]*headerCell{}, widths: widths, cursor: -1,
+		cache: map[int]*model.CustomerSummary{}}
+	t.table = &resizableTable{dragEnd: t.readWidths}
+	t.table.Length, t.table.CreateCell, t.table.UpdateCell = t.length, newTableCell, t.updateCell
+	t.table.ExtendBaseWidget(t.table)
+	t.table.ShowHeaderRow = true
+	t.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(t.tappedHeader) }
+	t.table.UpdateHeader = t.updateHeader
+	t.table.OnSelected = func(id widget.TableCellID) {
+		t.table.UnselectAll() // the whole row shows the cursor, not one cell
+		t.setCursor(id.Row)
+		t.onOpen(id.Row)
+	}
+	for i, w := range widths {
+		t.table.SetColumnWidth(i, w)
+	}
+	return t
+}
+
+// reset forgets the cached summaries and the cursor: the rows changed.
+func (t *customerTable) reset() {
+	clear(t.cache)
+	t.cursor = -1
+	t.table.Refresh()
+	t.table.ScrollToTop()
+}
+
+func (t *customerTable) length() (int, int) { return t.rows.Length(), len(tableColumns) }
+
+func (t *customerTable) summary(row int) *model.CustomerSummary {
+	if s, ok := t.cache[row]; ok {
+		return s
+	}
+	if len(t.cache) > 400 { // rows scrolled away long ago
+		clear(t.cache)
+	}
+	s := t.rows.at(row)
+	t.cache[row] = s
+	return s
+}
+
+func (t *customerTable) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	c := o.(*tableCell)
+	s := t.summary(id.Row)
+	if s == nil {
+		c.set("", false)
+		return
+	}
+	c.set(tableColumns[id.Col].text(s, t.rows.now()), id.Row == t.cursor)
+}
+
+func (t *customerTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject) {
+	h := o.(*headerCell)
+	if id.Col < 0 || id.Col >= len(tableColumns) {
+		h.set(-1, "", 0)
+		return
+	}
+	for col, o := range t.headers {
+		if o == h && col != id.Col {
+			delete(t.headers, col) // the cell shows another column now
+		}
+	}
+	t.headers[id.Col] = h
+	order, desc := t.sort()
+	dir := 0
+	if tableColumns[id.Col].sort == order {
+		dir = 1
+		if desc {
+			dir = -1
+		}
+	}
+	h.set(id.Col, tableColumns[id.Col].title(), dir)
+}
+
+// resizableTable is a Table that says when the user let go of a column
+// edge, so the widths can be kept.
+type resizableTable struct {
+	widget.Table
+	dragEnd func()
+}
+
+// DragEnd ends a column resize and reports it.
+func (t *resizableTable) DragEnd() {
+	t.Table.DragEnd()
+	if t.dragEnd != nil {
+		t.dragEnd()
+	}
+}
+
+// tappedHeader sorts by col and keeps the widths the user may have dragged
+// before: Table tells nobody when a column is resized.
+func (t *customerTable) tappedHeader(col int) {
+	t.readWidths()
+	t.onSort(col)
+}
+
+// readWidths takes the widths of the header cells on screen and reports
+// them when one changed.
+func (t *customerTable) readWidths() {
+	changed := false
+	for col, h := range t.headers {
+		if w := h.Size().Width; w > 0 && col < len(t.widths) && w != t.widths[col] {
+			t.widths[col], changed = w, true
+		}
+	}
+	if changed && t.onWidths != nil {
+		t.onWidths(t.widths)
+	}
+}
+
+// setCursor moves the keyboard cursor to row and shows it.
+func (t *customerTable) setCursor(row int) {
+	t.cursor = row
+	t.table.Refresh()
+	if row >= 0 {
+		t.table.ScrollTo(widget.TableCellID{Row: row, Col: 0})
+	}
+}
+
+// tableCell is one cell: text on a background that marks the cursor row.
+type tableCell struct {
+	widget.BaseWidget
+	bg    *canvas.Rectangle
+	label *widget.Label
+}
+
+func newTableCell() fyne.CanvasObject {
+	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
+	c.label.Truncation = fyne.TextTruncateEllipsis
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// CreateRenderer stacks the label on its background.
+func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
+}
+
+// MinSize is one line of text, however long the text: the column decides the width.
+func (c *tableCell) MinSize() fyne.Size {
+	return fyne.NewSize(40, c.label.MinSize().Height)
+}
+
+func (c *tableCell) set(text string, cursor bool) {
+	var fill color.Color = color.Transparent
+	if cursor {
+		fill = theme.Color(theme.ColorNameSelection)
+	}
+	if c.bg.FillColor != fill {
+		c.bg.FillColor = fill
+		c.bg.Refresh()
+	}
+	c.label.SetText(text)
+}
+
+// headerCell is a column title with the sort arrow; a tap sorts. It is
+// tappable only, not hoverable, so the table still sees the pointer near
+// a column edge and offers to resize the column.
+type headerCell struct {
+	widget.BaseWidget
+	col   int
+	label *widget.Label
+	arrow *widget.Icon
+	tap   func(col int)
+}
+
+func newHeaderCell(tap func(col int)) *headerCell {
+	h := &headerCell{col: -1, label: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		arrow: widget.NewIcon(nil), tap: tap}
+	h.label.Truncation = fyne.TextTruncateEllipsis
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+// CreateRenderer puts the arrow after the title.
+func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+}
+
+// MinSize lets a column be narrower than its title.
+func (h *headerCell) MinSize() fyne.Size {
+	return fyne.NewSize(40, h.label.MinSize().Height)
+}
+
+// set shows col's title; dir is 1 ascending, -1 descending, 0 not sorted.
+func (h *headerCell) set(col int, title string, dir int) {
+	h.col = col
+	h.label.SetText(title)
+	switch dir {
+	case 1:
+		h.arrow.SetResource(theme.MenuDropUpIcon())
+	case -1:
+		h.arrow.SetResource(theme.MenuDropDownIcon())
+	default:
+		h.arrow.SetResource(nil)
+	}
+}
+
+// Tapped sorts by the cell's column.
+func (h *headerCell) Tapped(*fyne.PointEvent) {
+	if h.col >= 0 && h.tap != nil {
+		h.tap(h.col)
+	}
+}
+
+// sortDirection is the accessible text of a header's arrow, for tests and
+// screen readers alike.
+func (h *headerCell) sortDirection() string {
+	switch h.arrow.Resource {
+	case nil:
+		return ""
+	case theme.MenuDropUpIcon():
+		return "asc"
+	}
+	return "desc"
+}
+
+// widthKey is the preference that keeps column col's width.
+func widthKey(col int) string { return fmt.Sprintf("list.width.%d", col) }
