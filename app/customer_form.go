@@ -529,7 +529,9 @@ func newConsentRow(e *env, k model.Consent, isNew bool) *consentRow {
 }
 
 func (r *consentRow) build(onRemove func()) fyne.CanvasObject {
-	line2 := container.NewGridWithColumns(3, r.given, r.source, container.NewHBox(r.withdrawn, r.withdraw))
+	// Not a grid of three: equal columns made every column as wide as the
+	// withdrawal part, and the window wider than a 1024 px screen.
+	line2 := container.NewBorder(nil, nil, nil, container.NewHBox(r.withdrawn, r.withdraw), container.NewGridWithColumns(2, r.given, r.source))
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(150, r.channel.MinSize().Height), r.channel), nil, r.purpose)
 	if r.isNew {
 		head = container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("", theme.DeleteIcon(), onRemove), head)

@@ -30,22 +30,17 @@ type tableColumn struct {
 
 // tableColumns are the table's columns, left to right.
 var tableColumns = []tableColumn{
-	{model.SortByName, 170, func() string { return lang.X("list.col.name", "Name") },
+	{model.SortByName, 160, func() string { return lang.X("list.col.name", "Name") },
 		func(s *model.CustomerSummary, _ time.Time) string { return s.Name }},
-	{model.SortByCompany, 150, func() string { return lang.X("list.col.company", "Company") },
-		func(s *model.CustomerSummary, _ time.Time) string {
-			if s.Company == s.Name {
-				return "" // a company's name is in the first column already
-			}
-			return s.Company
-		}},
+	{model.SortByCompany, 130, func() string { return lang.X("list.col.company", "Company") },
+		func(s *model.CustomerSummary, _ time.Time) string { return s.Company }},
 	{model.SortByCity, 100, func() string { return lang.X("list.col.city", "Town") },
 		func(s *model.CustomerSummary, _ time.Time) string { return s.City }},
-	{model.SortBySegment, 90, func() string { return lang.X("list.col.segment", "Segment") },
+	{model.SortBySegment, 85, func() string { return lang.X("list.col.segment", "Segment") },
 		func(s *model.CustomerSummary, _ time.Time) string { return segmentText(s.Segment) }},
-	{model.SortByLastContact, 110, func() string { return lang.X("list.col.last_contact", "Last contact") },
+	{model.SortByLastContact, 105, func() string { return lang.X("list.col.last_contact", "Last contact") },
 		func(s *model.CustomerSummary, now time.Time) string { return formatRelative(s.LastContact, now) }},
-	{model.SortByNextDue, 100, func() string { return lang.X("list.col.next_due", "Next due") },
+	{model.SortByNextDue, 95, func() string { return lang.X("list.col.next_due", "Next due") },
 		func(s *model.CustomerSummary, now time.Time) string {
 			next := s.NextDue()
 			if next.IsZero() {
@@ -70,16 +65,16 @@ func columnOf(o model.SortOrder) int {
 
 // customerTable is the table view of the customer list.
 type customerTable struct {
-	rows  *customerRows
-	table *resizableTable
-	// headers are the header cells by column, for the arrows and for
-	// reading the widths the user dragged.
-	headers map[int]*headerCell
-	widths  []float32
+	rows   *customerRows
+	table  *widget.Table
+	widths []float32
 	// cursor is the row the keyboard moved to, -1 for none.
 	cursor int
 	// cache holds the summaries of the rows shown, by row.
 	cache map[int]*model.CustomerSummary
+
+	// save is the pending save of the widths, see resized.
+	save *time.Timer
 
 	sort     func() (model.SortOrder, bool)
 	onSort   func(col int)
@@ -88,13 +83,15 @@ type customerTable struct {
 }
 
 func newCustomerTable(rows *customerRows, widths []float32) *customerTable {
-	t := &customerTable{rows: rows, headers: map[int]*headerCell{}, widths: widths, cursor: -1,
+	t := &customerTable{rows: rows, widths: widths, cursor: -1,
 		cache: map[int]*model.CustomerSummary{}}
-	t.table = &resizableTable{dragEnd: t.readWidths}
-	t.table.Length, t.table.CreateCell, t.table.UpdateCell = t.length, newTableCell, t.updateCell
-	t.table.ExtendBaseWidget(t.table)
+	t.table = widget.NewTable(t.length, newTableCell, t.updateCell)
 	t.table.ShowHeaderRow = true
-	t.table.CreateHeader = func() fyne.CanvasObject { return newHeaderCell(t.tappedHeader) }
+	t.table.CreateHeader = func() fyne.CanvasObject {
+		h := newHeaderCell(t.tappedHeader)
+		h.resized = t.resized
+		return h
+	}
 	t.table.UpdateHeader = t.updateHeader
 	t.table.OnSelected = func(id widget.TableCellID) {
 		t.table.UnselectAll() // the whole row shows the cursor, not one cell
@@ -145,12 +142,6 @@ func (t *customerTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject)
 		h.set(-1, "", 0)
 		return
 	}
-	for col, o := range t.headers {
-		if o == h && col != id.Col {
-			delete(t.headers, col) // the cell shows another column now
-		}
-	}
-	t.headers[id.Col] = h
 	order, desc := t.sort()
 	dir := 0
 	if tableColumns[id.Col].sort == order {
@@ -162,41 +153,33 @@ func (t *customerTable) updateHeader(id widget.TableCellID, o fyne.CanvasObject)
 	h.set(id.Col, tableColumns[id.Col].title(), dir)
 }
 
-// resizableTable is a Table that says when the user let go of a column
-// edge, so the widths can be kept.
-type resizableTable struct {
-	widget.Table
-	dragEnd func()
+// tappedHeader sorts by col.
+func (t *customerTable) tappedHeader(col int) { t.onSort(col) }
+
+// resized notes that column col is now w wide, and saves the widths once
+// the user has stopped dragging for a moment: Table says nothing when a
+// column edge is dragged, but it lays out the header cells at the new width.
+func (t *customerTable) resized(col int, w float32) {
+	if col < 0 || col >= len(t.widths) || w < 30 || w == t.widths[col] {
+		return
+	}
+	t.widths[col] = w
+	if t.save != nil {
+		t.save.Reset(widthSaveDelay)
+		return
+	}
+	t.save = time.AfterFunc(widthSaveDelay, func() {
+		fyne.Do(func() {
+			t.save = nil
+			if t.onWidths != nil {
+				t.onWidths(t.widths)
+			}
+		})
+	})
 }
 
-// DragEnd ends a column resize and reports it.
-func (t *resizableTable) DragEnd() {
-	t.Table.DragEnd()
-	if t.dragEnd != nil {
-		t.dragEnd()
-	}
-}
-
-// tappedHeader sorts by col and keeps the widths the user may have dragged
-// before: Table tells nobody when a column is resized.
-func (t *customerTable) tappedHeader(col int) {
-	t.readWidths()
-	t.onSort(col)
-}
-
-// readWidths takes the widths of the header cells on screen and reports
-// them when one changed.
-func (t *customerTable) readWidths() {
-	changed := false
-	for col, h := range t.headers {
-		if w := h.Size().Width; w > 0 && col < len(t.widths) && w != t.widths[col] {
-			t.widths[col], changed = w, true
-		}
-	}
-	if changed && t.onWidths != nil {
-		t.onWidths(t.widths)
-	}
-}
+// widthSaveDelay is how long the widths must stay put before they are saved.
+const widthSaveDelay = 300 * time.Millisecond
 
 // setCursor moves the keyboard cursor to row and shows it.
 func (t *customerTable) setCursor(row int) {
@@ -221,15 +204,44 @@ func newTableCell() fyne.CanvasObject {
 	return c
 }
 
-// CreateRenderer stacks the label on its background.
-func (c *tableCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewStack(c.bg, c.label))
+// CreateRenderer puts the label on its background, with less room above
+// and below the text than a label takes: the table is for seeing many
+// customers at once.
+func (c *tableCell) CreateRenderer() fyne.WidgetRenderer { return &tableCellRenderer{c: c} }
+
+// MinSize is one line of text, however long the text: the column decides
+// the width.
+func (c *tableCell) MinSize() fyne.Size {
+	return fyne.NewSize(40, c.label.MinSize().Height-2*c.shrink())
 }
 
-// MinSize is one line of text, however long the text: the column decides the width.
-func (c *tableCell) MinSize() fyne.Size {
-	return fyne.NewSize(40, c.label.MinSize().Height)
+// shrink is how much of the label's padding above and below the text the
+// cell leaves out.
+func (c *tableCell) shrink() float32 {
+	return max(c.Theme().Size(theme.SizeNameInnerPadding)-2, 0)
 }
+
+type tableCellRenderer struct{ c *tableCell }
+
+func (r *tableCellRenderer) Layout(size fyne.Size) {
+	r.c.bg.Resize(size)
+	k := r.c.shrink()
+	r.c.label.Move(fyne.NewPos(0, -k))
+	r.c.label.Resize(fyne.NewSize(size.Width, size.Height+2*k))
+}
+
+func (r *tableCellRenderer) MinSize() fyne.Size { return r.c.MinSize() }
+
+func (r *tableCellRenderer) Refresh() {
+	r.c.bg.Refresh()
+	r.c.label.Refresh()
+}
+
+func (r *tableCellRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.c.bg, r.c.label}
+}
+
+func (r *tableCellRenderer) Destroy() {}
 
 func (c *tableCell) set(text string, cursor bool) {
 	var fill color.Color = color.Transparent
@@ -252,6 +264,17 @@ type headerCell struct {
 	label *widget.Label
 	arrow *widget.Icon
 	tap   func(col int)
+	// resized learns the width of the cell's column: Table tells nobody
+	// when the user drags a column edge.
+	resized func(col int, w float32)
+}
+
+// Resize sizes the cell, which the table does to its column's width.
+func (h *headerCell) Resize(s fyne.Size) {
+	h.BaseWidget.Resize(s)
+	if h.resized != nil && h.col >= 0 {
+		h.resized(h.col, s.Width)
+	}
 }
 
 func newHeaderCell(tap func(col int)) *headerCell {
@@ -262,15 +285,35 @@ func newHeaderCell(tap func(col int)) *headerCell {
 	return h
 }
 
-// CreateRenderer puts the arrow after the title.
+// CreateRenderer puts the arrow after the title, as tight as the cells.
 func (h *headerCell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+	return &headerRenderer{h: h, box: container.NewBorder(nil, nil, nil, h.arrow, h.label)}
 }
 
-// MinSize lets a column be narrower than its title.
+// MinSize lets a column be narrower than its title, and is as high as a row.
 func (h *headerCell) MinSize() fyne.Size {
-	return fyne.NewSize(40, h.label.MinSize().Height)
+	return fyne.NewSize(40, h.label.MinSize().Height-2*h.shrink())
 }
+
+func (h *headerCell) shrink() float32 {
+	return max(h.Theme().Size(theme.SizeNameInnerPadding)-2, 0)
+}
+
+type headerRenderer struct {
+	h   *headerCell
+	box *fyne.Container
+}
+
+func (r *headerRenderer) Layout(size fyne.Size) {
+	k := r.h.shrink()
+	r.box.Move(fyne.NewPos(0, -k))
+	r.box.Resize(fyne.NewSize(size.Width, size.Height+2*k))
+}
+
+func (r *headerRenderer) MinSize() fyne.Size           { return r.h.MinSize() }
+func (r *headerRenderer) Refresh()                     { r.box.Refresh() }
+func (r *headerRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.box} }
+func (r *headerRenderer) Destroy()                     {}
 
 // set shows col's title; dir is 1 ascending, -1 descending, 0 not sorted.
 func (h *headerCell) set(col int, title string, dir int) {

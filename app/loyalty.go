@@ -218,9 +218,10 @@ func (s *loyaltyScreen) build() fyne.CanvasObject {
 	split.Offset = 0.35
 
 	year := container.NewBorder(s.yearTotal, nil, nil, nil, s.yearRows.list)
-	attention := container.NewBorder(widget.NewLabel(lang.X("loyalty.attention.explain",
-		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer.")),
-		nil, nil, nil, s.attentionRows.list)
+	explain := widget.NewLabel(lang.X("loyalty.attention.explain",
+		"Do small customers get the same care? Customers per segment, average days since the last contact, gestures per customer."))
+	explain.Wrapping = fyne.TextWrapWord // one line of it made the window wider than a 1024 px screen
+	attention := container.NewBorder(explain, nil, nil, nil, s.attentionRows.list)
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.X("loyalty.tab.gestures", "Gestures"), gestures),
