@@ -44,6 +44,8 @@ type customersScreen struct {
 	// table. Both are kept in the preferences (see customers_view.go).
 	desc  bool
 	cards bool
+	// shown is the query whose result the list shows (without Now).
+	shown model.Query
 	// quiet is set while the keyboard moves the list's selection, so the
 	// selection does not open the customer (Enter does).
 	quiet bool
@@ -208,7 +210,7 @@ func (s *customersScreen) refresh() {
 	gen := s.gen.Add(1)
 	dir := s.e.svc.Directory()
 	if dir.Len() <= s.asyncAbove {
-		s.apply(dir.Search(q), dir.Len())
+		s.show(q, dir.Search(q), dir.Len())
 		return
 	}
 	go func() {
@@ -216,10 +218,24 @@ func (s *customersScreen) refresh() {
 		total := dir.Len()
 		fyne.Do(func() {
 			if s.gen.Load() == gen {
-				s.apply(res, total)
+				s.show(q, res, total)
 			}
 		})
 	}()
+}
+
+// show applies the result of q, starting at the top of the list when q
+// differs from the query shown: a commit elsewhere refreshes the same
+// query, and must not take away the user's place in the list.
+func (s *customersScreen) show(q model.Query, res model.Hits, total int) {
+	q.Now = time.Time{}
+	moved := q != s.shown
+	s.shown = q
+	s.apply(res, total)
+	if moved {
+		s.list.ScrollToOffset(0) // unlike ScrollToTop, safe before the list is drawn
+		s.table.table.ScrollToTop()
+	}
 }
 
 func (s *customersScreen) apply(res model.Hits, total int) {
@@ -227,12 +243,16 @@ func (s *customersScreen) apply(res model.Hits, total int) {
 	s.quiet = true
 	s.list.UnselectAll()
 	s.quiet = false
-	s.list.Refresh()
 	s.table.reset()
+	s.listView().Refresh() // the hidden view is refreshed when it is shown
 	// An empty directory has nothing to filter: the welcome or the hint
 	// to add a customer is all there is.
-	s.filterBar.Hidden = total == 0
-	s.filterBar.Refresh()
+	if hide := total == 0; s.filterBar.Hidden != hide {
+		s.filterBar.Hidden = hide
+		s.viewBtn.Hidden = hide
+		s.filterBar.Refresh()
+		s.viewBtn.Refresh()
+	}
 	s.count.SetText(lang.XN("customers.count", "{{.Count}} customers", len(res),
 		map[string]any{"Count": formatCount(len(res)), "Total": formatCount(total)}))
 	if len(res) == 0 {

@@ -2,11 +2,9 @@ package app
 
 import (
 	"fmt"
-	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -85,7 +83,8 @@ type customerTable struct {
 func newCustomerTable(rows *customerRows, widths []float32) *customerTable {
 	t := &customerTable{rows: rows, widths: widths, cursor: -1,
 		cache: map[int]*model.CustomerSummary{}}
-	t.table = widget.NewTable(t.length, newTableCell, t.updateCell)
+	gw := &glyphWidths{}
+	t.table = widget.NewTable(t.length, func() fyne.CanvasObject { return newTableCell(gw) }, t.updateCell)
 	t.table.ShowHeaderRow = true
 	t.table.CreateHeader = func() fyne.CanvasObject {
 		h := newHeaderCell(t.tappedHeader)
@@ -105,11 +104,10 @@ func newCustomerTable(rows *customerRows, widths []float32) *customerTable {
 }
 
 // reset forgets the cached summaries and the cursor: the rows changed.
+// The caller refreshes the table when it is on screen.
 func (t *customerTable) reset() {
 	clear(t.cache)
 	t.cursor = -1
-	t.table.Refresh()
-	t.table.ScrollToTop()
 }
 
 func (t *customerTable) length() (int, int) { return t.rows.Length(), len(tableColumns) }
@@ -190,71 +188,6 @@ func (t *customerTable) setCursor(row int) {
 	}
 }
 
-// tableCell is one cell: text on a background that marks the cursor row.
-type tableCell struct {
-	widget.BaseWidget
-	bg    *canvas.Rectangle
-	label *widget.Label
-}
-
-func newTableCell() fyne.CanvasObject {
-	c := &tableCell{bg: canvas.NewRectangle(color.Transparent), label: widget.NewLabel("")}
-	c.label.Truncation = fyne.TextTruncateEllipsis
-	c.ExtendBaseWidget(c)
-	return c
-}
-
-// CreateRenderer puts the label on its background, with less room above
-// and below the text than a label takes: the table is for seeing many
-// customers at once.
-func (c *tableCell) CreateRenderer() fyne.WidgetRenderer { return &tableCellRenderer{c: c} }
-
-// MinSize is one line of text, however long the text: the column decides
-// the width.
-func (c *tableCell) MinSize() fyne.Size {
-	return fyne.NewSize(40, c.label.MinSize().Height-2*c.shrink())
-}
-
-// shrink is how much of the label's padding above and below the text the
-// cell leaves out.
-func (c *tableCell) shrink() float32 {
-	return max(c.Theme().Size(theme.SizeNameInnerPadding)-2, 0)
-}
-
-type tableCellRenderer struct{ c *tableCell }
-
-func (r *tableCellRenderer) Layout(size fyne.Size) {
-	r.c.bg.Resize(size)
-	k := r.c.shrink()
-	r.c.label.Move(fyne.NewPos(0, -k))
-	r.c.label.Resize(fyne.NewSize(size.Width, size.Height+2*k))
-}
-
-func (r *tableCellRenderer) MinSize() fyne.Size { return r.c.MinSize() }
-
-func (r *tableCellRenderer) Refresh() {
-	r.c.bg.Refresh()
-	r.c.label.Refresh()
-}
-
-func (r *tableCellRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.c.bg, r.c.label}
-}
-
-func (r *tableCellRenderer) Destroy() {}
-
-func (c *tableCell) set(text string, cursor bool) {
-	var fill color.Color = color.Transparent
-	if cursor {
-		fill = theme.Color(theme.ColorNameSelection)
-	}
-	if c.bg.FillColor != fill {
-		c.bg.FillColor = fill
-		c.bg.Refresh()
-	}
-	c.label.SetText(text)
-}
-
 // headerCell is a column title with the sort arrow; a tap sorts. It is
 // tappable only, not hoverable, so the table still sees the pointer near
 // a column edge and offers to resize the column.
@@ -318,14 +251,20 @@ func (r *headerRenderer) Destroy()                     {}
 // set shows col's title; dir is 1 ascending, -1 descending, 0 not sorted.
 func (h *headerCell) set(col int, title string, dir int) {
 	h.col = col
-	h.label.SetText(title)
+	// Table updates its headers on every scroll step; a label that cuts
+	// its text shapes it anew on every SetText.
+	if h.label.Text != title {
+		h.label.SetText(title)
+	}
+	var arrow fyne.Resource
 	switch dir {
 	case 1:
-		h.arrow.SetResource(theme.MenuDropUpIcon())
+		arrow = theme.MenuDropUpIcon()
 	case -1:
-		h.arrow.SetResource(theme.MenuDropDownIcon())
-	default:
-		h.arrow.SetResource(nil)
+		arrow = theme.MenuDropDownIcon()
+	}
+	if h.arrow.Resource != arrow {
+		h.arrow.SetResource(arrow)
 	}
 }
 

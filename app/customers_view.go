@@ -118,6 +118,7 @@ func (s *customersScreen) onToggleView() {
 		s.body.Objects[0] = s.listView()
 		s.body.Refresh()
 	}
+	s.listView().Refresh() // it was not refreshed while hidden
 	s.showSort()
 }
 
@@ -183,7 +184,11 @@ func (s *customersScreen) moveCursor(d int) {
 		return
 	}
 	c := min(max(s.table.cursor+d, 0), n-1)
-	s.table.setCursor(c)
+	if !s.cards {
+		s.table.setCursor(c)
+		return
+	}
+	s.table.cursor = c // the one cursor of both views
 	s.quiet = true
 	s.list.Select(c)
 	s.quiet = false

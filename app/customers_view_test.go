@@ -270,13 +270,13 @@ func TestSearchKeysLeadIntoTheResults(t *testing.T) {
 func TestFilterBarHiddenOnEmptyList(t *testing.T) {
 	f := newShellFixture(t, Options{}, nil)
 	s := f.ui.customers
-	if s.filterBar.Visible() {
-		t.Fatalf("filter bar shown with no customers")
+	if s.filterBar.Visible() || s.viewBtn.Visible() {
+		t.Fatalf("filter bar (%v) or view button (%v) shown with no customers", s.filterBar.Visible(), s.viewBtn.Visible())
 	}
 	f.customer(model.Customer{GivenName: "Erika", FamilyName: "Moser"})
 	shellEventually(t, "the list to show the new customer", func() bool { return s.rows.Length() == 1 })
-	if !s.filterBar.Visible() {
-		t.Errorf("filter bar hidden with a customer in the list")
+	if !s.filterBar.Visible() || !s.viewBtn.Visible() {
+		t.Errorf("filter bar (%v) or view button (%v) hidden with a customer in the list", s.filterBar.Visible(), s.viewBtn.Visible())
 	}
 	test.Type(s.search, "nobody")
 	if !s.filterBar.Visible() {
