@@ -27,11 +27,10 @@ func (s *customersScreen) loadView() {
 	if p != nil {
 		s.cards = p.Bool(prefCards)
 		s.desc = p.Bool(prefDesc)
-		if o := model.SortOrder(p.IntWithFallback(prefSort, int(model.SortByName))); o >= 0 {
-			for j, c := range sortChoices {
-				if c == o {
-					i = j
-				}
+		o := model.SortOrder(p.IntWithFallback(prefSort, int(model.SortByName)))
+		for j, c := range sortChoices {
+			if c == o {
+				i = j
 			}
 		}
 	}
@@ -83,7 +82,8 @@ func (s *customersScreen) sortChanged() {
 	s.refresh()
 }
 
-// showSort shows the direction on its button and the table's headers.
+// showSort shows the direction on its button; the table's headers show it
+// when the table is refreshed with the sorted rows.
 func (s *customersScreen) showSort() {
 	if s.desc {
 		s.direction.SetIcon(theme.MenuDropDownIcon())
@@ -94,9 +94,6 @@ func (s *customersScreen) showSort() {
 		s.viewBtn.SetText(lang.X("list.view.table", "As table"))
 	} else {
 		s.viewBtn.SetText(lang.X("list.view.cards", "As cards"))
-	}
-	if s.table != nil {
-		s.table.table.Refresh()
 	}
 }
 
@@ -118,8 +115,8 @@ func (s *customersScreen) onToggleView() {
 		s.body.Objects[0] = s.listView()
 		s.body.Refresh()
 	}
-	s.listView().Refresh() // it was not refreshed while hidden
 	s.showSort()
+	s.listView().Refresh() // it was not refreshed while hidden
 }
 
 // newTable makes the table view with the remembered column widths.

@@ -107,3 +107,30 @@ func BenchmarkListDecodeAll(b *testing.B) {
 		sinkCount = len(hits)
 	})
 }
+
+// BenchmarkListSortSwitchWithOverlay is BenchmarkListSortSwitch while the
+// overlay holds as many changed customers as it ever does before a
+// rebuild, as after an import or a sync.
+func BenchmarkListSortSwitchWithOverlay(b *testing.B) {
+	ix := New()
+	all := largeSet()
+	ix.Load(all)
+	ix.wait()
+	ix.mu.Lock()
+	for i := 0; i < overlayLimit(len(all)); i++ {
+		s := all[i*37%len(all)]
+		s.Name += " X"
+		s.Company += " X"
+		d := newDoc(&s, &folder{}, ix.region, true)
+		ix.apply(op{id: s.ID, d: d}) // not change: no compaction
+	}
+	ix.mu.Unlock()
+	for _, o := range listOrders {
+		b.Run(o.name, func(b *testing.B) {
+			q := model.Query{Sort: o.sort, Desc: o.desc, Now: benchNow}
+			firstPage(ix, q)
+			latency(b, func() { sinkCount = firstPage(ix, q) })
+			b.ReportMetric(float64(sinkCount), "hits")
+		})
+	}
+}

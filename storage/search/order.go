@@ -29,7 +29,15 @@ import (
 type perm struct {
 	by, rank []int32
 	keyed    int
+	// A text order also has its distinct folded values, sorted, and the
+	// index of each position's value in them (noValue for none), so that
+	// the overlay's documents are placed by comparing integers (textCmps).
+	values  []string
+	valueOf []uint32
 }
+
+// noValue is perm.valueOf of a customer without the sorted value.
+const noValue = ^uint32(0)
 
 // lazyPerm is a permutation built on first use.
 type lazyPerm struct {
@@ -119,28 +127,101 @@ func textPerm(docs []*doc, field int) perm {
 		folded[i], byKey[i] = model.Fold(v), int32(i)
 	}
 	slices.SortFunc(byKey, func(a, b int32) int { return strings.Compare(folded[a], folded[b]) })
-	rank := make([]uint64, len(raw))
-	r := uint64(0)
-	for j, id := range byKey {
-		if j > 0 && folded[id] != folded[byKey[j-1]] {
-			r++
+	var values []string // distinct, sorted, without ""
+	rank := make([]uint32, len(raw))
+	for _, id := range byKey {
+		f := folded[id]
+		if f == "" {
+			rank[id] = noValue
+			continue
 		}
-		rank[id] = r
-		if folded[id] == "" {
-			rank[id] = ^uint64(0) // after every value
+		if len(values) == 0 || values[len(values)-1] != f {
+			values = append(values, f)
 		}
+		rank[id] = uint32(len(values) - 1)
 	}
 	by := make([]int32, n)
+	valueOf := make([]uint32, n)
 	keyed := 0
 	for i := range of {
-		of[i] = rank[of[i]]
+		valueOf[i] = rank[of[i]]
+		of[i] = uint64(valueOf[i]) // noValue sorts after every value
 		by[i] = int32(i)
-		if of[i] != ^uint64(0) {
+		if valueOf[i] != noValue {
 			keyed++
 		}
 	}
 	sortPairs(of, by)
-	return perm{by: by, rank: inverse(by), keyed: keyed}
+	return perm{by: by, rank: inverse(by), keyed: keyed, values: values, valueOf: valueOf}
+}
+
+// textCmps returns the comparisons of a text order over the snapshot
+// documents docs, for a search whose overlay holds extra: between two overlay documents, and between the
+// snapshot document at a position and an overlay document. Each overlay
+// document's value is folded once and placed among the snapshot's values,
+// instead of folding two values in every comparison.
+func (p *perm) textCmps(docs, extra []*doc, field int, desc bool) (cmp func(a, b *doc) int, cmpPos func(pos int32, e *doc) int) {
+	type placed struct {
+		v   uint64 // 2i+1: values[i]; 2i: between values[i-1] and values[i]; noPlace: none
+		key string
+	}
+	const noPlace = ^uint64(0)
+	at := make(map[*doc]placed, len(extra))
+	for _, e := range extra {
+		k := textKey(e, field)
+		pl := placed{v: noPlace, key: k}
+		if k != "" {
+			i, found := slices.BinarySearch(p.values, k)
+			pl.v = 2 * uint64(i)
+			if found {
+				pl.v++
+			}
+		}
+		at[e] = pl
+	}
+	order := func(va, vb uint64, tie func() int) int {
+		c := 0
+		switch {
+		case va < vb:
+			c = -1
+		case va > vb:
+			c = 1
+		default:
+			return tie()
+		}
+		if desc && va != noPlace && vb != noPlace {
+			return -c
+		}
+		return c
+	}
+	tieDir := func(c int, v uint64) int {
+		if desc && v != noPlace {
+			return -c
+		}
+		return c
+	}
+	cmp = func(a, b *doc) int {
+		pa, pb := at[a], at[b]
+		return order(pa.v, pb.v, func() int {
+			if c := strings.Compare(pa.key, pb.key); c != 0 { // both between the same two values
+				return tieDir(c, pa.v)
+			}
+			return tieDir(cmpName(a, b), pa.v)
+		})
+	}
+	var last *doc // merge asks about one overlay document many times in a row
+	var pe placed
+	cmpPos = func(pos int32, e *doc) int {
+		v := uint64(noPlace)
+		if r := p.valueOf[pos]; r != noValue {
+			v = 2*uint64(r) + 1
+		}
+		if e != last {
+			last, pe = e, at[e]
+		}
+		return order(v, pe.v, func() int { return tieDir(cmpName(docs[pos], e), v) })
+	}
+	return cmp, cmpPos
 }
 
 // inverse returns the inverse of the permutation by.

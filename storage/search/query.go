@@ -135,6 +135,10 @@ func (ix *Index) Search(q model.Query) model.Hits {
 	}
 	order := knownOrder(q.Sort)
 	cmp := sortOf(order, q.Desc)
+	cmpPos := func(p int32, e *doc) int { return cmp(sn.docs[p], e) }
+	if i := textIndex(order); i >= 0 && len(extra) > 0 {
+		cmp, cmpPos = sn.perm(order).textCmps(sn.docs, extra, textFields[i], q.Desc)
+	}
 	if order != model.SortByName || q.Desc {
 		slices.SortFunc(extra, cmp) // extra is in name order already
 	}
@@ -144,7 +148,7 @@ func (ix *Index) Search(q model.Query) model.Hits {
 	}
 	buf := posBufs.Get().(*[]int32)
 	*buf = sn.ordered(*buf, cand, order, q.Desc, limit)
-	out := merge(sn.docs, *buf, extra, cmp, limit)
+	out := merge(sn.docs, *buf, extra, cmpPos, limit)
 	posBufs.Put(buf)
 	return out
 }
@@ -303,8 +307,9 @@ func forEach(b bitset, fn func(p int32)) {
 var posBufs = sync.Pool{New: func() any { return new([]int32) }}
 
 // merge merges the snapshot positions pos and the overlay documents extra,
-// both sorted by cmp, into at most limit hits.
-func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limit int) model.Hits {
+// both sorted in one order, into at most limit hits; cmp compares the
+// document at a position with an overlay document in that order.
+func merge(docs []*doc, pos []int32, extra []*doc, cmp func(p int32, e *doc) int, limit int) model.Hits {
 	out := make(model.Hits, 0, min(len(pos)+len(extra), limit))
 	if len(extra) == 0 {
 		for _, p := range pos {
@@ -316,7 +321,7 @@ func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limi
 	// search instead of comparing every position.
 	i := 0
 	for _, e := range extra {
-		k := i + sort.Search(len(pos)-i, func(j int) bool { return cmp(docs[pos[i+j]], e) > 0 })
+		k := i + sort.Search(len(pos)-i, func(j int) bool { return cmp(pos[i+j], e) > 0 })
 		for ; i < k; i++ {
 			if len(out) == limit {
 				return out
