@@ -233,7 +233,16 @@ func (s *customersScreen) show(q model.Query, res model.Hits, total int) {
 	s.shown = q
 	s.apply(res, total)
 	if moved {
+		s.scrollToTop()
+	}
+}
+
+// scrollToTop scrolls the shown view to its first row; the hidden one is
+// scrolled when it is shown (a table scrolled off screen still redraws).
+func (s *customersScreen) scrollToTop() {
+	if s.cards {
 		s.list.ScrollToOffset(0) // unlike ScrollToTop, safe before the list is drawn
+	} else {
 		s.table.table.ScrollToTop()
 	}
 }

@@ -117,6 +117,7 @@ func (s *customersScreen) onToggleView() {
 	}
 	s.showSort()
 	s.listView().Refresh() // it was not refreshed while hidden
+	s.scrollToTop()
 }
 
 // newTable makes the table view with the remembered column widths.
