@@ -146,6 +146,7 @@ func runGUI(path string) int {
 	idle := make(chan struct{})
 	defer close(idle)
 	go app.ReleaseMemoryWhenIdle(idle)
+	fitToScreen(ui.Window())
 	ui.ShowAndRun()
 	return 0
 }

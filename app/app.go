@@ -178,7 +178,7 @@ func (u *UI) build() fyne.CanvasObject {
 	u.customers = newCustomersScreen(e, u.opt)
 	u.customer = newCustomerScreen(e)
 	split := container.NewHSplit(u.customers.build(), u.customer.build())
-	split.Offset = 0.4
+	split.Offset = 0.55 // the table's columns want the room; the customer side keeps its minimum
 	u.customersTab = container.NewTabItemWithIcon(lang.X("nav.customers", "Customers"), theme.AccountIcon(), split)
 	u.settingsView = newSettingsScreen(e, u.opt)
 

@@ -217,8 +217,8 @@ func TestCallAndMailOpenLinks(t *testing.T) {
 	})
 	f.ui.env.setSettings(model.Settings{Region: "CH"})
 	f.ui.env.openCustomer(id)
-	test.Tap(f.ui.customer.callBtn)
-	test.Tap(f.ui.customer.mailBtn)
+	f.ui.customer.callItem.Action()
+	f.ui.customer.mailItem.Action()
 	if len(f.opened) != 2 {
 		t.Fatalf("got %d opened links, want 2", len(f.opened))
 	}

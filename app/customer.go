@@ -26,16 +26,18 @@ type customerScreen struct {
 	id model.ID // NilID while a new customer is being entered
 	tl *model.Timeline
 
-	title                                                         *widget.Label
-	facts                                                         *widget.Label
-	actions                                                       *fyne.Container
-	noteBtn                                                       *widget.Button
-	followBtn, gestureBtn, callBtn, mailBtn, exportBtn, deleteBtn *widget.Button
-
-	eraseBtn *widget.Button // see erase.go
-	spark    *contactSpark  // contacts per week, see spark.go
-	printBtn *widget.Button // the visit sheet as PDF, see print.go
-	eraser   *eraseDialog   // the erase dialog opened last, for tests
+	title                          *widget.Label
+	facts                          *widget.Label
+	actions                        *fyne.Container
+	noteBtn, followBtn, gestureBtn *widget.Button
+	// moreBtn opens the menu of the rarer actions (see customer_actions.go),
+	// so the bar fits the narrowest window in every language.
+	moreBtn                                 *widget.Button
+	callItem, mailItem, exportItem, delItem *fyne.MenuItem
+	eraseItem                               *fyne.MenuItem // nil without a privacy service; see erase.go
+	printItem                               *fyne.MenuItem // the visit sheet as PDF, see print.go
+	eraser                                  *eraseDialog   // the erase dialog opened last, for tests
+	spark                                   *contactSpark  // contacts per week, see spark.go
 
 	tabs     *container.AppTabs
 	viewTab  *container.TabItem
@@ -74,14 +76,8 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.noteBtn = widget.NewButtonWithIcon(lang.X("customer.action.note", "Note"), theme.DocumentCreateIcon(), s.onAddNote)
 	s.followBtn = widget.NewButtonWithIcon(lang.X("customer.action.followup", "Follow-up"), theme.HistoryIcon(), s.onFollowUp)
 	s.gestureBtn = widget.NewButtonWithIcon(lang.X("customer.action.gesture", "Gesture"), theme.ConfirmIcon(), s.onGesture)
-	s.callBtn = widget.NewButtonWithIcon(lang.X("customer.action.call", "Call"), theme.MediaPlayIcon(), s.onCall)
-	s.mailBtn = widget.NewButtonWithIcon(lang.X("customer.action.mail", "Mail"), theme.MailComposeIcon(), s.onMail)
-	s.exportBtn = widget.NewButtonWithIcon(lang.X("customer.action.export", "Export data"), theme.DocumentSaveIcon(), s.onSubjectExport)
-	s.deleteBtn = widget.NewButtonWithIcon(lang.X("customer.action.delete", "Delete"), theme.DeleteIcon(), s.onDelete)
-	s.deleteBtn.Importance = widget.DangerImportance
-	s.eraseBtn = s.newEraseButton()
-	s.printBtn = widget.NewButtonWithIcon(lang.X("charts.print.button", "Print"), theme.DocumentPrintIcon(), s.onPrint)
-	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.callBtn, s.mailBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn)
+	s.buildMore()
+	s.actions = container.NewHBox(s.noteBtn, s.followBtn, s.gestureBtn, s.moreBtn)
 	s.merged = container.NewVBox()
 
 	s.timeline = newTimelineView(s.e)
@@ -90,7 +86,7 @@ func (s *customerScreen) build() fyne.CanvasObject {
 	s.formTab = container.NewTabItemWithIcon(lang.X("customer.tab.data", "Details"), theme.DocumentIcon(), s.form.build(s.onSave, s.onDiscard))
 	s.tabs = container.NewAppTabs(s.viewTab, s.formTab)
 	s.spark = newContactSpark()
-	header := container.NewVBox(container.NewBorder(nil, nil, nil, s.spark.box, s.title), s.facts, s.merged, container.NewHScroll(s.actions))
+	header := container.NewVBox(container.NewBorder(nil, nil, nil, s.spark.box, s.title), s.facts, s.merged, s.actions)
 	s.detail = container.NewBorder(header, nil, nil, nil, s.tabs)
 
 	s.hint = widget.NewLabel(lang.X("customer.none", "Select a customer on the left, or create one with Ctrl+N."))
@@ -149,7 +145,7 @@ func (s *customerScreen) setContent(o fyne.CanvasObject) {
 // setActions enables the quick actions that need a stored customer and the
 // channel they use.
 func (s *customerScreen) setActions(stored bool) {
-	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.exportBtn, s.printBtn, s.deleteBtn, s.eraseBtn} {
+	for _, b := range []*widget.Button{s.noteBtn, s.followBtn, s.gestureBtn, s.moreBtn} {
 		if stored {
 			b.Enable()
 		} else {
@@ -159,14 +155,8 @@ func (s *customerScreen) setActions(stored bool) {
 	// A customer not yet saved has nothing to act on: hide the bar.
 	s.actions.Hidden = !stored
 	s.actions.Refresh()
-	s.callBtn.Disable()
-	s.mailBtn.Disable()
-	if stored && s.tl.Customer.PrimaryPhone() != "" {
-		s.callBtn.Enable()
-	}
-	if stored && s.tl.Customer.PrimaryEmail() != "" {
-		s.mailBtn.Enable()
-	}
+	s.callItem.Disabled = !stored || s.tl.Customer.PrimaryPhone() == ""
+	s.mailItem.Disabled = !stored || s.tl.Customer.PrimaryEmail() == ""
 }
 
 // showHeader shows name, relationship health, last and next contact.

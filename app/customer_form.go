@@ -530,12 +530,16 @@ func newConsentRow(e *env, k model.Consent, isNew bool) *consentRow {
 }
 
 func (r *consentRow) build(onRemove func()) fyne.CanvasObject {
-	line2 := container.NewGridWithColumns(3, r.given, r.source, container.NewHBox(r.withdrawn, r.withdraw))
+	// Not a grid: equal columns made every column as wide as the widest
+	// part (the date field with its calendar button, the withdrawal), and
+	// the window wider than a 1024 px screen. The source has a line of its
+	// own.
+	line2 := container.NewBorder(nil, nil, nil, container.NewHBox(r.withdrawn, r.withdraw), r.given)
 	head := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(150, r.channel.MinSize().Height), r.channel), nil, r.purpose)
 	if r.isNew {
 		head = container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("", theme.DeleteIcon(), onRemove), head)
 	}
-	r.box = container.NewVBox(head, line2, r.err, widget.NewSeparator())
+	r.box = container.NewVBox(head, line2, r.source, r.err, widget.NewSeparator())
 	return r.box
 }
 

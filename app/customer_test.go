@@ -210,7 +210,7 @@ func TestDeleteAndUndo(t *testing.T) {
 	}
 	f.ui.env.openCustomer(id)
 	cs := f.ui.customer
-	test.Tap(cs.deleteBtn)
+	cs.delItem.Action()
 	test.Tap(overlayButton(t, f.ui.Window().Canvas(), "Delete"))
 	if n := f.db.Directory().Len(); n != 0 {
 		t.Fatalf("got %d customers after delete, want 0", n)

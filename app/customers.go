@@ -21,19 +21,34 @@ type customersScreen struct {
 	e   *env
 	opt Options
 
-	search    *widget.Entry
+	search    *searchEntry
 	tag       *widget.Select
 	segment   *widget.Select
 	due       *widget.Check
 	complaint *widget.Check
 	consent   *widget.Check
 	sort      *widget.Select
+	sortLabel *widget.Label
+	direction *widget.Button // flips the sort direction
+	viewBtn   *widget.Button // switches between table and cards
+	filterBar *fyne.Container
 	count     *widget.Label
 	list      *widget.List
+	table     *customerTable
 	rows      *customerRows
 	empty     *widget.Label
 	welcome   *welcomeView
 	body      *fyne.Container
+
+	// desc reverses the sort; cards shows the two-line list instead of the
+	// table. Both are kept in the preferences (see customers_view.go).
+	desc  bool
+	cards bool
+	// shown is the query whose result the list shows (without Now).
+	shown model.Query
+	// quiet is set while the keyboard moves the list's selection, so the
+	// selection does not open the customer (Enter does).
+	quiet bool
 
 	// asyncAbove is the directory size above which searches run off the UI
 	// goroutine; tests lower it to exercise that path.
@@ -49,7 +64,8 @@ func newCustomersScreen(e *env, opt Options) *customersScreen {
 }
 
 // sortChoices are the sort orders in the order the select lists them.
-var sortChoices = []model.SortOrder{model.SortByName, model.SortByLastContact, model.SortByNextDue}
+var sortChoices = []model.SortOrder{model.SortByName, model.SortByCompany, model.SortByCity, model.SortBySegment,
+	model.SortByLastContact, model.SortByNextDue}
 
 func sortText(s model.SortOrder) string {
 	switch s {
@@ -57,14 +73,21 @@ func sortText(s model.SortOrder) string {
 		return lang.X("customers.sort.last_contact", "Last contact")
 	case model.SortByNextDue:
 		return lang.X("customers.sort.next_due", "Next due")
+	case model.SortByCompany:
+		return lang.X("list.col.company", "Company")
+	case model.SortByCity:
+		return lang.X("list.col.city", "Town")
+	case model.SortBySegment:
+		return lang.X("list.col.segment", "Segment")
 	}
 	return lang.X("customers.sort.name", "Name")
 }
 
 func (s *customersScreen) build() fyne.CanvasObject {
-	s.search = widget.NewEntry()
+	s.search = newSearchEntry(s.onSearchKey)
 	s.search.SetPlaceHolder(lang.X("customers.search", "Search name, company, email, city, phone…"))
 	s.search.OnChanged = func(string) { s.refresh() }
+	s.search.OnSubmitted = func(string) { s.openCursor() }
 
 	s.tag = widget.NewSelect(nil, func(string) { s.refresh() })
 	s.tag.PlaceHolder = lang.X("customers.filter.tag", "Tag")
@@ -77,31 +100,39 @@ func (s *customersScreen) build() fyne.CanvasObject {
 	for _, o := range sortChoices {
 		sorts = append(sorts, sortText(o))
 	}
-	s.sort = widget.NewSelect(sorts, func(string) { s.refresh() })
-	s.sort.SetSelectedIndex(0)
+	s.sort = widget.NewSelect(sorts, func(string) { s.onSortChanged() })
+	s.sortLabel = widget.NewLabel(lang.X("list.sort.label", "Sort by"))
+	s.direction = widget.NewButtonWithIcon("", theme.MenuDropUpIcon(), s.onFlipDirection)
+	s.viewBtn = widget.NewButton("", s.onToggleView)
+	s.loadView()
 	clear := widget.NewButtonWithIcon("", theme.ContentClearIcon(), s.onClearFilters)
 	s.count = widget.NewLabel("")
 	newBtn := widget.NewButtonWithIcon(lang.X("customers.new", "New customer"), theme.ContentAddIcon(), func() { s.e.newCustomer() })
 
 	s.list = widget.NewList(s.rows.Length, s.rows.CreateItem, s.rows.UpdateItem)
 	s.list.OnSelected = func(id widget.ListItemID) {
-		if r := s.rows.at(id); r != nil {
-			s.e.openCustomer(r.ID)
+		if s.quiet {
+			return
 		}
+		s.open(id)
 	}
+	s.table = s.newTable()
 	s.empty = widget.NewLabel(lang.X("customers.empty", "No customers match. Clear the search or the filters, or add a customer with Ctrl+N."))
 	s.empty.Wrapping = fyne.TextWrapWord
 	s.empty.Alignment = fyne.TextAlignCenter
 	s.empty.Hide()
 	s.welcome = newWelcomeView(s.e, s.opt, s.onWelcomeDone)
 
-	filters := container.NewVBox(
-		container.NewBorder(nil, nil, nil, newBtn, s.search),
-		container.NewGridWithColumns(3, s.tag, s.segment, s.sort),
-		container.NewHBox(s.due, s.complaint, s.consent, clear),
+	// The checks take two columns: in one row, their German labels alone
+	// were wider than the list's side of the window at 1024 px.
+	s.filterBar = container.NewVBox(
+		container.NewGridWithColumns(2, s.tag, s.segment),
+		container.NewBorder(nil, nil, s.sortLabel, container.NewHBox(s.direction, clear), s.sort),
+		container.NewGridWithColumns(2, s.due, s.complaint, s.consent),
 	)
-	s.body = container.NewStack(s.list, container.NewVBox(s.empty))
-	root := container.NewBorder(filters, s.count, nil, nil, s.body)
+	filters := container.NewVBox(container.NewBorder(nil, nil, nil, newBtn, s.search), s.filterBar)
+	s.body = container.NewStack(s.listView(), container.NewVBox(s.empty))
+	root := container.NewBorder(filters, container.NewBorder(nil, nil, nil, s.viewBtn, s.count), nil, nil, s.body)
 	// The screen lives as long as the window, so it never unsubscribes.
 	s.e.svc.Subscribe(s.onChanges)
 	s.reloadChoices()
@@ -126,7 +157,7 @@ func (s *customersScreen) onChanges([]model.Change) {
 }
 
 func (s *customersScreen) onWelcomeDone() {
-	s.body.Objects = []fyne.CanvasObject{s.list, container.NewVBox(s.empty)}
+	s.body.Objects = []fyne.CanvasObject{s.listView(), container.NewVBox(s.empty)}
 	s.body.Refresh()
 	s.reloadChoices()
 	s.refresh()
@@ -165,9 +196,7 @@ func (s *customersScreen) query() model.Query {
 	if s.segment.Selected != "" {
 		q.Segment = segmentFromText(s.segment.Selected)
 	}
-	if i := s.sort.SelectedIndex(); i >= 0 && i < len(sortChoices) {
-		q.Sort = sortChoices[i]
-	}
+	q.Sort, q.Desc = s.sortOrder()
 	return q
 }
 
@@ -181,7 +210,7 @@ func (s *customersScreen) refresh() {
 	gen := s.gen.Add(1)
 	dir := s.e.svc.Directory()
 	if dir.Len() <= s.asyncAbove {
-		s.apply(dir.Search(q), dir.Len())
+		s.show(q, dir.Search(q), dir.Len())
 		return
 	}
 	go func() {
@@ -189,16 +218,50 @@ func (s *customersScreen) refresh() {
 		total := dir.Len()
 		fyne.Do(func() {
 			if s.gen.Load() == gen {
-				s.apply(res, total)
+				s.show(q, res, total)
 			}
 		})
 	}()
 }
 
+// show applies the result of q, starting at the top of the list when q
+// differs from the query shown: a commit elsewhere refreshes the same
+// query, and must not take away the user's place in the list.
+func (s *customersScreen) show(q model.Query, res model.Hits, total int) {
+	q.Now = time.Time{}
+	moved := q != s.shown
+	s.shown = q
+	s.apply(res, total)
+	if moved {
+		s.scrollToTop()
+	}
+}
+
+// scrollToTop scrolls the shown view to its first row; the hidden one is
+// scrolled when it is shown (a table scrolled off screen still redraws).
+func (s *customersScreen) scrollToTop() {
+	if s.cards {
+		s.list.ScrollToOffset(0) // unlike ScrollToTop, safe before the list is drawn
+	} else {
+		s.table.table.ScrollToTop()
+	}
+}
+
 func (s *customersScreen) apply(res model.Hits, total int) {
 	s.rows.set(res)
+	s.quiet = true
 	s.list.UnselectAll()
-	s.list.Refresh()
+	s.quiet = false
+	s.table.reset()
+	s.listView().Refresh() // the hidden view is refreshed when it is shown
+	// An empty directory has nothing to filter: the welcome or the hint
+	// to add a customer is all there is.
+	if hide := total == 0; s.filterBar.Hidden != hide {
+		s.filterBar.Hidden = hide
+		s.viewBtn.Hidden = hide
+		s.filterBar.Refresh()
+		s.viewBtn.Refresh()
+	}
 	s.count.SetText(lang.XN("customers.count", "{{.Count}} customers", len(res),
 		map[string]any{"Count": formatCount(len(res)), "Total": formatCount(total)}))
 	if len(res) == 0 {

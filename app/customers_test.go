@@ -48,8 +48,13 @@ func benchUI(b *testing.B, n int) *UI {
 // BenchmarkCustomers100k measures the customer list over 100,000
 // customers (one setup for all parts):
 //   - keystroke: one keystroke in the search, i.e. the directory search,
-//     handing the result to the list and redrawing its visible rows;
-//   - apply: only the list's part of that, with the result at hand;
+//     handing the result to the list and redrawing its visible rows, in
+//     the two-line cards (the list before the table) and in the table;
+//   - sort-switch: the sort changed with an empty search (all 100,000):
+//     cards between name and last contact through the select, as before
+//     the table; the table by clicks on the Company and Town headers,
+//     ascending and descending;
+//   - apply: only the list's part of a keystroke, with the result at hand;
 //   - all: showing all 100,000 sorted by name (empty search), the heaviest.
 func BenchmarkCustomers100k(b *testing.B) {
 	u := benchUI(b, 100000)
@@ -62,13 +67,45 @@ func BenchmarkCustomers100k(b *testing.B) {
 	}
 	runtime.GC()
 
-	b.Run("keystroke", func(b *testing.B) {
+	for _, cards := range []bool{true, false} {
+		view := map[bool]string{true: "cards", false: "table"}[cards]
+		if s.cards != cards {
+			s.onToggleView()
+		}
+		u.Window().Canvas().Capture() // the view's rows have their renderers
+		b.Run("keystroke/"+view, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				s.search.SetText(queries[i%len(queries)])
+			}
+			b.StopTimer()
+			if s.rows.Length() == 0 {
+				b.Fatalf("the last query found nobody; the benchmark measured nothing")
+			}
+		})
+	}
+	s.search.SetText("")
+	b.Run("sort-switch/cards", func(b *testing.B) {
+		if !s.cards {
+			s.onToggleView()
+		}
 		for i := 0; i < b.N; i++ {
-			s.search.SetText(queries[i%len(queries)])
+			s.sort.SetSelected(sortText([]model.SortOrder{model.SortByLastContact, model.SortByName}[i%2]))
+		}
+	})
+	b.Run("sort-switch/table", func(b *testing.B) {
+		if s.cards {
+			s.onToggleView()
+		}
+		company, city := columnOf(model.SortByCompany), columnOf(model.SortByCity)
+		s.onHeader(company) // builds the company order once
+		s.onHeader(city)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			s.onHeader([]int{company, company, city, city}[i%4]) // asc, desc, asc, desc
 		}
 		b.StopTimer()
-		if s.rows.Length() == 0 {
-			b.Fatalf("the last query found nobody; the benchmark measured nothing")
+		if got := s.rows.Length(); got != 100000 {
+			b.Fatalf("got %d rows, want 100000", got)
 		}
 	})
 	b.Run("apply", func(b *testing.B) {
@@ -109,6 +146,9 @@ func BenchmarkCustomerListScroll(b *testing.B) {
 	u := benchUI(b, 100000)
 	s := u.customers
 	s.asyncAbove = 1 << 30 // the list shows all customers before the steps
+	if !s.cards {
+		s.onToggleView() // the two-line cards; see BenchmarkCustomerTableScroll
+	}
 	s.search.SetText("")
 	if got := s.rows.Length(); got != 100000 {
 		b.Fatalf("got %d rows, want 100000", got)
@@ -132,6 +172,38 @@ func BenchmarkCustomerListScroll(b *testing.B) {
 	if got := s.list.GetScrollOffset(); got < offset-page {
 		b.Fatalf("scrolled to %v, want about %v", got, offset)
 	}
+	reportSteps(b, "step", steps)
+}
+
+// BenchmarkCustomerTableScroll is BenchmarkCustomerListScroll for the
+// table view: a page of rows at a time through all 100,000 customers.
+func BenchmarkCustomerTableScroll(b *testing.B) {
+	u := benchUI(b, 100000)
+	s := u.customers
+	s.asyncAbove = 1 << 30
+	if s.cards {
+		s.onToggleView()
+	}
+	s.search.SetText("")
+	if got := s.rows.Length(); got != 100000 {
+		b.Fatalf("got %d rows, want 100000", got)
+	}
+	page := s.table.table.Size().Height
+	if page <= 0 {
+		b.Fatal("the table has no height")
+	}
+	u.Window().Canvas().Capture()
+	runtime.GC()
+	steps := make([]time.Duration, 0, b.N)
+	offset := float32(0)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		offset += page
+		start := time.Now()
+		s.table.table.ScrollToOffset(fyne.NewPos(0, offset))
+		steps = append(steps, time.Since(start))
+	}
+	b.StopTimer()
 	reportSteps(b, "step", steps)
 }
 

@@ -35,8 +35,10 @@ type env struct {
 	// openURL hands tel:, mailto: and web links to the platform; it comes
 	// from the fyne.App so screens never reach for fyne.CurrentApp.
 	openURL func(u *url.URL) error
-	// prefs keeps device-local UI state (the folder saved to last, the
-	// export format); nil remembers nothing.
+	// prefs keeps device-local UI state: the folder saved to last, the
+	// export format, how the user left the customer list (view, sort,
+	// column widths). It is the fyne.App's, never the database; nil
+	// remembers nothing.
 	prefs fyne.Preferences
 
 	// undos holds the session's undoable actions and banner offers the

@@ -92,15 +92,15 @@ func (d *eraseDialog) onConfirm() {
 	}()
 }
 
-// newEraseButton makes the customer screen's Erase button, nil when the
-// app has no privacy service.
-func (s *customerScreen) newEraseButton() *widget.Button {
-	b := widget.NewButtonWithIcon(lang.X("customer.action.erase", "Erase permanently"), theme.ErrorIcon(), s.onErase)
-	b.Importance = widget.DangerImportance
+// newEraseItem makes the "More" menu's Erase item, nil when the app has
+// no privacy service.
+func (s *customerScreen) newEraseItem() *fyne.MenuItem {
 	if s.e.privacy == nil {
-		b.Hide()
+		return nil
 	}
-	return b
+	it := fyne.NewMenuItem(lang.X("customer.action.erase", "Erase permanently"), s.onErase)
+	it.Icon = theme.ErrorIcon()
+	return it
 }
 
 func (s *customerScreen) onErase() {

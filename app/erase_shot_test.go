@@ -55,7 +55,7 @@ func TestEraseScreenshots(t *testing.T) {
 	w := f.ui.Window()
 	w.Resize(fyne.NewSize(1200, 760))
 	f.ui.openCustomer(id)
-	test.Tap(f.ui.customer.eraseBtn)
+	f.ui.customer.eraseItem.Action()
 	test.Type(f.ui.customer.eraser.entry, "Lara Gerber")
 	shot(t, w, filepath.Join(dir, "kunde-endgueltig-loeschen.png"))
 	test.Tap(f.ui.customer.eraser.erase)

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,10 +40,10 @@ func TestEraseNeedsTheTypedName(t *testing.T) {
 	s := f.ui.customer
 	s.show(id)
 	name := s.tl.Customer.DisplayName()
-	if !s.eraseBtn.Visible() || s.eraseBtn.Disabled() {
-		t.Fatalf("Erase button: got visible %v, disabled %v; want visible and enabled", s.eraseBtn.Visible(), s.eraseBtn.Disabled())
+	if !slices.Contains(s.moreItems(), s.eraseItem) || s.eraseItem.Disabled {
+		t.Fatalf("Erase: got in the More menu %v, disabled %v; want there and enabled", slices.Contains(s.moreItems(), s.eraseItem), s.eraseItem.Disabled)
 	}
-	test.Tap(s.eraseBtn)
+	s.eraseItem.Action()
 	d := s.eraser
 	if d == nil || !d.erase.Disabled() {
 		t.Fatalf("the dialog's Erase must start disabled")
@@ -83,8 +84,8 @@ func TestEraseIsHiddenWithoutPrivacyService(t *testing.T) {
 	f := newShellFixture(t, Options{}, nil)
 	id := f.customer(model.Customer{GivenName: "Lara", FamilyName: "Gerber"})
 	f.ui.customer.show(id)
-	if f.ui.customer.eraseBtn.Visible() {
-		t.Errorf("Erase button shown without a privacy service")
+	if f.ui.customer.eraseItem != nil {
+		t.Errorf("Erase offered without a privacy service")
 	}
 	if f.ui.settingsView.erased != nil {
 		t.Errorf("erased log built without a privacy service")

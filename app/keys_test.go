@@ -293,7 +293,7 @@ func TestCustomerDeleteAsksWithARedDeleteAndCtrlZRestores(t *testing.T) {
 	cs := f.ui.customer
 	c := f.ui.Window().Canvas()
 
-	test.Tap(cs.deleteBtn)
+	cs.delItem.Action()
 	del := overlayButton(t, c, "Delete")
 	if del.Importance != widget.DangerImportance {
 		t.Fatalf("delete button importance %v, want danger", del.Importance)
@@ -312,7 +312,7 @@ func TestCustomerDeleteAsksWithARedDeleteAndCtrlZRestores(t *testing.T) {
 		t.Fatalf("Cancel: %d customers, want 1", n)
 	}
 
-	test.Tap(cs.deleteBtn)
+	cs.delItem.Action()
 	test.Tap(overlayButton(t, c, "Delete"))
 	if n := f.db.Directory().Len(); n != 0 || !cs.undoBar.Visible() {
 		t.Fatalf("after Delete: %d customers, bar %v; want 0 and the bar", n, cs.undoBar.Visible())
@@ -334,7 +334,7 @@ func TestCtrlZInATextFieldUndoesTyping(t *testing.T) {
 	f := newShellFixture(t, Options{}, nil)
 	id := f.customer(model.Customer{GivenName: "Erika", FamilyName: "Moser"})
 	f.ui.env.openCustomer(id)
-	test.Tap(f.ui.customer.deleteBtn)
+	f.ui.customer.delItem.Action()
 	test.Tap(overlayButton(t, f.ui.Window().Canvas(), "Delete"))
 
 	f.ui.focusSearch()

@@ -101,10 +101,10 @@ func TestPrintCustomerSheet(t *testing.T) {
 			opened := make(chan *url.URL, 1)
 			f.ui.env.openURL = func(u *url.URL) error { opened <- u; return nil }
 			f.ui.customer.show(id)
-			if f.ui.customer.printBtn.Disabled() {
-				t.Fatal("print is disabled on a stored customer")
+			if f.ui.customer.moreBtn.Disabled() {
+				t.Fatal("More (with Print) is disabled on a stored customer")
 			}
-			test.Tap(f.ui.customer.printBtn)
+			f.ui.customer.printItem.Action()
 			text := printedText(t, opened)
 			for _, want := range append(tc.want, "Jörg Weiß", "Łódź Süßwaren", "+41 44 123 45 67", "Prüft neue Maße für die Öfen",
 				"Rechnung über € 120 doppelt", "Gutschrift bestätigen", "Pralinés zum Jubiläum", noteKindText(model.NoteVisit)) {
@@ -154,7 +154,7 @@ func TestPrintOpenFails(t *testing.T) {
 	})
 	f.ui.env.openURL = func(*url.URL) error { return errors.New("no viewer") }
 	f.ui.customer.show(id)
-	test.Tap(f.ui.customer.printBtn)
+	f.ui.customer.printItem.Action()
 	shellEventually(t, "the message", func() bool { return f.ui.Window().Canvas().Overlays().Top() != nil })
 	var text string
 	for _, o := range test.LaidOutObjects(f.ui.Window().Canvas().Overlays().Top()) {

@@ -33,7 +33,7 @@ func TestWelcomeLoadsDemoData(t *testing.T) {
 	// without a word about cancelling (it once said "Cancelled" here).
 	shellEventually(t, "the list instead of the welcome", func() bool {
 		c := f.ui.customers
-		return len(c.body.Objects) > 0 && c.body.Objects[0] == fyne.CanvasObject(c.list)
+		return len(c.body.Objects) > 0 && c.body.Objects[0] == fyne.CanvasObject(c.listView())
 	})
 	if cancelled := lang.X("welcome.demo_cancelled", "Cancelled."); w.status.Text == cancelled {
 		t.Errorf("got status %q after a complete load, want no word of a cancel", w.status.Text)

@@ -158,8 +158,11 @@ type Query struct {
 	OpenComplaint bool
 	MailConsent   bool
 	Sort          SortOrder
-	Now           time.Time // for Due; time.Now when zero
-	Limit         int       // 0 means all
+	// Desc reverses Sort; customers without the sorted value (no company,
+	// never contacted, no rhythm) stay at the end either way.
+	Desc  bool
+	Now   time.Time // for Due; time.Now when zero
+	Limit int       // 0 means all
 }
 
 // SortOrder orders customer lists.
@@ -170,6 +173,9 @@ const (
 	SortByName        SortOrder = iota // folded sort name
 	SortByLastContact                  // most recent contact first; never contacted last
 	SortByNextDue                      // most overdue first; without rhythm last
+	SortByCompany                      // folded company; without company last
+	SortByCity                         // folded city; without city last
+	SortBySegment                      // segment; without segment last
 )
 
 // Directory is the in-memory index of every live customer's summary. It

@@ -437,6 +437,7 @@ func (ix *Index) compact(gen uint64) {
 
 	sn := build(docs, words)
 	sn.buildPhones()
+	sn.warm(base)
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()

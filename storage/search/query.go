@@ -133,23 +133,22 @@ func (ix *Index) Search(q model.Query) model.Hits {
 			extra = append(extra, d)
 		}
 	}
-	cmp := cmpName
-	switch q.Sort {
-	case model.SortByLastContact:
-		cmp = cmpLast
-	case model.SortByNextDue:
-		cmp = cmpDue
+	order := knownOrder(q.Sort)
+	cmp := sortOf(order, q.Desc)
+	cmpPos := func(p int32, e *doc) int { return cmp(sn.docs[p], e) }
+	if i := textIndex(order); i >= 0 && len(extra) > 0 {
+		cmp, cmpPos = sn.perm(order).textCmps(sn.docs, extra, textFields[i], q.Desc)
 	}
-	if q.Sort != model.SortByName {
-		slices.SortFunc(extra, cmp)
+	if order != model.SortByName || q.Desc {
+		slices.SortFunc(extra, cmp) // extra is in name order already
 	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = len(sn.docs) + len(extra)
 	}
 	buf := posBufs.Get().(*[]int32)
-	*buf = sn.ordered(*buf, cand, q.Sort, limit)
-	out := merge(sn.docs, *buf, extra, cmp, limit)
+	*buf = sn.ordered(*buf, cand, order, q.Desc, limit)
+	out := merge(sn.docs, *buf, extra, cmpPos, limit)
 	posBufs.Put(buf)
 	return out
 }
@@ -230,10 +229,10 @@ func (ix *Index) searchBase(sn *snapshot, terms []term, f *filter) bitset {
 	if f.due {
 		// byDue is ascending by due key, so the due customers are a prefix.
 		k := sort.Search(n, func(i int) bool {
-			d := docs[sn.byDue[i]].due
+			d := docs[sn.due.by[i]].due
 			return d == noDue || d > f.now
 		})
-		due := sn.byDue[:k]
+		due := sn.due.by[:k]
 		conds = append(conds, cond{cost: k, fill: func(b bitset) { b.setAll(due) },
 			test: func(p int32) bool { d := docs[p].due; return d != noDue && d <= f.now }})
 	}
@@ -307,54 +306,10 @@ func forEach(b bitset, fn func(p int32)) {
 // tens of thousands of customers on every keystroke.
 var posBufs = sync.Pool{New: func() any { return new([]int32) }}
 
-// ordered appends to buf the positions in cand in the given order, at most
-// limit of them.
-func (sn *snapshot) ordered(buf []int32, cand bitset, order model.SortOrder, limit int) []int32 {
-	out := buf[:0]
-	total := cand.count()
-	if total == 0 {
-		return out
-	}
-	if order == model.SortByName {
-		for i, w := range cand {
-			for w != 0 {
-				out = append(out, int32(i<<6+bits.TrailingZeros64(w)))
-				if len(out) == limit {
-					return out
-				}
-				w &= w - 1
-			}
-		}
-		return out
-	}
-	perm, rank := sn.byLast, sn.rankLast
-	if order == model.SortByNextDue {
-		perm, rank = sn.byDue, sn.rankDue
-	}
-	if total*32 < len(sn.docs) {
-		// A small result: sort its ranks rather than walk the whole permutation.
-		forEach(cand, func(p int32) { out = append(out, rank[p]) })
-		slices.Sort(out)
-		out = out[:min(len(out), limit)]
-		for i, r := range out {
-			out[i] = perm[r]
-		}
-		return out
-	}
-	for _, p := range perm {
-		if cand.has(p) {
-			out = append(out, p)
-			if len(out) == limit {
-				break
-			}
-		}
-	}
-	return out
-}
-
 // merge merges the snapshot positions pos and the overlay documents extra,
-// both sorted by cmp, into at most limit hits.
-func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limit int) model.Hits {
+// both sorted in one order, into at most limit hits; cmp compares the
+// document at a position with an overlay document in that order.
+func merge(docs []*doc, pos []int32, extra []*doc, cmp func(p int32, e *doc) int, limit int) model.Hits {
 	out := make(model.Hits, 0, min(len(pos)+len(extra), limit))
 	if len(extra) == 0 {
 		for _, p := range pos {
@@ -366,7 +321,7 @@ func merge(docs []*doc, pos []int32, extra []*doc, cmp func(x, y *doc) int, limi
 	// search instead of comparing every position.
 	i := 0
 	for _, e := range extra {
-		k := i + sort.Search(len(pos)-i, func(j int) bool { return cmp(docs[pos[i+j]], e) > 0 })
+		k := i + sort.Search(len(pos)-i, func(j int) bool { return cmp(pos[i+j], e) > 0 })
 		for ; i < k; i++ {
 			if len(out) == limit {
 				return out

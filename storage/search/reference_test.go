@@ -146,7 +146,31 @@ func refCmp(order model.SortOrder) func(a, b *model.CustomerSummary) int {
 		}
 		return 0
 	}
+	// text orders the folded field, empty last, ties by name.
+	text := func(field func(s *model.CustomerSummary) string) func(a, b *model.CustomerSummary) int {
+		return func(a, b *model.CustomerSummary) int {
+			ka, kb := model.Fold(field(a)), model.Fold(field(b))
+			switch {
+			case ka == "" && kb == "":
+				return byName(a, b)
+			case ka == "":
+				return 1
+			case kb == "":
+				return -1
+			}
+			if c := strings.Compare(ka, kb); c != 0 {
+				return c
+			}
+			return byName(a, b)
+		}
+	}
 	switch order {
+	case model.SortByCompany:
+		return text(func(s *model.CustomerSummary) string { return s.Company })
+	case model.SortByCity:
+		return text(func(s *model.CustomerSummary) string { return s.City })
+	case model.SortBySegment:
+		return text(func(s *model.CustomerSummary) string { return s.Segment })
 	case model.SortByLastContact:
 		return func(a, b *model.CustomerSummary) int {
 			if c := zeroLast(a.LastContact, b.LastContact); c != 0 {
@@ -171,6 +195,26 @@ func refCmp(order model.SortOrder) func(a, b *model.CustomerSummary) int {
 	return byName
 }
 
+// refHasValue reports whether s has the value order sorts by.
+func refHasValue(order model.SortOrder, s *model.CustomerSummary) bool {
+	switch order {
+	case model.SortByLastContact:
+		return !s.LastContact.IsZero()
+	case model.SortByNextDue:
+		return !s.NextDue().IsZero()
+	case model.SortByCompany:
+		return model.Fold(s.Company) != ""
+	case model.SortByCity:
+		return model.Fold(s.City) != ""
+	case model.SortBySegment:
+		return model.Fold(s.Segment) != ""
+	}
+	return true
+}
+
+// nSortOrders is the number of model.SortOrder values.
+const nSortOrders = int(model.SortBySegment) + 1
+
 // refSearch is the brute-force Search over live.
 func refSearch(live map[model.ID]model.CustomerSummary, q model.Query, region string) []*model.CustomerSummary {
 	var out []*model.CustomerSummary
@@ -180,6 +224,14 @@ func refSearch(live map[model.ID]model.CustomerSummary, q model.Query, region st
 		}
 	}
 	slices.SortFunc(out, refCmp(q.Sort))
+	if q.Desc {
+		// Reverse the customers with the sorted value; the rest stay last.
+		k := 0
+		for k < len(out) && refHasValue(q.Sort, out[k]) {
+			k++
+		}
+		slices.Reverse(out[:k])
+	}
 	if q.Limit > 0 && len(out) > q.Limit {
 		out = out[:q.Limit]
 	}
@@ -201,6 +253,8 @@ func randomSummaries(rng *rand.Rand, n int, idBase int) []model.CustomerSummary 
 			c.Tags = append(c.Tags, "vip", "Vip")
 		case 3:
 			c.GivenName = "Ænne Łukasz Øystein"
+		case 4: // nothing to sort by in the city and segment orders
+			c.Addresses, c.Segment = nil, ""
 		}
 		st := genStats(rng)
 		if rng.IntN(3) == 0 { // ties on the time sorts
@@ -265,7 +319,8 @@ func randomQuery(rng *rand.Rand, ss []model.CustomerSummary) model.Query {
 	q.Due = rng.IntN(5) == 0
 	q.OpenComplaint = rng.IntN(10) == 0
 	q.MailConsent = rng.IntN(6) == 0
-	q.Sort = model.SortOrder(rng.IntN(3))
+	q.Sort = model.SortOrder(rng.IntN(nSortOrders))
+	q.Desc = rng.IntN(3) == 0
 	if rng.IntN(3) == 0 {
 		q.Limit = 1 + rng.IntN(20)
 	}
@@ -421,10 +476,11 @@ func FuzzSearch(f *testing.F) {
 	ix := New()
 	ix.Load(ss)
 	f.Fuzz(func(t *testing.T, text string, sort uint8) {
+		desc := sort >= 128
 		if !utf8.ValidString(text) {
 			return
 		}
-		q := model.Query{Text: text, Sort: model.SortOrder(sort % 3), Now: benchNow}
+		q := model.Query{Text: text, Sort: model.SortOrder(int(sort) % nSortOrders), Desc: desc, Now: benchNow}
 		same(t, "fuzz", q, ix.Search(q).Summaries(), refSearch(live, q, model.DefaultRegion))
 	})
 }

@@ -1,7 +1,6 @@
 package search
 
 import (
-	"bytes"
 	"encoding/binary"
 	"iter"
 	"runtime"
@@ -45,11 +44,11 @@ type snapshot struct {
 	// copying a precomputed set beats setting a bit per posting.
 	heads map[byte]bitset
 
-	// byLast and byDue are all positions in SortByLastContact and
-	// SortByNextDue order; rankLast and rankDue are their inverses, so a
-	// small result set is sorted by comparing two integers.
-	byLast, byDue     []int32
-	rankLast, rankDue []int32
+	// last and due are the SortByLastContact and SortByNextDue orders, text
+	// the orders built on first use (see order.go); their ranks let a small
+	// result set be sorted by comparing two integers.
+	last, due perm
+	text      [len(textOrders)]lazyPerm
 
 	complaint, consent   bitset // Stats.OpenComplaint, MailConsent
 	nComplaint, nConsent int
@@ -85,48 +84,6 @@ const phoneKeyDigits = 8
 // set (of 12.5 KB at 100,000 customers): setting fewer bits one by one
 // takes some ten microseconds.
 var headMin = 16384
-
-// cmpName is the SortByName order: folded sort name, then ID.
-func cmpName(a, b *doc) int {
-	if c := strings.Compare(a.sort(), b.sort()); c != 0 {
-		return c
-	}
-	return bytes.Compare(a.hit.ID[:], b.hit.ID[:])
-}
-
-// cmpLast is the SortByLastContact order: newest contact first, never
-// contacted last, ties by name.
-func cmpLast(a, b *doc) int {
-	if a.last != b.last {
-		if a.last > b.last {
-			return -1
-		}
-		return 1
-	}
-	if a.last != neverContacted {
-		if c := b.lastContactTime().Compare(a.lastContactTime()); c != 0 { // clamped keys
-			return c
-		}
-	}
-	return cmpName(a, b)
-}
-
-// cmpDue is the SortByNextDue order: earliest next due first, no rhythm
-// last, ties by name.
-func cmpDue(a, b *doc) int {
-	if a.due != b.due {
-		if a.due < b.due {
-			return -1
-		}
-		return 1
-	}
-	if a.due != noDue {
-		if c := a.summary().NextDue().Compare(b.summary().NextDue()); c != 0 { // clamped keys
-			return c
-		}
-	}
-	return cmpName(a, b)
-}
 
 // wordList is a sorted list of words in one string, word i being
 // text[at[i]:at[i+1]]: 4 bytes a word beside its text instead of a 16-byte
@@ -170,8 +127,8 @@ func build(docs []*doc, words wordsFunc) *snapshot {
 		sn.buildHeads()
 	})
 	wg.Go(func() {
-		sn.byLast, sn.rankLast = order(docs, func(d *doc) uint64 { return ^(uint64(d.last) ^ 1<<63) }, cmpLast)
-		sn.byDue, sn.rankDue = order(docs, func(d *doc) uint64 { return uint64(d.due) ^ 1<<63 }, cmpDue)
+		sn.last = timePerm(docs, func(d *doc) uint64 { return ^(uint64(d.last) ^ 1<<63) }, cmpLast, hasLast)
+		sn.due = timePerm(docs, func(d *doc) uint64 { return uint64(d.due) ^ 1<<63 }, cmpDue, hasDue)
 	})
 	for i, d := range docs {
 		p := int32(i)
@@ -446,43 +403,6 @@ func (sn *snapshot) buildHeads() {
 		}
 		lo = hi
 	}
-}
-
-// order returns the positions of docs sorted by key, ties by position (that
-// is, by name), and the inverse permutation. Keys are exact except for
-// dates far outside the app's range; runs of such equal keys are sorted
-// again with cmp.
-func order(docs []*doc, key func(*doc) uint64, cmp func(a, b *doc) int) (perm, rank []int32) {
-	n := len(docs)
-	keys := make([]uint64, n)
-	perm = make([]int32, n)
-	for i, d := range docs {
-		keys[i] = key(d)
-		perm[i] = int32(i)
-	}
-	sortPairs(keys, perm)
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && keys[j] == keys[i] {
-			j++
-		}
-		if j-i > 1 && clampedKey(keys[i]) {
-			slices.SortStableFunc(perm[i:j], func(a, b int32) int { return cmp(docs[a], docs[b]) })
-		}
-		i = j
-	}
-	rank = make([]int32, n)
-	for r, p := range perm {
-		rank[p] = int32(r)
-	}
-	return perm, rank
-}
-
-// clampedKey reports whether an order key (as transformed for sortPairs)
-// stands for a clamped time, whose ties cmpLast or cmpDue must break.
-func clampedKey(k uint64) bool {
-	const lo, hi = uint64(1), ^uint64(0) - 1 // MinInt64+1 and MaxInt64-1 after ^1<<63
-	return k == lo || k == hi || ^k == lo || ^k == hi
 }
 
 // packDigits packs the first phoneKeyDigits ASCII digits of s into a
