@@ -2,8 +2,6 @@ package app
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -121,10 +119,8 @@ func loyaltySegmentName(seg string) string {
 	return segmentText(seg)
 }
 
-// chartDecimal formats v with prec decimals and the language's decimal mark.
-func chartDecimal(v float64, prec int) string {
-	return strings.Replace(strconv.FormatFloat(v, 'f', prec, 64), ".", lang.X("care.format.decimal", "."), 1)
-}
+// chartDecimal formats v with prec decimals in the user's locale.
+func chartDecimal(v float64, prec int) string { return formatDecimal(v, prec) }
 
 // chartMonth is a month's short name; the first of a chart and every
 // January carry the year, so twelve months read without a legend.

@@ -50,9 +50,7 @@ func printWords(e *env, now time.Time) pdf.Words {
 		More: func(n int) string {
 			return lang.XN("charts.print.more", "… and {{.Count}} more in the app", n, map[string]any{"Count": formatCount(n)})
 		},
-		Percent: func(p int) string {
-			return lang.X("loyalty.gestures.percent", "{{.Percent}} %", map[string]any{"Percent": p})
-		},
+		Percent:       formatPercent,
 		Date:          formatDate,
 		DateTime:      formatDateTime,
 		Day:           formatDay,
