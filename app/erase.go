@@ -22,7 +22,7 @@ type eraseDialog struct {
 	e       *env
 	id      model.ID
 	name    string
-	entry   *widget.Entry
+	entry   *escEntry // Esc closes the dialog: the focused entry gets every key
 	erase   *widget.Button
 	dlg     *dialog.CustomDialog
 	onErase func(model.Erasure) // after a successful erasure, on the GUI goroutine
@@ -37,7 +37,7 @@ func (d *eraseDialog) build() fyne.CanvasObject {
 		"Erase {{.Name}} for good, on every device? Contact data, consents, photo, notes, follow-ups, gestures and invitations, and duplicates merged into this customer, are removed; there is no Undo. Backups made before keep the data until they are rotated away; restoring one erases the customer again.\n\nType the name to confirm:",
 		map[string]any{"Name": d.name}))
 	text.Wrapping = fyne.TextWrapWord
-	d.entry = widget.NewEntry()
+	d.entry = newEscEntry(false)
 	d.entry.SetPlaceHolder(d.name)
 	d.entry.OnChanged = d.onTyped
 	d.erase = widget.NewButtonWithIcon(lang.X("customer.erase.button", "Erase for good"), theme.DeleteIcon(), d.onConfirm)
@@ -53,6 +53,7 @@ func (d *eraseDialog) show() {
 	d.dlg = dialog.NewCustomWithoutButtons(lang.X("customer.erase.title", "Erase customer permanently"), body, d.e.win)
 	d.dlg.SetButtons([]fyne.CanvasObject{cancel, d.erase})
 	d.dlg.Resize(fyne.NewSize(520, 300))
+	d.entry.onEscape = d.dlg.Hide
 	d.dlg.Show()
 	d.e.win.Canvas().Focus(d.entry)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/kundenkartei/kundenkartei/model"
@@ -161,5 +162,28 @@ func TestExportDataWritesTheAccessZIP(t *testing.T) {
 				t.Errorf("summary.html lacks %q or the name", tt.want)
 			}
 		})
+	}
+}
+
+// Esc closes the erase dialog even while its name field has the focus,
+// and erases nothing.
+func TestEraseDialogEscCloses(t *testing.T) {
+	f := newPrivacyFixture(t)
+	id := f.customer(model.Customer{GivenName: "Lara", FamilyName: "Gerber"})
+	s := f.ui.customer
+	s.show(id)
+	s.eraseItem.Action()
+	d := s.eraser
+	c := f.ui.Window().Canvas()
+	if c.Focused() != d.entry {
+		t.Fatalf("got focus on %T, want the name field", c.Focused())
+	}
+	test.Type(d.entry, "Lara")
+	c.Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if c.Overlays().Top() != nil {
+		t.Error("the erase dialog is still open after Esc")
+	}
+	if _, err := f.db.Customer(id); err != nil {
+		t.Errorf("customer after Esc: got %v, want it kept", err)
 	}
 }

@@ -37,9 +37,9 @@ tab() { # the navigation on the left, top to bottom
 esc() { xdotool key Escape; sleep 0.7; }
 # The customer's action bar and its tabs, by window width (German).
 if [ "${size%x*}" -ge 1200 ]; then
-	note=777 followup=919 gesture=1055 more=1155 details=873 done=475
+	note=777 followup=919 gesture=1055 more=1155 details=873 done=475 erase=1130
 else
-	note=605 followup=746 gesture=880 more=983 details=700 done=387
+	note=605 followup=746 gesture=880 more=983 details=700 done=387 erase=934
 fi
 
 shot heute
@@ -65,6 +65,8 @@ de*) ;;
 esac
 click "$more" 150
 shot kunde-mehr 1
+click "$erase" 387 # Endgültig löschen
+shot kunde-endgueltig-loeschen 1
 esc
 click "$note" 150
 shot kunde-notiz 1
