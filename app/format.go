@@ -145,3 +145,16 @@ func labelFromText(s string) string {
 	}
 	return s
 }
+
+// formatSize says how large a file is in the unit that reads best:
+// "512 KB", "48,3 MB", "2,9 GB" (1 KB = 1024 bytes).
+func formatSize(bytes int64) string {
+	const kb, mb, gb = 1 << 10, 1 << 20, 1 << 30
+	switch {
+	case bytes >= gb:
+		return lang.X("format.size.gb", "{{.N}} GB", map[string]any{"N": formatDecimal(float64(bytes)/gb, 1)})
+	case bytes >= mb:
+		return lang.X("format.size.mb", "{{.N}} MB", map[string]any{"N": formatDecimal(float64(bytes)/mb, 1)})
+	}
+	return lang.X("format.size.kb", "{{.N}} KB", map[string]any{"N": formatCount(int((bytes + kb - 1) / kb))})
+}

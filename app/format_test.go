@@ -180,3 +180,26 @@ func writeFile(t *testing.T, content string) string {
 	}
 	return p
 }
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		tag   string
+		bytes int64
+		want  string
+	}{
+		{"de-DE", 3_064_000_000, "2,9 GB"},
+		{"en-US", 3_064_000_000, "2.9 GB"},
+		{"de-DE", 50_600_000, "48,3 MB"},
+		{"de-DE", 524_288, "512 KB"},
+		{"de-DE", 1, "1 KB"},
+		{"de-DE", 0, "0 KB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag+"/"+tt.want, func(t *testing.T) {
+			useLocale(t, tt.tag)
+			if got := formatSize(tt.bytes); got != tt.want {
+				t.Errorf("formatSize(%d): got %q, want %q", tt.bytes, got, tt.want)
+			}
+		})
+	}
+}

@@ -292,8 +292,8 @@ func (s *settingsScreen) UpdateItem(i widget.ListItemID, o fyne.CanvasObject) {
 	}
 	b := s.backups[i]
 	r := o.(*backupRow)
-	r.label.SetText(lang.X("settings.backup_row", "{{.Date}} · {{.Reason}} · {{.Size}} KB",
-		map[string]any{"Date": formatDateTime(b.Created), "Reason": backupReasonText(b.Reason), "Size": formatCount(int(b.Size / 1024))}))
+	r.label.SetText(lang.X("settings.backup_row", "{{.Date}} · {{.Reason}} · {{.Size}}",
+		map[string]any{"Date": formatDateTime(b.Created), "Reason": backupReasonText(b.Reason), "Size": formatSize(b.Size)}))
 	r.restore.OnTapped = func() { s.onRestore(b) }
 	if s.opt.Restore == nil {
 		r.restore.Hide()
