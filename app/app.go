@@ -53,7 +53,9 @@ type UI struct {
 	cur  model.Settings
 	tabs *container.AppTabs
 
-	calendar *calendarSync // keeps Settings.ICSAutoPath current
+	calendar *calendarSync                 // keeps Settings.ICSAutoPath current
+	tabSave  map[*container.TabItem]func() // what Ctrl+S saves on that tab
+	fair     *fairScreen                   // the trade-fair capture, built with its tab
 
 	customersTab *container.TabItem
 	customers    *customersScreen
@@ -187,6 +189,7 @@ func (u *UI) build() fyne.CanvasObject {
 	today := newTodayScreen(e)
 	loyalty := newLoyaltyScreen(e)
 	fair := newFairScreen(e)
+	u.fair = fair
 	wishes := newWishesScreen(e)
 	todayTab := container.NewTabItemWithIcon(lang.X("nav.today", "Today"), theme.HomeIcon(), today.build())
 	loyaltyTab := newLazyTab(lang.X("nav.loyalty", "Loyalty"), theme.ConfirmIcon(), loyalty.build)
@@ -198,6 +201,9 @@ func (u *UI) build() fyne.CanvasObject {
 	syncTab := container.NewTabItemWithIcon(lang.X("nav.sync", "Sync"), theme.ViewRefreshIcon(), syncView.build())
 	settingsTab := container.NewTabItemWithIcon(lang.X("nav.settings", "Settings"), theme.SettingsIcon(), u.settingsView.build())
 	u.tabs = container.NewAppTabs(todayTab, u.customersTab, loyaltyTab.item, fairTab.item, wishesTab.item, syncTab, settingsTab)
+	// Ctrl+S on a screen that is a form of its own (keys.go); a lazy tab is
+	// built by the time it is selected.
+	u.tabSave = map[*container.TabItem]func(){fairTab.item: fair.onSave, settingsTab: u.settingsView.onSave}
 	u.tabs.SetTabLocation(container.TabLocationLeading)
 	u.tabs.OnSelected = func(t *container.TabItem) {
 		// An entry on the tab left behind must not keep the keyboard:

@@ -62,7 +62,8 @@ func (s *formStack) top() *openForm {
 
 // onSaveKey saves the form the user is looking at: the topmost form
 // dialog, else the customer form when it is on screen and no other dialog
-// covers it. Anything else ignores Ctrl+S.
+// covers it, else the trade-fair capture or the settings when their tab is
+// shown. Anything else ignores Ctrl+S.
 func (u *UI) onSaveKey() {
 	if f := u.env.forms.top(); f != nil {
 		f.save()
@@ -73,6 +74,10 @@ func (u *UI) onSaveKey() {
 	}
 	if u.tabs.Selected() == u.customersTab && u.customer.formShown() {
 		u.customer.onSave()
+		return
+	}
+	if save := u.tabSave[u.tabs.Selected()]; save != nil {
+		save()
 	}
 }
 

@@ -573,3 +573,31 @@ func dialogOver(f *careFixture) dialog.Dialog {
 	d.Show()
 	return d
 }
+
+// The trade-fair capture and the settings are forms of their own: Ctrl+S
+// saves them while their tab is shown.
+func TestCtrlSSavesTheFairAndTheSettings(t *testing.T) {
+	f := newShellFixture(t, Options{}, nil)
+	f.ui.tabs.SelectIndex(3) // Messe
+	fair := f.ui.fair
+	fair.fair.SetText("Messe Basel 2026")
+	test.Type(fair.name, "Max Muster")
+	f.shortcut(shortcutSave)
+	if n := f.db.Directory().Len(); n != 1 {
+		t.Fatalf("Ctrl+S on the trade-fair capture: %d customers, want the lead", n)
+	}
+
+	f.ui.tabs.SelectIndex(6) // Einstellungen
+	f.ui.settingsView.userName.SetText("Anna Keller")
+	f.shortcut(shortcutSave)
+	if st, err := f.db.Settings(); err != nil || st.UserName != "Anna Keller" {
+		t.Fatalf("Ctrl+S on the settings: got user %q (%v), want Anna Keller", st.UserName, err)
+	}
+
+	f.ui.tabs.SelectIndex(0) // Heute: no form, nothing happens
+	f.ui.settingsView.userName.SetText("Someone else")
+	f.shortcut(shortcutSave)
+	if st, _ := f.db.Settings(); st.UserName != "Anna Keller" {
+		t.Fatalf("Ctrl+S on Today saved the settings: %q", st.UserName)
+	}
+}
