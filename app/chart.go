@@ -34,15 +34,23 @@ type chartData struct {
 
 type chartSeries struct {
 	name   string
-	values []float64 // one per category
+	values []float64 // one per category; NaN for none (no bar, labelled "–")
+}
+
+// at returns the value of category j, 0 for none.
+func (s *chartSeries) at(j int) float64 {
+	if j >= len(s.values) || math.IsNaN(s.values[j]) {
+		return 0
+	}
+	return s.values[j]
 }
 
 // max returns the largest value, 0 for none.
 func (d *chartData) max() float64 {
 	m := 0.0
 	for _, s := range d.series {
-		for _, v := range s.values {
-			m = math.Max(m, v)
+		for j := range s.values {
+			m = math.Max(m, s.at(j))
 		}
 	}
 	return m
@@ -160,11 +168,11 @@ func (r *barChartRenderer) rebuild() {
 			row[j] = canvas.NewRectangle(col)
 			r.objects = append(r.objects, row[j])
 			if labels {
-				v := 0.0
-				if j < len(s.values) {
-					v = s.values[j]
+				label := "–"
+				if j < len(s.values) && !math.IsNaN(s.values[j]) {
+					label = format(s.values[j])
 				}
-				r.values = append(r.values, text(format(v), fyne.TextAlignCenter))
+				r.values = append(r.values, text(label, fyne.TextAlignCenter))
 				r.objects = append(r.objects, r.values[len(r.values)-1])
 			}
 		}
@@ -233,11 +241,7 @@ func (r *barChartRenderer) Layout(size fyne.Size) {
 		r.cats[j].Move(fyne.NewPos(left+float32(j)*groupW, plotBottom+pad/2))
 		r.cats[j].Resize(fyne.NewSize(groupW, lineH))
 		for i, s := range d.series {
-			v := 0.0
-			if j < len(s.values) {
-				v = s.values[j]
-			}
-			h := float32(v/r.top) * plotH
+			h := float32(s.at(j)/r.top) * plotH
 			bar := r.bars[i][j]
 			bar.Move(fyne.NewPos(gx+float32(i)*barW, plotBottom-h))
 			bar.Resize(fyne.NewSize(max(barW-1, 1), h))

@@ -121,6 +121,29 @@ func TestBarChartEmpty(t *testing.T) {
 	}
 }
 
+// A category without a value (a segment nobody was contacted in has no
+// average) gets no bar and a dash, not a bar of 0 that reads "today".
+func TestBarChartNoValue(t *testing.T) {
+	test.NewTempApp(t)
+	c := newBarChart()
+	w := test.NewTempWindow(t, c)
+	w.Resize(fyne.NewSize(300, 200))
+	c.set(chartData{categories: []string{"Schlüsselkunde", "Kleinkunde"}, series: []chartSeries{{name: "Tage", values: []float64{24, math.NaN()}}}})
+	r := chartRenderer(t, c)
+	if r.empty.Visible() {
+		t.Fatal("got the empty text for a chart with one value")
+	}
+	if got := r.values[1].Text; got != "–" {
+		t.Errorf("label of the category without a value: got %q, want –", got)
+	}
+	if h := r.bars[0][1].Size().Height; h != 0 {
+		t.Errorf("bar of the category without a value: got height %.1f, want 0", h)
+	}
+	if h := r.bars[0][0].Size().Height; h <= 0 {
+		t.Errorf("bar of 24: got height %.1f, want above 0", h)
+	}
+}
+
 func TestNiceTop(t *testing.T) {
 	tests := []struct {
 		name           string

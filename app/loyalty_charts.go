@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -76,7 +77,11 @@ func (c *loyaltyCharts) set(d *loyaltyData) {
 	var days, contacts []float64
 	for _, a := range d.attention {
 		cats = append(cats, loyaltySegmentName(a.segment))
-		days = append(days, a.avgDays)
+		if a.contacted == 0 { // nobody contacted: no average, not "0 days"
+			days = append(days, math.NaN())
+		} else {
+			days = append(days, a.avgDays)
+		}
 		contacts = append(contacts, a.contactsPerCustomer)
 	}
 	c.days.set(chartData{categories: cats, empty: empty,
