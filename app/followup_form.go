@@ -425,10 +425,6 @@ func careParseMoney(s string) (int64, error) {
 	return n, err
 }
 
-// careFormatMoney formats minor units as the locale does; with a currency
-// its symbol goes where the locale puts it.
-func careFormatMoney(minor int64, currency string) string { return formatMoney(minor, currency) }
-
 // careZone returns the zone new follow-ups and events are planned in: the
 // setting, else the system's zone by IANA name, else the locale's own zone
 // (a system zone of UTC is taken as unset: see locale.IsUTC).

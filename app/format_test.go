@@ -37,7 +37,7 @@ func TestFormatsFollowLocale(t *testing.T) {
 		t.Run(tt.tag, func(t *testing.T) {
 			useLocale(t, tt.tag)
 			l := fmtLocale()
-			got := []string{careFormatMoney(120050, l.Currency), formatCount(12345), formatDecimal(1.2, 1),
+			got := []string{formatMoney(120050, l.Currency), formatCount(12345), formatDecimal(1.2, 1),
 				formatPercent(10), formatDate(at), formatDay(model.Date{Month: 4, Day: 15})}
 			want := []string{tt.money, tt.count, tt.gestures, tt.percent, tt.date, tt.day}
 			for i := range got {
@@ -68,10 +68,10 @@ func TestMoneyParseBack(t *testing.T) {
 			if err != nil || minor != 120050 {
 				t.Fatalf("careParseMoney(%q) = %d, %v; want 120050", tt.typed, minor, err)
 			}
-			if got := careFormatMoney(minor, ""); got != tt.shown {
+			if got := formatMoney(minor, ""); got != tt.shown {
 				t.Errorf("shown back as %q, want %q", got, tt.shown)
 			}
-			if again, err := careParseMoney(careFormatMoney(minor, "")); err != nil || again != minor {
+			if again, err := careParseMoney(formatMoney(minor, "")); err != nil || again != minor {
 				t.Errorf("the shown form reads back as %d, %v", again, err)
 			}
 		})

@@ -85,10 +85,10 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	g.percent = newCareEntry()
 	g.percent.SetPlaceHolder(exampleHint(formatCount(10)))
 	g.amount = newCareEntry()
-	g.amount.SetPlaceHolder(exampleHint(careFormatMoney(5000, "")))
+	g.amount.SetPlaceHolder(exampleHint(formatMoney(5000, "")))
 	g.currency = newCareEntry()
 	g.cost = newCareEntry()
-	g.cost.SetPlaceHolder(exampleHint(careFormatMoney(1500, "")))
+	g.cost.SetPlaceHolder(exampleHint(formatMoney(1500, "")))
 	g.validFrom = newDateEntry()
 	g.validUntil = newDateEntry()
 	g.validUntil.SetPlaceHolder(lang.X("locale.gesture.until.hint", "{{.Pattern}} · empty: no end", map[string]any{"Pattern": dateHint(g.validUntil.loc)}))
@@ -104,11 +104,11 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 			g.percent.SetText(strconv.Itoa(existing.Percent))
 		}
 		if existing.Amount != 0 {
-			g.amount.SetText(careFormatMoney(existing.Amount, ""))
+			g.amount.SetText(formatMoney(existing.Amount, ""))
 		}
 		g.currency.SetText(existing.Currency)
 		if existing.Cost != 0 {
-			g.cost.SetText(careFormatMoney(existing.Cost, ""))
+			g.cost.SetText(formatMoney(existing.Cost, ""))
 		}
 		g.validFrom.SetDay(existing.ValidFrom)
 		g.validUntil.SetDay(existing.ValidUntil)

@@ -507,7 +507,7 @@ func loyaltyGestureDetail(g *model.Gesture) string {
 		parts = append(parts, formatPercent(g.Percent))
 	}
 	if g.Amount != 0 {
-		parts = append(parts, careFormatMoney(g.Amount, g.Currency))
+		parts = append(parts, formatMoney(g.Amount, g.Currency))
 	}
 	if !g.ValidUntil.IsZero() {
 		parts = append(parts, lang.X("today.expiring.until", "valid until {{.Date}}", map[string]any{"Date": formatDay(g.ValidUntil)}))
@@ -518,7 +518,7 @@ func loyaltyGestureDetail(g *model.Gesture) string {
 func loyaltyTotalsText(t *loyaltyTotals) string {
 	money := func(m map[string]int64) string {
 		if len(m) == 0 {
-			return careFormatMoney(0, "")
+			return formatMoney(0, "")
 		}
 		cur := make([]string, 0, len(m))
 		for c := range m {
@@ -527,7 +527,7 @@ func loyaltyTotalsText(t *loyaltyTotals) string {
 		sort.Strings(cur)
 		var out []string
 		for _, c := range cur {
-			out = append(out, careFormatMoney(m[c], c))
+			out = append(out, formatMoney(m[c], c))
 		}
 		return strings.Join(out, " + ")
 	}

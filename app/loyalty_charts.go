@@ -87,7 +87,7 @@ func (c *loyaltyCharts) set(d *loyaltyData) {
 	c.days.set(chartData{categories: cats, empty: empty,
 		axis:   lang.X("charts.attention.days", "Days since the last contact (average)"),
 		series: []chartSeries{{name: lang.X("charts.attention.daysSeries", "days"), values: days}}})
-	c.contacts.set(chartData{categories: cats, empty: empty, format: func(v float64) string { return chartDecimal(v, 1) },
+	c.contacts.set(chartData{categories: cats, empty: empty, format: func(v float64) string { return formatDecimal(v, 1) },
 		axis:   lang.X("charts.attention.contacts", "Contacts per customer (all time)"),
 		series: []chartSeries{{name: lang.X("charts.attention.contactsSeries", "contacts"), values: contacts}}})
 
@@ -123,9 +123,6 @@ func loyaltySegmentName(seg string) string {
 	}
 	return segmentText(seg)
 }
-
-// chartDecimal formats v with prec decimals in the user's locale.
-func chartDecimal(v float64, prec int) string { return formatDecimal(v, prec) }
 
 // chartMonth is a month's short name; the first of a chart and every
 // January carry the year, so twelve months read without a legend.

@@ -54,7 +54,7 @@ func printWords(e *env, now time.Time) pdf.Words {
 		Date:          formatDate,
 		DateTime:      formatDateTime,
 		Day:           formatDay,
-		Money:         careFormatMoney,
+		Money:         formatMoney,
 		NoteKind:      noteKindText,
 		Impression:    impressionText,
 		GestureKind:   gestureKindText,
