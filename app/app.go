@@ -62,7 +62,6 @@ type UI struct {
 	customer     *customerScreen
 	settingsView *settingsScreen
 	syncView     *syncScreen
-	stopAuto     context.CancelFunc
 }
 
 // LoadTranslations adds the embedded translations to Fyne's lang package.

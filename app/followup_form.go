@@ -350,9 +350,6 @@ func careFieldError(field, key, msg string) model.FieldError {
 	return model.FieldError{Field: field, Key: key, Message: msg}
 }
 
-// careDateLayout is the Go layout of dates in the active locale.
-func careDateLayout() string { return fmtLocale().DateLayout() }
-
 func careFormatDate(t time.Time) string { return fmtLocale().Date(t) }
 
 func careFormatDateTime(t time.Time) string { return fmtLocale().DateTime(t) }

@@ -102,11 +102,6 @@ func (l *wordList) word(i int) string { return l.text[l.at[i]:l.at[i+1]] }
 // wordsFunc returns the words of docs[i] of a build.
 type wordsFunc func(i int) iter.Seq[string]
 
-// ownWords is the wordsFunc of documents that keep their words.
-func ownWords(docs []*doc) wordsFunc {
-	return func(i int) iter.Seq[string] { return docs[i].words().all() }
-}
-
 // build indexes docs, which must be sorted by cmpName and hold each ID
 // once; words gives their words. The phone index is left to buildPhones.
 func build(docs []*doc, words wordsFunc) *snapshot {

@@ -32,12 +32,11 @@ func (c *stepClock) Now() time.Time {
 // phone, email, address and the note behind the follow-up, and a customer
 // B that A can be merged into.
 type stampFixture struct {
-	db       *storage.DB
-	a, b     *model.Customer
-	note     *model.Note
-	fu       *model.FollowUp
-	opt      ical.Options
-	lastText string
+	db   *storage.DB
+	a, b *model.Customer
+	note *model.Note
+	fu   *model.FollowUp
+	opt  ical.Options
 }
 
 func newStampFixture(t *testing.T) *stampFixture {
