@@ -20,13 +20,13 @@ type eventForm struct {
 	tz       string
 	loc      *time.Location
 
-	name     *careEntry
+	name     *escEntry
 	date     *dateEntry
-	clock    *careEntry
-	duration *careEntry
-	place    *careEntry
-	capacity *careEntry
-	details  *careEntry
+	clock    *escEntry
+	duration *escEntry
+	place    *escEntry
+	capacity *escEntry
+	details  *escEntry
 	form     *careForm
 	dlg      *dialog.CustomDialog
 
@@ -47,15 +47,15 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 	if existing != nil && existing.TZ != "" {
 		f.tz, f.loc = existing.TZ, model.LoadLocation(existing.TZ)
 	}
-	f.name = newCareEntry()
+	f.name = newEscEntry(false)
 	f.date = newDateEntry()
-	f.clock = newCareEntry()
+	f.clock = newEscEntry(false)
 	f.clock.SetPlaceHolder("18:00")
-	f.duration = newCareEntry()
-	f.place = newCareEntry()
-	f.capacity = newCareEntry()
+	f.duration = newEscEntry(false)
+	f.place = newEscEntry(false)
+	f.capacity = newEscEntry(false)
 	f.capacity.SetPlaceHolder(lang.X("event.form.capacity.placeholder", "0 = unlimited"))
-	f.details = newCareEntry()
+	f.details = newEscEntry(false)
 	f.details.MultiLine = true
 	f.details.Wrapping = fyne.TextWrapWord
 	f.details.SetMinRowsVisible(3)
@@ -85,7 +85,7 @@ func newEventForm(e *env, existing *model.Event) *eventForm {
 	f.form.add("details", lang.X("event.form.details", "Details"), f.details)
 	f.form.alias("tz", "start")
 	f.date.OnSubmitted = func(string) { f.onSave() }
-	for _, en := range []*careEntry{f.name, f.clock, f.duration, f.place, f.capacity} {
+	for _, en := range []*escEntry{f.name, f.clock, f.duration, f.place, f.capacity} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
 	title := lang.X("event.form.new", "New event")

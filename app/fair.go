@@ -27,13 +27,13 @@ type fairScreen struct {
 
 	fair      *widget.Entry
 	applyFair *widget.Button
-	name      *careEntry
-	company   *careEntry
-	email     *careEntry
-	phone     *careEntry
-	interest  *careEntry
+	name      *escEntry
+	company   *escEntry
+	email     *escEntry
+	phone     *escEntry
+	interest  *escEntry
 	consent   *careCheck
-	days      *careEntry
+	days      *escEntry
 	save      *widget.Button
 	form      *careForm
 	counter   *widget.Label
@@ -65,17 +65,17 @@ func newFairScreen(e *env) *fairScreen {
 	s.fair.OnSubmitted = func(string) { s.onApplyFair() }
 	s.applyFair = widget.NewButtonWithIcon(lang.X("fair.fair.apply", "Use this fair"), theme.ConfirmIcon(), s.onApplyFair)
 
-	s.name = newCareEntry()
+	s.name = newEscEntry(false)
 	s.name.SetPlaceHolder(lang.X("fair.name.placeholder", "Given and family name"))
-	s.company = newCareEntry()
-	s.email = newCareEntry()
-	s.phone = newCareEntry()
-	s.interest = newCareEntry()
+	s.company = newEscEntry(false)
+	s.email = newEscEntry(false)
+	s.phone = newEscEntry(false)
+	s.interest = newEscEntry(false)
 	s.interest.SetPlaceHolder(lang.X("fair.interest.placeholder", "What did they ask about?"))
 	s.consent = newCareCheck(lang.X("fair.consent", "Agrees to receive email from us"), s.onSave)
-	s.days = newCareEntry()
+	s.days = newEscEntry(false)
 	s.days.SetText(strconv.Itoa(st.FollowUpDays))
-	for _, en := range []*careEntry{s.name, s.company, s.email, s.phone, s.interest, s.days} {
+	for _, en := range []*escEntry{s.name, s.company, s.email, s.phone, s.interest, s.days} {
 		en.OnSubmitted = func(string) { s.onSave() }
 		// Esc clears the form: the visitor walked away mid-capture.
 		en.onEscape = s.clear
@@ -257,7 +257,7 @@ func (s *fairScreen) onSave() {
 // clear empties the visitor's fields (keeps fair and days) and puts the
 // cursor back into the name field.
 func (s *fairScreen) clear() {
-	for _, en := range []*careEntry{s.name, s.company, s.email, s.phone, s.interest} {
+	for _, en := range []*escEntry{s.name, s.company, s.email, s.phone, s.interest} {
 		en.SetText("")
 	}
 	s.consent.SetChecked(false)

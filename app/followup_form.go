@@ -24,14 +24,14 @@ type followUpForm struct {
 	loc      *time.Location
 	tz       string
 
-	title    *careEntry
+	title    *escEntry
 	date     *dateEntry
-	clock    *careEntry
+	clock    *escEntry
 	allDay   *widget.Check
-	duration *careEntry
+	duration *escEntry
 	reminder *reminderSelect
-	assignee *careEntry
-	details  *careEntry
+	assignee *escEntry
+	details  *escEntry
 	form     *careForm
 	dlg      *dialog.CustomDialog
 
@@ -56,15 +56,15 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 			f.tz, f.loc = existing.TZ, existing.Location()
 		}
 	}
-	f.title = newCareEntry()
+	f.title = newEscEntry(false)
 	f.date = newDateEntry()
-	f.clock = newCareEntry()
+	f.clock = newEscEntry(false)
 	f.clock.SetPlaceHolder("09:00")
 	f.allDay = widget.NewCheck(lang.X("followup.form.allday", "All day"), f.onAllDay)
-	f.duration = newCareEntry()
+	f.duration = newEscEntry(false)
 	f.reminder = newReminderSelect(st.ReminderMinutes)
-	f.assignee = newCareEntry()
-	f.details = newCareEntry()
+	f.assignee = newEscEntry(false)
+	f.details = newEscEntry(false)
 	f.details.MultiLine = true
 	f.details.Wrapping = fyne.TextWrapWord
 	f.details.SetMinRowsVisible(3)
@@ -98,7 +98,7 @@ func newFollowUpForm(e *env, customerID model.ID, existing *model.FollowUp) *fol
 	f.form.add("assignee", lang.X("followup.form.assignee", "Assigned to"), f.assignee)
 	f.form.add("details", lang.X("followup.form.details", "Details"), f.details)
 	f.form.add("tz", lang.X("followup.form.timezone", "Time zone"), widget.NewLabel(f.loc.String()))
-	for _, en := range []*careEntry{f.title, f.clock, f.duration, f.assignee} {
+	for _, en := range []*escEntry{f.title, f.clock, f.duration, f.assignee} {
 		en.OnSubmitted = func(string) { f.onSave() }
 	}
 	f.date.OnSubmitted = func(string) { f.onSave() }
@@ -208,35 +208,11 @@ func (f *followUpForm) onSave() {
 }
 
 // The helpers below are shared by the care screens (follow-ups, gestures,
-// events, Today, loyalty, trade fair, wishes). They carry the prefix care
-// so the lead can unify them with format.go later without name clashes.
-
-// careEntry is an entry that closes its dialog on Esc: fyne dialogs do not
-// handle Esc themselves, and a focused entry swallows the key before the
-// canvas sees it.
-type careEntry struct {
-	widget.Entry
-	onEscape func()
-}
-
-func newCareEntry() *careEntry {
-	e := &careEntry{}
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// TypedKey handles Esc and passes every other key to the entry.
-func (e *careEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
-		return
-	}
-	e.Entry.TypedKey(k)
-}
+// events, Today, loyalty, trade fair, wishes).
 
 // careEscapeCloses makes Esc hide d, whether an entry or nothing has focus,
 // and restores the canvas key handler when d closes.
-func careEscapeCloses(w fyne.Window, d dialog.Dialog, entries ...*careEntry) {
+func careEscapeCloses(w fyne.Window, d dialog.Dialog, entries ...*escEntry) {
 	for _, en := range entries {
 		en.onEscape = d.Hide
 	}

@@ -24,16 +24,16 @@ type gestureForm struct {
 	statuses []model.GestureStatus
 
 	kind       *widget.Select
-	title      *careEntry
-	percent    *careEntry
-	amount     *careEntry
-	currency   *careEntry
-	cost       *careEntry
+	title      *escEntry
+	percent    *escEntry
+	amount     *escEntry
+	currency   *escEntry
+	cost       *escEntry
 	validFrom  *dateEntry
 	validUntil *dateEntry
 	occasion   *widget.SelectEntry
 	status     *widget.Select
-	details    *careEntry
+	details    *escEntry
 	form       *careForm
 	dlg        *dialog.CustomDialog
 
@@ -81,18 +81,18 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	// Hints say "e.g." and dates show their pattern (TT.MM.JJJJ): a
 	// placeholder that looks like a value was taken for one, and a gesture
 	// was saved without the validity its user believed filled in.
-	g.title = newCareEntry()
-	g.percent = newCareEntry()
+	g.title = newEscEntry(false)
+	g.percent = newEscEntry(false)
 	g.percent.SetPlaceHolder(exampleHint(formatCount(10)))
-	g.amount = newCareEntry()
+	g.amount = newEscEntry(false)
 	g.amount.SetPlaceHolder(exampleHint(formatMoney(5000, "")))
-	g.currency = newCareEntry()
-	g.cost = newCareEntry()
+	g.currency = newEscEntry(false)
+	g.cost = newEscEntry(false)
 	g.cost.SetPlaceHolder(exampleHint(formatMoney(1500, "")))
 	g.validFrom = newDateEntry()
 	g.validUntil = newDateEntry()
 	g.validUntil.SetPlaceHolder(lang.X("locale.gesture.until.hint", "{{.Pattern}} · empty: no end", map[string]any{"Pattern": dateHint(g.validUntil.loc)}))
-	g.details = newCareEntry()
+	g.details = newEscEntry(false)
 	g.details.MultiLine = true
 	g.details.Wrapping = fyne.TextWrapWord
 	g.details.SetMinRowsVisible(3)
@@ -135,7 +135,7 @@ func newGestureForm(e *env, customerID model.ID, existing *model.Gesture) *gestu
 	g.form.add("status", lang.X("gesture.form.status", "Status"), g.status)
 	g.form.add("details", lang.X("gesture.form.details", "Details"), g.details)
 	g.form.alias("event_id", "kind")
-	for _, en := range []*careEntry{g.title, g.percent, g.amount, g.currency, g.cost} {
+	for _, en := range []*escEntry{g.title, g.percent, g.amount, g.currency, g.cost} {
 		en.OnSubmitted = func(string) { g.onSave() }
 	}
 	for _, de := range []*dateEntry{g.validFrom, g.validUntil} {

@@ -112,29 +112,6 @@ func newNoteForm(e *env, cid model.ID, old *model.Note) *noteForm {
 	return f
 }
 
-// escEntry is an entry that hands Esc to onEscape: Fyne's dialogs ignore
-// Esc, and a focused entry swallows it before the window sees it.
-type escEntry struct {
-	widget.Entry
-	onEscape func()
-}
-
-func newEscEntry(multiLine bool) *escEntry {
-	e := &escEntry{}
-	e.MultiLine = multiLine
-	e.ExtendBaseWidget(e)
-	return e
-}
-
-// TypedKey closes on Esc and passes every other key to the entry.
-func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape && e.onEscape != nil {
-		e.onEscape()
-		return
-	}
-	e.Entry.TypedKey(k)
-}
-
 func (f *noteForm) setKind(k model.NoteKind) {
 	for i, x := range model.NoteKinds {
 		if x == k {
