@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +61,10 @@ func defaultCurrency(st model.Settings) string {
 // (no name, only rules) a German system is Europe/Berlin rather than the
 // first zone with the same rules.
 func systemZoneName(l locale.Locale) string {
+	key := l.Zone + "\x00" + os.Getenv("TZ")
+	if v, ok := systemZones.Load(key); ok {
+		return v.(string)
+	}
 	target, err := filepath.EvalSymlinks("/etc/localtime")
 	if err != nil {
 		target = ""
@@ -68,8 +73,16 @@ func systemZoneName(l locale.Locale) string {
 	for _, t := range locale.Supported {
 		cands = append(cands, locale.Get(t).Zone)
 	}
-	return locale.SystemZone(os.Getenv("TZ"), target, time.Local, cands, time.Now())
+	name := locale.SystemZone(os.Getenv("TZ"), target, time.Local, cands, time.Now())
+	systemZones.Store(key, name)
+	return name
 }
+
+// systemZones memoizes systemZoneName by the locale's zone (the first
+// candidate) and TZ: Today, the fair, Loyalty and every follow-up form ask
+// for it, and without a zone name from the system (Windows) finding it
+// loads each candidate zone.
+var systemZones sync.Map
 
 // localeText names a locale in the settings with an example of its
 // formats, so the choice shows what it changes.
