@@ -18,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/kundenkartei/kundenkartei/sync/transfer"
 )
 
 // Preference keys of the file dialogs (device-local UI state, kept in
@@ -272,15 +274,19 @@ func showSaveDialog(e *env, title, fileName string, onSave func(path string)) *s
 	return d
 }
 
-// writeNewFile creates path (readable by the user only: it holds personal
-// data) and hands it to write, which closes it.
+// writeNewFile hands write (which closes what it gets) a file that
+// becomes path only once it is complete (transfer.WriteStream): readable
+// by the user only, since it holds personal data, and an export that fails
+// halfway leaves the file it was to replace as it was.
 func writeNewFile(path string, write func(io.WriteCloser) error) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	return write(f)
+	return transfer.WriteStream(path, func(w io.Writer) error { return write(nopWriteCloser{w}) })
 }
+
+// nopWriteCloser is w with a Close that does nothing: WriteStream closes
+// the file itself, after syncing it.
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
 
 // prepareOpenDialog titles an open dialog in words (Fyne's own reads
 // "Öffnen Datei"), starts it in the folder used last for key (or

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -255,4 +256,30 @@ func TestCustomerExportSavesToTypedPath(t *testing.T) {
 		data, err := os.ReadFile(path)
 		return err == nil && strings.Contains(string(data), "Schnyder")
 	})
+}
+
+// An export that fails halfway leaves the file it was to replace as it
+// was, and no temporary file behind.
+func TestWriteNewFileFailingKeepsTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kunde.json")
+	if err := os.WriteFile(path, []byte("alt"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("disk full")
+	err := writeNewFile(path, func(w io.WriteCloser) error {
+		if _, err := w.Write([]byte("teil")); err != nil {
+			return err
+		}
+		return broken
+	})
+	if !errors.Is(err, broken) {
+		t.Fatalf("got %v, want the write's error", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "alt" {
+		t.Errorf("file after a failed export: got %q, want %q", got, "alt")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("got %d files in the folder, want only the old one", len(entries))
+	}
 }

@@ -150,7 +150,7 @@ func batches(svc model.ExportService, ids []model.ID) vcard.Batches {
 // an old file in place.
 func ExportFile(svc model.Services, path, format string, sel Selection, icalOpt ical.Options) (int, error) {
 	var n int
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := WriteStream(path, func(w io.Writer) error {
 		var err error
 		n, err = Export(svc, w, format, sel, icalOpt)
 		return err
@@ -158,9 +158,11 @@ func ExportFile(svc model.Services, path, format string, sel Selection, icalOpt 
 	return n, err
 }
 
-// writeAtomic writes what write writes to path through a temp file in the
-// same folder (fsync, rename). An error of write comes back as it is.
-func writeAtomic(path string, write func(io.Writer) error) error {
+// WriteStream writes what write writes to path through a temp file in the
+// same folder (fsync, rename), readable by the user only: a failure never
+// leaves a half-written file or destroys the one it was to replace. An
+// error of write comes back as it is.
+func WriteStream(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return model.WrapError(model.EINVALID, err, "cannot write to %s", path)
@@ -190,7 +192,7 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 
 // WriteFile writes data to path atomically (temp file, fsync, rename).
 func WriteFile(path string, data []byte) error {
-	return writeAtomic(path, func(w io.Writer) error {
+	return WriteStream(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
