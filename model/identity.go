@@ -105,6 +105,8 @@ type Identity struct {
 	region  string
 	phones  []string // E.164, index-aligned with c.Phones ("" when unreadable); parsed on first use
 	parsed  bool     // phones is filled
+	numbers []Phone  // c.Phones, or their numbers alone once detached
+	uids    []string // c.ExternalUIDs
 }
 
 // NewIdentity folds what SamePerson compares of c; region reads phone
@@ -112,7 +114,8 @@ type Identity struct {
 // and an Identity is not for concurrent use (phone numbers are parsed on
 // first need: most comparisons are decided before them).
 func NewIdentity(c *Customer, region string) *Identity {
-	x := &Identity{c: c, name: fullName(c), family: familyWords(c), given: Fold(c.GivenName), company: Fold(c.Company)}
+	x := &Identity{c: c, name: fullName(c), family: familyWords(c), given: Fold(c.GivenName), company: Fold(c.Company),
+		numbers: c.Phones, uids: c.ExternalUIDs}
 	if c.ID != NilID {
 		x.own = "urn:uuid:" + c.ID.String()
 	}
@@ -190,7 +193,7 @@ func shared(a, b []string) (int, bool) {
 // none. Importers index earlier contacts by it.
 func (x *Identity) FullNameKey() string { return x.name }
 
-// Customer is the customer x was made of.
+// Customer is the customer x was made of, nil once detached.
 func (x *Identity) Customer() *Customer { return x.c }
 
 // Company is the folded company.
@@ -203,7 +206,7 @@ func (x *Identity) Emails() []string { return x.emails }
 func (x *Identity) Phones() []string {
 	if !x.parsed {
 		x.parsed = true
-		for _, p := range x.c.Phones {
+		for _, p := range x.numbers {
 			x.phones = append(x.phones, E164(p.Number, x.region))
 		}
 	}
@@ -213,12 +216,12 @@ func (x *Identity) Phones() []string {
 // PhoneOnly reports whether phone numbers are all there is to tell who it
 // is: no person name, company or email.
 func (x *Identity) PhoneOnly() bool {
-	return len(x.c.Phones) > 0 && x.name == "" && x.company == "" && len(x.emails) == 0
+	return len(x.numbers) > 0 && x.name == "" && x.company == "" && len(x.emails) == 0
 }
 
 // nameOnly: the person name is all there is to tell who it is.
 func (x *Identity) nameOnly() bool {
-	return len(x.c.Phones) == 0 && len(x.emails) == 0 && x.company == "" && len(x.towns) == 0
+	return len(x.numbers) == 0 && len(x.emails) == 0 && x.company == "" && len(x.towns) == 0
 }
 
 func fullName(c *Customer) string {
@@ -287,14 +290,14 @@ func namesCompatible(a, b *Identity) bool {
 }
 
 func (x *Identity) sharedUID(known *Identity) (string, bool) {
-	for _, u := range x.c.ExternalUIDs {
+	for _, u := range x.uids {
 		if u == "" {
 			continue
 		}
 		if known.own != "" && strings.EqualFold(u, known.own) {
 			return u, true
 		}
-		for _, k := range known.c.ExternalUIDs {
+		for _, k := range known.uids {
 			if u == k {
 				return u, true
 			}

@@ -107,6 +107,9 @@ func TestSamePerson(t *testing.T) {
 			if ok != (tt.want != "") || got.Reason != tt.want || got.Value != tt.value {
 				t.Errorf("got %v %+v, want %q %q", ok, got, tt.want, tt.value)
 			}
+			if d, dok := model.NewIdentity(tt.in, "CH").Same(detached(tt.known)); dok != ok || d != got {
+				t.Errorf("against the detached known side: got %v %+v, want %v %+v", dok, d, ok, got)
+			}
 			if tt.want == "" || tt.want == model.SameUID && tt.known == stored {
 				return
 			}
@@ -204,6 +207,9 @@ func TestSamePersonProperties(t *testing.T) {
 		a, b := gen(), gen()
 		ab, okAB := model.SamePerson(a, b, "CH")
 		ba, okBA := model.SamePerson(b, a, "CH")
+		if d, ok := model.NewIdentity(a, "CH").Same(detached(b)); ok != okAB || d != ab {
+			t.Fatalf("detached:\n%+v\n%+v\ngot %v %v, attached %v %v", a, b, ok, d, okAB, ab)
+		}
 		if okAB != okBA || ab.Reason != ba.Reason {
 			t.Fatalf("not symmetric:\n%+v\n%+v\ngot %v %v one way, %v %v the other", a, b, okAB, ab, okBA, ba)
 		}
@@ -215,4 +221,33 @@ func TestSamePersonProperties(t *testing.T) {
 			t.Fatalf("named record matched on its phone alone:\n%+v\n%+v", a, b)
 		}
 	}
+}
+
+// detached is c's Identity detached from c, with every string of c
+// overwritten afterwards: a detached Identity must hold its own copies.
+func detached(c *model.Customer) *model.Identity {
+	cp := *c
+	cp.Emails = append([]model.Email(nil), c.Emails...)
+	cp.Phones = append([]model.Phone(nil), c.Phones...)
+	cp.Addresses = append([]model.Address(nil), c.Addresses...)
+	cp.ExternalUIDs = append([]string(nil), c.ExternalUIDs...)
+	x := model.NewIdentity(&cp, "CH")
+	x.Detach()
+	if x.Customer() != nil {
+		panic("a detached Identity still names its customer")
+	}
+	cp.GivenName, cp.FamilyName, cp.Company = "zz", "zz", "zz"
+	for i := range cp.Emails {
+		cp.Emails[i].Address = "zz@zz.zz"
+	}
+	for i := range cp.Phones {
+		cp.Phones[i].Number = "+1 555 0100"
+	}
+	for i := range cp.Addresses {
+		cp.Addresses[i].City = "zz"
+	}
+	for i := range cp.ExternalUIDs {
+		cp.ExternalUIDs[i] = "zz"
+	}
+	return x
 }
