@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -57,20 +58,29 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 		nTags += len(sum.Tags)
 		nPhones += len(slices.Collect(d.phones.all()))
 	}
-	out := make([]byte, 0, len(body)+p.bytes+len(p.strs)*2+64)
-	out = append(out, persistMagic...)
+	// Written through a buffer, not gathered into one more copy of the
+	// file: at the end of a large import the index and body are in
+	// memory already.
+	crc := crc32.NewIEEE()
+	bw := bufio.NewWriterSize(io.MultiWriter(w, crc), 64<<10)
+	var num []byte
+	bw.WriteString(persistMagic)
 	for _, n := range []int{len(p.strs), len(docs), nTags, nPhones} {
-		out = binary.AppendUvarint(out, uint64(n))
+		num = binary.AppendUvarint(num[:0], uint64(n))
+		bw.Write(num)
 	}
 	for _, s := range p.strs {
-		out = binary.AppendUvarint(out, uint64(len(s)))
+		num = binary.AppendUvarint(num[:0], uint64(len(s)))
+		bw.Write(num)
 	}
 	for _, s := range p.strs {
-		out = append(out, s...)
+		bw.WriteString(s)
 	}
-	out = append(out, body...)
-	out = binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out))
-	_, err := w.Write(out)
+	bw.Write(body)
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
 	return err
 }
 
