@@ -84,7 +84,9 @@ type DB struct {
 
 	release      releaser // releases the file's mapped pages when idle (mapping.go)
 	exportMemory int64    // Options.ExportMemory
-	deviceName   string   // Options.DeviceName
+	// bulkPages keeps the mapped pages of a bulk run (BeginBulk) in bounds.
+	bulkPages  atomic.Pointer[exportPages]
+	deviceName string // Options.DeviceName
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches

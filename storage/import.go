@@ -143,6 +143,27 @@ func (m *matcher) matches(c *model.Customer) []model.Match {
 	return out
 }
 
+// bulkResident bounds the database pages a bulk run keeps mapped: its
+// writes only go down the B+trees, which a fault brings back from the
+// page cache.
+const bulkResident = 32 << 20
+
+// BeginBulk tells the store that a run of SaveCustomers calls follows
+// (an import applied group by group), until end: the search index is
+// rebuilt once at the end, not whenever the changes since its last
+// rebuild have grown as large as it, and the database pages the writes
+// map stay within Options.ExportMemory (32 MB at most) over the whole
+// run, not per call.
+func (db *DB) BeginBulk() (end func()) {
+	release := db.dir.Hold()
+	pages := db.newExportPages(min(db.exportMemory, bulkResident))
+	db.bulkPages.CompareAndSwap(nil, pages)
+	return func() {
+		db.bulkPages.CompareAndSwap(pages, nil)
+		release()
+	}
+}
+
 // SaveCustomers creates and updates customers in chunks.
 func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
 	all := len(create) + len(update)
@@ -177,7 +198,10 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			late.notify()
 		}
 	}()
-	pages := db.newExportPages(db.exportMemory)
+	pages := db.bulkPages.Load()
+	if pages == nil {
+		pages = db.newExportPages(db.exportMemory)
+	}
 	for done := 0; done < all; {
 		if err := ctx.Err(); err != nil {
 			return err
