@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 
@@ -143,15 +144,15 @@ func (w *importWizard) open(path string) {
 	w.preview(path, nil)
 }
 
-// preview reads and matches the file in the background, with progress
-// for both steps; done (for tests) is called after the widgets show the
+// preview reads and matches the file in the background, with progress;
+// done (for tests) is called after the widgets show the
 // result. Cancelled, it ends without a word: nothing was written.
 func (w *importWizard) preview(path string, done func()) {
 	w.path = path
 	ctx, cancel := context.WithCancel(context.Background())
 	w.cancel = cancel
 	file := map[string]any{"File": filepath.Base(path)}
-	w.status.SetText(lang.X("import.reading", "Reading {{.File}} …", file))
+	w.status.SetText(lang.X("import.comparing", "Comparing {{.File}} with your customers …", file))
 	w.progress.SetValue(0)
 	progress := func(d, total int) {
 		if total > 0 {
@@ -161,21 +162,19 @@ func (w *importWizard) preview(path string, done func()) {
 	region := w.e.settings().Region
 	go func() {
 		defer cancel()
-		cards, readProblems, err := transfer.Read(ctx, path, progress)
-		var plan *vcard.Plan
-		if err == nil {
-			fyne.Do(func() {
-				w.status.SetText(lang.X("import.comparing", "Comparing {{.File}} with your customers …", file))
-				w.progress.SetValue(0)
-			})
-			plan, err = vcard.Preview(ctx, cards, w.e.svc, vcard.PreviewOptions{Region: region, Progress: progress})
-		}
+		// The file is read and compared with the customers in one pass
+		// (a large one is read again when imported).
+		plan, readProblems, err := transfer.Preview(ctx, path, w.e.svc, vcard.PreviewOptions{Region: region, Progress: progress})
 		// Read now: fyne.Do runs the update later, after the deferred
 		// cancel, when ctx is always done.
 		cancelled := ctx.Err() != nil
 		fyne.Do(func() {
 			defer callIf(done)
 			if cancelled {
+				return
+			}
+			if text, ok := fileErrorText(err); ok {
+				w.status.SetText(text)
 				return
 			}
 			if err != nil {
@@ -187,6 +186,21 @@ func (w *importWizard) preview(path string, done func()) {
 			w.showPreview()
 		})
 	}()
+}
+
+// fileErrorText says, translated, why a file cannot be imported when it is
+// empty, no address book, or changed between the preview and the import;
+// false for any other error.
+func fileErrorText(err error) (string, bool) {
+	switch {
+	case errors.Is(err, vcard.ErrEmpty):
+		return lang.X("import.err.empty", "The file is empty: there is nothing to import."), true
+	case errors.Is(err, vcard.ErrNotAddressBook):
+		return lang.X("import.err.not_vcard", "The file is not an address book (no vCard in its first 64 KB); it may be a picture, an archive or another program's file. Nothing was imported."), true
+	case errors.Is(err, vcard.ErrChanged):
+		return lang.X("import.err.changed", "The file was changed after it was read. Nothing after the last saved step was imported; open it again to see what it holds now."), true
+	}
+	return "", false
 }
 
 func callIf(f func()) {
@@ -289,7 +303,7 @@ func (m *matchList) CreateItem() fyne.CanvasObject { return newMatchRow() }
 func (m *matchList) UpdateItem(id widget.ListItemID, o fyne.CanvasObject) {
 	row, e := o.(*matchRow), m.entries[id]
 	row.text.SetText(matchText(e))
-	idx := e.Card.Index
+	idx := e.Index
 	row.asNew.OnChanged = nil // SetChecked must not toggle the previous entry
 	row.asNew.SetChecked(m.asNew[idx])
 	row.asNew.OnChanged = func(on bool) { m.setAsNew(idx, on) }
@@ -333,9 +347,9 @@ func (r *matchRow) CreateRenderer() fyne.WidgetRenderer {
 
 // matchText reads: Contact 3 (line 17) "Anna Huber" → "Anna Huber": same email "anna@…".
 func matchText(e *vcard.Entry) string {
-	data := map[string]any{"Card": e.Card.Index, "Line": e.Card.Line, "Name": e.Card.Customer.DisplayName()}
-	if e.Existing != nil {
-		data["Existing"], data["Why"] = e.Existing.DisplayName(), whyText(e.Why)
+	data := map[string]any{"Card": e.Index, "Line": e.Line, "Name": e.Name}
+	if e.Existing != model.NilID {
+		data["Existing"], data["Why"] = e.ExistingName, whyText(e.Why)
 		return lang.X("import.match", "Contact {{.Card}} (line {{.Line}}) “{{.Name}}” → “{{.Existing}}”: {{.Why}}", data)
 	}
 	data["Other"], data["Why"] = e.SameAs, whyText(e.WhySame)
@@ -400,6 +414,10 @@ func (w *importWizard) apply(done func()) {
 			if err != nil {
 				if cancelled {
 					w.status.SetText(lang.X("import.cancelled", "Import cancelled. What was saved before stays."))
+					return
+				}
+				if text, ok := fileErrorText(err); ok {
+					w.status.SetText(text)
 					return
 				}
 				w.status.SetText(lang.X("import.failed", "The import failed; nothing after the last saved step was changed."))

@@ -82,7 +82,7 @@ func Read(r io.Reader) (*File, error) {
 		f.Lines = append(f.Lines, line)
 	}
 	if f.Header == nil {
-		return nil, model.Errorf(model.EINVALID, "the CSV file is empty")
+		return nil, model.WrapError(model.EINVALID, vcard.ErrEmpty, "the CSV file")
 	}
 	if err := recognized(f.Header); err != nil {
 		return nil, err

@@ -6,7 +6,6 @@ package transfer
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,26 +22,6 @@ import (
 func IsCSV(path string) bool {
 	ext := strings.ToLower(filepath.Ext(path))
 	return ext == ".csv" || ext == ".txt" || ext == ".tsv"
-}
-
-// Read reads path as cards: CSV with auto-detected columns for .csv, .tsv
-// and .txt, vCard for everything else. Problems name the card (or row)
-// and line; the error is only for a file that cannot be read at all.
-func Read(ctx context.Context, path string, progress func(done, total int)) ([]vcard.Card, []vcard.Problem, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, model.WrapError(model.EINVALID, err, "open %s", path)
-	}
-	defer f.Close()
-	if IsCSV(path) {
-		file, err := kcsv.Read(f)
-		if err != nil {
-			return nil, nil, model.WrapError(model.EINVALID, err, "%s", path)
-		}
-		cards, problems := file.Cards(kcsv.DetectMapping(file.Header))
-		return cards, append(file.Problems, problems...), nil
-	}
-	return vcard.ParseContext(ctx, f, vcard.ParseOptions{Progress: progress})
 }
 
 // Export formats.

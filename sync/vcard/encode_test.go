@@ -350,3 +350,16 @@ func TestVobjectReadsExports(t *testing.T) {
 		})
 	}
 }
+
+// cloneCustomer deep-copies the slices of c.
+func cloneCustomer(c *model.Customer) *model.Customer {
+	d := *c
+	d.Emails = append([]model.Email(nil), c.Emails...)
+	d.Phones = append([]model.Phone(nil), c.Phones...)
+	d.Addresses = append([]model.Address(nil), c.Addresses...)
+	d.Tags = append([]string(nil), c.Tags...)
+	d.Consents = append([]model.Consent(nil), c.Consents...)
+	d.ExternalUIDs = append([]string(nil), c.ExternalUIDs...)
+	d.Extra = append([]model.ExtraProp(nil), c.Extra...)
+	return &d
+}

@@ -39,8 +39,8 @@ func TestPreviewSwitchboardColleagues(t *testing.T) {
 			}
 			plan, res := importFile(t, db, tt.input, DefaultChoices())
 			for _, e := range plan.Entries {
-				if e.Existing != nil || e.SameAs != 0 {
-					t.Errorf("card %d: got same as %v / card %d (%v %v), want new", e.Card.Index, e.Existing, e.SameAs, e.Why, e.WhySame)
+				if e.Existing != model.NilID || e.SameAs != 0 {
+					t.Errorf("card %d: got same as %v / card %d (%v %v), want new", e.Index, e.ExistingName, e.SameAs, e.Why, e.WhySame)
 				}
 			}
 			if res.Updated != 0 {
@@ -203,7 +203,7 @@ func TestImportNeverMergesDifferentPeople(t *testing.T) {
 			plan, again := importFile(t, db, vcf(second...), DefaultChoices())
 			if again.Added != 0 || again.Updated != 0 {
 				for _, e := range plan.New {
-					t.Logf("new again: card %d %s", e.Card.Index, e.Card.Customer.DisplayName())
+					t.Logf("new again: card %d %s", e.Index, e.Name)
 				}
 				t.Errorf("re-import: got %+v, want nothing added or updated", again)
 			}
@@ -298,8 +298,8 @@ func TestPreviewNamesakesInFile(t *testing.T) {
 	}
 	want := map[int]int{21: 20, 23: 4, 24: 22}
 	for _, e := range plan.Entries {
-		if e.SameAs != want[e.Card.Index] {
-			t.Errorf("card %d: got same as card %d (%v), want %d", e.Card.Index, e.SameAs, e.WhySame, want[e.Card.Index])
+		if e.SameAs != want[e.Index] {
+			t.Errorf("card %d: got same as card %d (%v), want %d", e.Index, e.SameAs, e.WhySame, want[e.Index])
 		}
 	}
 }

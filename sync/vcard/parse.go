@@ -20,14 +20,13 @@ package vcard
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -116,104 +115,22 @@ func Parse(r io.Reader) ([]Card, []Problem, error) {
 	return ParseContext(context.Background(), r, ParseOptions{})
 }
 
-// parseBatch is how many cards go to a parsing goroutine at a time.
-const parseBatch = 256
-
 // ParseContext is Parse with cancellation (returns ctx.Err()) and progress.
-// One goroutine cuts the stream into cards; the cards are parsed and mapped
-// on every core, and come back in file order.
+// It holds every card; ParseEach reads a file of any size in bounded memory.
 func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, []Problem, error) {
-	size := readerSize(r)
-	ls, err := openText(r)
+	cards := []Card{} // not nil, also for a file without a card
+	problems, err := ParseEach(ctx, r, opt, func(b []Card) error {
+		cards = append(cards, b...)
+		return nil
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	sp := newSplitter(ls)
-	var wg sync.WaitGroup
-	work := startParsers(&wg)
-	// The cards are written straight into their place in the result; when
-	// it is full (the size estimate was low), the goroutines are waited
-	// for before it grows.
-	cards := []Card{} // not nil, also for a file without a card
-	wait := func() {
-		close(work)
-		wg.Wait()
-	}
-	for {
-		if err := ctx.Err(); err != nil {
-			wait()
-			return nil, nil, err
-		}
-		b := &batch{cards: make([]pendingCard, 0, parseBatch)}
-		sp.newBatch()
-		for len(b.cards) < parseBatch {
-			pc, ok := sp.next()
-			if !ok {
-				break
-			}
-			b.cards = append(b.cards, pc)
-		}
-		if len(b.cards) == 0 {
-			break
-		}
-		n := len(cards)
-		if n+len(b.cards) > cap(cards) {
-			wait()
-			est := n + len(b.cards)
-			if size > 0 {
-				est = max(est, int(float64(est)*float64(size)/float64(ls.read)*1.02)+parseBatch)
-			}
-			cards = append(make([]Card, 0, max(est, (n+len(b.cards))*5/4)), cards...)
-			work = startParsers(&wg)
-		}
-		cards = cards[:n+len(b.cards)]
-		b.out = cards[n:]
-		work <- b
-		if opt.Progress != nil {
-			total := len(cards)
-			if size > 0 && ls.read > 0 {
-				total = max(total, int(float64(total)*float64(size)/float64(ls.read)))
-			}
-			opt.Progress(len(cards), total)
-		}
-	}
-	wait()
-	if ls.err != nil {
-		return nil, nil, model.WrapError(model.EINTERNAL, ls.err, "read vCard file")
-	}
-	problems := sp.problems
 	for i := range cards {
 		problems = append(append(problems, cards[i].Problems...), cards[i].Notes...)
 	}
-	if opt.Progress != nil {
-		opt.Progress(len(cards), len(cards))
-	}
 	sortProblems(problems)
 	return cards, problems, nil
-}
-
-// batch is a run of cards of the file and their place in the result.
-type batch struct {
-	cards []pendingCard
-	out   []Card
-}
-
-// startParsers starts one goroutine per core that parses the batches sent
-// to the returned channel until it is closed.
-func startParsers(wg *sync.WaitGroup) chan *batch {
-	work := make(chan *batch)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			var props []prop
-			var params []param
-			for b := range work {
-				for i := range b.cards {
-					parseCard(&b.cards[i], &props, &params, &b.out[i])
-				}
-			}
-		})
-	}
-	return work
 }
 
 // sniffSize is how far into a file BEGIN:VCARD must appear.
@@ -254,15 +171,23 @@ func openText(r io.Reader) (*lineReader, error) {
 
 var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
+// The causes of the errors for a file that cannot be imported, for a GUI
+// to say in its language what happened (errors.Is).
+var (
+	ErrEmpty          = errors.New("it is empty")
+	ErrNotAddressBook = errors.New("no BEGIN:VCARD in its first 64 KB")
+	ErrChanged        = errors.New("the file changed since the preview; read it again")
+)
+
 // checkAddressBook returns an EINVALID error when text (the start of the
 // file, all of it when eof) is empty or has no BEGIN:VCARD in its first
 // 64 KB; b is the file's start as read, for naming what it is instead.
 func checkAddressBook(b, text []byte, eof bool, name string) error {
 	if eof && len(bytes.TrimSpace(text)) == 0 { // as package csv says of an empty file
 		if name != "" {
-			return model.Errorf(model.EINVALID, "the vCard file %s is empty", name)
+			return model.WrapError(model.EINVALID, ErrEmpty, "the vCard file %s", name)
 		}
-		return model.Errorf(model.EINVALID, "the vCard file is empty")
+		return model.WrapError(model.EINVALID, ErrEmpty, "the vCard file")
 	}
 	if name == "" {
 		name = "the file"
@@ -274,7 +199,7 @@ func checkAddressBook(b, text []byte, eof bool, name string) error {
 	if t := http.DetectContentType(b); !strings.HasPrefix(t, "text/plain") && t != "application/octet-stream" {
 		what = " (it looks like " + t + ")"
 	}
-	return model.Errorf(model.EINVALID, "%s is not an address book: no BEGIN:VCARD in its first 64 KB%s; nothing was imported", name, what)
+	return model.WrapError(model.EINVALID, ErrNotAddressBook, "%s is not an address book%s; nothing was imported", name, what)
 }
 
 // fileName is the name of the file r reads, "" when r is no file.

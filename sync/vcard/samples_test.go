@@ -3,6 +3,7 @@ package vcard
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -226,6 +227,13 @@ func TestNotAnAddressBook(t *testing.T) {
 			cards, problems, err := Parse(f)
 			if model.ErrorCode(err) != model.EINVALID {
 				t.Fatalf("got %v, want EINVALID", err)
+			}
+			cause := ErrNotAddressBook
+			if tt.name == "empty" || tt.name == "only blank lines" {
+				cause = ErrEmpty
+			}
+			if !errors.Is(err, cause) {
+				t.Errorf("got %v, want it caused by %v", err, cause)
 			}
 			if len(cards) != 0 || len(problems) != 0 {
 				t.Errorf("got %d cards and %d problems, want none", len(cards), len(problems))
