@@ -52,7 +52,17 @@ func (db *DB) MatchesAll(cs []*model.Customer) ([][]model.Match, error) {
 			return nil
 		})
 	})
+	db.bulkRead()
 	return out, err
+}
+
+// bulkRead keeps the pages a read of a bulk run mapped in bounds (see
+// BeginBulk): an import's preview reads the indexes and the candidates
+// of 100,000 cards.
+func (db *DB) bulkRead() {
+	if pages := db.bulkPages.Load(); pages != nil {
+		pages.afterWrite()
+	}
 }
 
 // matcher looks customers up in the indexes of one read transaction; it
@@ -148,12 +158,12 @@ func (m *matcher) matches(c *model.Customer) []model.Match {
 // page cache.
 const bulkResident = 32 << 20
 
-// BeginBulk tells the store that a run of SaveCustomers calls follows
-// (an import applied group by group), until end: the search index is
-// rebuilt once at the end, not whenever the changes since its last
-// rebuild have grown as large as it, and the database pages the writes
-// map stay within Options.ExportMemory (32 MB at most) over the whole
-// run, not per call.
+// BeginBulk tells the store that a run of SaveCustomers calls (an import
+// applied group by group) or of MatchesAll and Customers calls (its
+// preview) follows, until end: the search index is rebuilt once at the
+// end, not whenever the changes since its last rebuild have grown as
+// large as it, and the database pages the run maps stay within
+// Options.ExportMemory (32 MB at most) over the whole run, not per call.
 func (db *DB) BeginBulk() (end func()) {
 	release := db.dir.Hold()
 	pages := db.newExportPages(min(db.exportMemory, bulkResident))
@@ -418,5 +428,6 @@ func (db *DB) Customers(ids []model.ID) ([]*model.Customer, error) {
 		}
 		return nil
 	})
+	db.bulkRead()
 	return out, err
 }

@@ -231,3 +231,51 @@ func TestDirectoryRebuildReleasesPages(t *testing.T) {
 		t.Errorf("got %d MB of the file resident after the directory was rebuilt, want at most 8 MB", got>>20)
 	}
 }
+
+// An import applied in groups keeps the pages it maps within the limit
+// over the whole run (BeginBulk), and so does its preview's reading of
+// every customer a few hundred at a time.
+func TestBulkRunReleasesPages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.db")
+	const limit = 2 << 20
+	db, err := Open(path, Options{Now: newTestClock().Now, ExportMemory: limit})
+	mustOK(t, err)
+	defer db.Close()
+	db.stopReleases() // only the run's own releases count here
+	end := db.BeginBulk()
+	cs := importCards(20000, 0)
+	for i := 0; i < len(cs); i += 4000 {
+		mustOK(t, db.SaveCustomers(context.Background(), cs[i:i+4000], nil, nil))
+	}
+	end()
+	st, err := os.Stat(path)
+	mustOK(t, err)
+	max := int64(limit + 16<<20) // one chunk's pages may stay after the last release
+	if got := mappedRSS(t, path); got > max || st.Size() < 4*max {
+		t.Errorf("writes: got %d MB of the %d MB file resident, want at most %d MB", got>>20, st.Size()>>20, max>>20)
+	}
+
+	mustOK(t, db.Close())
+	db, err = Open(path, Options{Now: newTestClock().Now, ExportMemory: limit})
+	mustOK(t, err)
+	defer db.Close()
+	db.stopReleases()
+	end = db.BeginBulk()
+	defer end()
+	for i := 0; i < len(cs); i += 500 {
+		ids := make([]model.ID, 0, 500)
+		for _, c := range cs[i : i+500] {
+			ids = append(ids, c.ID)
+		}
+		got, err := db.Customers(ids)
+		mustOK(t, err)
+		if len(got) != len(ids) {
+			t.Fatalf("got %d customers, want %d", len(got), len(ids))
+		}
+		_, err = db.MatchesAll(got)
+		mustOK(t, err)
+	}
+	if got := mappedRSS(t, path); got > max {
+		t.Errorf("reads: got %d MB of the %d MB file resident, want at most %d MB", got>>20, st.Size()>>20, max>>20)
+	}
+}

@@ -8,6 +8,11 @@
 //	// show plan.Counts(); let the user pick an Action per group
 //	res, err := plan.Apply(ctx, svc, vcard.DefaultChoices(), progress)
 //
+// A file of any size is previewed with PreviewEach instead, from a Source
+// that parses it with ParseEach: the plan then holds its entries, not its
+// cards, and Apply reads the file a second time (package sync/transfer
+// does this for a path).
+//
 // Parse runs its own pre-pass instead of go-vcard, because go-vcard loses
 // data on real exports (DESIGN.md §7). The plan and merge logic (Preview,
 // Plan, Apply, Merge) is shared with package sync/csv, whose rows become

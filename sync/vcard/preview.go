@@ -69,6 +69,9 @@ func PreviewEach(ctx context.Context, src Source, svc model.ImportService, opt P
 	if keep <= 0 {
 		keep = KeepCards
 	}
+	if b, ok := svc.(bulkStore); ok {
+		defer b.BeginBulk()()
+	}
 	pv := newPreviewer(svc, opt.Region, 0)
 	err := src(ctx, func(cards []Card) error {
 		if err := ctx.Err(); err != nil {
