@@ -247,6 +247,16 @@ func (s *customersScreen) scrollToTop() {
 	}
 }
 
+// showListView shows the list view unless the empty hint does.
+func (s *customersScreen) showListView() {
+	switch view := s.listView(); {
+	case s.empty.Visible() && view.Visible():
+		view.Hide()
+	case !s.empty.Visible() && !view.Visible():
+		view.Show()
+	}
+}
+
 func (s *customersScreen) apply(res model.Hits, total int) {
 	s.rows.set(res)
 	s.quiet = true
@@ -274,6 +284,8 @@ func (s *customersScreen) apply(res model.Hits, total int) {
 	} else {
 		s.empty.Hide()
 	}
+	// Nothing to list: the table's header row would lie under the hint.
+	s.showListView()
 }
 
 // customerRows is the list data: the hits of the current search, whose

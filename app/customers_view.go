@@ -116,6 +116,7 @@ func (s *customersScreen) onToggleView() {
 		s.body.Refresh()
 	}
 	s.showSort()
+	s.showListView()
 	s.listView().Refresh() // it was not refreshed while hidden
 	s.scrollToTop()
 }

@@ -325,3 +325,25 @@ func TestWindowFits1024WithDemoCustomers(t *testing.T) {
 		check(u.customer.title.Text + ", details")
 	}
 }
+
+// TestEmptyListHidesTheTable: when nothing matches, the hint shows and the
+// table (with its header row, which lay under the hint) does not; in both
+// views, and back when something matches again.
+func TestEmptyListHidesTheTable(t *testing.T) {
+	_, s := tableFixture(t)
+	test.Type(s.search, "zzzz")
+	shellEventually(t, "the hint", func() bool { return s.empty.Visible() })
+	if s.table.table.Visible() {
+		t.Fatal("the table shows under the hint")
+	}
+	s.onToggleView()
+	if !s.cards || s.list.Visible() || !s.empty.Visible() {
+		t.Fatalf("cards view: list visible %v, hint visible %v; want only the hint", s.list.Visible(), s.empty.Visible())
+	}
+	s.onToggleView()
+	s.search.SetText("")
+	shellEventually(t, "the table", func() bool { return s.table.table.Visible() })
+	if s.empty.Visible() {
+		t.Fatal("the hint still shows over the customers")
+	}
+}

@@ -213,18 +213,18 @@ func (w *importWizard) showPreview() {
 	n := w.plan.Counts()
 	w.progress.SetValue(1)
 	w.status.SetText(lang.X("import.previewed", "{{.File}}: {{.Total}} contacts read. Choose what happens, then import.",
-		map[string]any{"File": filepath.Base(w.path), "Total": n.Total}))
+		map[string]any{"File": filepath.Base(w.path), "Total": formatCount(n.Total)}))
 	w.counts.SetText(lang.X("import.counts", "{{.New}} new · {{.Matching}} already known · {{.Problems}} with problems",
-		map[string]any{"New": n.New, "Matching": n.Matching, "Problems": n.Problems}))
+		map[string]any{"New": formatCount(n.New), "Matching": formatCount(n.Matching), "Problems": formatCount(n.Problems)}))
 	problems := w.plan.AllProblems(w.read) // each once: the file's list repeats the cards' own
 	w.problems.SetText(listText(problems, func(p vcard.Problem) string { return problemText(w.path, p) }))
 	notes := w.plan.Notes()
 	w.notes.SetText(listText(notes, func(p vcard.Problem) string { return noteText(w.path, p) }))
 	w.known.set(w.plan.Matching)
 	if w.knownTab != nil {
-		w.knownTab.Text = lang.X("import.tab.matching", "Already known ({{.Count}})", map[string]any{"Count": n.Matching})
-		w.probTab.Text = lang.X("import.tab.problems", "With problems ({{.Count}})", map[string]any{"Count": len(problems)})
-		w.notesTab.Text = lang.X("import.tab.notes", "Not taken over ({{.Count}})", map[string]any{"Count": len(notes)})
+		w.knownTab.Text = lang.X("import.tab.matching", "Already known ({{.Count}})", map[string]any{"Count": formatCount(n.Matching)})
+		w.probTab.Text = lang.X("import.tab.problems", "With problems ({{.Count}})", map[string]any{"Count": formatCount(len(problems))})
+		w.notesTab.Text = lang.X("import.tab.notes", "Not taken over ({{.Count}})", map[string]any{"Count": formatCount(len(notes))})
 		w.tabs.Refresh()
 	}
 	if n.Total > 0 {
@@ -237,7 +237,7 @@ func listText(ps []vcard.Problem, text func(vcard.Problem) string) string {
 	var lines []string
 	for i, p := range ps {
 		if i == 200 {
-			lines = append(lines, lang.X("import.more_problems_n", "… and {{.Count}} more", map[string]any{"Count": len(ps) - i}))
+			lines = append(lines, lang.X("import.more_problems_n", "… and {{.Count}} more", map[string]any{"Count": formatCount(len(ps) - i)}))
 			break
 		}
 		lines = append(lines, text(p))
@@ -427,7 +427,7 @@ func (w *importWizard) apply(done func()) {
 			w.result = &res
 			w.progress.SetValue(1)
 			w.status.SetText(lang.X("import.done", "Done: {{.Added}} added, {{.Updated}} updated, {{.Unchanged}} unchanged, {{.Skipped}} skipped.",
-				map[string]any{"Added": res.Added, "Updated": res.Updated, "Unchanged": res.Unchanged, "Skipped": res.Skipped}))
+				map[string]any{"Added": formatCount(res.Added), "Updated": formatCount(res.Updated), "Unchanged": formatCount(res.Unchanged), "Skipped": formatCount(res.Skipped)}))
 		})
 	}()
 }

@@ -35,7 +35,7 @@ func TestImportWizardLargeFile(t *testing.T) {
 	done := make(chan struct{}, 1)
 	w.preview(path, func() { done <- struct{}{} })
 	waitDone(t, done)
-	if got, want := w.counts.Text, fmt.Sprintf("%d new", n); !strings.HasPrefix(got, want) {
+	if got, want := w.counts.Text, formatCount(n)+" new"; !strings.HasPrefix(got, want) {
 		t.Fatalf("counts: got %q, want %q first", got, want)
 	}
 	w.apply(func() { done <- struct{}{} })
