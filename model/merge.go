@@ -16,9 +16,12 @@ import (
 // keyed by normalized email, E.164 phone (read in region) and folded
 // street + postal code + city; for entries in both, empty details (label,
 // address parts) are filled, or with overwrite replaced. Tags, external
-// UIDs, consents and extra properties are unioned. Merge is idempotent:
-// merging the same src again reports no change.
+// UIDs, consents and extra properties are unioned; src's property groups
+// (vCard's item1, item2 …) are renamed where dst uses the same name for
+// other properties. Merge is idempotent: merging the same src again
+// reports no change.
 func MergeCustomer(dst, src *Customer, overwrite bool, region string) bool {
+	src = regroup(dst, src)
 	changed := false
 	str := func(d *string, s string) {
 		if s != "" && *d != s && (overwrite || *d == "") {
@@ -115,7 +118,9 @@ func MergeCustomer(dst, src *Customer, overwrite bool, region string) bool {
 		str(&d.City, a.City)
 		str(&d.Region, a.Region)
 		str(&d.Country, a.Country)
-		str(&d.Group, a.Group)
+		if d.Group == "" && a.Group != "" { // never another group: its label would move
+			d.Group, changed = a.Group, true
+		}
 		if a.Pref && !d.Pref && (overwrite || !anyAddrPref(dst.Addresses)) {
 			d.Pref, changed = true, true
 		}

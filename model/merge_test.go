@@ -58,3 +58,52 @@ func TestMergeCustomer(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeKeepsGroupsApart: two Apple cards of one person both number
+// their groups from item1. Merged, each group keeps its own members (an
+// address with its country code, a value with its label), under names
+// that no longer collide; merging either card again changes nothing.
+func TestMergeKeepsGroupsApart(t *testing.T) {
+	x := func(group, name, value string) ExtraProp { return ExtraProp{Group: group, Name: name, Value: value} }
+	a := func() *Customer {
+		return &Customer{GivenName: "Anna", FamilyName: "Huber",
+			Addresses: []Address{{Label: "home", Street: "Seestrasse 1", PostalCode: "8000", City: "Zürich", Group: "item1"}},
+			Extra: []ExtraProp{x("item1", "X-ABADR", "ch"), x("item3", "X-ABRELATEDNAMES", "Peter"),
+				x("item3", "X-ABLabel", "_$!<Spouse>!$_")}}
+	}
+	b := &Customer{GivenName: "Anna", FamilyName: "Huber",
+		Addresses: []Address{{Label: "work", Street: "Bahnhofstrasse 5", PostalCode: "3000", City: "Bern", Group: "ITEM1"}},
+		Extra: []ExtraProp{x("ITEM1", "X-ABADR", "ch"), x("item3", "X-ABDATE", "2020-05-01"),
+			x("item3", "X-ABLabel", "_$!<Anniversary>!$_"), x("", "X-PHONETIC-LAST-NAME", "Huuber")}}
+	for _, overwrite := range []bool{false, true} {
+		dst := a()
+		if !MergeCustomer(dst, b, overwrite, "CH") {
+			t.Fatal("got no change")
+		}
+		members := map[string][]string{}
+		for _, ad := range dst.Addresses {
+			members[ad.Group] = append(members[ad.Group], "ADR "+ad.City)
+		}
+		for _, e := range dst.Extra {
+			members[e.Group] = append(members[e.Group], e.Name+" "+e.Value)
+		}
+		want := map[string][]string{
+			"item1": {"ADR Zürich", "X-ABADR ch"},
+			"item2": {"ADR Bern", "X-ABADR ch"},
+			"item3": {"X-ABRELATEDNAMES Peter", "X-ABLabel _$!<Spouse>!$_"},
+			"item4": {"X-ABDATE 2020-05-01", "X-ABLabel _$!<Anniversary>!$_"},
+			"":      {"X-PHONETIC-LAST-NAME Huuber"},
+		}
+		if !reflect.DeepEqual(members, want) {
+			t.Errorf("overwrite %v: got groups %v, want %v", overwrite, members, want)
+		}
+		if b.Addresses[0].Group != "ITEM1" || b.Extra[1].Group != "item3" {
+			t.Errorf("the merged card was changed: %+v", b)
+		}
+		for _, again := range []*Customer{b, a()} {
+			if MergeCustomer(dst, again, overwrite, "CH") {
+				t.Errorf("overwrite %v: merging %s %s again changed %+v", overwrite, again.Addresses[0].City, again.Extra[0].Value, dst)
+			}
+		}
+	}
+}
