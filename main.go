@@ -35,6 +35,7 @@ var version = "0.1.0-dev"
 const keychainService = "Kundenkartei"
 
 func main() {
+	app.QuietPOSIXLocale()
 	flags := flag.NewFlagSet("kundenkartei", flag.ExitOnError)
 	dbPath := flags.String("db", "", "database file (default: the user data folder; env KUNDENKARTEI_DB)")
 	flags.Usage = func() {

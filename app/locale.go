@@ -41,6 +41,25 @@ func applyLocale(st model.Settings) locale.Locale {
 	return l
 }
 
+// QuietPOSIXLocale names English in LANGUAGE when the system locale is
+// "C.UTF-8" or "POSIX.UTF-8" (what many Linux servers and containers
+// run under), which means English but which Fyne cannot parse: it logged
+// an error on every look-up, three times for a CLI command. Call it
+// first thing in main; Fyne's own look-up while the program initializes
+// still logs one.
+func QuietPOSIXLocale() {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		l := os.Getenv(v)
+		if l == "" {
+			continue
+		}
+		if (strings.HasPrefix(l, "C.") || strings.HasPrefix(l, "POSIX.")) && os.Getenv("LANGUAGE") == "" {
+			os.Setenv("LANGUAGE", "en")
+		}
+		return
+	}
+}
+
 // pickLocale combines the setting, the system locale and the language the
 // window is shown in (a German window on a French Swiss system writes
 // 1’200.50; see locale.Pick).

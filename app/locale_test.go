@@ -3,11 +3,13 @@ package app
 import (
 	"image/color"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -337,5 +339,28 @@ func TestConsentDateInLocale(t *testing.T) {
 	k, ok := r.read()
 	if !ok || k.GivenAt.In(time.Local).Month() != time.February || k.GivenAt.In(time.Local).Day() != 1 {
 		t.Errorf("typed 01/02/2026: got %v (%v), want 1 February", k.GivenAt, ok)
+	}
+}
+
+// TestQuietPOSIXLocale: under C.UTF-8 the system locale is English, and
+// LANGUAGE says so; a locale Fyne can read is left alone.
+func TestQuietPOSIXLocale(t *testing.T) {
+	for _, tt := range []struct{ lcAll, lang, want string }{
+		{"", "C.UTF-8", "en"},
+		{"POSIX.UTF-8", "de_DE.UTF-8", "en"},
+		{"", "de_CH.UTF-8", ""},
+		{"", "C", ""},
+	} {
+		t.Setenv("LC_ALL", tt.lcAll)
+		t.Setenv("LC_MESSAGES", "")
+		t.Setenv("LANG", tt.lang)
+		t.Setenv("LANGUAGE", "")
+		QuietPOSIXLocale()
+		if got := os.Getenv("LANGUAGE"); got != tt.want {
+			t.Errorf("LC_ALL=%q LANG=%q: got LANGUAGE %q, want %q", tt.lcAll, tt.lang, got, tt.want)
+		}
+		if tt.want != "" && lang.SystemLocale().LanguageString() != "en" {
+			t.Errorf("LANG=%q: got system locale %q, want English", tt.lang, lang.SystemLocale())
+		}
 	}
 }
