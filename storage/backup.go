@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -198,6 +199,10 @@ func Restore(backupPath, dbPath, backupDir string) error {
 	if err := verifyFile(backupPath); err != nil {
 		return model.WrapError(model.EINVALID, err, "backup %s is damaged or not a Kundenkartei database", backupPath)
 	}
+	published, err := identityPublished(backupPath, dbPath)
+	if err != nil {
+		return model.WrapError(model.EINVALID, err, "backup %s is damaged or not a Kundenkartei database", backupPath)
+	}
 	if _, err := os.Stat(dbPath); err == nil {
 		if err := os.MkdirAll(backupDir, 0o700); err != nil {
 			return model.WrapError(model.EINTERNAL, err, "create backup folder")
@@ -210,8 +215,10 @@ func Restore(backupPath, dbPath, backupDir string) error {
 	if err := copyFile(backupPath, dbPath); err != nil {
 		return model.WrapError(model.EINTERNAL, err, "restore %s", backupPath)
 	}
-	if err := renewDevice(dbPath); err != nil {
-		return model.WrapError(model.EINTERNAL, err, "restore %s: new device identity", backupPath)
+	if published {
+		if err := renewDevice(dbPath); err != nil {
+			return model.WrapError(model.EINTERNAL, err, "restore %s: new device identity", backupPath)
+		}
 	}
 	// The directory snapshot describes the replaced file.
 	if err := os.Remove(dbPath + ".directory"); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -220,12 +227,72 @@ func Restore(backupPath, dbPath, backupDir string) error {
 	return nil
 }
 
+// identityPublished reports whether the device identity of the backup may
+// have sent changes to a sync target: the backup's sync state says so, or
+// the database it replaces, under the same identity, does. Only then does
+// Restore give it a new one (see renewDevice). An identity that never sent
+// anything keeps its ID, so its changes, stamped with it, are sent at the
+// first sync: under a new ID they never would be (a device sends the
+// changes stamped with its own ID). The sync state is sync/replica's JSON;
+// its "last" is the sequence number of the identity's newest segment on
+// the target (0 or missing: none).
+func identityPublished(backupPath, dbPath string) (bool, error) {
+	dev, published, err := syncedIdentity(backupPath)
+	if err != nil || published {
+		return true, err
+	}
+	if _, err := os.Stat(dbPath); err != nil {
+		return false, nil
+	}
+	cur, curPublished, err := syncedIdentity(dbPath)
+	if err != nil {
+		return true, nil // the file being replaced cannot tell: be safe
+	}
+	return cur == dev && curPublished, nil
+}
+
+// syncedIdentity returns the device ID of the database at path and whether
+// its sync state says that identity has sent segments.
+func syncedIdentity(path string) (string, bool, error) {
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return "", false, err
+	}
+	defer bdb.Close()
+	var dev string
+	published := false
+	err = bdb.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return errors.New("not a Kundenkartei database")
+		}
+		dev = string(meta.Get(keyDevice))
+		raw := meta.Get(keySyncState)
+		if len(raw) == 0 {
+			return nil
+		}
+		var st struct {
+			Last   uint64 `json:"last"`
+			Device string `json:"device"`
+		}
+		if json.Unmarshal(raw, &st) != nil {
+			published = true // unreadable: assume it did
+			return nil
+		}
+		published = st.Last > 0 && (st.Device == "" || st.Device == dev)
+		return nil
+	})
+	return dev, published, err
+}
+
 // renewDevice gives a restored database a new device ID. Its log may lack
 // changes the old identity had already sent to other devices (made after
 // the backup); as a new device it reads them back from the sync target
 // instead of disagreeing with its own segments there. The sync state keeps
-// the old ID, so sync/replica sees the change and adopts the old identity's
-// unsent changes (see replica's state.Former).
+// the old ID, so sync/replica sees the change and reads the old identity's
+// segments as another device's (see replica's state.adopt). Changes the old
+// identity made but never sent before the backup stay unsent: a device
+// sends only the changes stamped with its own ID.
 func renewDevice(path string) error {
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistArrayType})
 	if err != nil {

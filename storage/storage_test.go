@@ -283,12 +283,25 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if db2.Directory().Len() != 1 {
 		t.Fatalf("restored directory: got %d customers, want 1", db2.Directory().Len())
 	}
-	if d := db2.DeviceID(); d == oldDevice || len(d) != 36 {
-		t.Errorf("restored database has device %q, want a new one (was %q)", d, oldDevice)
+	if d := db2.DeviceID(); d != oldDevice {
+		t.Errorf("restored database has device %q, want its own %q: it never sent anything", d, oldDevice)
 	}
 	list, _ = db2.Backups()
 	if len(list) != 2 {
 		t.Fatalf("restore should keep the replaced database as a backup, got %d backups", len(list))
+	}
+	// An identity that sent segments to a sync target gets a new one.
+	syncedPath := filepath.Join(dir, "synced.db")
+	sdb, err := Open(syncedPath, Options{Now: newTestClock().Now})
+	mustOK(t, err)
+	syncedDevice := sdb.DeviceID()
+	mustOK(t, sdb.SaveSyncState([]byte(`{"last":3,"device":"`+syncedDevice+`"}`)))
+	synced, err := sdb.Backup(BackupManual)
+	mustOK(t, err)
+	mustOK(t, sdb.CloseAndRestore(synced.Path))
+	db3 := openTestAt(t, syncedPath)
+	if d := db3.DeviceID(); d == syncedDevice || len(d) != 36 {
+		t.Errorf("restored synced database has device %q, want a new one (was %q)", d, syncedDevice)
 	}
 	// A damaged backup is refused and changes nothing.
 	bad := filepath.Join(dir, "bad.db")

@@ -388,3 +388,63 @@ func TestRestoredDeviceRecoversItsSentChanges(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRestoredUnsyncedDeviceSendsEverything: a database that never synced
+// is restored from its backup (undoing an import, say), and sync is set
+// up afterwards. It keeps its device ID, so everything it holds reaches
+// the other devices: under a new ID its changes, stamped with the old
+// one, were never sent.
+func TestRestoredUnsyncedDeviceSendsEverything(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	now := func() time.Time { return time.Now().UTC() }
+	if _, err := InitWithKDF(ctx, NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
+		t.Fatal(err)
+	}
+	key, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lapPath := filepath.Join(t.TempDir(), "laptop.db")
+	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := &model.Customer{GivenName: "Vor", FamilyName: "Sicherung"}
+	if err := laptop.CreateCustomer(kept); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := laptop.Backup(storage.BackupManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	undone := &model.Customer{GivenName: "Falsch", FamilyName: "Importiert"}
+	if err := laptop.CreateCustomer(undone); err != nil {
+		t.Fatal(err)
+	}
+	oldID := laptop.DeviceID()
+	if err := laptop.CloseAndRestore(backup.Path); err != nil {
+		t.Fatal(err)
+	}
+	laptop, err = storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer laptop.Close()
+	if laptop.DeviceID() != oldID {
+		t.Error("a database that never synced got a new device ID on restore")
+	}
+	if _, err := NewSyncer(laptop, laptop, NewFolderTarget(dir), key, DBStateStore(laptop)).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	office := openStore(t, now, true)
+	if _, err := NewSyncer(office, office, NewFolderTarget(dir), key, DBStateStore(office)).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := office.Customer(kept.ID); err != nil {
+		t.Errorf("the office misses the restored laptop's customer: %v", err)
+	}
+	if _, err := office.Customer(undone.ID); err == nil {
+		t.Error("the office got the customer the restore undid")
+	}
+}
