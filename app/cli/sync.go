@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/kundenkartei/kundenkartei/model"
 	"github.com/kundenkartei/kundenkartei/sync/replica"
 )
@@ -86,7 +88,7 @@ func stateStore(e Env, s Store) (replica.StateStore, error) {
 }
 
 // passphrase reads the team passphrase from KUNDENKARTEI_PASSPHRASE or
-// the first line of standard input.
+// the first line of standard input; typed at a terminal, it is not shown.
 func passphrase(e Env) (string, error) {
 	if p := os.Getenv("KUNDENKARTEI_PASSPHRASE"); p != "" {
 		return p, nil
@@ -96,6 +98,11 @@ func passphrase(e Env) (string, error) {
 		in = os.Stdin
 	}
 	fmt.Fprint(e.Stderr, "team passphrase: ")
+	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(e.Stderr)
+		return string(p), err
+	}
 	line, err := bufio.NewReader(in).ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", err

@@ -94,8 +94,8 @@ func (f *FolderTarget) Get(ctx context.Context, name string) ([]byte, error) {
 	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := f.root(); err != nil {
-			return nil, model.WrapError(model.EINTERNAL, err, "sync folder %s is not available", f.dir)
+		if err := f.root(); err != nil { // the folder itself is gone: not a missing file
+			return nil, model.WrapError(model.EINTERNAL, err, "read %s", name)
 		}
 		return nil, model.Errorf(model.ENOTFOUND, "%s not found", name)
 	} else if err != nil {
