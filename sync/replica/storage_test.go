@@ -304,20 +304,42 @@ func TestTradeFairLaptop(t *testing.T) {
 	}
 }
 
+// newTeamFolder sets up a sync folder and joins it.
+func newTeamFolder(t *testing.T) (string, *Key) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := InitWithKDF(context.Background(), NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
+		t.Fatal(err)
+	}
+	key, err := Join(context.Background(), NewFolderTarget(dir), "Messe-Team 2026!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, key
+}
+
+// restoreAndOpen restores db (at path) from backup and opens it again,
+// closed at the end of the test.
+func restoreAndOpen(t *testing.T, db *storage.DB, backup, path string, now func() time.Time) *storage.DB {
+	t.Helper()
+	if err := db.CloseAndRestore(backup); err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(path, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestRestoredDeviceRecoversItsSentChanges: a laptop is restored from an
 // old backup. It gets a new device ID, so its next sync does not stop:
 // what it had sent after the backup comes back from the target.
 func TestRestoredDeviceRecoversItsSentChanges(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	now := func() time.Time { return time.Now().UTC() }
-	if _, err := InitWithKDF(ctx, NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
-		t.Fatal(err)
-	}
-	key, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, key := newTeamFolder(t)
 	office := openStore(t, now, true)
 	officeSync := NewSyncer(office, office, NewFolderTarget(dir), key, DBStateStore(office))
 	lapPath := filepath.Join(t.TempDir(), "laptop.db")
@@ -350,14 +372,7 @@ func TestRestoredDeviceRecoversItsSentChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldID := laptop.DeviceID()
-	if err := laptop.CloseAndRestore(backup.Path); err != nil {
-		t.Fatal(err)
-	}
-	laptop, err = storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer laptop.Close()
+	laptop = restoreAndOpen(t, laptop, backup.Path, lapPath, now)
 	if laptop.DeviceID() == oldID {
 		t.Fatal("the restored laptop kept its device ID")
 	}
@@ -396,15 +411,8 @@ func TestRestoredDeviceRecoversItsSentChanges(t *testing.T) {
 // one, were never sent.
 func TestRestoredUnsyncedDeviceSendsEverything(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
 	now := func() time.Time { return time.Now().UTC() }
-	if _, err := InitWithKDF(ctx, NewFolderTarget(dir), "Messe-Team 2026!", testKDF); err != nil {
-		t.Fatal(err)
-	}
-	key, err := Join(ctx, NewFolderTarget(dir), "Messe-Team 2026!")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, key := newTeamFolder(t)
 	lapPath := filepath.Join(t.TempDir(), "laptop.db")
 	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
 	if err != nil {
@@ -423,14 +431,7 @@ func TestRestoredUnsyncedDeviceSendsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	oldID := laptop.DeviceID()
-	if err := laptop.CloseAndRestore(backup.Path); err != nil {
-		t.Fatal(err)
-	}
-	laptop, err = storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer laptop.Close()
+	laptop = restoreAndOpen(t, laptop, backup.Path, lapPath, now)
 	if laptop.DeviceID() != oldID {
 		t.Error("a database that never synced got a new device ID on restore")
 	}

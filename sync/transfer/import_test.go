@@ -16,9 +16,10 @@ import (
 	"github.com/kundenkartei/kundenkartei/sync/vcard"
 )
 
-func openDB(t *testing.T) *storage.DB {
+// openDB opens a new database for one test.
+func openDB(t *testing.T, opt storage.Options) *storage.DB {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "k.db"), storage.Options{})
+	db, err := storage.Open(filepath.Join(t.TempDir(), "k.db"), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func writeCards(t *testing.T, path string, n int) {
 // keeps is previewed, then imported from a second read; the problems
 // outside any card come back with the plan.
 func TestPreviewOfALargeFileReadsItAgain(t *testing.T) {
-	db := openDB(t)
+	db := openDB(t, storage.Options{})
 	path := filepath.Join(t.TempDir(), "kontakte.vcf")
 	writeCards(t, path, 700)
 	var last int
@@ -70,7 +71,7 @@ func TestPreviewOfALargeFileReadsItAgain(t *testing.T) {
 // TestImportRefusesAFileChangedSinceThePreview: the file is written again
 // between preview and import; nothing is imported, and the error says why.
 func TestImportRefusesAFileChangedSinceThePreview(t *testing.T) {
-	db := openDB(t)
+	db := openDB(t, storage.Options{})
 	path := filepath.Join(t.TempDir(), "kontakte.vcf")
 	writeCards(t, path, 300)
 	plan, _, err := transfer.Preview(context.Background(), path, db, vcard.PreviewOptions{Keep: 100})

@@ -20,15 +20,7 @@ import (
 // customers (by name) or follow-ups at once.
 func TestExportFileMatchesEncoders(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	db, err := storage.Open(filepath.Join(t.TempDir(), "k.db"), storage.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	db := openDB(t, storage.Options{Now: func() time.Time { return now }})
 	consent := []model.Consent{{Channel: model.ChannelEmail, GivenAt: now.AddDate(-1, 0, 0)}}
 	for i, name := range []string{"Zürcher", "Amsler", "Meier", "Bühler", "Keller"} {
 		c := &model.Customer{Kind: model.Person, GivenName: "Anna", FamilyName: name, Tags: []string{"messe"},
@@ -104,15 +96,7 @@ func TestExportFileMatchesEncoders(t *testing.T) {
 }
 
 func TestExportErrors(t *testing.T) {
-	db, err := storage.Open(filepath.Join(t.TempDir(), "k.db"), storage.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	db := openDB(t, storage.Options{})
 	dir := t.TempDir()
 	for _, tt := range []struct {
 		name   string
