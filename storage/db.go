@@ -82,11 +82,10 @@ type DB struct {
 
 	scrubAgain atomic.Bool // an erasure's scrub missed pages a read held (erase_scrub.go)
 
-	release      releaser // releases the file's mapped pages when idle (mapping.go)
-	exportMemory int64    // Options.ExportMemory
-	// bulkPages keeps the mapped pages of a bulk run (BeginBulk) in bounds.
-	bulkPages  atomic.Pointer[exportPages]
-	deviceName string // Options.DeviceName
+	release      releaser                // releases the file's mapped pages when idle (mapping.go)
+	exportMemory int64                   // Options.ExportMemory
+	bulk         atomic.Pointer[bulkRun] // the bulk run going on (BeginBulk), nil for none
+	deviceName   string                  // Options.DeviceName
 
 	// writeMu makes a write transaction and the directory update after its
 	// commit one step, so the next writer reads a directory that matches

@@ -56,15 +56,6 @@ func (db *DB) MatchesAll(cs []*model.Customer) ([][]model.Match, error) {
 	return out, err
 }
 
-// bulkRead keeps the pages a read of a bulk run mapped in bounds (see
-// BeginBulk): an import's preview reads the indexes and the candidates
-// of 100,000 cards.
-func (db *DB) bulkRead() {
-	if pages := db.bulkPages.Load(); pages != nil {
-		pages.afterWrite()
-	}
-}
-
 // matcher looks customers up in the indexes of one read transaction; it
 // holds the index buckets, nil for an empty one.
 type matcher struct {
@@ -153,27 +144,6 @@ func (m *matcher) matches(c *model.Customer) []model.Match {
 	return out
 }
 
-// bulkResident bounds the database pages a bulk run keeps mapped: its
-// writes only go down the B+trees, which a fault brings back from the
-// page cache.
-const bulkResident = 32 << 20
-
-// BeginBulk tells the store that a run of SaveCustomers calls (an import
-// applied group by group) or of MatchesAll and Customers calls (its
-// preview) follows, until end: the search index is rebuilt once at the
-// end, not whenever the changes since its last rebuild have grown as
-// large as it, and the database pages the run maps stay within
-// Options.ExportMemory (32 MB at most) over the whole run, not per call.
-func (db *DB) BeginBulk() (end func()) {
-	release := db.dir.Hold()
-	pages := db.newExportPages(min(db.exportMemory, bulkResident))
-	db.bulkPages.CompareAndSwap(nil, pages)
-	return func() {
-		db.bulkPages.CompareAndSwap(pages, nil)
-		release()
-	}
-}
-
 // SaveCustomers creates and updates customers in chunks.
 func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Customer, progress func(done int)) error {
 	all := len(create) + len(update)
@@ -205,13 +175,10 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 		db.settleDirectory()
 		db.writeMu.Unlock()
 		if late != nil {
-			late.notify()
+			db.bulkNotify(late)
 		}
 	}()
-	pages := db.bulkPages.Load()
-	if pages == nil {
-		pages = db.newExportPages(db.exportMemory)
-	}
+	pages := db.bulkPages()
 	for done := 0; done < all; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -241,7 +208,7 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			return err
 		}
 		if late != nil {
-			late.notify() // its update was settled inside this chunk
+			db.bulkNotify(late) // its update was settled inside this chunk
 		}
 		late = w
 		done = end
