@@ -378,7 +378,7 @@ type CalendarStamp struct {
 // export wrote last time.
 type CalendarItem struct {
 	FollowUp FollowUp
-	Customer *Customer      // nil when unknown; SUMMARY then has no name
+	Customer *Customer      // nil when unknown; SUMMARY then has no name; see ExportFollowUps for the fields it holds
 	Note     *Note          // the current version of the note behind it, or nil
 	Stamp    *CalendarStamp // nil when this export never wrote the follow-up
 }
@@ -390,7 +390,10 @@ type ExportService interface {
 	// ExportFollowUps calls fn with the live follow-ups f selects whose
 	// customer is listed, by due time (equal times in the order of
 	// f.Statuses; open ones when Statuses is empty), in batches of a few
-	// hundred. Within a batch a customer is one shared pointer. Stamps
+	// hundred. Within a batch a customer is one shared pointer, and it
+	// may hold only what a calendar shows of it: ID, Created, Updated,
+	// Deleted, Kind, names, Company, Emails, Phones, Addresses, Tags and
+	// MergedInto (an export reads no more, a test double may). Stamps
 	// are those saved under profile. f.Limit is ignored. A change
 	// committed while the export runs may be seen or not. fn must not
 	// keep the slice; its error ends the export and is returned as it is.

@@ -168,7 +168,7 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 					}
 				}
 			}
-			return nil
+			return r.err
 		})
 		if err != nil || len(items) == 0 {
 			return err
@@ -303,10 +303,8 @@ func (r *fuReader) keep(x *model.FollowUp) bool {
 func (r *fuReader) item(x *model.FollowUp) (model.CalendarItem, bool) {
 	c, seen := r.customers[x.CustomerID]
 	if !seen {
-		got, err := get[model.Customer](r.tx, model.TypeCustomer, x.CustomerID)
-		if err == nil && listed(r.tx, got) {
-			c = got
-		} else if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
+		var err error
+		if c, err = calendarCustomer(r.tx, recBucket(r.tx, model.TypeCustomer), x.CustomerID); err != nil {
 			r.err = err
 		}
 		r.customers[x.CustomerID] = c

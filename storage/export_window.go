@@ -141,19 +141,35 @@ func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) (map[model
 	ids = slices.Compact(ids)
 	custs := make(map[model.ID]*model.Customer, len(ids))
 	err := w.chunks(len(ids), func(tx *bolt.Tx, lo, hi int) error {
+		recs := recBucket(tx, model.TypeCustomer)
 		for _, id := range ids[lo:hi] {
-			c, err := get[model.Customer](tx, model.TypeCustomer, id)
-			if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
+			c, err := calendarCustomer(tx, recs, id)
+			if err != nil {
 				return err
-			}
-			if err == nil && !listed(tx, c) {
-				c = nil
 			}
 			custs[id] = c
 		}
 		return nil
 	})
 	return custs, err
+}
+
+// calendarCustomer reads customer id from recs, the customer records of
+// tx, with the fields decodeCalendarCustomer reads; nil when it is
+// missing or not listed.
+func calendarCustomer(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
+	raw := recs.Get(idBytes(id))
+	if raw == nil {
+		return nil, nil
+	}
+	c := new(model.Customer)
+	if err := decodeExportCustomer(raw, c); err != nil {
+		return nil, model.WrapError(model.EINTERNAL, err, "decode customer %s", id)
+	}
+	if !listed(tx, c) {
+		return nil, nil
+	}
+	return c, nil
 }
 
 // notes sets the current note of the kept items that have one, reading
