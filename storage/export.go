@@ -185,7 +185,11 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 			r.next[i] = key(r.prefix[i], ms(f.From))
 		}
 	}
-	w := &fuWindow{db: db, r: r, pages: db.newExportPages(min(db.exportMemory, windowResident))}
+	tag := ""
+	if r.tag != "" {
+		tag = f.Tag
+	}
+	w := &fuWindow{db: db, r: r, pages: db.newExportPages(min(db.exportMemory, windowResident)), known: newExportCustomers(tag)}
 	for !r.done {
 		var ids []model.ID
 		if err := db.view(func(tx *bolt.Tx) error {

@@ -103,6 +103,14 @@ func exportMatchesFollowUps(t *testing.T, db *DB, name string, f model.FollowUpF
 			if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
 				t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
 			}
+			// Read by an earlier window or not, it shows as stored.
+			c, err := db.Customer(want[i].CustomerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Customer.DisplayName() != c.DisplayName() || !g.Customer.Updated.Equal(c.Updated) {
+				t.Fatalf("follow-up %d: got customer %q of %v, want %q of %v", i, g.Customer.DisplayName(), g.Customer.Updated, c.DisplayName(), c.Updated)
+			}
 		}
 	})
 }

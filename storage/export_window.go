@@ -40,6 +40,7 @@ type fuWindow struct {
 	db    *DB
 	r     *fuReader
 	pages *exportPages
+	known *exportCustomers // the customers read by earlier windows
 }
 
 // export reads the follow-ups ids (in due order) and calls fn with those
@@ -83,7 +84,7 @@ func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) e
 	}
 	for i := range items {
 		c := custs[items[i].FollowUp.CustomerID]
-		if keep[i] && (c == nil || w.r.tag != "" && !c.HasTag(w.r.f.Tag)) {
+		if c == nil {
 			keep[i] = false
 		}
 		items[i].Customer = c
@@ -128,8 +129,9 @@ func (w *fuWindow) chunks(n int, read func(tx *bolt.Tx, lo, hi int) error) error
 	return nil
 }
 
-// customers reads the listed customers of the kept items, by ID; a
-// customer not listed (or missing) maps to nil.
+// customers returns the customers of the kept items, by ID, from those
+// the export has read already or else read by ID; a customer not listed,
+// missing or without the filter's tag maps to nil.
 func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) (map[model.ID]*model.Customer, error) {
 	var ids []model.ID
 	for i := range items {
@@ -140,10 +142,18 @@ func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) (map[model
 	slices.SortFunc(ids, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
 	ids = slices.Compact(ids)
 	custs := make(map[model.ID]*model.Customer, len(ids))
-	err := w.chunks(len(ids), func(tx *bolt.Tx, lo, hi int) error {
+	unread := ids[:0]
+	for _, id := range ids {
+		if c, known := w.known.get(id); known {
+			custs[id] = c
+		} else {
+			unread = append(unread, id)
+		}
+	}
+	err := w.chunks(len(unread), func(tx *bolt.Tx, lo, hi int) error {
 		recs := recBucket(tx, model.TypeCustomer)
-		for _, id := range ids[lo:hi] {
-			c, err := calendarCustomer(tx, recs, id)
+		for _, id := range unread[lo:hi] {
+			c, err := w.known.read(tx, recs, id)
 			if err != nil {
 				return err
 			}

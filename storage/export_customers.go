@@ -1,0 +1,182 @@
+package storage
+
+import (
+	"encoding/binary"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/kundenkartei/kundenkartei/model"
+)
+
+// exportCustomers keeps, for the length of one export of follow-ups, what
+// a calendar shows of every customer the export has read, so that a later
+// window takes it from memory instead of reading and decoding the record
+// again. In an export of every follow-up of the large set (100,000
+// customers with two follow-ups each at random due times, 13 windows) the
+// windows read 195,000 customers, each page of the customer records once
+// per window; with this each customer is read once. The values are packed
+// into chunks without pointers (about 200 bytes a customer, 20 MB for
+// 100,000), which the garbage collector does not scan.
+type exportCustomers struct {
+	tag    string // folded tag the customers must carry, "" for any
+	at     map[model.ID]custRef
+	chunks [][]byte
+}
+
+// custRef locates a customer's packed values; chunk is noCustomer for a
+// customer the export leaves out.
+type custRef struct{ chunk, off uint32 }
+
+const noCustomer = ^uint32(0)
+
+// custChunk is the size of a chunk of packed customers.
+const custChunk = 1 << 20
+
+// What a packed customer has besides its strings.
+const (
+	packedEmail     = 1 << iota // it has an email: the first follow
+	packedPrefEmail             // it has a preferred email
+	packedPhone
+	packedPrefPhone
+	packedAddress // it has an address: the preferred or first follows
+)
+
+func newExportCustomers(tag string) *exportCustomers {
+	return &exportCustomers{tag: tag, at: map[model.ID]custRef{}}
+}
+
+// get returns the customer id for an item of the export (a new value on
+// every call, shared by the caller for one window), or nil when it is
+// missing, not listed or lacks the tag; whether the export already had it
+// is false when the caller must read it.
+func (x *exportCustomers) get(id model.ID) (c *model.Customer, known bool) {
+	ref, ok := x.at[id]
+	if !ok {
+		return nil, false
+	}
+	if ref.chunk == noCustomer {
+		return nil, true
+	}
+	return unpackCustomer(id, x.chunks[ref.chunk][ref.off:]), true
+}
+
+// read reads customer id from recs, the customer records of tx, keeps what
+// the calendar needs of it and returns it as get does.
+func (x *exportCustomers) read(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
+	c, err := calendarCustomer(tx, recs, id)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil || x.tag != "" && !c.HasTag(x.tag) {
+		x.at[id] = custRef{chunk: noCustomer}
+		return nil, nil
+	}
+	b := packCustomer(make([]byte, 0, 256), c)
+	n := len(x.chunks)
+	if n == 0 || len(x.chunks[n-1])+len(b) > cap(x.chunks[n-1]) {
+		x.chunks = append(x.chunks, make([]byte, 0, max(custChunk, len(b))))
+		n++
+	}
+	x.at[id] = custRef{chunk: uint32(n - 1), off: uint32(len(x.chunks[n-1]))}
+	x.chunks[n-1] = append(x.chunks[n-1], b...)
+	return unpackCustomer(id, b), nil
+}
+
+// packCustomer appends what a calendar shows of c (see package ical, and
+// model.ExportService): its Updated, kind, names and company, its first
+// and preferred email and phone, and its preferred (or first) address.
+func packCustomer(b []byte, c *model.Customer) []byte {
+	var flags byte
+	e0, ep := firstAndPref(c.Emails, func(e *model.Email) (string, bool) { return e.Address, e.Pref })
+	p0, pp := firstAndPref(c.Phones, func(p *model.Phone) (string, bool) { return p.Number, p.Pref })
+	a := c.PrimaryAddress()
+	if len(c.Emails) > 0 {
+		flags |= packedEmail
+	}
+	if ep != nil {
+		flags |= packedPrefEmail
+	}
+	if len(c.Phones) > 0 {
+		flags |= packedPhone
+	}
+	if pp != nil {
+		flags |= packedPrefPhone
+	}
+	if a != nil {
+		flags |= packedAddress
+	}
+	b = append(b, flags)
+	b = binary.LittleEndian.AppendUint64(b, uint64(c.Updated.Unix()))
+	b = binary.LittleEndian.AppendUint32(b, uint32(c.Updated.Nanosecond()))
+	for _, s := range []string{string(c.Kind), c.GivenName, c.FamilyName, c.Company} {
+		b = appendPacked(b, s)
+	}
+	for _, s := range []*string{e0, ep, p0, pp} {
+		if s != nil {
+			b = appendPacked(b, *s)
+		}
+	}
+	if a != nil {
+		for _, s := range []string{a.Street, a.Extended, a.POBox, a.PostalCode, a.City, a.Region, a.Country} {
+			b = appendPacked(b, s)
+		}
+	}
+	return b
+}
+
+// firstAndPref returns the value of the first element of xs and of the
+// first preferred one (nil when there is none).
+func firstAndPref[T any](xs []T, val func(*T) (string, bool)) (first, pref *string) {
+	for i := range xs {
+		v, p := val(&xs[i])
+		if i == 0 {
+			first = &v
+		}
+		if p {
+			return first, &v
+		}
+	}
+	return first, nil
+}
+
+func appendPacked(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// unpackCustomer makes the customer packCustomer packed into b: the first
+// email and phone, then the preferred one marked Pref, and the address, so
+// that DisplayName, PrimaryEmail, PrimaryPhone and PrimaryAddress give what
+// they give on the stored customer.
+func unpackCustomer(id model.ID, b []byte) *model.Customer {
+	flags := b[0]
+	sec := int64(binary.LittleEndian.Uint64(b[1:]))
+	nsec := int64(binary.LittleEndian.Uint32(b[9:]))
+	b = b[13:]
+	next := func() string {
+		n, k := binary.Uvarint(b)
+		s := string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		return s
+	}
+	c := &model.Customer{Meta: model.Meta{ID: id, Updated: time.Unix(sec, nsec).UTC()}}
+	c.Kind, c.GivenName, c.FamilyName, c.Company = model.CustomerKind(next()), next(), next(), next()
+	if flags&packedEmail != 0 {
+		c.Emails = []model.Email{{Address: next()}}
+		if flags&packedPrefEmail != 0 {
+			c.Emails = append(c.Emails, model.Email{Address: next(), Pref: true})
+		}
+	}
+	if flags&packedPhone != 0 {
+		c.Phones = []model.Phone{{Number: next()}}
+		if flags&packedPrefPhone != 0 {
+			c.Phones = append(c.Phones, model.Phone{Number: next(), Pref: true})
+		}
+	}
+	if flags&packedAddress != 0 {
+		c.Addresses = []model.Address{{Street: next(), Extended: next(), POBox: next(), PostalCode: next(),
+			City: next(), Region: next(), Country: next()}}
+	}
+	return c
+}
