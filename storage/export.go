@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"log"
+	"slices"
 	"sort"
 	"time"
 
@@ -175,28 +176,26 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 		}
 		return fn(items)
 	}
-	// One cursor per status over the status index, merged by due time.
-	r.next = make([][]byte, len(statuses))
-	r.prefix = make([][]byte, len(statuses))
-	for i, st := range statuses {
-		r.prefix[i] = append([]byte(st), 0)
-		r.next[i] = r.prefix[i]
-		if !f.From.IsZero() {
-			r.next[i] = key(r.prefix[i], ms(f.From))
-		}
-	}
+	r.seekStatuses(statuses)
 	tag := ""
 	if r.tag != "" {
 		tag = f.Tag
 	}
 	w := &fuWindow{db: db, r: r, pages: db.newExportPages(min(db.exportMemory, windowResident)), known: newExportCustomers(tag)}
-	for !r.done {
+	start := r.clone()
+	for first := true; !r.done; first = false {
 		var ids []model.ID
 		if err := db.view(func(tx *bolt.Tx) error {
 			ids = r.walk(tx, int(db.exportMemory/exportWindowItem))
 			return nil
 		}); err != nil {
 			return err
+		}
+		if first && !r.done {
+			// More than one window: their customers in one pass.
+			if err := w.known.prefetch(db, start, w.pages); err != nil {
+				return err
+			}
 		}
 		if err := w.export(ids, fn); err != nil {
 			return err
@@ -221,6 +220,27 @@ type fuReader struct {
 	stamps    *bolt.Bucket
 	customers map[model.ID]*model.Customer // nil when not listed
 	err       error
+}
+
+// seekStatuses sets r to walk the status index from the start, one
+// cursor per status, merged by due time.
+func (r *fuReader) seekStatuses(statuses []model.FollowUpStatus) {
+	r.next = make([][]byte, len(statuses))
+	r.prefix = make([][]byte, len(statuses))
+	for i, st := range statuses {
+		r.prefix[i] = append([]byte(st), 0)
+		r.next[i] = r.prefix[i]
+		if !r.f.From.IsZero() {
+			r.next[i] = key(r.prefix[i], ms(r.f.From))
+		}
+	}
+}
+
+// clone returns a reader that walks on from where r stands, apart from r.
+func (r *fuReader) clone() *fuReader {
+	c := *r
+	c.next = slices.Clone(r.next)
+	return &c
 }
 
 func (r *fuReader) begin(tx *bolt.Tx) {

@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/binary"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -179,4 +181,84 @@ func unpackCustomer(id model.ID, b []byte) *model.Customer {
 			City: next(), Region: next(), Country: next()}}
 	}
 	return c
+}
+
+// prefetchBatch is how many follow-up IDs one read transaction of
+// prefetch takes from the status index, and how many index keys of the
+// customers' follow-ups.
+const prefetchBatch = 1 << 15
+
+// prefetch reads the customers of all follow-ups r selects from where its
+// walk stands (r does not move), in one pass in the order of their
+// keys, before the windows need them: read window by window, each window
+// met most pages of the customer records again for a few customers of each
+// (on the large set, open follow-ups, 4 windows: a quarter of the page
+// faults). Which customers they are comes from the indexes alone, the
+// status index and fu_cust; a follow-up filtered out later (assignee) only
+// costs its customer's reading. Customers of follow-ups that appear after
+// this are read by the window that needs them.
+func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) error {
+	walk := r.clone()
+	var fus []model.ID
+	for !walk.done {
+		if err := db.view(func(tx *bolt.Tx) error {
+			fus = append(fus, walk.walk(tx, prefetchBatch)...)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(fus, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
+	var need []model.ID
+	var from []byte // the fu_cust key to go on from; nil at the start
+	for done := false; !done; {
+		err := db.view(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bucketIdx).Bucket(idxFUCust).Cursor()
+			k, _ := c.First()
+			if from != nil {
+				k, _ = c.Seek(from)
+			}
+			for n := 0; ; n++ {
+				if k == nil {
+					done = true
+					return nil
+				}
+				if n == prefetchBatch {
+					from = bytes.Clone(k)
+					return nil
+				}
+				if len(k) == 32 {
+					cust := model.ID(k[:16])
+					if _, found := slices.BinarySearchFunc(fus, model.ID(k[16:]), func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) }); found &&
+						(len(need) == 0 || need[len(need)-1] != cust) {
+						need = append(need, cust)
+					}
+				}
+				k, _ = c.Next()
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fus = nil
+	for lo := 0; lo < len(need); lo += exportChunk {
+		hi := min(lo+exportChunk, len(need))
+		err := db.view(func(tx *bolt.Tx) error {
+			recs := recBucket(tx, model.TypeCustomer)
+			for _, id := range need[lo:hi] {
+				if _, known := x.at[id]; !known {
+					if _, err := x.read(tx, recs, id); err != nil {
+						return err
+					}
+				}
+			}
+			pages.after(tx)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -80,5 +81,44 @@ func TestExportCustomersReadOnce(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// prefetch reads the customers of the follow-ups a reader selects, from
+// where it stands, and leaves the reader where it was.
+func TestExportCustomersPrefetch(t *testing.T) {
+	db, cs := exportFixture(t)
+	lonely := newCustomer("Ohne", "Wiedervorlage", "")
+	if err := db.CreateCustomer(lonely); err != nil {
+		t.Fatal(err)
+	}
+	from := time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)
+	f := model.FollowUpFilter{Statuses: []model.FollowUpStatus{model.FollowUpDone}, From: from, To: from.Add(6 * time.Hour)}
+	r := &fuReader{f: f}
+	r.seekStatuses(f.Statuses)
+	before := r.clone()
+	x := newExportCustomers("")
+	if err := x.prefetch(db, r, db.newExportPages(defaultExportMemory)); err != nil {
+		t.Fatal(err)
+	}
+	if r.done || !reflect.DeepEqual(r.next, before.next) {
+		t.Errorf("got the reader moved to %q (done %v), want it at %q", r.next, r.done, before.next)
+	}
+	fus, err := db.FollowUps(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[model.ID]bool{}
+	for _, fu := range fus {
+		want[fu.CustomerID] = true
+	}
+	if len(want) == 0 || len(want) == len(cs) {
+		t.Fatalf("got %d customers in the selection, want some of %d", len(want), len(cs))
+	}
+	for _, c := range append(cs, lonely) {
+		got, known := x.get(c.ID)
+		if known != want[c.ID] || known && (got == nil || got.DisplayName() != c.DisplayName()) {
+			t.Errorf("customer %s: got %v (known %v), want known %v", c.DisplayName(), got, known, want[c.ID])
+		}
 	}
 }
