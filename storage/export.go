@@ -351,16 +351,37 @@ func (r *fuReader) item(x *model.FollowUp) (model.CalendarItem, bool) {
 // currentNote returns the live, current version of note id of customer
 // owner, following its revisions, or nil when it is gone.
 func currentNote(tx *bolt.Tx, id, owner model.ID) *model.Note {
-	repl := tx.Bucket(bucketIdx).Bucket(idxNoteRepl).Cursor()
+	return newNoteReader(tx).current(id, owner)
+}
+
+// noteReader is currentNote for many notes of one read transaction, with
+// the buckets looked up once.
+type noteReader struct {
+	repl   *bolt.Cursor // over the note_repl index
+	recs   *bolt.Bucket // the note records
+	merged *bolt.Bucket // nil when no customer was ever merged
+}
+
+func newNoteReader(tx *bolt.Tx) *noteReader {
+	return &noteReader{repl: tx.Bucket(bucketIdx).Bucket(idxNoteRepl).Cursor(),
+		recs: recBucket(tx, model.TypeNote), merged: tx.Bucket(bucketMerged)}
+}
+
+func (nr *noteReader) current(id, owner model.ID) *model.Note {
 	for range 64 { // a revision chain longer than this is not followed
 		prefix := idBytes(id)
-		k, _ := repl.Seek(prefix)
+		k, _ := nr.repl.Seek(prefix)
 		if k != nil && bytes.HasPrefix(k, prefix) {
 			id = model.ID(k[len(prefix):])
 			continue
 		}
-		n, err := get[model.Note](tx, model.TypeNote, id)
-		if err != nil || !live(&n.Meta) || n.CustomerID != owner {
+		raw := nr.recs.Get(prefix)
+		n := new(model.Note)
+		if raw == nil || decodeRecord(raw, n) != nil {
+			return nil
+		}
+		n.CustomerID = ownerIn(nr.merged, n.CustomerID)
+		if !live(&n.Meta) || n.CustomerID != owner {
 			return nil
 		}
 		return n

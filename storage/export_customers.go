@@ -66,7 +66,12 @@ func (x *exportCustomers) get(id model.ID) (c *model.Customer, known bool) {
 // read reads customer id from recs, the customer records of tx, keeps what
 // the calendar needs of it and returns it as get does.
 func (x *exportCustomers) read(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
-	c, err := calendarCustomer(tx, recs, id)
+	return x.keep(tx, id, recs.Get(idBytes(id)))
+}
+
+// keep is read for raw, the record of customer id in tx (nil: none).
+func (x *exportCustomers) keep(tx *bolt.Tx, id model.ID, raw []byte) (*model.Customer, error) {
+	c, err := calendarCustomerOf(tx, id, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -245,12 +250,24 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 	for lo := 0; lo < len(need); lo += exportChunk {
 		hi := min(lo+exportChunk, len(need))
 		err := db.view(func(tx *bolt.Tx) error {
-			recs := recBucket(tx, model.TypeCustomer)
+			// A cursor steps to the next wanted key when it is near
+			// and seeks it when not: no search from the root for each.
+			cur := recBucket(tx, model.TypeCustomer).Cursor()
+			k, v := cur.Seek(need[lo][:])
 			for _, id := range need[lo:hi] {
-				if _, known := x.at[id]; !known {
-					if _, err := x.read(tx, recs, id); err != nil {
-						return err
+				for n := 0; k != nil && bytes.Compare(k, id[:]) < 0; n++ {
+					if n == 8 {
+						k, v = cur.Seek(id[:])
+						break
 					}
+					k, v = cur.Next()
+				}
+				var raw []byte
+				if bytes.Equal(k, id[:]) {
+					raw = v
+				}
+				if _, err := x.keep(tx, id, raw); err != nil {
+					return err
 				}
 			}
 			pages.after(tx)

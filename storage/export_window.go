@@ -55,7 +55,7 @@ func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) e
 	items := make([]model.CalendarItem, n)
 	keep := make([]bool, n)
 	err := w.chunks(n, func(tx *bolt.Tx, lo, hi int) error {
-		recs := recBucket(tx, model.TypeFollowUp)
+		recs, merged := recBucket(tx, model.TypeFollowUp), tx.Bucket(bucketMerged)
 		var stamps *bolt.Bucket
 		if b := tx.Bucket(bucketCalStamp); b != nil {
 			stamps = b.Bucket(w.r.profile)
@@ -65,7 +65,7 @@ func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) e
 			if err := decodeExportFollowUp(recs.Get(ids[i][:]), &it.FollowUp); err != nil {
 				return err
 			}
-			ownerOf(tx, &it.FollowUp)
+			it.FollowUp.CustomerID = ownerIn(merged, it.FollowUp.CustomerID)
 			keep[i] = w.r.keep(&it.FollowUp)
 			if stamps != nil && keep[i] {
 				if raw := stamps.Get(ids[i][:]); len(raw) == 32 {
@@ -168,7 +168,12 @@ func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) (map[model
 // tx, with the fields decodeCalendarCustomer reads; nil when it is
 // missing or not listed.
 func calendarCustomer(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
-	raw := recs.Get(idBytes(id))
+	return calendarCustomerOf(tx, id, recs.Get(idBytes(id)))
+}
+
+// calendarCustomerOf is calendarCustomer for the record raw of customer
+// id, nil when there is none.
+func calendarCustomerOf(tx *bolt.Tx, id model.ID, raw []byte) (*model.Customer, error) {
 	if raw == nil {
 		return nil, nil
 	}
@@ -195,9 +200,10 @@ func (w *fuWindow) notes(items []model.CalendarItem, keep []bool) error {
 		return bytes.Compare(items[a].FollowUp.NoteID[:], items[b].FollowUp.NoteID[:])
 	})
 	return w.chunks(len(with), func(tx *bolt.Tx, lo, hi int) error {
+		nr := newNoteReader(tx)
 		for _, i := range with[lo:hi] {
 			f := &items[i].FollowUp
-			items[i].Note = currentNote(tx, f.NoteID, f.CustomerID)
+			items[i].Note = nr.current(f.NoteID, f.CustomerID)
 		}
 		return nil
 	})
