@@ -32,8 +32,12 @@ type custRef struct{ chunk, off uint32 }
 
 const noCustomer = ^uint32(0)
 
-// custChunk is the size of a chunk of packed customers.
-const custChunk = 1 << 20
+// custChunk is the size of a chunk of packed customers; a new chunk
+// starts when less than packedMax is left, about ten customers' worth.
+const (
+	custChunk = 1 << 20
+	packedMax = 4 << 10
+)
 
 // What a packed customer has besides its strings.
 const (
@@ -66,28 +70,34 @@ func (x *exportCustomers) get(id model.ID) (c *model.Customer, known bool) {
 // read reads customer id from recs, the customer records of tx, keeps what
 // the calendar needs of it and returns it as get does.
 func (x *exportCustomers) read(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
-	return x.keep(tx, id, recs.Get(idBytes(id)))
+	if err := x.keep(tx, id, recs.Get(idBytes(id))); err != nil {
+		return nil, err
+	}
+	c, _ := x.get(id)
+	return c, nil
 }
 
-// keep is read for raw, the record of customer id in tx (nil: none).
-func (x *exportCustomers) keep(tx *bolt.Tx, id model.ID, raw []byte) (*model.Customer, error) {
+// keep keeps what the calendar needs of raw, the record of customer id in
+// tx (nil: none).
+func (x *exportCustomers) keep(tx *bolt.Tx, id model.ID, raw []byte) error {
 	c, err := calendarCustomerOf(tx, id, raw)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c == nil || x.tag != "" && !c.HasTag(x.tag) {
 		x.at[id] = custRef{chunk: noCustomer}
-		return nil, nil
+		return nil
 	}
-	b := packCustomer(make([]byte, 0, 256), c)
 	n := len(x.chunks)
-	if n == 0 || len(x.chunks[n-1])+len(b) > cap(x.chunks[n-1]) {
-		x.chunks = append(x.chunks, make([]byte, 0, max(custChunk, len(b))))
+	if n == 0 || len(x.chunks[n-1]) > custChunk-packedMax {
+		x.chunks = append(x.chunks, make([]byte, 0, custChunk))
 		n++
 	}
 	x.at[id] = custRef{chunk: uint32(n - 1), off: uint32(len(x.chunks[n-1]))}
-	x.chunks[n-1] = append(x.chunks[n-1], b...)
-	return unpackCustomer(id, b), nil
+	// A customer larger than what is left grows the chunk, as append
+	// does: its start stays valid.
+	x.chunks[n-1] = packCustomer(x.chunks[n-1], c)
+	return nil
 }
 
 // packCustomer appends what a calendar shows of c (see package ical, and
@@ -266,7 +276,7 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 				if bytes.Equal(k, id[:]) {
 					raw = v
 				}
-				if _, err := x.keep(tx, id, raw); err != nil {
+				if err := x.keep(tx, id, raw); err != nil {
 					return err
 				}
 			}
