@@ -67,14 +67,11 @@ func (x *exportCustomers) get(id model.ID) (c *model.Customer, known bool) {
 	return unpackCustomer(id, x.chunks[ref.chunk][ref.off:]), true
 }
 
-// read reads customer id from recs, the customer records of tx, keeps what
-// the calendar needs of it and returns it as get does.
-func (x *exportCustomers) read(tx *bolt.Tx, recs *bolt.Bucket, id model.ID) (*model.Customer, error) {
-	if err := x.keep(tx, id, recs.Get(idBytes(id))); err != nil {
-		return nil, err
-	}
-	c, _ := x.get(id)
-	return c, nil
+// has reports whether the export shows customer id, and whether it has
+// read it.
+func (x *exportCustomers) has(id model.ID) (shown, known bool) {
+	ref, known := x.at[id]
+	return known && ref.chunk != noCustomer, known
 }
 
 // keep keeps what the calendar needs of raw, the record of customer id in

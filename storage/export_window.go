@@ -78,31 +78,33 @@ func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) e
 	if err != nil {
 		return err
 	}
-	custs, err := w.customers(items, keep)
-	if err != nil {
+	if err := w.customers(items, keep); err != nil {
 		return err
-	}
-	for i := range items {
-		c := custs[items[i].FollowUp.CustomerID]
-		if c == nil {
-			keep[i] = false
-		}
-		items[i].Customer = c
 	}
 	if err := w.notes(items, keep); err != nil {
 		return err
 	}
+	// The customers are made batch by batch from what the export keeps
+	// of them: made for the whole window they were a third of its memory.
 	batch := make([]model.CalendarItem, 0, exportBatch)
+	custs := map[model.ID]*model.Customer{}
 	for i := range items {
 		if !keep[i] {
 			continue
 		}
-		batch = append(batch, items[i])
+		it := items[i]
+		id := it.FollowUp.CustomerID
+		if it.Customer = custs[id]; it.Customer == nil {
+			it.Customer, _ = w.known.get(id)
+			custs[id] = it.Customer
+		}
+		batch = append(batch, it)
 		if len(batch) == exportBatch || i == n-1 {
 			if err := fn(batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
+			clear(custs)
 		}
 	}
 	if len(batch) > 0 {
@@ -129,39 +131,43 @@ func (w *fuWindow) chunks(n int, read func(tx *bolt.Tx, lo, hi int) error) error
 	return nil
 }
 
-// customers returns the customers of the kept items, by ID, from those
-// the export has read already or else read by ID; a customer not listed,
-// missing or without the filter's tag maps to nil.
-func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) (map[model.ID]*model.Customer, error) {
-	var ids []model.ID
+// customers reads the customers of the kept items the export has not
+// read yet, by ID, and drops the items whose customer it leaves out (not
+// listed, missing, or without the filter's tag).
+func (w *fuWindow) customers(items []model.CalendarItem, keep []bool) error {
+	var unread []model.ID
 	for i := range items {
 		if keep[i] {
-			ids = append(ids, items[i].FollowUp.CustomerID)
+			if shown, known := w.known.has(items[i].FollowUp.CustomerID); known {
+				keep[i] = shown
+			} else {
+				unread = append(unread, items[i].FollowUp.CustomerID)
+			}
 		}
 	}
-	slices.SortFunc(ids, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
-	ids = slices.Compact(ids)
-	custs := make(map[model.ID]*model.Customer, len(ids))
-	unread := ids[:0]
-	for _, id := range ids {
-		if c, known := w.known.get(id); known {
-			custs[id] = c
-		} else {
-			unread = append(unread, id)
-		}
+	if len(unread) == 0 {
+		return nil
 	}
+	slices.SortFunc(unread, func(a, b model.ID) int { return bytes.Compare(a[:], b[:]) })
+	unread = slices.Compact(unread)
 	err := w.chunks(len(unread), func(tx *bolt.Tx, lo, hi int) error {
 		recs := recBucket(tx, model.TypeCustomer)
 		for _, id := range unread[lo:hi] {
-			c, err := w.known.read(tx, recs, id)
-			if err != nil {
+			if err := w.known.keep(tx, id, recs.Get(idBytes(id))); err != nil {
 				return err
 			}
-			custs[id] = c
 		}
 		return nil
 	})
-	return custs, err
+	if err != nil {
+		return err
+	}
+	for i := range items {
+		if keep[i] {
+			keep[i], _ = w.known.has(items[i].FollowUp.CustomerID)
+		}
+	}
+	return nil
 }
 
 // calendarCustomer reads customer id from recs, the customer records of
