@@ -257,23 +257,9 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 	for lo := 0; lo < len(need); lo += exportChunk {
 		hi := min(lo+exportChunk, len(need))
 		err := db.view(func(tx *bolt.Tx) error {
-			// A cursor steps to the next wanted key when it is near
-			// and seeks it when not: no search from the root for each.
-			cur := recBucket(tx, model.TypeCustomer).Cursor()
-			k, v := cur.Seek(need[lo][:])
+			recs := ascending{c: recBucket(tx, model.TypeCustomer).Cursor()}
 			for _, id := range need[lo:hi] {
-				for n := 0; k != nil && bytes.Compare(k, id[:]) < 0; n++ {
-					if n == 8 {
-						k, v = cur.Seek(id[:])
-						break
-					}
-					k, v = cur.Next()
-				}
-				var raw []byte
-				if bytes.Equal(k, id[:]) {
-					raw = v
-				}
-				if err := x.keep(tx, id, raw); err != nil {
+				if err := x.keep(tx, id, recs.get(id[:])); err != nil {
 					return err
 				}
 			}
@@ -283,6 +269,35 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ascending gets the values of keys asked for in ascending order, with one
+// cursor that steps to a near key and seeks a far one, instead of a
+// search from the root for each.
+type ascending struct {
+	c    *bolt.Cursor
+	k, v []byte // where the cursor stands; k nil at the end
+	on   bool   // the cursor was positioned
+}
+
+// get returns the value of key, nil when it is absent; key must not be
+// smaller than the key asked for before.
+func (a *ascending) get(key []byte) []byte {
+	if !a.on {
+		a.k, a.v = a.c.Seek(key)
+		a.on = true
+	}
+	for n := 0; a.k != nil && bytes.Compare(a.k, key) < 0; n++ {
+		if n == 8 {
+			a.k, a.v = a.c.Seek(key)
+			break
+		}
+		a.k, a.v = a.c.Next()
+	}
+	if bytes.Equal(a.k, key) {
+		return a.v
 	}
 	return nil
 }

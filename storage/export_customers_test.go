@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -128,6 +129,44 @@ func TestExportCustomersPrefetch(t *testing.T) {
 		got, known := x.get(c.ID)
 		if known != want[c.ID] || known && (got == nil || got.DisplayName() != c.DisplayName()) {
 			t.Errorf("customer %s: got %v (known %v), want known %v", c.DisplayName(), got, known, want[c.ID])
+		}
+	}
+}
+
+// ascending gives what Get gives for keys asked in ascending order,
+// near and far, present and absent, past the last key too.
+func TestAscendingMatchesGet(t *testing.T) {
+	db := openTest(t)
+	name := []byte("ascending-test")
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(name)
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 3000; i += 3 {
+			if err := b.Put([]byte{byte(i >> 8), byte(i)}, []byte{byte(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []int{1, 2, 5, 40, 700} {
+		err := db.view(func(tx *bolt.Tx) error {
+			b := tx.Bucket(name)
+			a := ascending{c: b.Cursor()}
+			for i := step / 2; i < 3100; i += step {
+				k := []byte{byte(i >> 8), byte(i)}
+				if got, want := a.get(k), b.Get(k); !bytes.Equal(got, want) || (got == nil) != (want == nil) {
+					t.Fatalf("step %d, key %d: got %v, want %v", step, i, got, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -55,20 +55,22 @@ func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) e
 	items := make([]model.CalendarItem, n)
 	keep := make([]bool, n)
 	err := w.chunks(n, func(tx *bolt.Tx, lo, hi int) error {
-		recs, merged := recBucket(tx, model.TypeFollowUp), tx.Bucket(bucketMerged)
-		var stamps *bolt.Bucket
+		recs, merged := ascending{c: recBucket(tx, model.TypeFollowUp).Cursor()}, tx.Bucket(bucketMerged)
+		var stamps *ascending
 		if b := tx.Bucket(bucketCalStamp); b != nil {
-			stamps = b.Bucket(w.r.profile)
+			if b = b.Bucket(w.r.profile); b != nil {
+				stamps = &ascending{c: b.Cursor()}
+			}
 		}
 		for _, i := range byID[lo:hi] {
 			it := &items[i]
-			if err := decodeExportFollowUp(recs.Get(ids[i][:]), &it.FollowUp); err != nil {
+			if err := decodeExportFollowUp(recs.get(ids[i][:]), &it.FollowUp); err != nil {
 				return err
 			}
 			it.FollowUp.CustomerID = ownerIn(merged, it.FollowUp.CustomerID)
 			keep[i] = w.r.keep(&it.FollowUp)
 			if stamps != nil && keep[i] {
-				if raw := stamps.Get(ids[i][:]); len(raw) == 32 {
+				if raw := stamps.get(ids[i][:]); len(raw) == 32 {
 					it.Stamp = decodeStamp(raw)
 				}
 			}
