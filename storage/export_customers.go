@@ -21,9 +21,10 @@ import (
 // into chunks without pointers (about 200 bytes a customer, 20 MB for
 // 100,000), which the garbage collector does not scan.
 type exportCustomers struct {
-	tag    string // folded tag the customers must carry, "" for any
-	at     map[model.ID]custRef
-	chunks [][]byte
+	tag     string // the tag the customers must carry, "" for any
+	at      map[model.ID]custRef
+	chunks  [][]byte
+	scratch model.Customer // what keep decodes into
 }
 
 // custRef locates a customer's packed values; chunk is noCustomer for a
@@ -77,11 +78,12 @@ func (x *exportCustomers) has(id model.ID) (shown, known bool) {
 // keep keeps what the calendar needs of raw, the record of customer id in
 // tx (nil: none).
 func (x *exportCustomers) keep(tx *bolt.Tx, id model.ID, raw []byte) error {
-	c, err := calendarCustomerOf(tx, id, raw)
+	c := &x.scratch
+	shown, err := calendarCustomerInto(tx, id, raw, c)
 	if err != nil {
 		return err
 	}
-	if c == nil || x.tag != "" && !c.HasTag(x.tag) {
+	if !shown || x.tag != "" && !c.HasTag(x.tag) {
 		x.at[id] = custRef{chunk: noCustomer}
 		return nil
 	}
