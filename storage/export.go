@@ -193,7 +193,7 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 		}
 		if first && !r.done {
 			// More than one window: their customers in one pass.
-			if err := w.known.prefetch(db, start, w.pages); err != nil {
+			if err := w.known.prefetch(db, start, w.pages, db.exportMemory/2); err != nil {
 				return err
 			}
 		}

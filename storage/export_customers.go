@@ -19,12 +19,32 @@ import (
 // windows read 195,000 customers, each page of the customer records once
 // per window; with this each customer is read once. The values are packed
 // into chunks without pointers (about 200 bytes a customer, 20 MB for
-// 100,000), which the garbage collector does not scan.
+// 100,000), which the garbage collector does not scan. When the customers
+// of the whole export would take more than half of Options.ExportMemory
+// (beside the GUI: 16 MB, 32,000 customers), they are kept for one window
+// at a time instead, and read by each window that needs them.
 type exportCustomers struct {
-	tag     string // the tag the customers must carry, "" for any
-	at      map[model.ID]custRef
-	chunks  [][]byte
-	scratch model.Customer // what keep decodes into
+	tag       string // the tag the customers must carry, "" for any
+	at        map[model.ID]custRef
+	chunks    [][]byte
+	scratch   model.Customer // what keep decodes into
+	perWindow bool           // keep customers for one window only
+}
+
+// packedCost is about what a kept customer costs: its packed values and
+// its entry in the map.
+const packedCost = 256
+
+// nextWindow forgets the customers of the last window when they are kept
+// per window; a window's batches have all been handed on by then.
+func (x *exportCustomers) nextWindow() {
+	if !x.perWindow {
+		return
+	}
+	clear(x.at)
+	if len(x.chunks) > 0 {
+		x.chunks = append(x.chunks[:0], x.chunks[0][:0])
+	}
 }
 
 // custRef locates a customer's packed values; chunk is noCustomer for a
@@ -210,13 +230,16 @@ const prefetchBatch = 1 << 15
 // faults). Which customers they are comes from the indexes alone, the
 // status index and fu_cust; a follow-up filtered out later (assignee) only
 // costs its customer's reading. Customers of follow-ups that appear after
-// this are read by the window that needs them.
-func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) error {
+// this are read by the window that needs them. When they would take more
+// than budget bytes it reads none and has the export keep customers per
+// window.
+func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages, budget int64) error {
 	walk := r.clone()
 	var fus []model.ID
 	for !walk.done {
 		if err := db.view(func(tx *bolt.Tx) error {
 			fus = append(fus, walk.walk(tx, prefetchBatch)...)
+			pages.after(tx) // the two indexes take 20 MB of pages
 			return nil
 		}); err != nil {
 			return err
@@ -232,6 +255,7 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 			if from != nil {
 				k, _ = c.Seek(from)
 			}
+			defer pages.after(tx)
 			for n := 0; ; n++ {
 				if k == nil {
 					done = true
@@ -256,6 +280,10 @@ func (x *exportCustomers) prefetch(db *DB, r *fuReader, pages *exportPages) erro
 		}
 	}
 	fus = nil
+	if int64(len(need))*packedCost > budget {
+		x.perWindow = true
+		return nil
+	}
 	for lo := 0; lo < len(need); lo += exportChunk {
 		hi := min(lo+exportChunk, len(need))
 		err := db.view(func(tx *bolt.Tx) error {

@@ -108,7 +108,7 @@ func TestExportCustomersPrefetch(t *testing.T) {
 	r.seekStatuses(f.Statuses)
 	before := r.clone()
 	x := newExportCustomers("")
-	if err := x.prefetch(db, r, db.newExportPages(defaultExportMemory)); err != nil {
+	if err := x.prefetch(db, r, db.newExportPages(defaultExportMemory), 1<<20); err != nil {
 		t.Fatal(err)
 	}
 	if r.done || !reflect.DeepEqual(r.next, before.next) {
@@ -130,6 +130,18 @@ func TestExportCustomersPrefetch(t *testing.T) {
 		if known != want[c.ID] || known && (got == nil || got.DisplayName() != c.DisplayName()) {
 			t.Errorf("customer %s: got %v (known %v), want known %v", c.DisplayName(), got, known, want[c.ID])
 		}
+	}
+	if x.perWindow {
+		t.Error("got customers kept per window, want for the whole export")
+	}
+	// Customers that would take more than the budget are not read: the
+	// windows read and keep their own.
+	small := newExportCustomers("")
+	if err := small.prefetch(db, r, db.newExportPages(defaultExportMemory), int64(len(want)-1)*packedCost); err != nil {
+		t.Fatal(err)
+	}
+	if len(small.at) != 0 || !small.perWindow {
+		t.Errorf("got %d customers read, per window %v; want none, per window", len(small.at), small.perWindow)
 	}
 }
 

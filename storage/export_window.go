@@ -56,6 +56,7 @@ type fuWindow struct {
 // export reads the follow-ups ids (in due order) and calls fn with those
 // to export, by due time, in batches.
 func (w *fuWindow) export(ids []model.ID, fn func([]model.CalendarItem) error) error {
+	w.known.nextWindow()
 	n := len(ids)
 	// The slices of the last window are reused: a window's items take
 	// 5 MB, and fresh memory is a page fault every 4 KiB.
