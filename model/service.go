@@ -378,7 +378,7 @@ type CalendarStamp struct {
 // export wrote last time.
 type CalendarItem struct {
 	FollowUp FollowUp
-	Customer *Customer      // nil when unknown; SUMMARY then has no name
+	Customer *Customer      // nil when unknown; SUMMARY then has no name; see ExportFollowUps for the fields it holds
 	Note     *Note          // the current version of the note behind it, or nil
 	Stamp    *CalendarStamp // nil when this export never wrote the follow-up
 }
@@ -390,9 +390,13 @@ type ExportService interface {
 	// ExportFollowUps calls fn with the live follow-ups f selects whose
 	// customer is listed, by due time (equal times in the order of
 	// f.Statuses; open ones when Statuses is empty), in batches of a few
-	// hundred. Within a batch a customer is one shared pointer. Stamps
-	// are those saved under profile. f.Limit is ignored. A change
-	// committed while the export runs may be seen or not. fn must not
+	// hundred. Within a batch a customer is one shared pointer; it need
+	// hold no more than a calendar shows: ID, Updated, Kind, GivenName,
+	// FamilyName, Company, and Emails, Phones and Addresses cut to what
+	// DisplayName and the Primary… methods read. Stamps are those saved
+	// under profile. f.Limit is ignored. A change committed while the
+	// export runs may be seen or not (a customer is read once per
+	// export, by the first window that needs it). fn must not
 	// keep the slice; its error ends the export and is returned as it is.
 	// EINTERNAL when a record cannot be read.
 	ExportFollowUps(f FollowUpFilter, profile string, fn func([]CalendarItem) error) error

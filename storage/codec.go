@@ -425,13 +425,7 @@ func decodeCustomer(raw []byte, c *model.Customer) bool {
 		p.lit(`,"phones":`) && scanList(&p, &x.Phones, func(p *scan, ph *model.Phone) bool {
 		return p.labelled(&ph.Label, `,"number":`, &ph.Number, &ph.Pref)
 	}) &&
-		p.lit(`,"addresses":`) && scanList(&p, &x.Addresses, func(p *scan, a *model.Address) bool {
-		return p.lit(`{"label":`) && p.str(&a.Label) && p.lit(`,"street":`) && p.str(&a.Street) &&
-			p.lit(`,"extended":`) && p.str(&a.Extended) && p.lit(`,"pobox":`) && p.str(&a.POBox) &&
-			p.lit(`,"postal_code":`) && p.str(&a.PostalCode) && p.lit(`,"city":`) && p.str(&a.City) &&
-			p.lit(`,"region":`) && p.str(&a.Region) && p.lit(`,"country":`) && p.str(&a.Country) &&
-			p.pref(&a.Pref) && (!p.lit(`,"group":`) || p.str(&a.Group)) && p.lit(`}`)
-	}) &&
+		p.lit(`,"addresses":`) && scanList(&p, &x.Addresses, (*scan).address) &&
 		p.lit(`,"website":`) && p.str(&x.Website) &&
 		p.lit(`,"birthday":`) && p.date(&x.Birthday) &&
 		p.lit(`,"since":`) && p.date(&x.Since) &&
@@ -494,6 +488,15 @@ func scanList[T any](p *scan, v *[]T, elem func(*scan, *T) bool) bool {
 			return false
 		}
 	}
+}
+
+// address reads an address as json.Marshal writes it.
+func (p *scan) address(a *model.Address) bool {
+	return p.lit(`{"label":`) && p.str(&a.Label) && p.lit(`,"street":`) && p.str(&a.Street) &&
+		p.lit(`,"extended":`) && p.str(&a.Extended) && p.lit(`,"pobox":`) && p.str(&a.POBox) &&
+		p.lit(`,"postal_code":`) && p.str(&a.PostalCode) && p.lit(`,"city":`) && p.str(&a.City) &&
+		p.lit(`,"region":`) && p.str(&a.Region) && p.lit(`,"country":`) && p.str(&a.Country) &&
+		p.pref(&a.Pref) && (!p.lit(`,"group":`) || p.str(&a.Group)) && p.lit(`}`)
 }
 
 // labelled reads what appendLabelled writes.

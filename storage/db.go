@@ -44,7 +44,9 @@ type Options struct {
 	// follow-up kept a gigabyte of the mapping resident, while dropping
 	// after every batch of 256 faulted the same pages in again and again.
 	// An export of follow-ups reads windows of ExportMemory/4 KiB of them
-	// (see exportWindowItem).
+	// (see exportWindowItem), and keeps their customers for the whole
+	// export when that takes at most half of ExportMemory, else for one
+	// window at a time (see exportCustomers).
 	ExportMemory int64
 	// DeviceName names this computer ("Laptop Messe", the host name) as
 	// the author of changes while no user name is set, so that a conflict

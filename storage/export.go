@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"log"
+	"slices"
 	"sort"
 	"time"
 
@@ -168,31 +169,33 @@ func (db *DB) ExportFollowUps(f model.FollowUpFilter, profile string, fn func([]
 					}
 				}
 			}
-			return nil
+			return r.err
 		})
 		if err != nil || len(items) == 0 {
 			return err
 		}
 		return fn(items)
 	}
-	// One cursor per status over the status index, merged by due time.
-	r.next = make([][]byte, len(statuses))
-	r.prefix = make([][]byte, len(statuses))
-	for i, st := range statuses {
-		r.prefix[i] = append([]byte(st), 0)
-		r.next[i] = r.prefix[i]
-		if !f.From.IsZero() {
-			r.next[i] = key(r.prefix[i], ms(f.From))
-		}
+	r.seekStatuses(statuses)
+	tag := ""
+	if r.tag != "" {
+		tag = f.Tag
 	}
-	w := &fuWindow{db: db, r: r, pages: db.newExportPages(min(db.exportMemory, windowResident))}
-	for !r.done {
+	w := &fuWindow{db: db, r: r, pages: db.newExportPages(min(db.exportMemory, windowResident)), known: newExportCustomers(tag)}
+	start := r.clone()
+	for first := true; !r.done; first = false {
 		var ids []model.ID
 		if err := db.view(func(tx *bolt.Tx) error {
 			ids = r.walk(tx, int(db.exportMemory/exportWindowItem))
 			return nil
 		}); err != nil {
 			return err
+		}
+		if first && !r.done {
+			// More than one window: their customers in one pass.
+			if err := w.known.prefetch(db, start, w.pages, db.exportMemory/2); err != nil {
+				return err
+			}
 		}
 		if err := w.export(ids, fn); err != nil {
 			return err
@@ -217,6 +220,27 @@ type fuReader struct {
 	stamps    *bolt.Bucket
 	customers map[model.ID]*model.Customer // nil when not listed
 	err       error
+}
+
+// seekStatuses sets r to walk the status index from the start, one
+// cursor per status, merged by due time.
+func (r *fuReader) seekStatuses(statuses []model.FollowUpStatus) {
+	r.next = make([][]byte, len(statuses))
+	r.prefix = make([][]byte, len(statuses))
+	for i, st := range statuses {
+		r.prefix[i] = append([]byte(st), 0)
+		r.next[i] = r.prefix[i]
+		if !r.f.From.IsZero() {
+			r.next[i] = key(r.prefix[i], ms(r.f.From))
+		}
+	}
+}
+
+// clone returns a reader that walks on from where r stands, apart from r.
+func (r *fuReader) clone() *fuReader {
+	c := *r
+	c.next = slices.Clone(r.next)
+	return &c
 }
 
 func (r *fuReader) begin(tx *bolt.Tx) {
@@ -303,10 +327,8 @@ func (r *fuReader) keep(x *model.FollowUp) bool {
 func (r *fuReader) item(x *model.FollowUp) (model.CalendarItem, bool) {
 	c, seen := r.customers[x.CustomerID]
 	if !seen {
-		got, err := get[model.Customer](r.tx, model.TypeCustomer, x.CustomerID)
-		if err == nil && listed(r.tx, got) {
-			c = got
-		} else if err != nil && model.ErrorCode(err) != model.ENOTFOUND {
+		var err error
+		if c, err = calendarCustomer(r.tx, recBucket(r.tx, model.TypeCustomer), x.CustomerID); err != nil {
 			r.err = err
 		}
 		r.customers[x.CustomerID] = c
@@ -329,16 +351,37 @@ func (r *fuReader) item(x *model.FollowUp) (model.CalendarItem, bool) {
 // currentNote returns the live, current version of note id of customer
 // owner, following its revisions, or nil when it is gone.
 func currentNote(tx *bolt.Tx, id, owner model.ID) *model.Note {
-	repl := tx.Bucket(bucketIdx).Bucket(idxNoteRepl).Cursor()
+	return newNoteReader(tx).current(id, owner)
+}
+
+// noteReader is currentNote for many notes of one read transaction, with
+// the buckets looked up once.
+type noteReader struct {
+	repl   *bolt.Cursor // over the note_repl index
+	recs   *bolt.Bucket // the note records
+	merged *bolt.Bucket // nil when no customer was ever merged
+}
+
+func newNoteReader(tx *bolt.Tx) *noteReader {
+	return &noteReader{repl: tx.Bucket(bucketIdx).Bucket(idxNoteRepl).Cursor(),
+		recs: recBucket(tx, model.TypeNote), merged: tx.Bucket(bucketMerged)}
+}
+
+func (nr *noteReader) current(id, owner model.ID) *model.Note {
 	for range 64 { // a revision chain longer than this is not followed
 		prefix := idBytes(id)
-		k, _ := repl.Seek(prefix)
+		k, _ := nr.repl.Seek(prefix)
 		if k != nil && bytes.HasPrefix(k, prefix) {
 			id = model.ID(k[len(prefix):])
 			continue
 		}
-		n, err := get[model.Note](tx, model.TypeNote, id)
-		if err != nil || !live(&n.Meta) || n.CustomerID != owner {
+		raw := nr.recs.Get(prefix)
+		n := new(model.Note)
+		if raw == nil || decodeRecord(raw, n) != nil {
+			return nil
+		}
+		n.CustomerID = ownerIn(nr.merged, n.CustomerID)
+		if !live(&n.Meta) || n.CustomerID != owner {
 			return nil
 		}
 		return n

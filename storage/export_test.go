@@ -62,8 +62,10 @@ func TestExportFollowUpsMatchesFollowUps(t *testing.T) {
 		{"deleted customer", model.FollowUpFilter{Statuses: all, CustomerID: cs[1].ID}},
 	}
 	// One window of the default size; windows of 25 follow-ups, each read
-	// in chunks, whose items are handed on in due order across windows.
-	for _, mem := range []int64{defaultExportMemory, 25 * exportWindowItem} {
+	// in chunks, whose items are handed on in due order across windows,
+	// with the customers read before the first window; windows of 4, too
+	// small to keep the 40 customers, which each window reads for itself.
+	for _, mem := range []int64{defaultExportMemory, 25 * exportWindowItem, 4 * exportWindowItem} {
 		db.exportMemory = mem
 		for _, tt := range tests {
 			exportMatchesFollowUps(t, db, fmt.Sprintf("%s, window %d", tt.name, mem/exportWindowItem), tt.f)
@@ -102,6 +104,14 @@ func exportMatchesFollowUps(t *testing.T, db *DB, name string, f model.FollowUpF
 			}
 			if g.Customer == nil || g.Customer.ID != want[i].CustomerID || g.Stamp != nil {
 				t.Fatalf("follow-up %d: got customer %v and stamp %v, want customer %s and no stamp", i, g.Customer, g.Stamp, want[i].CustomerID)
+			}
+			// Read by an earlier window or not, it shows as stored.
+			c, err := db.Customer(want[i].CustomerID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g.Customer.DisplayName() != c.DisplayName() || !g.Customer.Updated.Equal(c.Updated) {
+				t.Fatalf("follow-up %d: got customer %q of %v, want %q of %v", i, g.Customer.DisplayName(), g.Customer.Updated, c.DisplayName(), c.Updated)
 			}
 		}
 	})

@@ -28,8 +28,11 @@ import (
 // itself, or the survivor it was merged into, following chains. Two devices
 // may merge A into B and B into A at once; in such a cycle the smallest ID
 // owns, so every device picks the same one.
-func owner(tx *bolt.Tx, id model.ID) model.ID {
-	b := tx.Bucket(bucketMerged)
+func owner(tx *bolt.Tx, id model.ID) model.ID { return ownerIn(tx.Bucket(bucketMerged), id) }
+
+// ownerIn is owner for b, the merged bucket of a transaction (nil when
+// there is none): for loops that look up many.
+func ownerIn(b *bolt.Bucket, id model.ID) model.ID {
 	if b == nil || id == model.NilID {
 		return id
 	}

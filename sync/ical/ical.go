@@ -225,15 +225,21 @@ func (e *encoder) customer(c *model.Customer) *customerText {
 		return ct
 	}
 	ct := &customerText{name: customerName(c)}
-	ct.contact = appendText(ct.contact, ct.name)
-	if phone := c.PrimaryPhone(); phone != "" {
-		ct.contact = append(ct.contact, `\n`...)
-		ct.contact = appendText(ct.contact, e.opt.Labels.Phone+": "+phone)
+	phone, email := c.PrimaryPhone(), c.PrimaryEmail()
+	// One allocation for the block; the label, ": " and the value are
+	// escaped apart, which gives what escaping them joined gave: ": "
+	// needs no escape and ends any CR LF pair or run of invalid UTF-8.
+	b := make([]byte, 0, len(ct.name)+len(phone)+len(email)+len(e.opt.Labels.Phone)+len(e.opt.Labels.Email)+16)
+	b = appendText(b, ct.name)
+	for _, p := range [...]struct{ label, value string }{{e.opt.Labels.Phone, phone}, {e.opt.Labels.Email, email}} {
+		if p.value != "" {
+			b = append(b, `\n`...)
+			b = appendText(b, p.label)
+			b = append(b, ": "...)
+			b = appendText(b, p.value)
+		}
 	}
-	if email := c.PrimaryEmail(); email != "" {
-		ct.contact = append(ct.contact, `\n`...)
-		ct.contact = appendText(ct.contact, e.opt.Labels.Email+": "+email)
-	}
+	ct.contact = b
 	if a := c.PrimaryAddress(); a != nil {
 		ct.location = appendText([]byte{}, a.OneLine())
 	}
