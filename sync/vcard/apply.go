@@ -152,76 +152,27 @@ func (a *applier) group(ctx context.Context, blocks [][]Card, n int) error {
 	if n == 0 {
 		return nil
 	}
-	if a.done+n > len(a.p.Entries) {
-		return changedSince(len(a.p.Entries) + 1)
-	}
-	entries := a.p.Entries[a.done : a.done+n]
-	cards := make([]*Card, 0, n)
-	for _, b := range blocks {
-		for i := range b {
-			e := &entries[len(cards)]
-			if b[i].Index != e.Index || b[i].Line != e.Line {
-				return changedSince(e.Index)
-			}
-			cards = append(cards, &b[i])
-		}
+	entries, cards, err := a.cardsOf(blocks, n)
+	if err != nil {
+		return err
 	}
 	targets, err := a.load(entries)
 	if err != nil {
 		return err
 	}
-	var creates, ups []*model.Customer
-	var order []model.ID           // stored customers merged into, in order
-	listed := map[model.ID]bool{}  // in order
-	changed := map[model.ID]bool{} // of those, the ones with a real change
-	var photos []photoPut          // stored after the customers exist
+	g := groupWork{targets: targets, listed: map[model.ID]bool{}, changed: map[model.ID]bool{}}
 	for i, card := range cards {
-		e := &entries[i]
-		act := a.ch.actionFor(e)
-		if act != Skip && e.Err != nil {
-			a.r.Failed = append(a.r.Failed, Problem{Card: e.Index, Line: e.Line, Reason: model.ErrorMessage(e.Err)})
-			act = Skip
-		}
-		a.r.Actions[e.Index] = act
-		if act == Skip {
-			a.r.Skipped++
-			continue
-		}
-		target := a.target(e, act, targets)
-		if target == nil { // Add, or nothing to merge into
-			c := &card.Customer
-			c.ID = model.NewID()
-			target = &pending{c: c, create: true}
-			targets[c.ID] = target
-			creates = append(creates, c)
-			a.r.Added++
-			a.r.Actions[e.Index] = Add
-		} else {
-			if !target.create && !listed[target.c.ID] {
-				listed[target.c.ID] = true
-				order = append(order, target.c.ID)
-			}
-			if model.MergeCustomer(target.c, &card.Customer, act == Overwrite, a.p.region) {
-				changed[target.c.ID] = true
-				a.r.Updated++
-			} else {
-				a.r.Unchanged++
-			}
-		}
-		a.r.IDs[e.Index] = target.c.ID
-		if card.PhotoData != nil && !a.photoSet[target.c.ID] && (act == Overwrite || target.create || target.c.Photo == "") {
-			a.photoSet[target.c.ID] = true
-			photos = append(photos, photoPut{card: e.Index, line: e.Line, id: target.c.ID, data: card.PhotoData, overwrite: !target.create && target.c.Photo != ""})
-		}
+		a.place(&entries[i], card, &g)
 	}
-	for _, id := range order {
-		if changed[id] {
+	var ups []*model.Customer
+	for _, id := range g.order {
+		if g.changed[id] {
 			ups = append(ups, targets[id].c)
 		}
 	}
-	records := len(creates) + len(ups)
+	records := len(g.creates) + len(ups)
 	base := a.done
-	err = a.svc.SaveCustomers(ctx, creates, ups, func(saved int) {
+	err = a.svc.SaveCustomers(ctx, g.creates, ups, func(saved int) {
 		a.progress(base + saved*n/max(records, 1))
 	})
 	if err != nil {
@@ -229,12 +180,83 @@ func (a *applier) group(ctx context.Context, blocks [][]Card, n int) error {
 	}
 	a.done += n
 	if ps, ok := a.svc.(PhotoStore); ok {
-		if err := storePhotos(ctx, ps, photos, targets, &a.r); err != nil {
+		if err := storePhotos(ctx, ps, g.photos, targets, &a.r); err != nil {
 			return err
 		}
 	}
 	a.progress(a.done)
 	return nil
+}
+
+// cardsOf returns the entries of the next n cards and the cards of blocks,
+// which must be the cards the preview saw.
+func (a *applier) cardsOf(blocks [][]Card, n int) ([]Entry, []*Card, error) {
+	if a.done+n > len(a.p.Entries) {
+		return nil, nil, changedSince(len(a.p.Entries) + 1)
+	}
+	entries := a.p.Entries[a.done : a.done+n]
+	cards := make([]*Card, 0, n)
+	for _, b := range blocks {
+		for i := range b {
+			e := &entries[len(cards)]
+			if b[i].Index != e.Index || b[i].Line != e.Line {
+				return nil, nil, changedSince(e.Index)
+			}
+			cards = append(cards, &b[i])
+		}
+	}
+	return entries, cards, nil
+}
+
+// groupWork is what a group's cards make: customers to create, stored
+// ones merged into, photos to store.
+type groupWork struct {
+	targets map[model.ID]*pending // by ID: the stored customers loaded, and the new ones
+	creates []*model.Customer
+	order   []model.ID        // stored customers merged into, in order
+	listed  map[model.ID]bool // in order
+	changed map[model.ID]bool // of those, the ones with a real change
+	photos  []photoPut        // stored after the customers exist
+}
+
+// place decides what card (of entry e) does, and does it in g.
+func (a *applier) place(e *Entry, card *Card, g *groupWork) {
+	act := a.ch.actionFor(e)
+	if act != Skip && e.Err != nil {
+		a.r.Failed = append(a.r.Failed, Problem{Card: e.Index, Line: e.Line, Reason: model.ErrorMessage(e.Err)})
+		act = Skip
+	}
+	a.r.Actions[e.Index] = act
+	if act == Skip {
+		a.r.Skipped++
+		return
+	}
+	target := a.target(e, act, g.targets)
+	if target == nil { // Add, or nothing to merge into
+		c := &card.Customer
+		c.ID = model.NewID()
+		target = &pending{c: c, create: true}
+		g.targets[c.ID] = target
+		g.creates = append(g.creates, c)
+		a.r.Added++
+		a.r.Actions[e.Index] = Add
+	} else {
+		if !target.create && !g.listed[target.c.ID] {
+			g.listed[target.c.ID] = true
+			g.order = append(g.order, target.c.ID)
+		}
+		if model.MergeCustomer(target.c, &card.Customer, act == Overwrite, a.p.region) {
+			g.changed[target.c.ID] = true
+			a.r.Updated++
+		} else {
+			a.r.Unchanged++
+		}
+	}
+	a.r.IDs[e.Index] = target.c.ID
+	if card.PhotoData != nil && !a.photoSet[target.c.ID] && (act == Overwrite || target.create || target.c.Photo == "") {
+		a.photoSet[target.c.ID] = true
+		g.photos = append(g.photos, photoPut{card: e.Index, line: e.Line, id: target.c.ID, data: card.PhotoData, overwrite: !target.create && target.c.Photo != ""})
+	}
 }
 
 // load reads the stored customers the cards of entries may merge into:
