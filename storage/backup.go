@@ -291,8 +291,8 @@ func syncedIdentity(path string) (string, bool, error) {
 // instead of disagreeing with its own segments there. The sync state keeps
 // the old ID, so sync/replica sees the change and reads the old identity's
 // segments as another device's (see replica's state.adopt). Changes the old
-// identity made but never sent before the backup stay unsent: a device
-// sends only the changes stamped with its own ID.
+// identity made but never sent before the backup go out at the first sync
+// as the old identity's last segment (replica's sendFormer).
 func renewDevice(path string) error {
 	bdb, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistArrayType})
 	if err != nil {

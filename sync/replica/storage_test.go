@@ -449,3 +449,74 @@ func TestRestoredUnsyncedDeviceSendsEverything(t *testing.T) {
 		t.Error("the office got the customer the restore undid")
 	}
 }
+
+// TestRestoredDeviceSendsWhatItsBackupHeldUnsent: a laptop syncs, records
+// a customer, is backed up, and breaks before its next sync. Restored
+// from that backup, it sends the customer its old identity never sent.
+func TestRestoredDeviceSendsWhatItsBackupHeldUnsent(t *testing.T) {
+	ctx := context.Background()
+	now := func() time.Time { return time.Now().UTC() }
+	dir, key := newTeamFolder(t)
+	lapPath := filepath.Join(t.TempDir(), "laptop.db")
+	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncLaptop := func() (Report, error) {
+		return NewSyncer(laptop, laptop, NewFolderTarget(dir), key, DBStateStore(laptop)).Sync(ctx, nil)
+	}
+	synced := &model.Customer{GivenName: "Schon", FamilyName: "Gesendet"}
+	if err := laptop.CreateCustomer(synced); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syncLaptop(); err != nil {
+		t.Fatal(err)
+	}
+	unsent := &model.Customer{GivenName: "Nie", FamilyName: "Gesendet"}
+	if err := laptop.CreateCustomer(unsent); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := laptop.Backup(storage.BackupManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldID := laptop.DeviceID()
+	laptop = restoreAndOpen(t, laptop, backup.Path, lapPath, now)
+	if laptop.DeviceID() == oldID {
+		t.Fatal("a database that sent segments kept its device ID")
+	}
+	rep, err := syncLaptop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Pushed == 0 {
+		t.Errorf("the restored laptop pushed nothing: %+v", rep)
+	}
+	later := &model.Customer{GivenName: "Nach", FamilyName: "Wiederherstellung"}
+	if err := laptop.CreateCustomer(later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := syncLaptop(); err != nil {
+		t.Fatal(err)
+	}
+	office := openStore(t, now, true)
+	if _, err := NewSyncer(office, office, NewFolderTarget(dir), key, DBStateStore(office)).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*model.Customer{synced, unsent, later} {
+		if _, err := office.Customer(c.ID); err != nil {
+			t.Errorf("the office misses %s %s: %v", c.GivenName, c.FamilyName, err)
+		}
+	}
+	a, err := (storeSim{office}).dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := (storeSim{laptop}).dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("office and laptop differ:\n%s", firstDiff(b, a))
+	}
+}

@@ -159,6 +159,9 @@ func (s *Syncer) Sync(ctx context.Context, progress func(Progress)) (Report, err
 	if err != nil {
 		return rep, err
 	}
+	if err := s.sendFormer(ctx, me, st, &rep); err != nil {
+		return rep, err
+	}
 	if st.adopt(me) {
 		if err := st.save(s.store); err != nil {
 			return rep, err
