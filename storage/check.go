@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -68,10 +69,7 @@ func (db *DB) Check() error {
 // checkTx checks indexes, clocks and stats inside tx.
 func checkTx(tx *bolt.Tx, region string) []error {
 	var problems []error
-	want := map[string]map[string]bool{}
-	for _, b := range allIndexes {
-		want[string(b)] = map[string]bool{}
-	}
+	want := map[string][]string{} // index bucket → the keys its records call for
 	customers := map[model.ID]bool{}
 	merged := map[model.ID]model.ID{}
 	for _, typ := range model.RecordTypes {
@@ -95,7 +93,7 @@ func checkTx(tx *bolt.Tx, region string) []error {
 				}
 			}
 			for _, ik := range indexKeys(tx, typ, rec, region) {
-				want[string(ik.bucket)][string(ik.key)] = true
+				want[string(ik.bucket)] = append(want[string(ik.bucket)], string(ik.key))
 			}
 			return nil
 		})
@@ -104,19 +102,8 @@ func checkTx(tx *bolt.Tx, region string) []error {
 		}
 	}
 	for _, b := range allIndexes {
-		have := map[string]bool{}
-		tx.Bucket(bucketIdx).Bucket(b).ForEach(func(k, _ []byte) error {
-			have[string(k)] = true
-			if !want[string(b)][string(k)] {
-				problems = append(problems, fmt.Errorf("index %s has a stray entry %x", b, k))
-			}
-			return nil
-		})
-		for k := range want[string(b)] {
-			if !have[k] {
-				problems = append(problems, fmt.Errorf("index %s misses entry %x", b, k))
-			}
-		}
+		problems = append(problems, compareIndex(tx.Bucket(bucketIdx).Bucket(b), string(b), want[string(b)])...)
+		delete(want, string(b))
 	}
 	n := 0
 	tx.Bucket(bucketMerged).ForEach(func(k, v []byte) error {
@@ -148,6 +135,31 @@ func checkTx(tx *bolt.Tx, region string) []error {
 		if !equalJSON(st, stored) {
 			problems = append(problems, fmt.Errorf("stats of customer %s are stale", id))
 		}
+	}
+	return problems
+}
+
+// compareIndex walks the index bucket b (named name) beside the keys its
+// records call for, sorted, both in key order: a large database is checked
+// without a set of every entry it holds.
+func compareIndex(b *bolt.Bucket, name string, want []string) []error {
+	var problems []error
+	slices.Sort(want)
+	want = slices.Compact(want)
+	i := 0
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		for ; i < len(want) && want[i] < string(k); i++ {
+			problems = append(problems, fmt.Errorf("index %s misses entry %x", name, want[i]))
+		}
+		if i < len(want) && want[i] == string(k) {
+			i++
+			continue
+		}
+		problems = append(problems, fmt.Errorf("index %s has a stray entry %x", name, k))
+	}
+	for ; i < len(want); i++ {
+		problems = append(problems, fmt.Errorf("index %s misses entry %x", name, want[i]))
 	}
 	return problems
 }
