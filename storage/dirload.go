@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -34,6 +35,15 @@ type lazyDirectory struct {
 	// gen counts the commits since the load: with none the index is still
 	// what the snapshot holds, and Close need not write it again.
 	gen atomic.Uint64
+	// holds are the holds taken before the load (see Hold), guarded by mu.
+	holds []*lazyHold
+}
+
+// lazyHold is a Hold taken before the index was loaded: it holds the
+// index from the load on, until released.
+type lazyHold struct {
+	release  func() // the index's release, nil until the load
+	released bool
 }
 
 var _ directoryIndex = (*lazyDirectory)(nil)
@@ -50,6 +60,12 @@ func (d *lazyDirectory) get() directoryIndex {
 		if d.err != nil {
 			d.ix = search.NewWithRegion(d.db.currentSettings().Region)
 		}
+		for _, h := range d.holds {
+			if !h.released {
+				h.release = d.ix.Hold()
+			}
+		}
+		d.holds = nil
 		d.loaded.Store(true)
 	}
 	return d.ix
@@ -72,8 +88,34 @@ func (d *lazyDirectory) Load(all []model.CustomerSummary)   { d.get().Load(all) 
 func (d *lazyDirectory) Put(s model.CustomerSummary)        { d.get().Put(s) }
 func (d *lazyDirectory) PutAll(all []model.CustomerSummary) { d.get().PutAll(all) }
 func (d *lazyDirectory) Delete(id model.ID)                 { d.get().Delete(id) }
-func (d *lazyDirectory) Hold() (release func())             { return d.get().Hold() }
-func (d *lazyDirectory) WriteSnapshot(w io.Writer) error    { return d.get().WriteSnapshot(w) }
+
+// Hold defers the index's rebuilds until release. An index not loaded yet
+// is not loaded for it: it is held from its load on, so a run that may
+// never need it (an import's dry run) does not read it.
+func (d *lazyDirectory) Hold() (release func()) {
+	d.mu.Lock()
+	if d.loaded.Load() {
+		d.mu.Unlock()
+		return d.ix.Hold()
+	}
+	h := &lazyHold{}
+	d.holds = append(d.holds, h)
+	d.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			d.mu.Lock()
+			h.released = true
+			rel := h.release
+			d.holds = slices.DeleteFunc(d.holds, func(x *lazyHold) bool { return x == h })
+			d.mu.Unlock()
+			if rel != nil {
+				rel()
+			}
+		})
+	}
+}
+func (d *lazyDirectory) WriteSnapshot(w io.Writer) error { return d.get().WriteSnapshot(w) }
 
 // Wait waits for the index's background work (benchmarks use it).
 func (d *lazyDirectory) Wait() {

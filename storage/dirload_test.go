@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -73,6 +74,20 @@ func TestLazyDirectory(t *testing.T) {
 			mustOK(t, db.CreateCustomer(newCustomer("Eva", "Zürcher", "")))
 		}, true, false, 4},
 		{"lazy, check", true, func(t *testing.T, db *DB) { mustCheck(t, db) }, true, true, 3},
+		{"lazy, an import's dry run", true, func(t *testing.T, db *DB) {
+			end := db.BeginBulk()
+			defer end()
+			ms, err := db.MatchesAll([]*model.Customer{newCustomer("Hans", "Müller", "")})
+			mustOK(t, err)
+			if len(ms) != 1 || len(ms[0]) == 0 {
+				t.Errorf("got matches %v, want Hans Müller", ms)
+			}
+		}, false, true, 3},
+		{"lazy, an import in a bulk run", true, func(t *testing.T, db *DB) {
+			end := db.BeginBulk()
+			mustOK(t, db.SaveCustomers(context.Background(), []*model.Customer{newCustomer("Eva", "Zürcher", "")}, nil, nil))
+			end()
+		}, true, false, 4},
 		{"eager, nothing", false, func(t *testing.T, db *DB) {}, true, true, 3},
 		{"eager, export and stamps", false, exportAndStamp, true, true, 3},
 		{"eager, a customer written", false, func(t *testing.T, db *DB) {
