@@ -123,13 +123,20 @@ func Parse(r io.Reader) ([]Card, []Problem, error) {
 // ParseContext is Parse with cancellation (returns ctx.Err()) and progress.
 // It holds every card; ParseEach reads a file of any size in bounded memory.
 func ParseContext(ctx context.Context, r io.Reader, opt ParseOptions) ([]Card, []Problem, error) {
-	cards := []Card{} // not nil, also for a file without a card
+	var batches [][]Card
+	n := 0
 	problems, err := ParseEach(ctx, r, opt, func(b []Card) error {
-		cards = append(cards, b...)
+		batches = append(batches, b)
+		n += len(b)
 		return nil
 	})
 	if err != nil {
 		return nil, nil, err
+	}
+	cards := make([]Card, 0, n) // not nil, also for a file without a card
+	for i, b := range batches {
+		cards = append(cards, b...)
+		batches[i] = nil
 	}
 	for i := range cards {
 		problems = append(append(problems, cards[i].Problems...), cards[i].Notes...)
