@@ -288,6 +288,15 @@ func TestTradeFairLaptop(t *testing.T) {
 			t.Errorf("lead %s: got %d notes, %v, want 1", id, len(notes), err)
 		}
 	}
+	sameStores(t, office, laptop)
+	if lc, err := laptop.Customer(ids[0]); err != nil || lc.Memo != "Rückruf Montag" {
+		t.Errorf("laptop: got memo %q, %v, want the office's edit", lc.Memo, err)
+	}
+}
+
+// sameStores fails t unless office and laptop hold the same records.
+func sameStores(t *testing.T, office, laptop *storage.DB) {
+	t.Helper()
 	a, err := (storeSim{office}).dump()
 	if err != nil {
 		t.Fatal(err)
@@ -298,9 +307,6 @@ func TestTradeFairLaptop(t *testing.T) {
 	}
 	if a != b {
 		t.Errorf("office and laptop differ:\n%s", firstDiff(b, a))
-	}
-	if lc, err := laptop.Customer(ids[0]); err != nil || lc.Memo != "Rückruf Montag" {
-		t.Errorf("laptop: got memo %q, %v, want the office's edit", lc.Memo, err)
 	}
 }
 
@@ -508,15 +514,5 @@ func TestRestoredDeviceSendsWhatItsBackupHeldUnsent(t *testing.T) {
 			t.Errorf("the office misses %s %s: %v", c.GivenName, c.FamilyName, err)
 		}
 	}
-	a, err := (storeSim{office}).dump()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := (storeSim{laptop}).dump()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a != b {
-		t.Errorf("office and laptop differ:\n%s", firstDiff(b, a))
-	}
+	sameStores(t, office, laptop)
 }
