@@ -41,8 +41,6 @@
 //	  (customer indexes hold listed customers only: live and not merged;
 //	  note_cust, fu_cust and ge_cust are keyed by the owning customer)
 //	  cust_sort/     folded sort name 0x00 id
-//	  cust_tag/      folded tag 0x00 id
-//	  cust_segment/  segment 0x00 id
 //	  cust_email/    normalized email 0x00 id
 //	  cust_phone/    E.164 number 0x00 id
 //	  cust_name/     model.NameKey 0x00 id
@@ -88,8 +86,8 @@ var (
 	keySyncState = []byte("syncstate")
 
 	idxCustSort    = []byte("cust_sort")
-	idxCustTag     = []byte("cust_tag")
-	idxCustSegment = []byte("cust_segment")
+	idxCustTag     = []byte("cust_tag")     // until version 8: nothing read it
+	idxCustSegment = []byte("cust_segment") // until version 8: nothing read it
 	idxCustEmail   = []byte("cust_email")
 	idxCustPhone   = []byte("cust_phone")
 	idxCustName    = []byte("cust_name")
@@ -108,7 +106,7 @@ var (
 
 	// allIndexes lists every index bucket; the consistency checker and the
 	// migrations walk it.
-	allIndexes = [][]byte{idxCustSort, idxCustTag, idxCustSegment, idxCustEmail, idxCustPhone, idxCustName,
+	allIndexes = [][]byte{idxCustSort, idxCustEmail, idxCustPhone, idxCustName,
 		idxCustUID, idxNoteCust, idxNoteKind, idxFUDue, idxFUCust, idxFUStatus, idxGeCust, idxGeStatus, idxGeEvent, idxEvStart, idxGeCreated, idxNoteRepl}
 )
 

@@ -88,12 +88,6 @@ func listingKeys(c *model.Customer, region string) []ikey {
 			keys = append(keys, k)
 		}
 	}
-	if c.Segment != "" {
-		add(idxCustSegment, c.Segment)
-	}
-	for _, t := range c.Tags {
-		add(idxCustTag, model.Fold(t))
-	}
 	for _, e := range c.Emails {
 		add(idxCustEmail, model.NormalizeEmail(e.Address))
 	}

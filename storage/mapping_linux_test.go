@@ -199,7 +199,7 @@ func TestSaveCustomersReleasesPages(t *testing.T) {
 	mustOK(t, err)
 	defer db.Close()
 	db.stopReleases() // only the import's own releases count here
-	mustOK(t, db.SaveCustomers(context.Background(), importCards(20000, 0), nil, nil))
+	mustOK(t, db.SaveCustomers(context.Background(), importCards(24000, 0), nil, nil))
 	db.stopReleases()
 	st, err := os.Stat(path)
 	mustOK(t, err)
@@ -243,7 +243,7 @@ func TestBulkRunReleasesPages(t *testing.T) {
 	defer db.Close()
 	db.stopReleases() // only the run's own releases count here
 	end := db.BeginBulk()
-	cs := importCards(20000, 0)
+	cs := importCards(24000, 0)
 	for i := 0; i < len(cs); i += 4000 {
 		mustOK(t, db.SaveCustomers(context.Background(), cs[i:i+4000], nil, nil))
 	}

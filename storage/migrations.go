@@ -3,6 +3,7 @@ package storage
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -33,6 +34,7 @@ var migrations = []migration{
 	{5, "index gestures by creation time", migrateGestureCreatedIndex},
 	{6, "index note revisions by the note they replace", migrateNoteReplacedIndex},
 	{7, "conflicts derived from the records, shared by every device", migrateSharedConflicts},
+	{8, "drop the tag and segment indexes nothing reads", migrateDropTagIndexes},
 }
 
 // schemaVersion is the version a fully migrated database has.
@@ -97,7 +99,7 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 			return err
 		}
 	}
-	for _, name := range allIndexes {
+	for _, name := range append([][]byte{idxCustTag, idxCustSegment}, allIndexes...) { // those two until version 8
 		if string(name) == string(idxEvStart) || string(name) == string(idxFUStatus) || string(name) == string(idxGeCreated) || string(name) == string(idxNoteRepl) {
 			continue // came with versions 2, 3, 5 and 6
 		}
@@ -108,6 +110,20 @@ func migrateCreate(tx *bolt.Tx, _ func() time.Time) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta.Get(keyDevice) == nil {
 		if err := meta.Put(keyDevice, []byte(uuid.NewString())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateDropTagIndexes drops the indexes of customers by tag and by
+// segment: every selection by tag or segment asks the in-memory directory,
+// so they were written with every customer and read by nothing but the
+// consistency check (two of the eight index entries of a customer with two
+// tags).
+func migrateDropTagIndexes(tx *bolt.Tx, _ func() time.Time) error {
+	for _, name := range [][]byte{idxCustTag, idxCustSegment} {
+		if err := tx.Bucket(bucketIdx).DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 			return err
 		}
 	}

@@ -255,3 +255,40 @@ func TestMigration7(t *testing.T) {
 		t.Errorf("conflicts after migration: got %+v, want the memo written on b after the deletion", got)
 	}
 }
+
+func TestMigration8(t *testing.T) {
+	bdb := openRaw(t, 7)
+	c := newCustomer("Käthi", "Graf", "")
+	c.ID, c.Created, c.Tags, c.Segment = model.NewID(), time.Now().UTC(), []string{"Messe"}, "A"
+	mustOK(t, bdb.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{idxCustTag, idxCustSegment} {
+			if err := tx.Bucket(bucketIdx).Bucket(b).Put(key([]byte("messe"), sep, idBytes(c.ID)), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	migrateTo(t, bdb, 8)
+	if got := schemaOf(t, bdb); got != 8 {
+		t.Fatalf("schema: got %d, want 8", got)
+	}
+	bdb.View(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{idxCustTag, idxCustSegment} {
+			if tx.Bucket(bucketIdx).Bucket(b) != nil {
+				t.Errorf("index %s is still there", b)
+			}
+		}
+		if tx.Bucket(bucketIdx).Bucket(idxCustEmail) == nil {
+			t.Error("the email index went too")
+		}
+		return nil
+	})
+	// A new database never has them.
+	fresh := openRaw(t, 8)
+	fresh.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketIdx).Bucket(idxCustTag) != nil {
+			t.Error("a new database has the tag index")
+		}
+		return nil
+	})
+}
