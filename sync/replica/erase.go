@@ -126,7 +126,7 @@ func (s *Syncer) resealLast(ctx context.Context, me string, last uint64) error {
 	if h, _, err := openSegment(s.key, data); err == nil {
 		prev = h.Prev
 	}
-	ops, err := s.ownOps(me, prev, last)
+	ops, _, err := s.ownOps(me, prev, last)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,7 @@ package replica
 
 import (
 	"context"
-
-	"github.com/kundenkartei/kundenkartei/model"
+	"math"
 )
 
 // sendFormer sends what the database's former identity left unsent. A
@@ -29,25 +28,9 @@ func (s *Syncer) sendFormer(ctx context.Context, me string, st *state, rep *Repo
 	if len(newSeqs(names, st.Last)) > 0 {
 		return nil // the replaced file went on sending: adopt reads it back
 	}
-	var unsent []model.Op
-	end := st.Scanned
-	for after := st.Scanned; ; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ops, last, err := s.log.Ops(after, s.batch)
-		if err != nil {
-			return err
-		}
-		if len(ops) == 0 {
-			break
-		}
-		for i := range ops {
-			if ops[i].Device == old {
-				unsent = append(unsent, ops[i])
-			}
-		}
-		after, end = last, last
+	unsent, end, err := s.ownOps(old, st.Scanned, math.MaxUint64)
+	if err != nil {
+		return err
 	}
 	if len(unsent) == 0 {
 		return nil

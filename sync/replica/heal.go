@@ -294,7 +294,7 @@ func (s *Syncer) resend(ctx context.Context, me string, seq uint64, n int, own [
 			}
 		}
 	}
-	ops, err := s.ownOps(me, prev, seq)
+	ops, _, err := s.ownOps(me, prev, seq)
 	if err != nil {
 		return err
 	}

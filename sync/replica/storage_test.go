@@ -310,6 +310,28 @@ func sameStores(t *testing.T, office, laptop *storage.DB) {
 	}
 }
 
+// openAt opens the database at path, closed at the end of the test (a
+// restore closes it earlier).
+func openAt(t *testing.T, path string, now func() time.Time) *storage.DB {
+	t.Helper()
+	db, err := storage.Open(path, storage.Options{Now: now, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// mustCreate stores a new customer.
+func mustCreate(t *testing.T, db *storage.DB, given, family string) *model.Customer {
+	t.Helper()
+	c := &model.Customer{GivenName: given, FamilyName: family}
+	if err := db.CreateCustomer(c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // newTeamFolder sets up a sync folder and joins it.
 func newTeamFolder(t *testing.T) (string, *Key) {
 	t.Helper()
@@ -331,12 +353,7 @@ func restoreAndOpen(t *testing.T, db *storage.DB, backup, path string, now func(
 	if err := db.CloseAndRestore(backup); err != nil {
 		t.Fatal(err)
 	}
-	db, err := storage.Open(path, storage.Options{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return openAt(t, path, now)
 }
 
 // TestRestoredDeviceRecoversItsSentChanges: a laptop is restored from an
@@ -420,22 +437,13 @@ func TestRestoredUnsyncedDeviceSendsEverything(t *testing.T) {
 	now := func() time.Time { return time.Now().UTC() }
 	dir, key := newTeamFolder(t)
 	lapPath := filepath.Join(t.TempDir(), "laptop.db")
-	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	kept := &model.Customer{GivenName: "Vor", FamilyName: "Sicherung"}
-	if err := laptop.CreateCustomer(kept); err != nil {
-		t.Fatal(err)
-	}
+	laptop := openAt(t, lapPath, now)
+	kept := mustCreate(t, laptop, "Vor", "Sicherung")
 	backup, err := laptop.Backup(storage.BackupManual)
 	if err != nil {
 		t.Fatal(err)
 	}
-	undone := &model.Customer{GivenName: "Falsch", FamilyName: "Importiert"}
-	if err := laptop.CreateCustomer(undone); err != nil {
-		t.Fatal(err)
-	}
+	undone := mustCreate(t, laptop, "Falsch", "Importiert")
 	oldID := laptop.DeviceID()
 	laptop = restoreAndOpen(t, laptop, backup.Path, lapPath, now)
 	if laptop.DeviceID() != oldID {
@@ -464,24 +472,15 @@ func TestRestoredDeviceSendsWhatItsBackupHeldUnsent(t *testing.T) {
 	now := func() time.Time { return time.Now().UTC() }
 	dir, key := newTeamFolder(t)
 	lapPath := filepath.Join(t.TempDir(), "laptop.db")
-	laptop, err := storage.Open(lapPath, storage.Options{Now: now, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	laptop := openAt(t, lapPath, now)
 	syncLaptop := func() (Report, error) {
 		return NewSyncer(laptop, laptop, NewFolderTarget(dir), key, DBStateStore(laptop)).Sync(ctx, nil)
 	}
-	synced := &model.Customer{GivenName: "Schon", FamilyName: "Gesendet"}
-	if err := laptop.CreateCustomer(synced); err != nil {
-		t.Fatal(err)
-	}
+	synced := mustCreate(t, laptop, "Schon", "Gesendet")
 	if _, err := syncLaptop(); err != nil {
 		t.Fatal(err)
 	}
-	unsent := &model.Customer{GivenName: "Nie", FamilyName: "Gesendet"}
-	if err := laptop.CreateCustomer(unsent); err != nil {
-		t.Fatal(err)
-	}
+	unsent := mustCreate(t, laptop, "Nie", "Gesendet")
 	backup, err := laptop.Backup(storage.BackupManual)
 	if err != nil {
 		t.Fatal(err)
@@ -498,10 +497,7 @@ func TestRestoredDeviceSendsWhatItsBackupHeldUnsent(t *testing.T) {
 	if rep.Pushed == 0 {
 		t.Errorf("the restored laptop pushed nothing: %+v", rep)
 	}
-	later := &model.Customer{GivenName: "Nach", FamilyName: "Wiederherstellung"}
-	if err := laptop.CreateCustomer(later); err != nil {
-		t.Fatal(err)
-	}
+	later := mustCreate(t, laptop, "Nach", "Wiederherstellung")
 	if _, err := syncLaptop(); err != nil {
 		t.Fatal(err)
 	}

@@ -242,13 +242,16 @@ func (s *Syncer) open(ctx context.Context) (*state, error) {
 	return st, nil
 }
 
-// ownOps returns this device's ops with local sequence numbers in (from, to].
-func (s *Syncer) ownOps(me string, from, to uint64) ([]model.Op, error) {
+// ownOps returns the ops of device me with local sequence numbers in
+// (from, to], and the sequence number it read up to (from when there are
+// none).
+func (s *Syncer) ownOps(me string, from, to uint64) ([]model.Op, uint64, error) {
 	var own []model.Op
-	for after := from; after < to; {
+	after := from
+	for after < to {
 		ops, last, err := s.log.Ops(after, s.batch)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if len(ops) == 0 {
 			break
@@ -259,7 +262,7 @@ func (s *Syncer) ownOps(me string, from, to uint64) ([]model.Op, error) {
 			// recovering an interrupted push.
 			ops, last, err = s.log.Ops(after, 1)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if last > to {
 				break
@@ -272,7 +275,7 @@ func (s *Syncer) ownOps(me string, from, to uint64) ([]model.Op, error) {
 		}
 		after = last
 	}
-	return own, nil
+	return own, after, nil
 }
 
 // push writes own ops not yet on the target.
@@ -353,7 +356,7 @@ func (s *Syncer) recover(ctx context.Context, me string, st *state) error {
 		h, got, err := openSegment(s.key, data)
 		if err != nil {
 			// Unreadable: a partial upload. Write it again with the same ops.
-			want, err := s.ownOps(me, st.Last, seq)
+			want, _, err := s.ownOps(me, st.Last, seq)
 			if err != nil {
 				return err
 			}
@@ -371,7 +374,7 @@ func (s *Syncer) recover(ctx context.Context, me string, st *state) error {
 			if h.Device != me || h.Seq != seq || h.Prev > st.Last {
 				return diverged(name)
 			}
-			want, err := s.ownOps(me, h.Prev, seq)
+			want, _, err := s.ownOps(me, h.Prev, seq)
 			if err != nil {
 				return err
 			}
