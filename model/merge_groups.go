@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -34,7 +35,7 @@ func regroup(dst, src *Customer) *Customer {
 			}
 			continue
 		}
-		if !contains(dstGroups, g) {
+		if !slices.Contains(dstGroups, g) {
 			continue
 		}
 		n := 1
@@ -67,7 +68,7 @@ func regroup(dst, src *Customer) *Customer {
 func groupNames(c *Customer) []string {
 	var out []string
 	add := func(g string) {
-		if g = strings.ToLower(g); g != "" && !contains(out, g) {
+		if g = strings.ToLower(g); g != "" && !slices.Contains(out, g) {
 			out = append(out, g)
 		}
 	}
@@ -115,13 +116,4 @@ func holdsGroup(dst *Customer, h string, src *Customer, g string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
