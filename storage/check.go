@@ -122,13 +122,8 @@ func checkTx(tx *bolt.Tx, region string) []error {
 			problems = append(problems, err)
 			continue
 		}
-		var stored model.Stats
-		raw := tx.Bucket(bucketStats).Get(idBytes(id))
-		if raw == nil {
-			problems = append(problems, fmt.Errorf("customer %s has no stats", id))
-			continue
-		}
-		if err := json.Unmarshal(raw, &stored); err != nil {
+		stored, err := decodeStats(tx.Bucket(bucketStats).Get(idBytes(id)))
+		if err != nil {
 			problems = append(problems, err)
 			continue
 		}

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"io"
 	"os"
 
@@ -55,11 +54,9 @@ func (db *DB) summaries() ([]model.CustomerSummary, error) {
 				if !listed(tx, &c) {
 					continue
 				}
-				var st model.Stats
-				if v := stats.Get(idBytes(c.ID)); v != nil {
-					if err := json.Unmarshal(v, &st); err != nil {
-						return err
-					}
+				st, err := decodeStats(stats.Get(idBytes(c.ID)))
+				if err != nil {
+					return err
 				}
 				sums[i], ok[i] = model.Summarize(&c, st, now), true
 			}

@@ -406,7 +406,8 @@ func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats,
 		if stored != nil { // the directory holds the committed stats
 			st, found = stored.Stats, true
 		} else if raw := w.tx.Bucket(bucketStats).Get(idBytes(id)); raw != nil {
-			if err := json.Unmarshal(raw, &st); err != nil {
+			var err error
+			if st, err = decodeStats(raw); err != nil {
 				return st, nil, err
 			}
 			found = true
@@ -419,9 +420,10 @@ func (w *writer) stats(id model.ID, stored *model.CustomerSummary) (model.Stats,
 		}
 		if !found && w.created[id] && len(w.incr[id]) == 0 {
 			// A customer created just now, with nothing of its own in this
-			// transaction either: nothing to count, no index to read (an
-			// import creates thousands).
-			return st, zeroStats, nil
+			// transaction either: nothing to count, no index to read, and
+			// nothing to store (an import creates thousands): a customer
+			// without a stats record has none (see decodeStats).
+			return st, nil, nil
 		}
 	}
 	st, err := computeStats(w.tx, id)
@@ -439,12 +441,17 @@ func (w *writer) customer(id model.ID) (*model.Customer, error) {
 	return get[model.Customer](w.tx, model.TypeCustomer, id)
 }
 
-// zeroStats is the encoding of no stats, shared by the customers a
-// transaction creates (bbolt only reads a value it is given): every
-// reader decodes the stats with encoding/json, so "{}" does as well as
-// appendStats' 276 bytes of zero times, and an import of 10,000
-// customers writes 170 pages of stats fewer.
-var zeroStats = []byte("{}")
+// decodeStats decodes a customer's stats record. A customer without one
+// has no notes, follow-ups or gestures to count: a customer created
+// with nothing of its own gets none (an import creates thousands).
+func decodeStats(raw []byte) (model.Stats, error) {
+	var st model.Stats
+	if raw == nil {
+		return st, nil
+	}
+	err := json.Unmarshal(raw, &st)
+	return st, err
+}
 
 // appendStats appends st as json.Marshal encodes it, without reflection:
 // every commit that adds notes rewrites the stats of their customers.
