@@ -3,7 +3,9 @@ package vcard
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/kundenkartei/kundenkartei/model"
 )
@@ -118,18 +120,26 @@ func (pv *previewer) add(block []Card) error {
 		return err
 	}
 	base := len(p.Entries)
-	for i := range block {
-		c := &block[i]
-		pv.ids = append(pv.ids, model.NewIdentity(&c.Customer, p.region))
-		p.Entries = append(p.Entries, Entry{Index: c.Index, Line: c.Line, Name: strings.Clone(c.Customer.DisplayName()),
-			Problems: ownProblems(c.Problems), Notes: ownProblems(c.Notes), Err: c.Err})
-	}
+	// A card's identity, entry and file keys are its own: worked out on
+	// every core; the matching against earlier cards then runs in order.
+	pv.ids = append(pv.ids, make([]*model.Identity, len(block))...)
+	p.Entries = append(p.Entries, make([]Entry, len(block))...)
+	keys := make([][]uint64, len(block))
+	eachPart(len(block), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			c := &block[i]
+			x := model.NewIdentity(&c.Customer, p.region)
+			pv.ids[base+i] = x
+			p.Entries[base+i] = Entry{Index: c.Index, Line: c.Line, Name: strings.Clone(c.Customer.DisplayName()),
+				Problems: ownProblems(c.Problems), Notes: ownProblems(c.Notes), Err: c.Err}
+			keys[i] = fileKeys(x, c.Customer.ExternalUIDs)
+		}
+	})
 	if err := p.matchBlock(block, pv.ids[base:], p.Entries[base:], pv.svc, pv.own); err != nil {
 		return err
 	}
 	for j := base; j < len(p.Entries); j++ {
-		e, c := &p.Entries[j], &block[j-base]
-		keys := fileKeys(pv.ids[j], c.Customer.ExternalUIDs)
+		e, keys := &p.Entries[j], keys[j-base]
 		e.SameAs, e.WhySame = pv.in.sameAs(pv.ids[j], lookupKeys(pv.ids[j], keys), p.Entries, pv.ids)
 		e.WhySame.Value = strings.Clone(e.WhySame.Value) // may be cut from the card
 		pv.in.add(keys, j)
@@ -148,6 +158,17 @@ func (pv *previewer) add(block []Card) error {
 		pv.detach(base)
 	}
 	return nil
+}
+
+// eachPart calls fn on parts of [0, n), one per core, and waits for them.
+func eachPart(n int, fn func(lo, hi int)) {
+	parts := min(runtime.GOMAXPROCS(0), n/64+1)
+	var wg sync.WaitGroup
+	for w := 1; w < parts; w++ {
+		wg.Go(func() { fn(n*w/parts, n*(w+1)/parts) })
+	}
+	fn(0, n/parts)
+	wg.Wait()
 }
 
 // letGo makes the plan let go of the cards it holds: their identities
