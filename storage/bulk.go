@@ -41,7 +41,7 @@ func (db *DB) BulkLoad(ctx context.Context, b model.Bulk, progress func(done, to
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		end := min(done+chunkSize*5, len(items))
+		end := min(done+2*chunkSize, len(items))
 		err := db.update(func(w *writer) error {
 			for _, it := range items[done:end] {
 				if err := w.save(it.typ, it.rec, true); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -12,10 +11,14 @@ import (
 	"github.com/kundenkartei/kundenkartei/model"
 )
 
-// chunkSize is how many records bulk work commits per transaction: large
-// enough that fsync cost vanishes, small enough to keep memory and the
-// time a crash can lose bounded.
-const chunkSize = 2000
+// chunkSize is how many customers SaveCustomers commits per transaction:
+// large enough that fsync cost vanishes, small enough to keep memory and
+// the time a crash can lose bounded. Every chunk rewrites the index pages
+// its names, emails and phones fall on, nearly all of them: 10,000 cards
+// in chunks of 5,000 instead of 2,000 write 40 % fewer pages and import
+// about 5 % faster (BenchmarkImport10k), and a streamed import of 100,000
+// peaks no higher.
+const chunkSize = 5000
 
 // Matches returns stored live customers that c may duplicate, strongest
 // first: by external UID, normalized email, folded name (with c's company
@@ -153,20 +156,21 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 	defer db.dir.Hold()() // one rebuild of the search index, not one per few hundred customers
 	region := db.currentSettings().Region
 	// The new customers' index entries and encodings but for the meta
-	// fields are pure (see listingKeys, appendCustomerBody): those of the
-	// next chunk are worked out while a chunk is written, which then only
-	// writes. None is left working when SaveCustomers returns.
-	ahead := func(from int) chan aheadChunk {
-		ch := make(chan aheadChunk, 1)
-		go func() { ch <- aheadOf(create[min(from, len(create)):min(from+chunkSize, len(create))], region) }()
-		return ch
+	// fields are pure (see listingKeys, appendCustomerBody): they are
+	// worked out on the other cores, a chunk ahead, while the writer
+	// writes those ready (see aheadChunk). Each chunk's work starts when
+	// the last one's is done; none is left working when SaveCustomers
+	// returns.
+	var last *aheadChunk
+	ahead := func(from int) *aheadChunk {
+		if from >= len(create) {
+			return nil
+		}
+		last = startAhead(create[from:min(from+chunkSize, len(create))], region, last)
+		return last
 	}
 	pending := ahead(0)
-	defer func() {
-		if pending != nil {
-			<-pending
-		}
-	}()
+	defer func() { last.wait() }()
 	// Each chunk's directory update runs while the next chunk is written
 	// (see updateLate); its subscribers are told once it is done.
 	var late *writer
@@ -184,23 +188,14 @@ func (db *DB) SaveCustomers(ctx context.Context, create, update []*model.Custome
 			return err
 		}
 		end := min(done+chunkSize, all)
-		var news aheadChunk // empty once the new customers are written
-		if pending != nil {
-			news = <-pending
-			pending = nil
-		}
-		if end < len(create) {
-			pending = ahead(end)
-		}
+		news := pending // nil once the new customers are written
+		pending = ahead(end)
 		w, err := db.updateLate(func(w *writer) error {
-			w.ahead = news.byID
+			w.ahead = news
 			if w.region != region { // changed meanwhile: the keys are not the ones to write
-				for id, n := range news.byID {
-					n.listed = false
-					news.byID[id] = n
-				}
+				news.unlist()
 			} else {
-				w.aheadSorted = news.sorted
+				w.aheadSort = news != nil
 			}
 			return w.saveCustomers(create, update, done, end)
 		})
@@ -279,96 +274,6 @@ func prepareCustomers(create, update []*model.Customer) error {
 		}
 	}
 	return nil
-}
-
-// aheadCustomer is what SaveCustomers works out ahead for a new customer.
-type aheadCustomer struct {
-	keys   []ikey // its index entries if listed (see listingKeys)
-	listed bool   // keys are the ones to write
-	body   []byte // its encoding after the meta fields (see appendCustomerBody), nil for encodeRecord to do
-}
-
-// aheadChunk is what SaveCustomers works out ahead for a chunk of new
-// customers: for each, and all their index entries by bucket in key
-// order, which flushIndex then need not sort (see takeListing).
-type aheadChunk struct {
-	byID   map[model.ID]aheadCustomer
-	sorted []bucketQueue
-}
-
-// aheadOf returns the index entries and encodings of new customers,
-// worked out on all cores (most of it is parsing phone numbers).
-func aheadOf(cs []*model.Customer, region string) aheadChunk {
-	news := make([]aheadCustomer, len(cs))
-	parallel(len(cs), 256, func(lo, hi int) error {
-		var sl slab
-		for i := lo; i < hi; i++ {
-			c := cs[i]
-			news[i] = aheadCustomer{keys: listingKeys(c, region), listed: true}
-			if c.Merge != nil {
-				continue
-			}
-			if b, ok := appendCustomerBody(sl.next(1024), c, true); ok {
-				sl.used(b)
-				news[i].body = b[:len(b):len(b)]
-			}
-		}
-		return nil
-	})
-	out := aheadChunk{byID: make(map[model.ID]aheadCustomer, len(cs))}
-	for i, c := range cs {
-		out.byID[c.ID] = news[i]
-		for _, k := range news[i].keys {
-			q := bucketQueueOf(&out.sorted, k.bucket)
-			q.writes = append(q.writes, indexWrite{key: k.key})
-		}
-	}
-	for i := range out.sorted {
-		q := &out.sorted[i]
-		slices.SortFunc(q.writes, func(a, b indexWrite) int { return bytes.Compare(a.key, b.key) })
-		q.sorted = true
-	}
-	return out
-}
-
-// takeListing leaves the index entries of the new customer id, worked
-// out ahead, to aheadSorted, and reports whether it did: when the whole
-// chunk's new customers take theirs and nothing else writes an index
-// entry, flushIndex writes aheadSorted as it is, and nothing is sorted
-// in the transaction. Anything else queues the entries taken so far
-// first, in their order (see queueTaken).
-func (w *writer) takeListing(id model.ID) bool {
-	if !w.queueIndex || w.aheadSorted == nil {
-		return false
-	}
-	w.aheadTaken = append(w.aheadTaken, id)
-	return true
-}
-
-// queueTaken queues the index entries the customers of takeListing left
-// to aheadSorted, and turns takeListing off.
-func (w *writer) queueTaken() {
-	taken := w.aheadTaken
-	w.aheadTaken, w.aheadSorted = nil, nil
-	for _, id := range taken {
-		for _, k := range w.ahead[id].keys {
-			w.queue(k, false)
-		}
-	}
-}
-
-// flushTaken readies the entries left to aheadSorted for flushIndex: as
-// they are when every new customer of the chunk left its own and nothing
-// else was queued, else queued.
-func (w *writer) flushTaken() {
-	switch {
-	case len(w.aheadTaken) == 0:
-	case len(w.aheadTaken) == len(w.ahead) && len(w.indexQueue) == 0:
-		w.indexQueue = w.aheadSorted
-		w.aheadTaken, w.aheadSorted = nil, nil
-	default:
-		w.queueTaken()
-	}
 }
 
 // keepPhoto keeps the stored photo unless the update brings another key

@@ -231,7 +231,7 @@ func (w *writer) appendNewRecord(b []byte, rec any) ([]byte, bool) {
 			return b, false
 		}
 		b, ok := appendMeta(b, &r.Meta)
-		if a, found := w.ahead[r.ID]; found && a.body != nil {
+		if a, found := w.ahead.customer(r.ID); found && a.body != nil {
 			return append(b, a.body...), ok
 		}
 		return appendCustomerBody(b, r, ok)

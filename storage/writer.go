@@ -26,13 +26,13 @@ type writer struct {
 	custs   map[model.ID]*model.Customer // customers written in this transaction, as written
 	incr    map[model.ID][]*model.Note   // new notes whose customer's stats are updated, not recomputed
 	created map[model.ID]bool            // customers this transaction created (saved with no stored record)
-	ahead   map[model.ID]aheadCustomer   // new customers' encodings and index entries worked out ahead (SaveCustomers), or nil
+	ahead   *aheadChunk                  // new customers' encodings and index entries worked out ahead (SaveCustomers), or nil
 	slab    slab                         // the encodings this transaction puts (see saveNew)
 
-	// The index entries of ahead, by bucket in key order, and the new
-	// customers whose entries are left to them (see takeListing).
-	aheadSorted []bucketQueue
-	aheadTaken  []model.ID
+	// Whether the new customers may leave their index entries to ahead's
+	// sorted ones, and those that did (see takeListing).
+	aheadSort  bool
+	aheadTaken []model.ID
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
@@ -154,7 +154,7 @@ func (w *writer) reindex(typ model.RecordType, old, rec any) error {
 		}
 	}
 	if isCustomer && old == nil && live(&c.Meta) && !hiddenByMerge(w.tx, c) {
-		if a, ok := w.ahead[c.ID]; ok && a.listed {
+		if a, ok := w.ahead.customer(c.ID); ok && a.listed {
 			if w.takeListing(c.ID) {
 				return w.reindexKeys(typ, old, rec, nil, nil)
 			}

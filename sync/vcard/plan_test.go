@@ -237,8 +237,10 @@ func TestApplyStoresPhotos(t *testing.T) {
 	}
 }
 
+// TestApplyCancelAndProgress: more cards than storage commits at a time
+// (5,000), cancelled after the first commit.
 func TestApplyCancelAndProgress(t *testing.T) {
-	in := genVCF(5000)
+	in := genVCF(7000)
 	cards, _, err := Parse(bytes.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
@@ -252,15 +254,15 @@ func TestApplyCancelAndProgress(t *testing.T) {
 	var calls []int
 	_, err = plan.Apply(ctx, db, DefaultChoices(), func(done, total int) {
 		calls = append(calls, done)
-		if total != 5000 {
-			t.Errorf("got total %d, want 5000", total)
+		if total != 7000 {
+			t.Errorf("got total %d, want 7000", total)
 		}
 		cancel() // after the first chunk
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("got error %v, want context.Canceled", err)
 	}
-	if len(calls) != 1 || calls[0] <= 0 || calls[0] >= 5000 {
+	if len(calls) != 1 || calls[0] <= 0 || calls[0] >= 7000 {
 		t.Fatalf("got progress calls %v, want one partial chunk", calls)
 	}
 	if got := db.Directory().Len(); got != calls[0] {
