@@ -53,12 +53,15 @@ func startAhead(cs []*model.Customer, region string, after *aheadChunk) *aheadCh
 	return a
 }
 
-// work works out the parts in order, on every core (most of it is parsing
-// phone numbers), then sorts the index entries.
+// work works out the parts in order (most of it is parsing phone numbers),
+// then sorts the index entries. It leaves one core to the writer: with
+// as many workers as cores, the writer, which waits for no one else,
+// shared its core with them and wrote a chunk of 5,000 in 21-24 ms
+// instead of 17-18.
 func (a *aheadChunk) work(cs []*model.Customer, region string) {
 	var next atomic.Int32
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range max(1, runtime.GOMAXPROCS(0)-1) {
 		wg.Go(func() {
 			var sl slab
 			for {

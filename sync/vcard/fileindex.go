@@ -27,8 +27,10 @@ type fileIndex struct {
 // of "Hans Müller" stays linear; the first ones are the likely originals.
 const maxPerKey = 16
 
-func newFileIndex() *fileIndex {
-	return &fileIndex{first: map[uint64]int32{}, more: map[uint64][]int32{}}
+// newFileIndex returns an empty index with room for the keys of n cards
+// (0 when not known): a card lists about three.
+func newFileIndex(n int) *fileIndex {
+	return &fileIndex{first: make(map[uint64]int32, 3*n), more: map[uint64][]int32{}}
 }
 
 // The kinds of keys.

@@ -109,7 +109,7 @@ type previewer struct {
 
 func newPreviewer(svc model.ImportService, region string, n int) *previewer {
 	p := &Plan{Entries: make([]Entry, 0, n), region: region, cards: [][]Card{}}
-	return &previewer{p: p, svc: svc, in: newFileIndex(), ids: make([]*model.Identity, 0, n), own: map[string]*model.Identity{}}
+	return &previewer{p: p, svc: svc, in: newFileIndex(n), ids: make([]*model.Identity, 0, n), own: map[string]*model.Identity{}}
 }
 
 // add matches the next cards of the file. While the plan holds its cards
