@@ -319,10 +319,12 @@ func (c *Customer) Normalize() {
 		return p, p.Number != ""
 	})
 	c.Addresses = normalizeList(c.Addresses, func(a Address) (Address, bool) {
-		for _, p := range a.trimmed() {
+		keep := false
+		for i, p := range a.trimmed() {
 			*p = strings.TrimSpace(*p)
+			keep = keep || (i > 0 && *p != "") // anything but the label: OneLine() != ""
 		}
-		return a, a.OneLine() != ""
+		return a, keep
 	})
 	if !normalTags(c.Tags) {
 		var tags []string
