@@ -136,7 +136,7 @@ func ParseDate(s string) (Date, error) {
 	if s == "" {
 		return Date{}, nil
 	}
-	bad := Errorf(EINVALID, "invalid date %q", s)
+	bad := func() error { return Errorf(EINVALID, "invalid date %q", s) } // only when needed: imports parse thousands
 	var d Date
 	var err error
 	atoi := func(p string) int {
@@ -144,7 +144,7 @@ func ParseDate(s string) (Date, error) {
 			return 0
 		}
 		if p == "" || strings.TrimLeft(p, "0123456789") != "" { // Atoi would take signs
-			err = bad
+			err = bad()
 			return 0
 		}
 		var n int
@@ -155,20 +155,20 @@ func ParseDate(s string) (Date, error) {
 	case strings.Contains(s, "."): // 15.04.2026 or 15.04.
 		parts := strings.Split(strings.TrimSuffix(s, "."), ".")
 		if len(parts) < 2 || len(parts) > 3 {
-			return Date{}, bad
+			return Date{}, bad()
 		}
 		d.Day = atoi(parts[0])
 		d.Month = time.Month(atoi(parts[1]))
 		if len(parts) == 3 && parts[2] != "" {
 			d.Year = atoi(parts[2])
 			if d.Year < 100 && err == nil {
-				return Date{}, bad
+				return Date{}, bad()
 			}
 		}
 	case strings.HasPrefix(s, "--"):
 		p := strings.ReplaceAll(s[2:], "-", "")
 		if len(p) != 4 {
-			return Date{}, bad
+			return Date{}, bad()
 		}
 		d.Month = time.Month(atoi(p[:2]))
 		d.Day = atoi(p[2:])
@@ -179,14 +179,14 @@ func ParseDate(s string) (Date, error) {
 		}
 		p = strings.ReplaceAll(p, "-", "")
 		if len(p) != 8 {
-			return Date{}, bad
+			return Date{}, bad()
 		}
 		d.Year = atoi(p[:4])
 		d.Month = time.Month(atoi(p[4:6]))
 		d.Day = atoi(p[6:])
 	}
 	if err != nil || !d.Valid() || d.IsZero() {
-		return Date{}, bad
+		return Date{}, bad()
 	}
 	return d, nil
 }
