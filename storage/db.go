@@ -113,6 +113,8 @@ type directoryIndex interface {
 	Put(s model.CustomerSummary)
 	// PutAll is Put for many; of several with one ID the last counts.
 	PutAll(all []model.CustomerSummary)
+	// PrepareAll is PutAll in two steps: the work, then the put it returns.
+	PrepareAll(all []model.CustomerSummary) (put func())
 	Delete(id model.ID)
 	// Hold defers rebuilds of the index during a long run of writes.
 	Hold() (release func())

@@ -87,7 +87,10 @@ func (d *lazyDirectory) Segments() []string                 { return d.get().Seg
 func (d *lazyDirectory) Load(all []model.CustomerSummary)   { d.get().Load(all) }
 func (d *lazyDirectory) Put(s model.CustomerSummary)        { d.get().Put(s) }
 func (d *lazyDirectory) PutAll(all []model.CustomerSummary) { d.get().PutAll(all) }
-func (d *lazyDirectory) Delete(id model.ID)                 { d.get().Delete(id) }
+func (d *lazyDirectory) PrepareAll(all []model.CustomerSummary) func() {
+	return d.get().PrepareAll(all)
+}
+func (d *lazyDirectory) Delete(id model.ID) { d.get().Delete(id) }
 
 // Hold defers the index's rebuilds until release. An index not loaded yet
 // is not loaded for it: it is held from its load on, so a run that may

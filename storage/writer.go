@@ -36,6 +36,9 @@ type writer struct {
 
 	puts []model.CustomerSummary // directory updates after commit
 	dels []model.ID
+	// putDir gets what puts the summaries into the directory, prepared
+	// while bbolt commits (see finish), or is nil.
+	putDir chan func()
 
 	// queueIndex holds index writes back in indexQueue until flushIndex,
 	// which applies them in key order; without it every record's writes
@@ -392,8 +395,19 @@ func (w *writer) finish() error {
 			w.puts = append(w.puts, model.Summarize(c, st, now))
 		}
 	}
+	if len(w.puts) >= prepareAhead {
+		// The summaries' search documents are built while bbolt writes and
+		// syncs the transaction, on the core it leaves, and put in once it
+		// has committed (updateDirectory).
+		w.putDir = make(chan func(), 1)
+		go func() { w.putDir <- w.db.dir.PrepareAll(w.puts) }()
+	}
 	return w.tx.Bucket(bucketMeta).Put(keyHLC, u64(uint64(w.db.clock.Last())))
 }
+
+// prepareAhead is the fewest directory updates finish prepares while the
+// transaction commits; a few are put at once after it.
+const prepareAhead = 256
 
 // stats returns the customer's stats: recomputed when its notes,
 // follow-ups or gestures changed in this transaction, else as stored.
@@ -491,6 +505,10 @@ func (w *writer) putStats(id model.ID, raw []byte) error {
 func (w *writer) updateDirectory() {
 	for _, id := range w.dels {
 		w.db.dir.Delete(id)
+	}
+	if w.putDir != nil {
+		(<-w.putDir)()
+		return
 	}
 	w.db.dir.PutAll(w.puts)
 }

@@ -20,12 +20,21 @@ const putAllMin = 64
 // rebuild on the way held the old and the new index beside the growing
 // overlay, the largest part of an import's memory. Release rebuilds once
 // (a search of an overlay of 100,000 takes a few milliseconds).
-func (ix *Index) PutAll(all []model.CustomerSummary) {
+func (ix *Index) PutAll(all []model.CustomerSummary) { ix.PrepareAll(all)() }
+
+// PrepareAll is PutAll in two steps: it builds the documents, which takes
+// the time, and returns what puts them into the index. A writer builds
+// them while its transaction commits, and puts them once it has; the
+// documents of customers already indexed reuse their words only when the
+// text is unchanged, so a put that lands between the two steps costs
+// nothing but that reuse.
+func (ix *Index) PrepareAll(all []model.CustomerSummary) (put func()) {
 	if len(all) < putAllMin {
-		for _, s := range all {
-			ix.Put(s)
+		return func() {
+			for _, s := range all {
+				ix.Put(s)
+			}
 		}
-		return
 	}
 	last := make(map[model.ID]int, len(all))
 	for i := range all {
@@ -46,14 +55,16 @@ func (ix *Index) PutAll(all []model.CustomerSummary) {
 	}
 	wg.Wait()
 	ops = slices.DeleteFunc(ops, func(o op) bool { return o.d == nil })
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	ix.applyAll(ops)
-	if ix.compacting {
-		ix.pending = append(ix.pending, ops...)
-	}
-	if ix.held == 0 {
-		ix.maybeCompact()
+	return func() {
+		ix.mu.Lock()
+		defer ix.mu.Unlock()
+		ix.applyAll(ops)
+		if ix.compacting {
+			ix.pending = append(ix.pending, ops...)
+		}
+		if ix.held == 0 {
+			ix.maybeCompact()
+		}
 	}
 }
 

@@ -58,3 +58,42 @@ func TestPutAllHeldRebuildsOnceAtRelease(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareAllPutsOnlyWhenPut: documents prepared are found only once
+// put, and a put of the same customers that lands between the two steps
+// is overtaken by the prepared one, in text, words and count.
+func TestPrepareAllPutsOnlyWhenPut(t *testing.T) {
+	mk := func(i int, name string) model.CustomerSummary {
+		s := sum(byte(i), name)
+		s.ID[1] = byte(i >> 8)
+		return s
+	}
+	ix := New()
+	base := make([]model.CustomerSummary, 300)
+	for i := range base {
+		base[i] = mk(i, fmt.Sprintf("Alt %03d", i))
+	}
+	ix.Load(base)
+	next := make([]model.CustomerSummary, 300)
+	for i := range next {
+		next[i] = mk(i, fmt.Sprintf("Neu %03d", i))
+	}
+	put := ix.PrepareAll(next)
+	if got := ix.Search(model.Query{Text: "neu"}); len(got) != 0 {
+		t.Fatalf("before put: got %d hits for the prepared text, want 0", len(got))
+	}
+	between := make([]model.CustomerSummary, 300)
+	for i := range between {
+		between[i] = mk(i, fmt.Sprintf("Zwischen %03d", i))
+	}
+	ix.PutAll(between)
+	put()
+	for text, want := range map[string]int{"neu": 300, "zwischen": 0, "alt": 0, "neu 007": 1} {
+		if got := ix.Search(model.Query{Text: text}); len(got) != want {
+			t.Errorf("after put: %q got %d hits, want %d", text, len(got), want)
+		}
+	}
+	if ix.Len() != 300 {
+		t.Errorf("got %d customers, want 300", ix.Len())
+	}
+}
