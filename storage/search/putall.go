@@ -24,7 +24,7 @@ func (ix *Index) PutAll(all []model.CustomerSummary) { ix.PrepareAll(all)() }
 
 // PrepareAll is PutAll in two steps: it builds the documents, which takes
 // the time, and returns what puts them into the index. A writer builds
-// them while its transaction commits, and puts them once it has; the
+// them on the cores its commit leaves, and puts them once it has; the
 // documents of customers already indexed reuse their words only when the
 // text is unchanged, so a put that lands between the two steps costs
 // nothing but that reuse.
@@ -41,7 +41,8 @@ func (ix *Index) PrepareAll(all []model.CustomerSummary) (put func()) {
 		last[all[i].ID] = i
 	}
 	ops := make([]op, len(all))
-	workers := runtime.GOMAXPROCS(0)
+	// One core is left to the caller, which commits meanwhile.
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
