@@ -85,10 +85,29 @@ func (a *aheadChunk) work(cs []*model.Customer, region string) {
 		})
 	}
 	wg.Wait()
+	// The queues are sized first: they take tens of thousands of entries.
 	var sorted []bucketQueue
+	var sizes []int
+	queueOf := func(bucket []byte) int {
+		for i := range sorted {
+			if bytes.Equal(sorted[i].bucket, bucket) {
+				return i
+			}
+		}
+		sorted, sizes = append(sorted, bucketQueue{bucket: bucket}), append(sizes, 0)
+		return len(sorted) - 1
+	}
 	for i := range a.news {
 		for _, k := range a.news[i].keys {
-			q := bucketQueueOf(&sorted, k.bucket)
+			sizes[queueOf(k.bucket)]++
+		}
+	}
+	for i := range sorted {
+		sorted[i].writes = make([]indexWrite, 0, sizes[i])
+	}
+	for i := range a.news {
+		for _, k := range a.news[i].keys {
+			q := &sorted[queueOf(k.bucket)]
 			q.writes = append(q.writes, indexWrite{key: k.key})
 		}
 	}
