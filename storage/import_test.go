@@ -114,3 +114,40 @@ func TestMatchesProposesNamesakes(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveCustomersRegionChangedBetweenChunks: the region changes between
+// two chunks of one SaveCustomers, after the next chunk's index entries
+// were worked out ahead under the old one. The second chunk must write
+// the entries of the new region (check recomputes them), and a number is
+// found read in it.
+func TestSaveCustomersRegionChangedBetweenChunks(t *testing.T) {
+	db := openTest(t)
+	create := importCards(chunkSize+300, 11)
+	for i, c := range create { // Berlin numbers: possible in Germany, not in Switzerland
+		c.Phones = []model.Phone{{Number: fmt.Sprintf("030 %08d", 10000000+i)}}
+	}
+	changed := false
+	err := db.SaveCustomers(context.Background(), create, nil, func(done int) {
+		if !changed {
+			changed = true
+			s := db.currentSettings()
+			s.Region = "DE"
+			mustOK(t, db.SaveSettings(s))
+		}
+	})
+	mustOK(t, err)
+	if !changed {
+		t.Fatal("no chunk reported progress")
+	}
+	mustCheck(t, db)
+	last := create[len(create)-1]
+	want := model.E164(last.Phones[0].Number, "DE")
+	if want == "" || !strings.HasPrefix(want, "+49") {
+		t.Fatalf("test number %q does not read as German: %q", last.Phones[0].Number, want)
+	}
+	m, err := db.Matches(&model.Customer{Phones: []model.Phone{{Number: want}}})
+	mustOK(t, err)
+	if len(m) != 1 || m[0].ID != last.ID {
+		t.Errorf("match by the number read in the new region: got %v, want %s", m, last.ID)
+	}
+}
