@@ -88,18 +88,13 @@ func (a *aheadChunk) work(cs []*model.Customer, region string) {
 	// The queues are sized first: they take tens of thousands of entries.
 	var sorted []bucketQueue
 	var sizes []int
-	queueOf := func(bucket []byte) int {
-		for i := range sorted {
-			if bytes.Equal(sorted[i].bucket, bucket) {
-				return i
-			}
-		}
-		sorted, sizes = append(sorted, bucketQueue{bucket: bucket}), append(sizes, 0)
-		return len(sorted) - 1
-	}
 	for i := range a.news {
 		for _, k := range a.news[i].keys {
-			sizes[queueOf(k.bucket)]++
+			q := bucketQueueIndex(&sorted, k.bucket)
+			if q == len(sizes) {
+				sizes = append(sizes, 0)
+			}
+			sizes[q]++
 		}
 	}
 	for i := range sorted {
@@ -107,7 +102,7 @@ func (a *aheadChunk) work(cs []*model.Customer, region string) {
 	}
 	for i := range a.news {
 		for _, k := range a.news[i].keys {
-			q := &sorted[queueOf(k.bucket)]
+			q := &sorted[bucketQueueIndex(&sorted, k.bucket)]
 			q.writes = append(q.writes, indexWrite{key: k.key})
 		}
 	}

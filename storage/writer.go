@@ -119,18 +119,19 @@ func (w *writer) queue(k ikey, del bool) {
 }
 
 func (w *writer) bucketQueue(bucket []byte) *bucketQueue {
-	return bucketQueueOf(&w.indexQueue, bucket)
+	return &w.indexQueue[bucketQueueIndex(&w.indexQueue, bucket)]
 }
 
-// bucketQueueOf returns the queue of bucket in qs, added when missing.
-func bucketQueueOf(qs *[]bucketQueue, bucket []byte) *bucketQueue {
+// bucketQueueIndex returns the position of bucket's queue in qs, added
+// at the end when missing.
+func bucketQueueIndex(qs *[]bucketQueue, bucket []byte) int {
 	for i := range *qs {
-		if q := &(*qs)[i]; bytes.Equal(q.bucket, bucket) {
-			return q
+		if bytes.Equal((*qs)[i].bucket, bucket) {
+			return i
 		}
 	}
 	*qs = append(*qs, bucketQueue{bucket: bucket})
-	return &(*qs)[len(*qs)-1]
+	return len(*qs) - 1
 }
 
 func newWriter(db *DB, tx *bolt.Tx) *writer {
